@@ -1,0 +1,1 @@
+"""Fonds' one Django app: repositories, collections, their component trees, EAD in and out."""

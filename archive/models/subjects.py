@@ -1,0 +1,65 @@
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from archive.models.agents import unique_slug
+
+
+class Subject(models.Model):
+    """A controlled term: topic, place, genre/form, occupation, function or title."""
+
+    class SubjectType(models.TextChoices):
+        TOPICAL = "topical", "Topical"
+        GEOGRAPHIC = "geographic", "Geographic"
+        GENRE_FORM = "genre_form", "Genre / form"
+        OCCUPATION = "occupation", "Occupation"
+        FUNCTION = "function", "Function"
+        TITLE = "title", "Uniform title"
+
+    term = models.CharField(max_length=500, db_index=True)
+    subject_type = models.CharField(
+        max_length=16, choices=SubjectType.choices, default=SubjectType.TOPICAL
+    )
+    source = models.CharField(max_length=64, blank=True, help_text="Vocabulary, e.g. lcsh, aat")
+    authority_id = models.CharField(max_length=500, blank=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    published = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["term"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "subject_type", "source"], name="subject_unique_term"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.term
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Subject, self.term)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:subject", kwargs={"slug": self.slug})
+
+
+class SubjectLink(models.Model):
+    unit = models.ForeignKey(
+        "archive.Component", on_delete=models.CASCADE, related_name="subject_links"
+    )
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="links")
+    published = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)
+    attributes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["unit", "position", "id"]
+
+    def __str__(self) -> str:
+        return str(self.subject)

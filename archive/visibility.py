@@ -1,0 +1,47 @@
+"""What the public may see: one definition used by pages, search, facets, exports and feeds.
+
+A unit of description is public when it is published *and* every unit above it is published:
+unpublishing a series hides its files even if their own flag is still set. Notes, agent and
+subject links and digital objects are public when their own flag is set and their unit is
+public. Agents and subjects are public when their own flag is set.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Length, Substr
+
+from archive import tree
+from archive.models import Component
+
+
+def unpublished_ancestor() -> Exists:
+    """``EXISTS`` an unpublished ancestor of the outer ``Component`` row.
+
+    An ancestor is a node of the same collection whose path is a prefix of the outer path,
+    so the test is an equality on an indexed column rather than a ``LIKE``.
+    """
+    return Exists(
+        Component.objects.filter(
+            collection_id=OuterRef("collection_id"),
+            published=False,
+            depth__lt=OuterRef("depth"),
+            path=Substr(OuterRef("path"), 1, Length("path")),
+        )
+    )
+
+
+def public_units(queryset: QuerySet[Component] | None = None) -> QuerySet[Component]:
+    """Only the units the public may see."""
+    qs = Component.objects.all() if queryset is None else queryset
+    return qs.filter(published=True).exclude(unpublished_ancestor())
+
+
+def is_public(unit: Component) -> bool:
+    """Whether one unit is visible: its own flag and its ancestors' flags (one query)."""
+    if not unit.published:
+        return False
+    paths = tree.ancestor_paths(unit.path)
+    if not paths:
+        return True
+    return not Component.objects.filter(path__in=paths, published=False).exists()

@@ -1,0 +1,1 @@
+"""Project configuration for Fonds: settings, URLs and the WSGI/ASGI entry points."""
