@@ -53,6 +53,8 @@ $(STAMP): pyproject.toml
 	  "$$py" -m venv "$(VENV)"; \
 	fi
 	$(VPY) -m pip install --quiet -e '.[dev]'
+	@# A per-checkout secret key for local commands; never committed (.gitignore has .env).
+	@[ -f .env ] || { echo "DJANGO_SECRET_KEY=$$($(VPY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env; echo "Wrote .env with a local DJANGO_SECRET_KEY"; }
 	@touch "$(STAMP)"
 
 # Every step of `run` is local development: DEBUG on (which also allows the built-in dev key).

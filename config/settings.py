@@ -22,6 +22,26 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+
+def load_env_file(path: Path) -> None:
+    """Read ``NAME=value`` lines from a local ``.env`` file as defaults for the environment.
+
+    ``make venv`` writes one holding a random DJANGO_SECRET_KEY, so management commands work on
+    a developer's machine without exporting anything. Real environment variables always win,
+    and a server without the file behaves exactly as configured by its environment.
+    """
+    if not path.is_file():
+        return
+    for raw in path.read_text().splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        name, value = line.split("=", 1)
+        os.environ.setdefault(name.strip(), value.strip().strip("'\""))
+
+
+load_env_file(Path(os.environ.get("FONDS_ENV_FILE", BASE_DIR / ".env")))
+
 TRUE_WORDS = {"1", "true", "yes", "on"}
 
 
@@ -115,17 +135,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # halfway through a transaction. Django runs each init_command statement on connect.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "init_command": (
-                "PRAGMA journal_mode=WAL;"
-                "PRAGMA synchronous=NORMAL;"
-                "PRAGMA foreign_keys=ON;"
-            ),
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Demo data (`manage.py loaddata demo`) and small EAD samples live in the top-level fixtures/.
+FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # --- Tasks (Django 6 tasks framework) ---------------------------------------------------------
 

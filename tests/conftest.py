@@ -10,7 +10,7 @@ def _required_dir(setting_name: str, what: str) -> Path:
     path = Path(getattr(settings, setting_name))
     if not path.is_dir():
         pytest.fail(
-            f"{what} not found at {path}. Point the {setting_name} environment variable at it "
+            f"{what} was not found at {path}. Point the {setting_name} environment variable at it "
             f"(see README.md, Configuration); these tests must not be skipped.",
             pytrace=False,
         )

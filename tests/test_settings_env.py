@@ -38,6 +38,8 @@ def run_settings(code: str, **env: str) -> subprocess.CompletedProcess:
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # A developer's local .env must not leak into what these tests observe.
+        "FONDS_ENV_FILE": str(PROJECT_DIR / "no-such-env-file"),
         **env,
     }
     return subprocess.run(
@@ -142,3 +144,17 @@ def test_task_backend_paths_are_importable():
 def test_corpus_dir_follows_the_environment(tmp_path):
     loaded = load(DJANGO_SECRET_KEY="k", FONDS_CORPUS_DIR=str(tmp_path))
     assert Path(loaded["FONDS_CORPUS_DIR"]) == tmp_path.resolve()
+
+
+def test_env_file_supplies_defaults_but_the_environment_wins(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# local settings\nDJANGO_SECRET_KEY='from-file'\nDJANGO_ALLOWED_HOSTS=a.example\n"
+    )
+    code = (
+        "import json, django; from django.conf import settings; "
+        "print(json.dumps([settings.SECRET_KEY, settings.ALLOWED_HOSTS]))"
+    )
+    result = run_settings(code, FONDS_ENV_FILE=str(env_file), DJANGO_ALLOWED_HOSTS="b.example")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["from-file", ["b.example"]]

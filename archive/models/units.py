@@ -86,7 +86,8 @@ class Collection(models.Model):
     )
     description_language_code = models.CharField(max_length=16, blank=True)
     description_rules = models.TextField(
-        blank=True, help_text="Rules or conventions followed, e.g. Describing Archives: A Content Standard"
+        blank=True,
+        help_text="Rules or conventions followed, e.g. Describing Archives: A Content Standard",
     )
     creation_note = models.TextField(blank=True)
     source_version = models.CharField(
@@ -309,7 +310,7 @@ class Extent(models.Model):
 
 
 class Note(models.Model):
-    """A descriptive note. ``content`` is an inline-markup fragment, rendered through a whitelist."""
+    """A descriptive note; ``content`` is an inline-markup fragment rendered through a whitelist."""
 
     unit = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="notes")
     note_type = models.CharField(max_length=24, choices=NoteType.choices)

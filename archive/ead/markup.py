@@ -1,0 +1,701 @@
+"""Inline markup: one neutral vocabulary for stored fragments, conversion, and safe HTML.
+
+Stored fragments (``Note.content``, ``Unit.title``...) use the EAD 2002 element names without
+namespace, with XLink attributes unprefixed as in the EAD 2002 DTD (``<extref href="...">``).
+EAD 2002 was chosen because most real finding aids (and ArchivesSpace's own storage) use it,
+so reading and writing 2002 is nearly the identity and only EAD3 needs converting.
+
+Conversions keep every character of text and whitespace: elements are renamed or unwrapped,
+never re-flowed.  An element the target version does not have is unwrapped (its text stays).
+
+``to_html`` renders a fragment through a whitelist; nothing else of the input reaches the HTML.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from lxml import etree
+
+from .parsing import XLINK_NS, XML_NS, entity_text, safe_parser
+
+# --------------------------------------------------------------------------- vocabularies
+
+EAD2002_ELEMENTS = frozenset(
+    "abbr abstract accessrestrict accruals acqinfo address addressline altformavail appraisal "
+    "arc archref arrangement bibliography bibref bibseries bioghist blockquote chronitem "
+    "chronlist colspec container controlaccess corpname custodhist dao daodesc daogrp daoloc "
+    "date defitem descgrp dimensions div edition emph entry event eventgrp expan extent extptr "
+    "extptrloc extref extrefloc famname fileplan function genreform geogname head imprint "
+    "index indexentry item label langmaterial language lb legalstatus linkgrp list listhead "
+    "materialspec name namegrp note num occupation odd originalsloc origination otherfindaid p "
+    "persname physdesc physfacet physloc phystech prefercite processinfo ptr ptrgrp ptrloc "
+    "publisher ref refloc relatedmaterial repository resource row scopecontent "
+    "separatedmaterial sponsor subarea subject table tbody tgroup thead title unitdate unitid "
+    "unittitle userestrict".split()
+)
+EAD3_ELEMENTS = frozenset(
+    "abbr abstract accessrestrict accruals acqinfo address addressline altformavail appraisal "
+    "archref arrangement bibliography bibref bioghist blockquote chronitem chronitemset "
+    "chronlist colspec container controlaccess corpname custodhist dao daoset date daterange "
+    "dateset datesingle defitem descriptivenote didnote dimensions edition emph entry event "
+    "expan famname fileplan footnote foreign fromdate function genreform geogname "
+    "geographiccoordinates head index indexentry item label langmaterial language languageset "
+    "lb legalstatus list listhead materialspec name namegrp num occupation odd originalsloc "
+    "origination otherfindaid p part persname physdesc physdescset physdescstructured "
+    "physfacet physloc phystech prefercite processinfo ptr ptrgrp quantity quote ref "
+    "relatedmaterial relation relations repository row scopecontent script "
+    "separatedmaterial subject table tbody term tgroup thead title todate unitdate "
+    "unitdatestructured unitid unittitle unittype userestrict".split()
+)
+
+# Elements that may stand on their own in a note body; anything else (text, emph, date...) is
+# "phrase" content and gets a <p> around it when written into a block context.
+BLOCK_ELEMENTS = frozenset(
+    "p list chronlist table blockquote address note footnote head descgrp indexentry "
+    "bibref archref dao daogrp daoset controlaccess div listhead "
+    "abstract accessrestrict accruals acqinfo altformavail appraisal arrangement "
+    "bibliography bioghist custodhist fileplan index legalstatus odd originalsloc "
+    "otherfindaid phystech prefercite processinfo relatedmaterial scopecontent "
+    "separatedmaterial userestrict".split()
+)
+# Block elements that would nest notes inside notes only when the name matches the parent
+# note; they are treated as blocks only in that case (see ``normalise_block``).
+NOTE_ELEMENTS = frozenset(
+    "abstract accessrestrict accruals acqinfo altformavail appraisal arrangement "
+    "bibliography bioghist custodhist fileplan index legalstatus odd originalsloc "
+    "otherfindaid phystech prefercite processinfo relatedmaterial scopecontent "
+    "separatedmaterial userestrict".split()
+)
+
+# Attributes that the XSD types as xlink:* in EAD 2002 (unprefixed in the DTD and in our
+# neutral fragments).
+XLINK_ATTRIBUTES = frozenset(
+    "href role arcrole title show actuate type label from to entityref".split()
+)
+LINK_ELEMENTS_2002 = frozenset(
+    "extref extptr ref ptr dao daoloc daogrp archref bibref title extrefloc extptrloc "
+    "linkgrp refloc ptrloc resource arc".split()
+)
+
+_NAME_ELEMENTS = frozenset(
+    "persname corpname famname geogname name subject genreform occupation function title".split()
+)
+
+# ------------------------------------------------------------------ serialising fragments
+
+
+def local_name(node: Any) -> str:
+    """Local name of an element (no namespace)."""
+    tag = node.tag
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def attribute_items(el: Any, *, neutral_links: bool = True) -> list[tuple[str, str]]:
+    """Attributes as (local name, value) with xlink/xml prefixes removed, in document order."""
+    items: list[tuple[str, str]] = []
+    for key, value in el.attrib.items():
+        if key.startswith("{"):
+            ns, name = key[1:].split("}", 1)
+            if ns == XLINK_NS and neutral_links:
+                # xlink:type is "linktype" in the EAD 2002 DTD
+                name = "linktype" if name == "type" else name
+            elif ns == XML_NS:
+                name = f"xml:{name}"
+            elif ns not in (XLINK_NS,):
+                continue  # foreign-namespace attributes (xsi, marc...) are not description
+        items.append((name, value))
+    return items
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _escape_attr(text: str) -> str:
+    return _escape_text(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
+
+
+def _node_text(node: Any) -> str:
+    """Text an entity reference stands for (standard character entities only)."""
+    name = node.text[1:-1] if node.text else ""
+    return entity_text(name) or ""
+
+
+def serialise_children(
+    el: Any,
+    *,
+    start: int = 0,
+    convert: Callable[[Any], Any] | None = None,
+    include_text: bool = True,
+) -> str:
+    """Serialise the content of ``el`` from child ``start`` on, without namespaces.
+
+    ``include_text`` controls whether ``el.text`` (text before the first child) is included;
+    when starting after a ``<head>``, the head's tail is the first text instead.
+    """
+    parts: list[str] = []
+    if include_text and start == 0 and el.text:
+        parts.append(_escape_text(el.text))
+    children = list(el)
+    for index, child in enumerate(children):
+        if index < start:
+            continue
+        parts.append(serialise_node(child, convert=convert))
+        if child.tail:
+            parts.append(_escape_text(child.tail))
+    return "".join(parts)
+
+
+def serialise_node(node: Any, *, convert: Callable[[Any], Any] | None = None) -> str:
+    """Serialise one node (element, comment, PI, entity) without namespaces."""
+    if isinstance(node, etree._Comment):
+        return f"<!--{node.text or ''}-->"
+    if isinstance(node, etree._ProcessingInstruction):
+        return ""
+    if isinstance(node, etree._Entity):
+        return _escape_text(_node_text(node))
+    if convert is not None:
+        return convert(node)
+    return serialise_element(node)
+
+
+def serialise_element(
+    el: Any,
+    *,
+    name: str | None = None,
+    attrs: Iterable[tuple[str, str]] | None = None,
+    inner: str | None = None,
+) -> str:
+    """``<name attrs>inner</name>`` with overridable name, attributes and content."""
+    name = name or local_name(el)
+    attrs = attribute_items(el) if attrs is None else attrs
+    attr_text = "".join(f' {k}="{_escape_attr(v)}"' for k, v in attrs)
+    inner = serialise_children(el) if inner is None else inner
+    if inner == "":
+        return f"<{name}{attr_text}/>"
+    return f"<{name}{attr_text}>{inner}</{name}>"
+
+
+def plain_text(el: Any) -> str:
+    """All text of an element (entities mapped), as in the document."""
+    out: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, etree._Entity):
+            out.append(_node_text(node))
+        elif isinstance(node, etree._Comment | etree._ProcessingInstruction):
+            pass
+        else:
+            if node.text:
+                out.append(node.text)
+            for child in node:
+                walk(child)
+                if child.tail:
+                    out.append(child.tail)
+
+    walk(el)
+    return "".join(out)
+
+
+def normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -------------------------------------------------------------- EAD3 -> neutral (reading)
+
+
+def _from_ead3(el: Any) -> str:
+    """Convert one EAD3 element (and its content) to the neutral (EAD 2002) vocabulary."""
+    name = local_name(el)
+    attrs = _attrs_3_to_2002(el)
+    inner_convert = _from_ead3
+
+    if name in ("ref", "ptr"):
+        attr_dict = dict(attrs)
+        if "href" in attr_dict:
+            name = "extref" if name == "ref" else "extptr"
+        return serialise_element(
+            el, name=name, attrs=attrs, inner=serialise_children(el, convert=inner_convert)
+        )
+    if name == "part":
+        return serialise_children(el, convert=inner_convert)
+    if name in _NAME_ELEMENTS:
+        return serialise_element(el, name=name, attrs=attrs, inner=_join_parts(el))
+    if name == "list":
+        converted = []
+        mark = None
+        for key, value in attrs:
+            if key == "listtype":
+                if value == "unordered":
+                    value = "marked" if el.get("mark") else "simple"
+                converted.append(("type", value))
+            elif key == "mark":
+                mark = value
+            else:
+                converted.append((key, value))
+        if mark is not None:
+            converted.append(("mark", mark))
+        return serialise_element(
+            el, name="list", attrs=converted, inner=serialise_children(el, convert=inner_convert)
+        )
+    if name == "chronitemset":
+        return serialise_element(
+            el, name="eventgrp", attrs=attrs, inner=serialise_children(el, convert=inner_convert)
+        )
+    if name in ("datesingle", "daterange", "dateset"):
+        return _structured_date_to_2002(el, attrs)
+    if name == "footnote":
+        return serialise_element(
+            el, name="note", attrs=attrs, inner=serialise_children(el, convert=inner_convert)
+        )
+    if name not in EAD2002_ELEMENTS:
+        # quote, foreign, script, geographiccoordinates...: keep the words, drop the tag.
+        return serialise_children(el, convert=inner_convert)
+    return serialise_element(
+        el, name=name, attrs=attrs, inner=serialise_children(el, convert=inner_convert)
+    )
+
+
+def _join_parts(el: Any) -> str:
+    """Content of a name with EAD3 <part>s, adding a space where parts touch."""
+    out: list[str] = []
+    if el.text:
+        out.append(_escape_text(el.text))
+    previous_was_part = False
+    for child in el:
+        is_part = local_name(child) == "part"
+        if is_part and previous_was_part and out and not out[-1][-1:].isspace():
+            out.append(" ")
+        out.append(serialise_node(child, convert=_from_ead3))
+        previous_was_part = is_part
+        if child.tail:
+            out.append(_escape_text(child.tail))
+            previous_was_part = previous_was_part and not child.tail.strip() == child.tail
+    return "".join(out)
+
+
+def _structured_date_to_2002(el: Any, attrs: list[tuple[str, str]]) -> str:
+    name = local_name(el)
+    keep = [(k, v) for k, v in attrs if k in ("altrender", "audience", "id", "encodinganalog")]
+    if name == "datesingle":
+        if el.get("standarddate"):
+            keep.append(("normal", el.get("standarddate")))
+        return serialise_element(el, name="date", attrs=keep, inner=_escape_text(plain_text(el)))
+    if name == "daterange":
+        begin = end = None
+        texts = []
+        for child in el:
+            if local_name(child) == "fromdate":
+                begin = child.get("standarddate")
+                texts.append(plain_text(child))
+            elif local_name(child) == "todate":
+                end = child.get("standarddate")
+                texts.append(plain_text(child))
+        if begin or end:
+            keep.append(("normal", f"{begin or ''}/{end or ''}".strip("/")))
+        return serialise_element(
+            el, name="date", attrs=keep, inner=_escape_text("-".join(t for t in texts if t))
+        )
+    return serialise_element(el, name="date", attrs=keep, inner=_escape_text(plain_text(el)))
+
+
+_ATTR_3_TO_2002 = {"localtype": "type", "linkrole": "role", "linktitle": "title",
+                   "relator": "role", "identifier": "authfilenumber", "lang": None,
+                   "script": None, "containerid": None, "daotype": None, "coverage": None,
+                   "valuelist": None}
+
+
+def _attrs_3_to_2002(el: Any) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for key, value in attribute_items(el):
+        if key in _ATTR_3_TO_2002:
+            mapped = _ATTR_3_TO_2002[key]
+            if mapped is None:
+                continue
+            key = mapped
+        out.append((key, value))
+    return out
+
+
+def fragment_from_element(el: Any, *, version: str, start: int = 0) -> str:
+    """The neutral fragment for the content of ``el`` (from child ``start`` on)."""
+    convert = _from_ead3 if version == "3" else None
+    if start:
+        return serialise_children(el, start=start, convert=convert, include_text=False)
+    return serialise_children(el, convert=convert)
+
+
+def element_to_neutral(el: Any, *, version: str) -> str:
+    """Serialise a whole element in the neutral vocabulary."""
+    if version == "3":
+        return _from_ead3(el)
+    return serialise_element(el)
+
+
+# ---------------------------------------------------------- neutral -> target (writing)
+
+
+def parse_fragment(fragment: str) -> Any:
+    """Parse a stored fragment into a ``<fragment>`` wrapper element (safe parser)."""
+    return etree.fromstring(f"<fragment>{fragment}</fragment>".encode(), safe_parser())
+
+
+def fragment_plain_text(fragment: str) -> str:
+    """Plain text of a fragment (for search, sorting, title_text)."""
+    if not fragment:
+        return ""
+    if "<" not in fragment and "&" not in fragment:
+        return fragment
+    try:
+        return plain_text(parse_fragment(fragment))
+    except etree.XMLSyntaxError:
+        return fragment
+
+
+def _attrs_2002_to_3(name: str, attrs: dict[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in attrs.items():
+        if key == "type":
+            if name == "list":
+                if value in ("ordered", "deflist"):
+                    out["listtype"] = value
+                else:
+                    out["listtype"] = "unordered"
+                continue
+            key = "localtype"
+        elif key == "role" and name in ("persname", "corpname", "famname", "name"):
+            key = "relator"
+        elif key == "authfilenumber":
+            key = "identifier"
+        elif key == "role":
+            key = "linkrole"
+        elif key == "title" and name not in ("title",):
+            key = "linktitle"
+        elif key in ("linktype", "continuation", "entityref", "xpointer", "arcrole",
+                     "ead3_drop", "datechar"):
+            continue
+        elif key == "mark" and name == "list" and attrs.get("type") not in (None, "marked"):
+            continue
+        out[key] = value
+    return out
+
+
+def _to_ead3_tree(el: Any) -> None:
+    """Rename neutral (2002) elements in place to their EAD3 equivalents."""
+    for node in list(el.iter()):
+        if not isinstance(node.tag, str) or node is el:
+            continue
+        name = node.tag
+        attrs = dict(node.attrib)
+        new_name = name
+        if name == "extref":
+            new_name = "ref"
+        elif name == "extptr":
+            new_name = "ptr"
+        elif name == "eventgrp":
+            new_name = "chronitemset"
+        elif name == "note":
+            new_name = "footnote"
+        elif name == "date" and local_name(node.getparent()) in ("chronitem", "eventgrp"):
+            new_name = "datesingle"
+            normal = attrs.pop("normal", None)
+            if normal and "/" not in normal:
+                attrs["standarddate"] = normal
+        node.tag = new_name
+        node.attrib.clear()
+        for key, value in _attrs_2002_to_3(new_name, attrs).items():
+            node.set(key, value)
+        if new_name == "title" and len(node) == 0 and node.text:
+            # EAD3 <title> holds its words in <part>
+            part = etree.SubElement(node, "part")
+            part.text, node.text = node.text, None
+        elif new_name == "title":
+            part = etree.Element("part")
+            part.text, node.text = node.text, None
+            for child in list(node):
+                part.append(child)
+            node.append(part)
+
+
+def _unwrap(node: Any) -> None:
+    """Replace ``node`` by its content (text and children), keeping every character."""
+    parent = node.getparent()
+    index = parent.index(node)
+    text = node.text or ""
+    tail = node.tail or ""
+    children = list(node)
+    if index == 0:
+        parent.text = (parent.text or "") + text
+    else:
+        prev = parent[index - 1]
+        prev.tail = (prev.tail or "") + text
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if children:
+        last = children[-1]
+        last.tail = (last.tail or "") + tail
+    elif index == 0:
+        parent.text = (parent.text or "") + tail
+    else:
+        prev = parent[index - 1]
+        prev.tail = (prev.tail or "") + tail
+    parent.remove(node)
+
+
+def _strip_unknown(el: Any, allowed: frozenset[str], include_unpublished: bool) -> None:
+    for node in list(el.iter()):
+        if node is el:
+            continue
+        if not isinstance(node.tag, str):
+            if isinstance(node, etree._ProcessingInstruction):
+                _drop_keep_tail(node)
+            continue
+        if node.get("audience") == "internal" and not include_unpublished:
+            _drop_keep_tail(node)
+            continue
+        if node.tag not in allowed:
+            _unwrap(node)
+
+
+def _drop_keep_tail(node: Any) -> None:
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail or ""
+    index = parent.index(node)
+    if index == 0:
+        parent.text = (parent.text or "") + tail
+    else:
+        prev = parent[index - 1]
+        prev.tail = (prev.tail or "") + tail
+    parent.remove(node)
+
+
+def normalise_block(el: Any, *, note_name: str | None = None) -> None:
+    """Wrap runs of phrase content (text, emph, date...) in ``<p>`` so a note body is valid.
+
+    Whitespace-only runs between blocks are kept as they are.
+    """
+    items: list[tuple[str, Any]] = []
+    if el.text:
+        items.append(("text", el.text))
+    for child in list(el):
+        items.append(("node", child))
+        if child.tail:
+            items.append(("text", child.tail))
+        child.tail = None
+        el.remove(child)
+    el.text = None
+
+    def is_block(node: Any) -> bool:
+        name = node.tag if isinstance(node.tag, str) else None
+        if name is None:
+            return False
+        return name in BLOCK_ELEMENTS and (name not in NOTE_ELEMENTS or name == note_name)
+
+    groups: list[tuple[bool, list[tuple[str, Any]]]] = []  # (is block, items)
+    for kind, value in items:
+        if kind == "node" and is_block(value):
+            groups.append((True, [(kind, value)]))
+        elif groups and not groups[-1][0]:
+            groups[-1][1].append((kind, value))
+        else:
+            groups.append((False, [(kind, value)]))
+
+    def add_text(target: Any, text: str) -> None:
+        if len(target):
+            last = target[-1]
+            last.tail = (last.tail or "") + text
+        else:
+            target.text = (target.text or "") + text
+
+    for block, group in groups:
+        substantial = any(
+            (k == "text" and v.strip()) or (k == "node" and isinstance(v.tag, str))
+            for k, v in group
+        )
+        if block or not substantial:
+            for kind, value in group:
+                if kind == "text":
+                    add_text(el, value)
+                else:
+                    el.append(value)
+            continue
+        p = etree.SubElement(el, "p")
+        for kind, value in group:
+            if kind == "text":
+                add_text(p, value)
+            else:
+                p.append(value)
+
+
+def unwrap_blocks(el: Any) -> None:
+    """Turn block content into phrase content (for abstract, physloc...), keeping words."""
+    for node in list(el.iter()):
+        if node is el or not isinstance(node.tag, str):
+            continue
+        if node.tag in BLOCK_ELEMENTS or node.tag in ("item", "chronitem", "event", "row",
+                                                       "entry", "tgroup", "tbody", "thead",
+                                                       "colspec", "defitem", "label",
+                                                       "addressline", "eventgrp"):
+            if node.tag != "lb":
+                # separate what were paragraphs by a space so words do not touch
+                node.tail = " " + (node.tail or "") if node.tail is None or not node.tail[:1].isspace() else node.tail
+                _unwrap(node)
+
+
+def build_fragment(
+    fragment: str,
+    *,
+    version: str,
+    context: str = "block",
+    note_name: str | None = None,
+    include_unpublished: bool = False,
+) -> Any:
+    """Parse a neutral fragment and shape it for ``version`` ("2002" | "3").
+
+    ``context`` is "block" (note bodies: phrase runs get a ``<p>``), "phrase" (titles,
+    abstract: block elements are unwrapped) or "raw" (no shaping).
+    Returns a ``<fragment>`` element whose text and children go into the target parent
+    (elements are not yet namespaced; see ``namespaced``).
+    """
+    root = parse_fragment(fragment)
+    allowed = EAD2002_ELEMENTS if version == "2002" else EAD3_ELEMENTS
+    if version == "3":
+        _to_ead3_tree(root)
+    _strip_unknown(root, allowed, include_unpublished)
+    if context == "block":
+        normalise_block(root, note_name=note_name)
+    elif context == "phrase":
+        unwrap_blocks(root)
+    return root
+
+
+def namespaced(el: Any, namespace: str, *, version: str) -> Any:
+    """Put an un-namespaced tree into ``namespace`` (2002: link attributes into xlink)."""
+    for node in el.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if not node.tag.startswith("{"):
+            node.tag = f"{{{namespace}}}{node.tag}"
+        if version == "2002":
+            for key in list(node.attrib):
+                if key in XLINK_ATTRIBUTES or key == "linktype":
+                    if key == "title" and local_name(node) == "title":
+                        continue
+                    if key == "type" and local_name(node) not in ("extref", "extptr"):
+                        continue
+                    if key == "role" and local_name(node) in _NAME_ELEMENTS:
+                        continue
+                    if key in ("type", "label") and local_name(node) not in LINK_ELEMENTS_2002:
+                        continue
+                    if key == "type":
+                        continue
+                    value = node.attrib.pop(key)
+                    xname = "type" if key == "linktype" else key
+                    node.set(f"{{{XLINK_NS}}}{xname}", value)
+    return el
+
+
+# ------------------------------------------------------------------------------- HTML
+
+_HTML_BLOCKS = {"p": "p", "blockquote": "blockquote", "head": "h3", "table": "table",
+                "tbody": "tbody", "thead": "thead", "row": "tr", "entry": "td",
+                "address": "address", "item": "li", "defitem": "div", "label": "dt"}
+
+
+def to_html(fragment: str) -> str:
+    """Render a neutral fragment as safe HTML.
+
+    Whitelist: paragraphs, emphasis (``render`` bold/italic/underline...), lists, chronologies
+    (as definition lists), tables, headings, line breaks, and links whose href is http, https
+    or mailto.  Every other element is reduced to its text; attributes are never copied
+    except a vetted ``href``.  Text is HTML-escaped, so no markup in the input survives.
+    """
+    if not fragment:
+        return ""
+    try:
+        root = parse_fragment(fragment)
+    except etree.XMLSyntaxError:
+        return html.escape(fragment)
+    return _html_children(root)
+
+
+def _html_children(el: Any) -> str:
+    out: list[str] = []
+    if el.text:
+        out.append(html.escape(el.text, quote=False))
+    for child in el:
+        out.append(_html_node(child))
+        if child.tail:
+            out.append(html.escape(child.tail, quote=False))
+    return "".join(out)
+
+
+def _safe_href(href: str | None) -> str | None:
+    if not href:
+        return None
+    lowered = href.strip().lower()
+    if lowered.startswith(("http://", "https://", "mailto:")):
+        return href.strip()
+    return None
+
+
+def _html_node(node: Any) -> str:
+    if isinstance(node, etree._Entity):
+        return html.escape(_node_text(node), quote=False)
+    if not isinstance(node.tag, str):
+        return ""
+    name = node.tag
+    inner = _html_children(node)
+    if name == "lb":
+        return "<br>"
+    if name == "emph" or (name == "title" and node.get("render")):
+        render = (node.get("render") or "italic").lower()
+        if "bold" in render:
+            inner = f"<strong>{inner}</strong>"
+        if "italic" in render or render in ("emphasis",):
+            inner = f"<em>{inner}</em>"
+        elif "underline" in render:
+            inner = f"<u>{inner}</u>"
+        elif "super" in render:
+            inner = f"<sup>{inner}</sup>"
+        elif "sub" in render:
+            inner = f"<sub>{inner}</sub>"
+        elif "quote" in render:
+            inner = f"“{inner}”"
+        elif "bold" not in render:
+            inner = f"<em>{inner}</em>"
+        return inner
+    if name == "title":
+        return f"<cite>{inner}</cite>"
+    if name in ("extref", "ref", "archref", "bibref", "extptr", "ptr", "dao"):
+        href = _safe_href(node.get("href"))
+        if href:
+            label = inner or html.escape(href, quote=False)
+            return f'<a href="{html.escape(href, quote=True)}">{label}</a>'
+        return inner
+    if name == "list":
+        tag = "ol" if node.get("type") == "ordered" else "ul"
+        if node.get("type") == "deflist":
+            return f"<dl>{inner}</dl>"
+        return f"<{tag}>{inner}</{tag}>"
+    if name == "chronlist":
+        return f'<dl class="chronlist">{inner}</dl>'
+    if name == "chronitem":
+        return inner
+    if name == "date" and local_name(node.getparent()) == "chronitem":
+        return f"<dt>{inner}</dt>"
+    if name in ("event", "eventgrp") and local_name(node.getparent()) in ("chronitem",):
+        return f"<dd>{inner}</dd>"
+    if name == "addressline":
+        return f"{inner}<br>"
+    if name in _HTML_BLOCKS:
+        tag = _HTML_BLOCKS[name]
+        if name == "item" and local_name(node.getparent()) == "defitem":
+            tag = "dd"
+        return f"<{tag}>{inner}</{tag}>"
+    return inner
