@@ -51,6 +51,12 @@ EAD3_ELEMENTS = frozenset(
     "unitdatestructured unitid unittitle unittype userestrict".split()
 )
 
+# What EAD3 allows in its most restricted phrase contexts (titleproper, unittitle, abstract).
+EAD3_PHRASE = frozenset(
+    "emph lb abbr expan foreign ref ptr quote persname corpname famname geogname name subject "
+    "genreform occupation function title part".split()
+)
+
 # Elements that may stand on their own in a note body; anything else (text, emph, date...) is
 # "phrase" content and gets a <p> around it when written into a block context.
 BLOCK_ELEMENTS = frozenset(
@@ -97,6 +103,7 @@ def attribute_items(el: Any, *, neutral_links: bool = True) -> list[tuple[str, s
     """Attributes as (local name, value) with xlink/xml prefixes removed, in document order."""
     items: list[tuple[str, str]] = []
     for key, value in el.attrib.items():
+        name = key
         if key.startswith("{"):
             ns, name = key[1:].split("}", 1)
             if ns == XLINK_NS and neutral_links:
@@ -408,6 +415,15 @@ def _to_ead3_tree(el: Any) -> None:
         node.attrib.clear()
         for key, value in _attrs_2002_to_3(new_name, attrs).items():
             node.set(key, value)
+        if new_name in _NAME_ELEMENTS and new_name != "title" and not any(
+            local_name(c) == "part" for c in node
+        ):
+            part = etree.Element("part")
+            part.text, node.text = node.text, None
+            for child in list(node):
+                part.append(child)
+            node.append(part)
+            continue
         if new_name == "title" and len(node) == 0 and node.text:
             # EAD3 <title> holds its words in <part>
             part = etree.SubElement(node, "part")
@@ -566,12 +582,24 @@ def build_fragment(
     allowed = EAD2002_ELEMENTS if version == "2002" else EAD3_ELEMENTS
     if version == "3":
         _to_ead3_tree(root)
+    if version == "3" and context == "phrase":
+        allowed = EAD3_PHRASE
     _strip_unknown(root, allowed, include_unpublished)
+    if version == "3":
+        for node in list(root):
+            if isinstance(node.tag, str) and node.tag == "footnote":
+                _unwrap(node)
     if context == "block":
         normalise_block(root, note_name=note_name)
     elif context == "phrase":
         unwrap_blocks(root)
     return root
+
+
+_SHOW = {v.casefold(): v for v in ("new", "replace", "embed", "other", "none")}
+_ACTUATE = {v.casefold(): v for v in ("onLoad", "onRequest", "other", "none")}
+_LINK_ONLY = frozenset({"href", "arcrole", "show", "actuate", "linktype", "entityref", "xpointer",
+                        "target"})
 
 
 def namespaced(el: Any, namespace: str, *, version: str) -> Any:
@@ -581,22 +609,35 @@ def namespaced(el: Any, namespace: str, *, version: str) -> Any:
             continue
         if not node.tag.startswith("{"):
             node.tag = f"{{{namespace}}}{node.tag}"
-        if version == "2002":
-            for key in list(node.attrib):
-                if key in XLINK_ATTRIBUTES or key == "linktype":
-                    if key == "title" and local_name(node) == "title":
-                        continue
-                    if key == "type" and local_name(node) not in ("extref", "extptr"):
-                        continue
-                    if key == "role" and local_name(node) in _NAME_ELEMENTS:
-                        continue
-                    if key in ("type", "label") and local_name(node) not in LINK_ELEMENTS_2002:
-                        continue
-                    if key == "type":
-                        continue
-                    value = node.attrib.pop(key)
-                    xname = "type" if key == "linktype" else key
-                    node.set(f"{{{XLINK_NS}}}{xname}", value)
+        if version != "2002":
+            continue
+        name = local_name(node)
+        is_link = name in LINK_ELEMENTS_2002
+        for key in list(node.attrib):
+            if key.startswith("{"):
+                continue
+            value = node.attrib[key]
+            if key == "target" and name in ("ref", "ptr"):
+                continue
+            if not is_link:
+                if key in _LINK_ONLY or (key == "title" and name != "title"):
+                    del node.attrib[key]
+                continue
+            if key in ("entityref", "xpointer", "target"):
+                del node.attrib[key]
+                continue
+            if key in ("href", "role", "arcrole", "show", "actuate", "linktype", "title") and not (
+                key == "role" and name in _NAME_ELEMENTS
+            ):
+                del node.attrib[key]
+                if key == "show":
+                    value = _SHOW.get(value.casefold())
+                elif key == "actuate":
+                    value = _ACTUATE.get(value.casefold())
+                if value is None:
+                    continue
+                xname = "type" if key == "linktype" else key
+                node.set(f"{{{XLINK_NS}}}{xname}", value)
     return el
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html.entities
 import io
 import os
+import re
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -82,6 +83,7 @@ def syntax_error_from(exc: etree.XMLSyntaxError, filename: str | None) -> EADSyn
     # libxml2 appends "(file, line N)" to msg; keep the reason only.
     if message and " (" in message and message.endswith(")"):
         message = message[: message.rfind(" (")]
+    message = re.sub(r", line \d+, column \d+$", "", message or "")
     return EADSyntaxError(message, filename=filename, line=line, column=column)
 
 

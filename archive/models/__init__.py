@@ -13,6 +13,7 @@ from archive.models.containers import Container, ContainerInstance
 from archive.models.digital import DigitalObject
 from archive.models.imports import ImportJob
 from archive.models.repository import Repository
+from archive.models.staff import RepositoryMembership
 from archive.models.subjects import Subject, SubjectLink
 from archive.models.units import (
     Collection,
@@ -41,6 +42,7 @@ __all__ = [
     "Note",
     "NoteType",
     "Repository",
+    "RepositoryMembership",
     "Revision",
     "Subject",
     "SubjectLink",

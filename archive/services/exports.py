@@ -14,6 +14,7 @@ components at a time and the writers serialise each record as it arrives.
 from __future__ import annotations
 
 import queue
+import re
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -42,12 +43,14 @@ class ExportResult:
 
 
 def _writer(fmt: str) -> Callable[..., object]:
-    # Imported here so that merely importing the services does not load the EAD package.
-    from archive.ead import write_ead2002, write_ead3
-
+    # Imported here so that importing the services does not load the EAD writers.
     if fmt == "ead2002":
+        from archive.ead.writer2002 import write_ead2002
+
         return write_ead2002
     if fmt == "ead3":
+        from archive.ead.writer3 import write_ead3
+
         return write_ead3
     raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
@@ -55,6 +58,31 @@ def _writer(fmt: str) -> Callable[..., object]:
 def export_filename(collection: Collection, fmt: str) -> str:
     """``<ead_id>.<fmt>.xml``: what a browser saves the download as."""
     return f"{collection.ead_id}.{fmt}.xml"
+
+
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def export_file_stem(text: str) -> str:
+    """A file-system-safe name part for an EAD id (ids may hold spaces, slashes, colons)."""
+    return _UNSAFE_FILENAME.sub("_", text).strip("._") or "finding-aid"
+
+
+def export_file_names(collections: list[Collection], fmt: str) -> list[str]:
+    """One safe file name per collection, for a directory or a zip of several exports.
+
+    Two repositories may use the same EAD id: those files get the repository code in front.
+    """
+    counts: dict[str, int] = {}
+    for c in collections:
+        counts[c.ead_id] = counts.get(c.ead_id, 0) + 1
+    names = []
+    for c in collections:
+        stem = export_file_stem(c.ead_id)
+        if counts[c.ead_id] > 1:
+            stem = f"{export_file_stem(c.repository.code)}__{stem}"
+        names.append(f"{stem}.{fmt}.xml")
+    return names
 
 
 def collection_is_exportable(*, collection: Collection, include_unpublished: bool) -> bool:
@@ -116,9 +144,7 @@ def collection_export(
         )
     )
     _writer(fmt)(records, out, include_unpublished=include_unpublished)
-    return ExportResult(
-        collection_id=collection.pk, fmt=fmt, components=max(records.components, 0)
-    )
+    return ExportResult(collection_id=collection.pk, fmt=fmt, components=max(records.components, 0))
 
 
 # --------------------------------------------------------------------------- streaming

@@ -1,0 +1,584 @@
+"""Admin for collections, their components and notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+
+from archive import permissions, tree
+from archive.admin.base import ScopedAdmin, ScopedInline, StaleEditForm
+from archive.admin.exports import export_ead3, export_ead2002
+from archive.admin.quality import dacs_checklist, suggested_expression, validate_date_range
+from archive.models import (
+    AgentLink,
+    Collection,
+    Component,
+    ContainerInstance,
+    DigitalObject,
+    Extent,
+    Level,
+    Note,
+    Revision,
+    SubjectLink,
+    UnitDate,
+)
+from archive.services import outline as outline_service
+from archive.services import publishing
+
+# --- inlines ----------------------------------------------------------------------------------
+
+
+class UnitDateForm(forms.ModelForm):
+    """Normalised dates must be ISO 8601 and in order; a blank expression is filled in."""
+
+    class Meta:
+        model = UnitDate
+        fields = ["expression", "begin", "end", "date_type", "certainty", "position"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        begin = (cleaned.get("begin") or "").strip()
+        end = (cleaned.get("end") or "").strip()
+        for field, message in validate_date_range(begin, end).items():
+            self.add_error(field, message)
+        if not self.errors and not (cleaned.get("expression") or "").strip():
+            if not begin:
+                raise ValidationError("Give an expression or a normalised beginning.")
+            cleaned["expression"] = suggested_expression(begin, end)
+        cleaned["begin"], cleaned["end"] = begin, end
+        return cleaned
+
+
+class UnitDateInline(ScopedInline, admin.TabularInline):
+    model = UnitDate
+    form = UnitDateForm
+    extra = 0
+    verbose_name = "date"
+
+
+class ExtentInline(ScopedInline, admin.TabularInline):
+    model = Extent
+    extra = 0
+    fields = ["number", "extent_type", "portion", "container_summary", "dimensions", "position"]
+
+
+class NoteInline(ScopedInline, admin.StackedInline):
+    model = Note
+    extra = 0
+    fields = [("note_type", "heading", "published", "position"), "content"]
+
+
+class AgentLinkInline(ScopedInline, admin.TabularInline):
+    model = AgentLink
+    extra = 0
+    autocomplete_fields = ["agent"]
+    fields = ["agent", "role", "relator", "published", "position"]
+    verbose_name = "name"
+
+
+class SubjectLinkInline(ScopedInline, admin.TabularInline):
+    model = SubjectLink
+    extra = 0
+    autocomplete_fields = ["subject"]
+    fields = ["subject", "published", "position"]
+    verbose_name = "subject"
+
+
+class ContainerInstanceInline(ScopedInline, admin.TabularInline):
+    model = ContainerInstance
+    extra = 0
+    autocomplete_fields = ["container"]
+    fields = [
+        "container",
+        "child_type",
+        "child_indicator",
+        "grandchild_type",
+        "grandchild_indicator",
+        "instance_type",
+    ]
+    verbose_name = "container"
+
+
+class DigitalObjectInline(ScopedInline, admin.TabularInline):
+    model = DigitalObject
+    extra = 0
+    fields = ["title", "link", "role", "published", "position"]
+
+
+class RevisionInline(ScopedInline, admin.TabularInline):
+    model = Revision
+    extra = 0
+    fields = ["date", "agent", "description", "position"]
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+def _publish_units(request: HttpRequest, units, published: bool) -> None:
+    units = list(units)
+    # All or nothing: refuse before changing anything if one selected record is not editable.
+    if not all(permissions.can_edit(request.user, unit) for unit in units):
+        raise PermissionDenied
+    count = 0
+    for unit in units:
+        call = publishing.unit_publish if published else publishing.unit_unpublish
+        count += call(unit=unit, user=request.user)
+    verb = "Published" if published else "Unpublished"
+    messages.success(request, f"{verb} {count} components.")
+
+
+@admin.action(description="Publish the selected with everything below them", permissions=["change"])
+def publish_components(modeladmin, request, queryset):
+    _publish_units(request, queryset.order_by("path"), True)
+
+
+@admin.action(
+    description="Unpublish the selected with everything below them", permissions=["change"]
+)
+def unpublish_components(modeladmin, request, queryset):
+    _publish_units(request, queryset.order_by("path"), False)
+
+
+@admin.action(
+    description="Publish the selected collections (everything in them)", permissions=["change"]
+)
+def publish_collections(modeladmin, request, queryset):
+    _publish_units(request, Component.objects.filter(depth=1, collection__in=queryset), True)
+
+
+@admin.action(
+    description="Unpublish the selected collections (everything in them)", permissions=["change"]
+)
+def unpublish_collections(modeladmin, request, queryset):
+    _publish_units(request, Component.objects.filter(depth=1, collection__in=queryset), False)
+
+
+# --- Collection ---------------------------------------------------------------------------------
+
+
+class CollectionForm(StaleEditForm):
+    """On add, the collection's root description is created from these fields too."""
+
+    title = forms.CharField(required=False, widget=forms.TextInput(attrs={"size": 80}))
+    identifier = forms.CharField(required=False, help_text="Call number, e.g. GEN MSS 238")
+    level = forms.ChoiceField(choices=Level.choices, initial=Level.COLLECTION, required=False)
+
+    class Meta:
+        model = Collection
+        fields = "__all__"
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.instance.pk and not cleaned.get("title"):
+            self.add_error("title", "A new collection needs a title.")
+        return cleaned
+
+
+def _root_values(field: str) -> Subquery:
+    return Subquery(Component.objects.filter(collection=OuterRef("pk"), depth=1).values(field)[:1])
+
+
+@admin.register(Collection)
+class CollectionAdmin(ScopedAdmin):
+    form = CollectionForm
+    object_history_template = "admin/archive/object_history.html"
+    list_display = [
+        "title_column",
+        "identifier_column",
+        "dates_column",
+        "ead_id",
+        "repository",
+        "published_column",
+        "outline_link",
+    ]
+    list_filter = ["repository", "source_version"]
+    list_select_related = ["repository"]
+    search_fields = ["ead_id", "finding_aid_title"]
+    inlines = [RevisionInline]
+    actions = [publish_collections, unpublish_collections, export_ead2002, export_ead3]
+    readonly_fields = ["description", "dacs_checklist", "import_job_link"]
+    add_fieldsets = [
+        (None, {"fields": ["repository", "ead_id", "title", "identifier", "level"]}),
+    ]
+    fieldsets = [
+        (None, {"fields": ["repository", "ead_id", "description", "dacs_checklist"]}),
+        (
+            "Finding aid",
+            {
+                "fields": [
+                    "finding_aid_title",
+                    "finding_aid_subtitle",
+                    "finding_aid_author",
+                    "finding_aid_sponsor",
+                    "finding_aid_edition",
+                    "publisher",
+                    "publication_date",
+                    ("description_language", "description_language_code"),
+                    "description_rules",
+                    "creation_note",
+                ]
+            },
+        ),
+        (
+            "Exchange",
+            {
+                "classes": ["collapse"],
+                "fields": ["source_version", "numbered_components", "import_job_link"],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                root_title=_root_values("title"),
+                root_identifier=_root_values("identifier"),
+                root_published=_root_values("published"),
+                root_date=Subquery(
+                    UnitDate.objects.filter(unit__collection=OuterRef("pk"), unit__depth=1)
+                    .order_by("position", "pk")
+                    .values("expression")[:1]
+                ),
+            )
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        # The title and call number live on the root description, not on the collection row.
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        roots = Component.objects.filter(collection=OuterRef("pk"), depth=1).filter(
+            Q(title__icontains=term) | Q(identifier__icontains=term)
+        )
+        return queryset.filter(
+            Q(ead_id__icontains=term) | Q(finding_aid_title__icontains=term) | Exists(roots)
+        ), False
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": [*self.add_fieldsets[0][1]["fields"], "edit_version"]})]
+        return super().get_fieldsets(request, obj)
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj._history_user = request.user
+        obj.save()
+        outline_service.root_create(
+            collection=obj,
+            title=form.cleaned_data["title"],
+            identifier=form.cleaned_data.get("identifier", ""),
+            level=form.cleaned_data.get("level") or Level.COLLECTION,
+            user=request.user,
+        )
+
+    def response_post_save_add(self, request, obj):
+        return _redirect(reverse("admin:archive_collection_outline", args=[obj.pk]))
+
+    # --- columns -------------------------------------------------------------------------
+    @admin.display(description="Title", ordering="root_title")
+    def title_column(self, obj: Collection) -> str:
+        return getattr(obj, "root_title", None) or obj.ead_id
+
+    @admin.display(description="Identifier", ordering="root_identifier")
+    def identifier_column(self, obj: Collection) -> str:
+        return getattr(obj, "root_identifier", None) or ""
+
+    @admin.display(description="Dates")
+    def dates_column(self, obj: Collection) -> str:
+        return getattr(obj, "root_date", None) or ""
+
+    @admin.display(description="Published", boolean=True, ordering="root_published")
+    def published_column(self, obj: Collection) -> bool:
+        return bool(getattr(obj, "root_published", False))
+
+    @admin.display(description="Outline")
+    def outline_link(self, obj: Collection) -> str:
+        return format_html(
+            '<a href="{}">Outline</a>', reverse("admin:archive_collection_outline", args=[obj.pk])
+        )
+
+    @admin.display(description="Description")
+    def description(self, obj: Collection) -> str:
+        root = obj.root
+        if root is None:
+            return "No root description."
+        dates = ", ".join(d.display for d in root.dates.all())
+        return format_html(
+            '<strong>{}</strong> {} {}<br><a href="{}">Edit the description</a> · '
+            '<a href="{}">Open the outline</a>',
+            root.display_title,
+            root.identifier,
+            dates,
+            reverse("admin:archive_component_change", args=[root.pk]),
+            reverse("admin:archive_collection_outline", args=[obj.pk]),
+        )
+
+    @admin.display(description="DACS required elements")
+    def dacs_checklist(self, obj: Collection) -> str:
+        root = obj.root
+        if root is None:
+            return "No root description."
+        items = dacs_checklist(root)
+        missing = [i for i in items if not i.present]
+        summary = (
+            "All DACS single-level required elements are present."
+            if not missing
+            else f"Missing {len(missing)} of {len(items)}: "
+            + ", ".join(i.element for i in missing)
+            + "."
+        )
+        rows = format_html_join(
+            "",
+            '<li class="dacs-{}">{} {}{}</li>',
+            (
+                (
+                    "present" if i.present else "missing",
+                    "✓" if i.present else "✗",
+                    i.element,
+                    "" if i.present else f" — add {i.hint}",
+                )
+                for i in items
+            ),
+        )
+        return format_html('<p class="dacs-summary">{}</p><ul class="dacs">{}</ul>', summary, rows)
+
+    @admin.display(description="Imported by")
+    def import_job_link(self, obj: Collection) -> str:
+        if obj.import_job_id is None:
+            return "—"
+        try:
+            url = reverse("admin:archive_importjob_change", args=[obj.import_job_id])
+        except NoReverseMatch:  # the ImportJob admin is not installed
+            return str(obj.import_job)
+        return format_html('<a href="{}">{}</a>', url, obj.import_job)
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {**(extra_context or {}), **_import_context(object_id)}
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def get_urls(self):
+        from archive.admin import outline_views
+
+        return outline_views.urls(self) + super().get_urls()
+
+
+def _import_context(collection_id: Any) -> dict[str, Any]:
+    """The import job that loaded a collection: its one history entry for the whole load."""
+    collection = (
+        Collection.objects.filter(pk=collection_id).select_related("import_job__created_by").first()
+    )
+    if collection is None or collection.import_job is None:
+        return {}
+    return {"import_job": collection.import_job}
+
+
+def _redirect(url: str):
+    from django.http import HttpResponseRedirect
+
+    return HttpResponseRedirect(url)
+
+
+# --- Component --------------------------------------------------------------------------------
+
+
+TREE_FIELDS = ("path", "depth", "numchild", "collection_id")
+
+
+class ComponentForm(StaleEditForm):
+    class Meta:
+        model = Component
+        exclude = ["path", "depth", "numchild", "collection"]
+
+
+class ComponentAddForm(ComponentForm):
+    # Replaced per request by ComponentAdmin.get_form with the user's editable components.
+    parent = forms.ModelChoiceField(queryset=Component.objects.none())
+    position = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
+class PublishedFilter(admin.SimpleListFilter):
+    title = "published"
+    parameter_name = "published"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Published"), ("0", "Not published")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"0", "1"}:
+            return queryset.filter(published=self.value() == "1")
+        return queryset
+
+
+@admin.register(Component)
+class ComponentAdmin(ScopedAdmin):
+    form = ComponentForm
+    object_history_template = "admin/archive/object_history.html"
+    list_display = [
+        "display_title",
+        "level",
+        "identifier",
+        "collection_column",
+        "depth",
+        "published",
+    ]
+    list_filter = ["level", PublishedFilter, "collection__repository"]
+    list_select_related = ["collection__repository"]
+    search_fields = ["title", "identifier", "ref"]
+    ordering = ["collection", "path"]
+    show_full_result_count = False
+    actions = [publish_components, unpublish_components]
+    readonly_fields = ["place"]
+    inlines = [
+        UnitDateInline,
+        ExtentInline,
+        NoteInline,
+        AgentLinkInline,
+        SubjectLinkInline,
+        ContainerInstanceInline,
+        DigitalObjectInline,
+    ]
+    fieldsets = [
+        (None, {"fields": ["place", ("level", "other_level"), "title", "title_markup"]}),
+        (
+            "Identification",
+            {"fields": [("identifier", "ref"), "languages", "physical_location", "published"]},
+        ),
+        ("Kept for export", {"classes": ["collapse"], "fields": ["attributes", "unmapped"]}),
+    ]
+
+    @admin.display(description="Collection", ordering="collection")
+    def collection_column(self, obj: Component) -> str:
+        return obj.collection.ead_id
+
+    @admin.display(description="Place in the outline")
+    def place(self, obj: Component | None) -> str:
+        if obj is None or obj.pk is None:
+            return "Chosen from the outline (add a child or a sibling there)."
+        crumbs = list(tree.ancestors(obj)) + [obj]
+        trail = format_html_join(" › ", "{}", ((c.display_title,) for c in crumbs))
+        return format_html(
+            '{} · <a href="{}?node={}">Open in the outline</a>',
+            trail,
+            reverse("admin:archive_collection_outline", args=[obj.collection_id]),
+            obj.pk,
+        )
+
+    def _parent_from(self, request: HttpRequest) -> Component | None:
+        raw = request.GET.get("parent") or request.POST.get("parent")
+        if not raw or not str(raw).isdigit():
+            return None
+        return self.get_queryset(request).filter(pk=raw).first()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ComponentAddForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            # New field objects (never mutate the shared declared ones: they outlive the request).
+            form.base_fields["parent"] = forms.ModelChoiceField(
+                queryset=permissions.scope(
+                    Component.objects.all(), request.user, roles=permissions.EDIT_ROLES
+                ),
+                widget=forms.HiddenInput if self._parent_from(request) else forms.NumberInput,
+                initial=getattr(self._parent_from(request), "pk", None),
+                help_text="Id of the parent component; use “Add child” in a collection's outline.",
+            )
+            form.base_fields["position"] = forms.IntegerField(
+                required=False,
+                min_value=1,
+                widget=forms.HiddenInput,
+                initial=request.GET.get("position"),
+            )
+        return form
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            first_title, first = fieldsets[0]
+            fields = ["parent", "position", *first["fields"]]
+            fieldsets = [(first_title, {**first, "fields": fields}), *fieldsets[1:]]
+        return fieldsets
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.pop("parent", None)
+        return initial
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            # The place in the tree is changed only by the outline services. An edit form, or
+            # a revert to an old version from the history, must not write back a stale place.
+            place = Component.objects.filter(pk=obj.pk).values(*TREE_FIELDS).first()
+            if place:
+                for field, value in place.items():
+                    setattr(obj, field, value)
+            super().save_model(request, obj, form, change)
+            return
+        outline_service.component_add(
+            parent=form.cleaned_data["parent"],
+            user=request.user,
+            position=form.cleaned_data.get("position"),
+            unit=obj,
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        # A root description is removed with its collection, never on its own.
+        if obj is not None and obj.depth == 1:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_continue" in request.POST or "_addanother" in request.POST:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, f"Added “{obj.display_title}”.", messages.SUCCESS)
+        return _redirect(
+            reverse("admin:archive_collection_outline", args=[obj.collection_id])
+            + f"?node={_parent_id(obj)}"
+        )
+
+    def history_view(self, request, object_id, extra_context=None):
+        unit = Component.objects.filter(pk=object_id).only("collection_id").first()
+        context = _import_context(unit.collection_id) if unit else {}
+        return super().history_view(request, object_id, {**(extra_context or {}), **context})
+
+
+def _parent_id(unit: Component) -> int:
+    return Component.objects.get(
+        collection_id=unit.collection_id, path=tree.parent_path(unit.path)
+    ).pk
+
+
+# --- Note ----------------------------------------------------------------------------------------
+
+
+class NoteForm(StaleEditForm):
+    class Meta:
+        model = Note
+        fields = "__all__"
+
+
+@admin.register(Note)
+class NoteAdmin(ScopedAdmin):
+    """Notes are edited inline on their unit; registered here for their own change history."""
+
+    form = NoteForm
+    list_display = ["display_heading", "note_type", "unit", "published"]
+    list_filter = ["note_type", "published"]
+    list_select_related = ["unit"]
+    search_fields = ["heading", "content", "unit__title"]
+    raw_id_fields = ["unit"]
+    show_full_result_count = False

@@ -1,0 +1,896 @@
+"""Streaming reader for EAD 2002 and EAD3 into neutral records.
+
+``read_ead(source)`` returns an :class:`EADReader`; iterate it for the records (protocol in
+``archive.ead.records``) and look at ``reader.warnings`` (a list of
+:class:`~archive.ead.records.EADWarning`, filled while iterating) for schema problems that did
+not stop the import.  Malformed XML raises :class:`~archive.ead.parsing.EADSyntaxError`.
+
+The version is detected from the document, never from the file name: the root namespace
+(EAD 2002 ``urn:isbn:1-931666-22-9``, EAD3 and EAD3 "undeprecated"), else the DOCTYPE's public
+or system identifier, else the first child of ``<ead>`` (``<control>`` is EAD3-only,
+``<eadheader>`` EAD 2002-only).
+
+Memory: every element directly inside a unit is turned into record fields at its end tag and
+removed from the tree, and each component is removed at its end tag, so only the current chain
+of open components is ever held.
+
+Agent roles (the documented rule): names inside ``<origination>`` are creators, or sources
+when the origination's @label mentions "source"; names inside ``<controlaccess>`` are
+subjects unless their @role (EAD 2002) / @relator (EAD3) is a creator or source word or MARC
+code (see ``mapping.CREATOR_RELATORS`` / ``SOURCE_RELATORS``).  The relator value itself is
+always kept in ``AgentLink.relator``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from . import mapping
+from .markup import (
+    element_to_neutral,
+    fragment_from_element,
+    local_name,
+    normalise_space,
+    plain_text,
+    serialise_element,
+)
+from .parsing import (
+    EADSyntaxError,
+    Source,
+    open_source,
+    safe_iterparse,
+    syntax_error_from,
+    version_from_doctype,
+    version_from_first_child,
+    version_from_namespace,
+)
+from .records import (
+    AgentLink,
+    Attributes,
+    Container,
+    Date,
+    DigitalObject,
+    EADWarning,
+    Extent,
+    ExtraElement,
+    FindingAid,
+    Language,
+    Note,
+    Record,
+    Revision,
+    SubjectLink,
+    Unit,
+    UnitSupplement,
+)
+
+_COMPONENT_RE = re.compile(r"^c(\d\d)?$")
+_ISO_DATE = re.compile(r"^-?\d{4}(-\d{2}(-\d{2})?)?$")
+_YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_EXTENT_RE = re.compile(r"^\s*([0-9][0-9.,/ ]*?)\s+(\S.*?)\s*$")
+_BARCODE_RE = re.compile(r"[\[(]\s*(\d{6,})\s*[\])]")
+
+
+def read_ead(source: Source, *, filename: str | None = None) -> EADReader:
+    """Read an EAD 2002 or EAD3 document; iterate the result for records.
+
+    ``source`` is a path, bytes or a binary file object.  ``filename`` names the input in
+    warnings and errors (defaults to the path).
+    """
+    return EADReader(source, filename=filename)
+
+
+def is_component(name: str) -> bool:
+    return bool(_COMPONENT_RE.match(name))
+
+
+def _attrs(el: Any, skip: frozenset[str] | set[str] = frozenset()) -> Attributes:
+    from .markup import attribute_items
+
+    return tuple((k, v) for k, v in attribute_items(el) if k not in skip)
+
+
+def _published(el: Any) -> bool:
+    return el.get("audience") != "internal"
+
+
+@dataclass
+class _UnitState:
+    """A unit being read: its element, what was mapped so far, and whether it was emitted."""
+
+    element: Any
+    depth: int
+    sequence: int
+    fields: dict[str, Any] = field(default_factory=dict)
+    emitted: bool = False
+    position: int = 0
+    late: dict[str, list[Any]] = field(default_factory=dict)
+
+    def add(self, key: str, value: Any) -> None:
+        target = self.late if self.emitted else self.fields
+        target.setdefault(key, []).append(value)
+
+
+class EADReader:
+    """Iterator over the records of one EAD document, collecting warnings as it goes."""
+
+    def __init__(self, source: Source, *, filename: str | None = None) -> None:
+        self._source = source
+        stream, owned, name = open_source(source)
+        self._stream = stream
+        self._owned = owned
+        self.filename = filename or name
+        self.warnings: list[EADWarning] = []
+        self.version: str | None = None
+        self._started = False
+
+    # -- public ------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Record]:
+        if self._started:
+            raise RuntimeError("an EADReader can be iterated only once")
+        self._started = True
+        try:
+            yield from self._read()
+        except etree.XMLSyntaxError as exc:
+            raise syntax_error_from(exc, self.filename) from None
+        finally:
+            if self._owned:
+                self._stream.close()
+
+    def warn(self, el: Any, message: str) -> None:
+        line = getattr(el, "sourceline", None) if el is not None else None
+        self.warnings.append(EADWarning(self.filename, line, message))
+
+    # -- main loop ---------------------------------------------------------------------
+
+    def _read(self) -> Iterator[Record]:
+        root = None
+        header: FindingAid | None = None
+        header_fields: dict[str, Any] = {}
+        header_extra: list[ExtraElement] = []
+        root_attrs: Attributes = ()
+        stack: list[_UnitState] = []
+        sequence = 0
+        numbered: bool | None = None
+        header_emitted = False
+        dsc_depth = 0
+
+        for event, el in safe_iterparse(self._stream, ("start", "end")):
+            if not isinstance(el.tag, str):
+                continue
+            name = local_name(el)
+            if event == "start":
+                if root is None:
+                    root = el
+                    if name != "ead":
+                        raise EADSyntaxError(
+                            f"root element is <{name}>, not <ead>",
+                            filename=self.filename,
+                            line=el.sourceline,
+                            column=None,
+                        )
+                    ns = etree.QName(el).namespace
+                    self.version = version_from_namespace(ns)
+                    if self.version is None:
+                        info = el.getroottree().docinfo
+                        self.version = version_from_doctype(info.public_id, info.system_url)
+                    root_attrs = _attrs(el, {"schemaLocation"})
+                    continue
+                parent = el.getparent()
+                if parent is root:
+                    if self.version is None:
+                        self.version = version_from_first_child(name) or "2002"
+                    if name == "archdesc":
+                        header = self._finding_aid(header_fields, header_extra, root_attrs,
+                                                   numbered=False)
+                        stack.append(_UnitState(el, 0, 0))
+                    continue
+                if name == "dsc":
+                    dsc_depth += 1
+                    if stack:
+                        state = stack[-1]
+                        state.fields.setdefault("component_list_attributes", []).extend(
+                            _attrs(el)
+                        )
+                    continue
+                if is_component(name) and stack:
+                    if numbered is None:
+                        numbered = name != "c"
+                    if not header_emitted and header is not None:
+                        header = _replace(header, numbered_components=bool(numbered))
+                        yield header
+                        header_emitted = True
+                    parent_state = stack[-1]
+                    if not parent_state.emitted:
+                        yield self._unit(parent_state)
+                    depth = parent_state.depth + 1
+                    if name != "c" and int(name[1:]) != depth:
+                        self.warn(el, f"<{name}> at depth {depth}")
+                    sequence += 1
+                    stack.append(_UnitState(el, depth, sequence))
+                continue
+
+            # ---- end events
+            parent = el.getparent()
+            if parent is None:
+                continue
+            if parent is root:
+                if name in ("eadheader", "control"):
+                    header_fields.update(self._header(el))
+                elif name == "frontmatter":
+                    header_extra.append(
+                        ExtraElement(_verbatim(el, version=self.version or "2002"),
+                                     where="ead", position=1, version=self.version or "2002")
+                    )
+                elif name == "archdesc":
+                    state = stack.pop()
+                    if not header_emitted:
+                        header = _replace(header, numbered_components=bool(numbered))
+                        yield header
+                        header_emitted = True
+                    if not state.emitted:
+                        yield self._unit(state)
+                    elif state.late:
+                        yield self._supplement(state)
+                parent.remove(el)
+                continue
+            if not stack:
+                continue
+            state = stack[-1]
+            if is_component(name) and el is state.element:
+                stack.pop()
+                if not state.emitted:
+                    yield self._unit(state)
+                elif state.late:
+                    if state.depth > 0:
+                        self.warn(el, "description after child components")
+                    yield self._supplement(state)
+                parent.remove(el)
+                continue
+            if name == "dsc" and parent is state.element:
+                dsc_depth -= 1
+                parent.remove(el)
+                continue
+            if parent is state.element:
+                self._unit_child(state, el, name)
+                parent.remove(el)
+            elif local_name(parent) == "dsc" and parent.getparent() is state.element:
+                if not is_component(name):
+                    if name == "head":
+                        state.add("headings", ("dsc", normalise_space(plain_text(el))))
+                    elif name == "thead":
+                        pass
+                    else:
+                        state.add("extra", ExtraElement(
+                            _verbatim(el),
+                            where="dsc", position=state.position, version=self.version or "2002",
+                            published=_published(el)))
+                    parent.remove(el)
+        if root is None:
+            raise EADSyntaxError("empty document", filename=self.filename, line=None, column=None)
+        if not header_emitted:
+            raise EADSyntaxError("no <archdesc> in document", filename=self.filename,
+                                 line=None, column=None)
+
+    # -- header ------------------------------------------------------------------------
+
+    def _header(self, el: Any) -> dict[str, Any]:
+        v = self.version or "2002"
+        f: dict[str, Any] = {"extra": []}
+        attrs = []
+        for key, value in _attrs(el):
+            if key == "findaidstatus":
+                f["status"] = value
+            else:
+                attrs.append((key, value))
+        f["header_attributes"] = tuple(attrs)
+
+        def keep(child: Any, where: str, position: int) -> None:
+            f["extra"].append(ExtraElement(_verbatim(child), where=where,
+                                           position=position, version=v,
+                                           published=_published(child)))
+
+        for pos, child in enumerate(_elements(el)):
+            name = local_name(child)
+            if name in ("eadid", "recordid"):
+                f["ead_id"] = normalise_space(plain_text(child))
+                id_attrs = list(_attrs(child))
+                if name == "recordid":
+                    id_attrs = [("url" if k == "instanceurl" else k, val) for k, val in id_attrs]
+                f["ead_id_attributes"] = tuple(id_attrs)
+                d = dict(id_attrs)
+                f["country_code"] = d.get("countrycode")
+                f["agency_code"] = d.get("mainagencycode")
+                f["repository_code"] = d.get("mainagencycode")
+            elif name == "filedesc":
+                self._filedesc(child, f, keep)
+            elif name == "profiledesc":
+                for ppos, sub in enumerate(_elements(child)):
+                    sname = local_name(sub)
+                    if sname == "creation":
+                        f["creation"] = fragment_from_element(sub, version=v)
+                        for date in sub.iter("{*}date", "date"):
+                            f["creation_date"] = normalise_space(plain_text(date))
+                            break
+                    elif sname == "langusage":
+                        f["language_of_description"] = fragment_from_element(sub, version=v)
+                        for lang in sub.iter("{*}language", "language"):
+                            f["language_of_description_code"] = lang.get("langcode")
+                            f["script_of_description_code"] = lang.get("scriptcode")
+                            break
+                    elif sname == "descrules":
+                        f["rules"] = fragment_from_element(sub, version=v)
+                    else:
+                        keep(sub, "profiledesc", ppos)
+            elif name == "revisiondesc":
+                revisions = []
+                for rpos, change in enumerate(_elements(child)):
+                    if local_name(change) != "change":
+                        keep(change, "revisiondesc", rpos)
+                        continue
+                    date, items = "", []
+                    normal = None
+                    for part in _elements(change):
+                        if local_name(part) == "date":
+                            date = normalise_space(plain_text(part))
+                            normal = part.get("normal")
+                        else:
+                            items.append(normalise_space(plain_text(part)))
+                    revisions.append(Revision(date=date, description="\n".join(items),
+                                              normal=normal))
+                f["revisions"] = tuple(revisions)
+            elif name == "maintenancestatus":
+                f["header_attributes"] += (("maintenancestatus", child.get("value") or ""),)
+            elif name == "publicationstatus":
+                f["status"] = child.get("value")
+            elif name == "maintenanceagency":
+                if child.get("countrycode"):
+                    f["country_code"] = child.get("countrycode")
+                for mpos, sub in enumerate(_elements(child)):
+                    sname = local_name(sub)
+                    if sname == "agencycode":
+                        f["agency_code"] = normalise_space(plain_text(sub))
+                        f["repository_code"] = f["agency_code"]
+                    elif sname == "agencyname" and "repository_name" not in f:
+                        f["repository_name"] = normalise_space(plain_text(sub))
+                    else:
+                        keep(sub, "maintenanceagency", mpos)
+            elif name == "languagedeclaration":
+                texts = []
+                for sub in _elements(child):
+                    sname = local_name(sub)
+                    if sname == "language":
+                        f["language_of_description_code"] = sub.get("langcode")
+                        texts.append(normalise_space(plain_text(sub)))
+                    elif sname == "script":
+                        f["script_of_description_code"] = sub.get("scriptcode")
+                    else:
+                        texts.append(normalise_space(plain_text(sub)))
+                f["language_of_description"] = " ".join(t for t in texts if t)
+            elif name == "conventiondeclaration" and "rules" not in f:
+                f["rules"] = _escape(normalise_space(plain_text(child)))
+            elif name == "maintenancehistory":
+                revisions = []
+                for ev in _elements(child):
+                    if local_name(ev) != "maintenanceevent":
+                        continue
+                    parts = {local_name(p): p for p in _elements(ev)}
+                    dt = parts.get("eventdatetime")
+                    revisions.append(Revision(
+                        date=normalise_space(plain_text(dt)) if dt is not None else "",
+                        normal=dt.get("standarddatetime") if dt is not None else None,
+                        description=normalise_space(plain_text(parts["eventdescription"]))
+                        if "eventdescription" in parts else "",
+                        agent=normalise_space(plain_text(parts["agent"]))
+                        if "agent" in parts else "",
+                        event_type=(parts["eventtype"].get("value") or "")
+                        if "eventtype" in parts else "",
+                    ))
+                f["revisions"] = tuple(revisions)
+            else:
+                keep(child, "header" if v == "2002" else "control", pos)
+        return f
+
+    def _filedesc(self, el: Any, f: dict[str, Any], keep: Any) -> None:
+        v = self.version or "2002"
+        for pos, child in enumerate(_elements(el)):
+            name = local_name(child)
+            if name == "titlestmt":
+                for tpos, sub in enumerate(_elements(child)):
+                    sname = local_name(sub)
+                    if sname == "titleproper":
+                        kind = (sub.get("type") or sub.get("localtype") or "").casefold()
+                        if kind == "filing" and f.get("filing_title") is None:
+                            f["filing_title"] = normalise_space(plain_text(sub))
+                        elif "title" not in f:
+                            f["title"] = fragment_from_element(sub, version=v)
+                            f["title_text"] = normalise_space(plain_text(sub))
+                        else:
+                            keep(sub, "titlestmt", tpos)
+                    elif sname in ("subtitle", "author", "sponsor") and sname not in f:
+                        f[sname] = fragment_from_element(sub, version=v)
+                    else:
+                        keep(sub, "titlestmt", tpos)
+            elif name == "editionstmt":
+                for epos, sub in enumerate(_elements(child)):
+                    if local_name(sub) == "edition" and "edition" not in f:
+                        f["edition"] = fragment_from_element(sub, version=v)
+                    else:
+                        keep(sub, "editionstmt", epos)
+            elif name == "publicationstmt":
+                for ppos, sub in enumerate(_elements(child)):
+                    sname = local_name(sub)
+                    if sname == "publisher" and "publisher" not in f:
+                        f["publisher"] = normalise_space(plain_text(sub))
+                        f.setdefault("repository_name", f["publisher"])
+                    elif sname == "date" and "publication_date" not in f:
+                        f["publication_date"] = normalise_space(plain_text(sub))
+                        f["publication_date_normal"] = sub.get("normal") or sub.get(
+                            "standarddate"
+                        )
+                    elif sname == "address" and not f.get("publication_address"):
+                        f["publication_address"] = tuple(
+                            normalise_space(plain_text(line)) for line in _elements(sub)
+                        )
+                    else:
+                        keep(sub, "publicationstmt", ppos)
+            else:
+                keep(child, "filedesc", pos)
+
+    def _finding_aid(self, f: dict[str, Any], extra: list[ExtraElement], root_attrs: Attributes,
+                     *, numbered: bool) -> FindingAid:
+        values = dict(f)
+        values["extra"] = tuple(values.get("extra", ())) + tuple(extra)
+        if not values.get("title"):
+            self.warn(None, "finding aid has no title")
+        return FindingAid(source_version=self.version or "2002", root_attributes=root_attrs,
+                          numbered_components=numbered, **values)
+
+    # -- units -------------------------------------------------------------------------
+
+    def _unit(self, state: _UnitState) -> Unit:
+        el = state.element
+        state.emitted = True
+        f = state.fields
+        level = el.get("level")
+        if level is None and state.depth == 0:
+            self.warn(el, "<archdesc> without level")
+        elif level is not None and level not in mapping.LEVELS:
+            self.warn(el, f"unknown level {level!r}")
+        if "did" not in f:
+            self.warn(el, "unit without <did>")
+        if not f.get("title") and not f.get("dates"):
+            self.warn(el, "unit has neither title nor date")
+        scalar = {k: v for k, v in f.items() if not isinstance(v, list)}
+        lists = {k: tuple(v) for k, v in f.items() if isinstance(v, list)}
+        scalar.pop("did", None)
+        unit = Unit(
+            depth=state.depth,
+            sequence=state.sequence,
+            level=level,
+            other_level=el.get("otherlevel"),
+            ref=el.get("id"),
+            published=_published(el),
+            attributes=_attrs(el, mapping.UNIT_MAPPED_ATTRIBUTES),
+            **scalar,
+            **lists,
+        )
+        f.clear()
+        return unit
+
+    def _supplement(self, state: _UnitState) -> UnitSupplement:
+        late = {k: tuple(v) for k, v in state.late.items()
+                if k in ("notes", "agents", "subjects", "digital_objects", "extra", "headings")}
+        for key in set(state.late) - set(late):
+            self.warn(state.element, f"late {key} after child components ignored")
+        state.late.clear()
+        return UnitSupplement(sequence=state.sequence, depth=state.depth, **late)
+
+    def _unit_child(self, state: _UnitState, el: Any, name: str) -> None:
+        v = self.version or "2002"
+        position = state.position
+        state.position += 1
+        if name == "did":
+            if "did" in state.fields:
+                self.warn(el, "second <did> kept as extra")
+            else:
+                state.fields["did"] = True
+                self._did(state, el)
+                return
+        if name in mapping.UNIT_NOTE_ELEMENTS:
+            state.add("notes", self._note(el, mapping.UNIT_NOTE_ELEMENTS[name], position))
+            return
+        if name == "controlaccess":
+            self._controlaccess(state, el, group=None, top=True)
+            return
+        if name in ("dao", "daogrp", "daoset"):
+            for obj in self._digital_objects(el, name):
+                state.add("digital_objects", obj)
+            return
+        if name == "head" and state.depth > 0:
+            state.add("headings", ("unit", normalise_space(plain_text(el))))
+            return
+        if name == "thead":
+            return
+        state.add("extra", ExtraElement(_verbatim(el), where="unit",
+                                        position=position, version=v,
+                                        published=_published(el)))
+
+    def _note(self, el: Any, note_type: str, position: int) -> Note:
+        v = self.version or "2002"
+        children = list(el)
+        start = 0
+        heading = None
+        for index, child in enumerate(children):
+            if isinstance(child.tag, str):
+                if local_name(child) == "head":
+                    heading = normalise_space(plain_text(child))
+                    start = index + 1
+                break
+        if start:
+            content = fragment_from_element(el, version=v, start=start)
+            head = children[start - 1]
+            if head.tail:
+                from .markup import _escape_text
+
+                content = _escape_text(head.tail) + content
+        else:
+            content = fragment_from_element(el, version=v)
+        return Note(note_type=note_type, heading=heading, content=content,
+                    published=_published(el), ref=el.get("id"), position=position,
+                    attributes=_attrs(el, {"id", "audience"}))
+
+    def _did(self, state: _UnitState, did: Any) -> None:
+        v = self.version or "2002"
+        f = state.fields
+        f["did_attributes"] = _attrs(did)
+        did_notes = mapping.DID_NOTE_ELEMENTS[v]
+        for position, el in enumerate(_elements(did)):
+            name = local_name(el)
+            if name == "head":
+                state.add("headings", ("did", normalise_space(plain_text(el))))
+            elif name == "unitid":
+                value = normalise_space(plain_text(el))
+                if "identifier" not in f:
+                    f["identifier"] = value
+                    f["identifier_attributes"] = _attrs(el)
+                else:
+                    f.setdefault("other_identifiers", []).append((value, _attrs(el)))
+            elif name == "unittitle" and "title" not in f:
+                f["title"] = fragment_from_element(el, version=v)
+                f["title_text"] = normalise_space(plain_text(el))
+                f["title_attributes"] = _attrs(el)
+            elif name == "unitdate":
+                state.add("dates", self._date(el))
+            elif name == "unitdatestructured":
+                for date in self._structured_dates(el):
+                    state.add("dates", date)
+            elif name == "physdesc":
+                state.add("extents", self._physdesc(el))
+            elif name == "physdescstructured":
+                state.add("extents", self._physdescstructured(el))
+            elif name == "physdescset":
+                for sub in _elements(el):
+                    if local_name(sub) == "physdescstructured":
+                        state.add("extents", self._physdescstructured(sub, in_set=True))
+            elif name in did_notes:
+                note = self._note(el, did_notes[name], position)
+                state.add("notes", note)
+                if name == "physloc" and "physical_location" not in f:
+                    f["physical_location"] = normalise_space(plain_text(el))
+                if name == "langmaterial":
+                    for lang in self._languages(el):
+                        state.add("languages", lang)
+            elif name == "origination":
+                agents = self._origination(el)
+                if agents:
+                    for agent in agents:
+                        state.add("agents", agent)
+                else:
+                    self._did_extra(state, el, position)
+            elif name == "repository":
+                f["repository_name"] = normalise_space(plain_text(el))
+                self._did_extra(state, el, position)
+            elif name == "container":
+                state.add("containers", self._container(el))
+            elif name in ("dao", "daogrp", "daoset"):
+                for obj in self._digital_objects(el, name):
+                    state.add("digital_objects", obj)
+            else:
+                self._did_extra(state, el, position)
+        if "title" not in f:
+            f["title"] = ""
+            f["title_text"] = ""
+
+    def _did_extra(self, state: _UnitState, el: Any, position: int) -> None:
+        v = self.version or "2002"
+        state.add("extra", ExtraElement(_verbatim(el), where="did",
+                                        position=position, version=v,
+                                        published=_published(el)))
+
+    def _date(self, el: Any) -> Date:
+        expression = normalise_space(plain_text(el))
+        normal = el.get("normal")
+        date_type = el.get("type") or el.get("unitdatetype") or "inclusive"
+        begin = end = None
+        if normal:
+            pieces = normal.split("/")
+            if all(_ISO_DATE.match(p) for p in pieces) and len(pieces) <= 2:
+                begin, end = pieces[0], pieces[-1]
+            else:
+                self.warn(el, f"unparseable normal date {normal!r}")
+        elif expression:
+            years = _YEAR.findall(expression)
+            if years:
+                begin, end = years[0], years[-1]
+            else:
+                self.warn(el, f"date without machine-readable value: {expression!r}")
+        if begin and end and begin == end and date_type == "inclusive" and "/" not in (
+            normal or ""
+        ) and normal:
+            date_type = "single"
+        return Date(expression=expression, begin=begin, end=end, date_type=date_type,
+                    certainty=el.get("certainty"), calendar=el.get("calendar"),
+                    era=el.get("era"), normal=normal, characteristic=el.get("datechar"),
+                    published=_published(el),
+                    attributes=_attrs(el, {"normal", "type", "unitdatetype", "certainty",
+                                           "calendar", "era", "datechar", "audience"}))
+
+    def _structured_dates(self, el: Any) -> list[Date]:
+        date_type = el.get("unitdatetype") or "inclusive"
+        out = []
+        singles = [d for d in el.iter("{*}datesingle", "datesingle")]
+        ranges = [d for d in el.iter("{*}daterange", "daterange")]
+        for rng in ranges:
+            begin = end = None
+            texts = []
+            for part in _elements(rng):
+                if local_name(part) == "fromdate":
+                    begin = part.get("standarddate")
+                    texts.append(normalise_space(plain_text(part)))
+                elif local_name(part) == "todate":
+                    end = part.get("standarddate")
+                    texts.append(normalise_space(plain_text(part)))
+            expression = el.get("altrender") or "-".join(t for t in texts if t)
+            out.append(Date(expression=expression, begin=begin, end=end, date_type=date_type,
+                            certainty=el.get("certainty"), calendar=el.get("calendar"),
+                            era=el.get("era"),
+                            normal=f"{begin}/{end}" if begin and end else None,
+                            characteristic=el.get("datechar"), published=_published(el)))
+        for single in singles:
+            std = single.get("standarddate")
+            out.append(Date(expression=el.get("altrender") or normalise_space(plain_text(single)),
+                            begin=std, end=std, date_type="single" if len(singles) == 1 and
+                            not ranges else date_type, certainty=el.get("certainty"),
+                            calendar=el.get("calendar"), era=el.get("era"), normal=std,
+                            characteristic=el.get("datechar"), published=_published(el)))
+        if not out:
+            self.warn(el, "empty unitdatestructured")
+        return out
+
+    def _physdesc(self, el: Any) -> Extent:
+        v = self.version or "2002"
+        extents = [e for e in _elements(el) if local_name(e) == "extent"]
+        number = extent_type = summary = None
+        if extents:
+            text = normalise_space(plain_text(extents[0]))
+            match = _EXTENT_RE.match(text)
+            if match:
+                number, extent_type = match.group(1).strip(), match.group(2)
+            else:
+                self.warn(extents[0], f"extent is not 'number type': {text!r}")
+                extent_type = text or None
+            if len(extents) > 1:
+                summary = " ".join(normalise_space(plain_text(e)) for e in extents[1:])
+        details = " ".join(normalise_space(plain_text(e)) for e in _elements(el)
+                           if local_name(e) in ("physfacet", "genreform")) or None
+        dims = " ".join(normalise_space(plain_text(e)) for e in _elements(el)
+                        if local_name(e) == "dimensions") or None
+        portion = el.get("altrender") if el.get("altrender") in ("whole", "part") else None
+        return Extent(number=number, extent_type=extent_type, portion=portion,
+                      container_summary=summary, physical_details=details, dimensions=dims,
+                      content=fragment_from_element(el, version=v), published=_published(el),
+                      attributes=_attrs(el, {"audience"}))
+
+    def _physdescstructured(self, el: Any, in_set: bool = False) -> Extent:
+        parts: dict[str, str] = {}
+        for sub in _elements(el):
+            parts.setdefault(local_name(sub), normalise_space(plain_text(sub)))
+        number = parts.get("quantity")
+        if number is not None and not re.match(r"^[0-9.]+$", number):
+            self.warn(el, f"quantity is not a number: {number!r}")
+        attrs = _attrs(el, {"audience", "coverage"})
+        if in_set:
+            attrs += (("set", "1"),)
+        return Extent(number=number, extent_type=parts.get("unittype"),
+                      portion=el.get("coverage"),
+                      container_summary=parts.get("descriptivenote"),
+                      physical_details=parts.get("physfacet"), dimensions=parts.get("dimensions"),
+                      published=_published(el), attributes=attrs)
+
+    def _languages(self, el: Any) -> list[Language]:
+        out = []
+        for lang in el.iter("{*}language", "language"):
+            script = lang.get("scriptcode")
+            parent = lang.getparent()
+            if script is None and local_name(parent) == "languageset":
+                for s in parent.iter("{*}script", "script"):
+                    script = s.get("scriptcode")
+                    break
+            out.append(Language(code=lang.get("langcode"), script=script,
+                                name=normalise_space(plain_text(lang))))
+        return out
+
+    def _name_link(self, el: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+        parts = tuple((p.get("localtype") or "", normalise_space(plain_text(p)))
+                      for p in _elements(el) if local_name(p) == "part")
+        if parts:
+            return " ".join(text for _, text in parts), parts
+        return normalise_space(plain_text(el)), ()
+
+    def _agent(self, el: Any, role: str, group: str | None, label: str | None) -> AgentLink:
+        name, parts = self._name_link(el)
+        relator = el.get("role") or el.get("relator")
+        element = local_name(el)
+        attrs = _attrs(el, {"role", "relator", "source", "authfilenumber", "identifier",
+                            "normal", "audience"})
+        if element == "name":
+            attrs += (("element", "name"),)
+        return AgentLink(name=name, agent_type=mapping.AGENT_ELEMENTS[element], role=role,
+                         relator=relator, source=el.get("source"),
+                         authority_id=el.get("authfilenumber") or el.get("identifier"),
+                         normal=el.get("normal"), name_parts=parts, published=_published(el),
+                         group=group, label=label, attributes=attrs)
+
+    def _origination(self, el: Any) -> list[AgentLink]:
+        label = el.get("label")
+        role = "source" if label and "source" in label.casefold() else "creator"
+        out = []
+        for sub in _elements(el):
+            if local_name(sub) in mapping.AGENT_ELEMENTS:
+                agent = self._agent(sub, role, None, label)
+                if not _published(el):
+                    agent = _replace(agent, published=False)
+                out.append(agent)
+            else:
+                return []  # unusual content: keep the whole origination verbatim instead
+        if out and normalise_space(plain_text(el)) != normalise_space(
+            " ".join(a.name for a in out)
+        ):
+            # free text around the names would be lost: keep verbatim instead
+            texts = "".join((el.text or "").split()) + "".join(
+                "".join((s.tail or "").split()) for s in el
+            )
+            if texts:
+                return []
+        return out
+
+    def _controlaccess(self, state: _UnitState, el: Any, *, group: str | None,
+                       top: bool) -> None:
+        v = self.version or "2002"
+        if top:
+            state.fields.setdefault("controlaccess_attributes", _attrs(el))
+        heading = None
+        for position, sub in enumerate(_elements(el)):
+            name = local_name(sub)
+            if name == "head":
+                heading = normalise_space(plain_text(sub))
+                if top:
+                    state.add("headings", ("controlaccess", heading))
+            elif name == "controlaccess":
+                sub_head = None
+                for h in _elements(sub):
+                    if local_name(h) == "head":
+                        sub_head = normalise_space(plain_text(h))
+                    break
+                self._controlaccess(state, sub, group=sub_head or "", top=False)
+            elif name in mapping.AGENT_ELEMENTS:
+                relator = (sub.get("role") or sub.get("relator") or "").casefold()
+                role = "subject"
+                if relator in mapping.CREATOR_RELATORS:
+                    role = "creator"
+                elif relator in mapping.SOURCE_RELATORS:
+                    role = "source"
+                agent = self._agent(sub, role, group, None)
+                if not _published(el):
+                    agent = _replace(agent, published=False)
+                state.add("agents", agent)
+            elif name in mapping.SUBJECT_ELEMENTS:
+                term, _ = self._name_link(sub)
+                state.add("subjects", SubjectLink(
+                    term=term, subject_type=mapping.SUBJECT_ELEMENTS[name],
+                    source=sub.get("source"),
+                    authority_id=sub.get("authfilenumber") or sub.get("identifier"),
+                    published=_published(sub) and _published(el), group=group,
+                    normal=sub.get("normal"),
+                    attributes=_attrs(sub, {"source", "authfilenumber", "identifier", "normal",
+                                            "audience"})))
+            else:
+                state.add("extra", ExtraElement(_verbatim(sub),
+                                                where="controlaccess", position=position,
+                                                version=v, published=_published(sub)))
+        del heading
+
+    def _container(self, el: Any) -> Container:
+        label = el.get("label")
+        barcode = el.get("containerid")
+        if barcode is None and label:
+            match = _BARCODE_RE.search(label)
+            barcode = match.group(1) if match else None
+        return Container(ref=el.get("id"), parent_ref=el.get("parent"),
+                         container_type=el.get("type") or el.get("localtype"),
+                         indicator=normalise_space(plain_text(el)), label=label,
+                         barcode=barcode,
+                         attributes=_attrs(el, {"id", "parent", "type", "localtype", "label",
+                                                "containerid"}))
+
+    def _digital_objects(self, el: Any, name: str) -> list[DigitalObject]:
+        v = self.version or "2002"
+        if name == "dao":
+            return [self._dao(el, None, None)]
+        group = el.get("id") or f"group-{el.sourceline}"
+        description = None
+        members = []
+        for sub in _elements(el):
+            sname = local_name(sub)
+            if sname in ("daodesc", "descriptivenote"):
+                description = fragment_from_element(sub, version=v)
+            elif sname in ("daoloc", "dao"):
+                members.append(sub)
+        out = []
+        for index, member in enumerate(members):
+            obj = self._dao(member, group, description if index == 0 else None)
+            if not _published(el):
+                obj = _replace(obj, published=False)
+            out.append(obj)
+        if not out and description:
+            out.append(DigitalObject(group=group, group_description=description,
+                                     published=_published(el)))
+        return out
+
+    def _dao(self, el: Any, group: str | None, group_description: str | None) -> DigitalObject:
+        v = self.version or "2002"
+        description = None
+        for sub in _elements(el):
+            if local_name(sub) in ("daodesc", "descriptivenote"):
+                description = fragment_from_element(sub, version=v)
+        a = dict(_attrs(el))
+        mapped = {"href", "role", "linkrole", "title", "linktitle", "show", "actuate",
+                  "audience", "daotype", "linktype"}
+        return DigitalObject(
+            title=a.get("title") or a.get("linktitle"),
+            href=a.get("href") or a.get("entityref"),
+            role=a.get("role") or a.get("linkrole"),
+            show=a.get("show"),
+            actuate=a.get("actuate"),
+            published=_published(el),
+            description=description,
+            extra=tuple((k, val) for k, val in a.items() if k not in mapped),
+            group=group,
+            group_description=group_description,
+            object_type=a.get("daotype"),
+        )
+
+
+def _verbatim(el: Any, *, version: str | None = None) -> str:
+    """An unmapped element as found (namespace dropped, source vocabulary kept)."""
+    return serialise_element(el)
+
+
+def _elements(el: Any) -> list[Any]:
+    return [c for c in el if isinstance(c.tag, str)]
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _replace(obj: Any, **changes: Any) -> Any:
+    from dataclasses import replace
+
+    return replace(obj, **changes)

@@ -1,0 +1,449 @@
+"""EAD3 writer (namespace ``http://ead3.archivists.org/schema/``, validates against ead3.xsd).
+
+Shares the stream handling and most of the unit layout with the EAD 2002 writer and overrides
+what EAD3 spells differently: ``<control>`` instead of ``<eadheader>``, names as ``<part>``s,
+``localtype``/``relator``/``identifier`` attributes, structured extents, ``didnote``, ``daoset``
+and the required maintenance elements (synthesised deterministically from the records when a
+2002 source has none: no clock is read, so the same records give the same bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from .markup import fragment_plain_text
+from .parsing import EAD3_NS
+from .records import (
+    AgentLink,
+    Attributes,
+    DigitalObject,
+    FindingAid,
+    Note,
+    Record,
+    Unit,
+)
+from .writer2002 import Writer2002
+from .writing import Output, valid_normal
+
+_CONTROL_ORDER = ["recordid", "otherrecordid", "representation", "filedesc", "maintenancestatus",
+                  "publicationstatus", "maintenanceagency", "languagedeclaration",
+                  "conventiondeclaration", "rightsdeclaration", "localtypedeclaration",
+                  "localcontrol", "maintenancehistory", "sources"]
+_PHRASE_NOTES = {"abstract", "physloc", "materialspec", "langmaterial", "did_note"}
+_PORTABLE = {"altrender", "encodinganalog"}
+_RENAME = {"type": "localtype", "authfilenumber": "identifier", "role": "relator"}
+
+
+def write_ead3(records: Iterable[Record], out: Output, *,
+               include_unpublished: bool = False) -> None:
+    """Write the record stream as EAD3 to a path or binary file object."""
+    Writer3(include_unpublished=include_unpublished).write(records, out)
+
+
+class Writer3(Writer2002):
+    version = "3"
+    namespace = EAD3_NS
+    nsmap = {None: EAD3_NS}
+
+    @property
+    def same(self) -> bool:
+        return self.header is not None and self.header.source_version == "3"
+
+    def attrs(self, attributes: Attributes, *, drop: Iterable[str] = ()) -> list[tuple[str, str]]:
+        dropped = set(drop)
+        out = []
+        for key, value in attributes:
+            if key in dropped or key.startswith("xml:"):
+                continue
+            if not self.same:
+                if key not in _PORTABLE:
+                    continue
+            out.append((key, value))
+        return out
+
+    def root_attributes(self, header: FindingAid) -> dict[str, str]:
+        return {k: v for k, v in self.attrs(header.root_attributes)
+                if k in ("id", "altrender", "audience", "relatedencoding", "base",
+                         "encodinganalog", "lang", "script")}
+
+    # -- header --------------------------------------------------------------------------
+
+    def header_element(self, h: FindingAid) -> Any:
+        allowed = {"id", "altrender", "audience", "langencoding", "scriptencoding",
+                   "dateencoding", "countryencoding", "repositoryencoding", "relatedencoding",
+                   "encodinganalog", "base", "lang", "script"}
+        attrs = [(k, v) for k, v in h.header_attributes if k in allowed]
+        control = self.el("control", attrs)
+        id_attrs = [("instanceurl" if k == "url" else k, v) for k, v in h.ead_id_attributes
+                    if k in ("url", "encodinganalog", "id", "altrender", "audience")]
+        self.el("recordid", id_attrs, h.ead_id or None, parent=control)
+        extras = self.group_extras(h.extra)
+        if self.same:
+            for extra in extras.get("control", []):
+                node = self.extra_element(extra)
+                if node is not None and node.tag in (self.q("otherrecordid"),
+                                                     self.q("representation")):
+                    control.append(node)
+        filedesc = self.el("filedesc", parent=control)
+        titlestmt = self.el("titlestmt", parent=filedesc)
+        self.fill(self.el("titleproper", parent=titlestmt), h.title or h.title_text,
+                  context="phrase")
+        if h.filing_title:
+            self.el("titleproper", [("localtype", "filing")], h.filing_title, parent=titlestmt)
+        self.put_extras(titlestmt, extras.get("titlestmt", []) if self.same else [],
+                        order=None)
+        if h.subtitle:
+            self.fill(self.el("subtitle", parent=titlestmt), h.subtitle, context="phrase")
+        if h.author:
+            self.fill(self.el("author", parent=titlestmt), h.author, context="phrase")
+        if h.sponsor:
+            self.fill(self.el("sponsor", parent=titlestmt), h.sponsor, context="phrase")
+        self.reorder(titlestmt, ["titleproper", "subtitle", "author", "sponsor"])
+        if h.edition:
+            stmt = self.el("editionstmt", parent=filedesc)
+            self.fill(self.el("edition", parent=stmt), h.edition, context="phrase")
+        if h.publisher or h.publication_date or h.publication_address:
+            stmt = self.el("publicationstmt", parent=filedesc)
+            if h.publisher:
+                self.el("publisher", text=h.publisher, parent=stmt)
+            if h.publication_date:
+                self.el("date", [("normal", valid_normal(h.publication_date_normal))],
+                        h.publication_date, parent=stmt)
+            if h.publication_address:
+                address = self.el("address", parent=stmt)
+                for line in h.publication_address:
+                    self.el("addressline", text=line or None, parent=address)
+        texts: list[str] = []
+        if self.same:
+            for where, parent_name in (("editionstmt", "editionstmt"),
+                                       ("publicationstmt", "publicationstmt")):
+                if extras.get(where):
+                    parent = filedesc.find(self.q(parent_name))
+                    if parent is None:
+                        parent = self.el(parent_name, parent=filedesc)
+                    self.put_extras(parent, extras[where], order=None)
+            self.put_extras(filedesc, extras.get("filedesc", []), order=None)
+            self.reorder(filedesc, ["titlestmt", "editionstmt", "publicationstmt",
+                                    "seriesstmt", "notestmt"])
+        for where, items in extras.items():
+            if self.same and where in ("control", "titlestmt", "editionstmt",
+                                       "publicationstmt", "filedesc", "maintenanceagency"):
+                continue
+            for extra in items:
+                if self.visible(extra.published) and self.extra_text(extra):
+                    texts.append(self.extra_text(extra))
+        if h.creation and not self.same:
+            texts.append(fragment_plain_text(h.creation))
+        if texts:
+            stmt = filedesc.find(self.q("notestmt"))
+            if stmt is None:
+                stmt = self.el("notestmt", parent=filedesc)
+            for text in texts:
+                note = self.el("controlnote", parent=stmt)
+                self.el("p", text=" ".join(text.split()), parent=note)
+        status = dict(h.header_attributes).get("maintenancestatus") or (
+            "derived" if not self.same else "revised")
+        self.el("maintenancestatus", [("value", status)], parent=control)
+        if h.status and h.status in ("inprocess", "approved", "published"):
+            self.el("publicationstatus", [("value", h.status)], parent=control)
+        agency = self.el("maintenanceagency", [("countrycode", h.country_code)]
+                         if h.country_code else [], parent=control)
+        if h.agency_code:
+            self.el("agencycode", text=h.agency_code, parent=agency)
+        self.el("agencyname", text=h.repository_name or h.publisher or None, parent=agency)
+        if h.language_of_description or h.language_of_description_code:
+            decl = self.el("languagedeclaration", parent=control)
+            self.el("language", [("langcode", h.language_of_description_code or "und")],
+                    fragment_plain_text(h.language_of_description or "") or None, parent=decl)
+            self.el("script", [("scriptcode", h.script_of_description_code or "Latn")],
+                    parent=decl)
+        if h.rules:
+            decl = self.el("conventiondeclaration", parent=control)
+            self.el("citation", text=fragment_plain_text(h.rules) or None, parent=decl)
+        if self.same:
+            for extra in extras.get("maintenanceagency", []):
+                node = self.extra_element(extra)
+                if node is not None:
+                    agency.append(node)
+            self.reorder(agency, ["agencycode", "otheragencycode", "agencyname",
+                                  "descriptivenote"])
+            for extra in extras.get("control", []):
+                node = self.extra_element(extra)
+                if node is not None and node.tag not in (self.q("otherrecordid"),
+                                                         self.q("representation")):
+                    control.append(node)
+        history = self.el("maintenancehistory", parent=control)
+        revisions = list(h.revisions)
+        if not revisions or (not self.same and h.creation is not None):
+            revisions.insert(0, _Revision("created" if self.same else "derived",
+                                          h.creation_date or h.publication_date or "",
+                                          fragment_plain_text(h.creation or "")))
+        for r in revisions:
+            event = self.el("maintenanceevent", parent=history)
+            self.el("eventtype", [("value", getattr(r, "event_type", "") or "revised")],
+                    parent=event)
+            self.el("eventdatetime", [("standarddatetime", valid_normal(r.normal))],
+                    r.date or None, parent=event)
+            self.el("agenttype", [("value", "unknown")], parent=event)
+            self.el("agent", text=r.agent or None, parent=event)
+            if r.description:
+                self.el("eventdescription", text=r.description, parent=event)
+        self.reorder(control, _CONTROL_ORDER)
+        return control
+
+    # -- units ---------------------------------------------------------------------------
+
+    def unit_attributes(self, unit: Unit) -> dict[str, str]:
+        attrs = super().unit_attributes(unit)
+        attrs.pop("type", None)
+        attrs.pop("tpattern", None)
+        return attrs
+
+    def dsc_attributes(self, unit: Unit | None) -> dict[str, str]:
+        if unit is None:
+            return {}
+        a = dict(unit.component_list_attributes)
+        out = {}
+        value = a.get("dsctype") or a.get("type")
+        if value in ("analyticover", "combined", "in-depth", "otherdsctype"):
+            out["dsctype"] = value
+        for k in ("id", "altrender", "audience", "encodinganalog"):
+            if k in a:
+                out[k] = a[k]
+        return out
+
+    def note(self, note: Note) -> Any:
+        name = note.note_type
+        if name == "note":
+            name = "odd"
+        if name == "did_note":
+            name = "didnote"
+        attrs = [("id", note.ref), self.audience(note.published)]
+        attrs += [(_RENAME.get(k, k), v) for k, v in self.attrs(note.attributes)
+                  if k not in ("type",) or self.same]
+        node = self.el(name, attrs)
+        phrase = note.note_type in _PHRASE_NOTES
+        if note.heading and not phrase:
+            self.el("head", text=note.heading, parent=node)
+        elif note.heading:
+            node.set("label", note.heading)
+        if note.note_type == "langmaterial":
+            return node  # written by did()
+        self.fill(node, note.content, context="phrase" if phrase else "block",
+                  note_name=name)
+        if not phrase and len([c for c in node if c.tag != self.q("head")]) == 0:
+            self.el("p", parent=node)
+        return node
+
+    def did(self, unit: Unit) -> Any:
+        did = self.el("did", self.attrs(unit.did_attributes))
+        for key, text in unit.headings:
+            if key == "did":
+                self.el("head", text=text, parent=did)
+                break
+        if unit.identifier is not None:
+            self.el("unitid", self.attrs(unit.identifier_attributes), unit.identifier or None,
+                    parent=did)
+        for value, attrs in unit.other_identifiers:
+            self.el("unitid", self.attrs(attrs), value or None, parent=did)
+        if unit.title:
+            self.fill(self.el("unittitle", self.attrs(unit.title_attributes), parent=did),
+                      unit.title, context="phrase")
+        for date in unit.dates:
+            if not self.visible(date.published):
+                continue
+            normal = valid_normal(date.normal) or (
+                valid_normal(f"{date.begin}/{date.end}" if date.begin != date.end else
+                             date.begin) if date.begin and date.end else None)
+            dtype = date.date_type if date.date_type in ("inclusive", "bulk") else None
+            self.el("unitdate", [("unitdatetype", dtype), ("normal", normal),
+                                 ("certainty", date.certainty), ("calendar", date.calendar),
+                                 ("era", date.era), ("datechar", date.characteristic),
+                                 self.audience(date.published)],
+                    date.expression or normal or None, parent=did)
+        for extent in unit.extents:
+            if not self.visible(extent.published):
+                continue
+            if extent.number and extent.extent_type and _is_number(extent.number):
+                node = self.el("physdescstructured",
+                               [("coverage", extent.portion if extent.portion in
+                                 ("whole", "part") else "whole"),
+                                ("physdescstructuredtype", "spaceoccupied"),
+                                self.audience(extent.published)], parent=did)
+                self.el("quantity", text=extent.number, parent=node)
+                self.el("unittype", text=extent.extent_type, parent=node)
+                for label, value in (("physfacet", extent.physical_details),
+                                     ("dimensions", extent.dimensions)):
+                    if value:
+                        self.el(label, text=value, parent=node)
+                if extent.container_summary:
+                    desc = self.el("descriptivenote", parent=node)
+                    self.el("p", text=extent.container_summary, parent=desc)
+            else:
+                node = self.el("physdesc", [self.audience(extent.published)], parent=did)
+                text = fragment_plain_text(extent.content) if extent.content else " ".join(
+                    x for x in (extent.number, extent.extent_type, extent.container_summary,
+                                extent.physical_details, extent.dimensions) if x)
+                node.text = " ".join(text.split()) or None
+        notes = [n for n in unit.notes if n.note_type in _PHRASE_NOTES | {"physfacet",
+                                                                          "dimensions"}]
+        lm_notes = [n for n in notes if n.note_type == "langmaterial"]
+        if unit.languages or lm_notes:
+            published = all(n.published for n in lm_notes) if lm_notes else True
+            if self.visible(published):
+                lm = self.el("langmaterial", [self.audience(published)], parent=did)
+                for lang in unit.languages:
+                    code = lang.code or "und"
+                    if lang.script:
+                        ls = self.el("languageset", parent=lm)
+                        self.el("language", [("langcode", code)], lang.name or None, parent=ls)
+                        self.el("script", [("scriptcode", lang.script)], parent=ls)
+                    else:
+                        self.el("language", [("langcode", code)], lang.name or None, parent=lm)
+                if not unit.languages:
+                    self.el("language", [("langcode", "und")], parent=lm)
+                rest = " ".join(fragment_plain_text(n.content) for n in lm_notes)
+                names = " ".join(lang.name for lang in unit.languages)
+                if " ".join(rest.split()) and " ".join(rest.split()) != " ".join(names.split()):
+                    desc = self.el("descriptivenote", parent=lm)
+                    self.el("p", text=" ".join(rest.split()), parent=desc)
+        if unit.physical_location and not any(n.note_type == "physloc" for n in notes):
+            self.el("physloc", text=unit.physical_location, parent=did)
+        for note in notes:
+            if note.note_type == "langmaterial" or not self.visible(note.published):
+                continue
+            if note.note_type in ("physfacet", "dimensions"):
+                self.el("physdesc", text=" ".join(fragment_plain_text(note.content).split()),
+                        parent=did)
+                continue
+            did.append(self.note(note))
+        for agent in unit.agents:
+            if agent.role in ("creator", "source") and agent.group is None and \
+                    self.visible(agent.published) and agent.label is not None or (
+                        agent.role in ("creator", "source") and agent.relator is None and
+                        agent.group is None and self.visible(agent.published)):
+                label = agent.label or ("Source" if agent.role == "source" else None)
+                orig = self.el("origination", [("label", label),
+                                               self.audience(agent.published)], parent=did)
+                orig.append(self.agent(agent))
+        texts = []
+        for extra in unit.extra:
+            if extra.where != "did":
+                continue
+            node = self.extra_element(extra)
+            if node is not None:
+                did.append(node)
+            elif self.visible(extra.published) and self.extra_text(extra):
+                texts.append(self.extra_text(extra))
+        for text in texts:
+            self.el("didnote", text=text, parent=did)
+        for container in unit.containers:
+            attrs = [("id", container.ref), ("parent", container.parent_ref),
+                     ("localtype", container.container_type), ("label", container.label),
+                     ("containerid", container.barcode)]
+            self.el("container", attrs, container.indicator or None, parent=did)
+        for node in self.digital_objects(unit.digital_objects, in_did=True):
+            did.append(node)
+        if len([c for c in did if c.tag != self.q("head")]) == 0:
+            self.el("unittitle", parent=did)
+        return did
+
+    def agent(self, agent: AgentLink) -> Any:
+        from .mapping import AGENT_TYPE_ELEMENTS
+
+        attrs = dict(agent.attributes)
+        element = attrs.pop("element", None) or AGENT_TYPE_ELEMENTS.get(agent.agent_type,
+                                                                         "persname")
+        node = self.el(element, [("source", _token(agent.source)),
+                                 ("identifier", agent.authority_id),
+                                 ("normal", agent.normal), ("relator", agent.relator),
+                                 self.audience(agent.published)])
+        parts = agent.name_parts or (("", agent.name),)
+        for localtype, text in parts:
+            self.el("part", [("localtype", localtype or None)], text or None, parent=node)
+        return node
+
+    def controlaccess(self, agents, subjects, extras, headings, ca_attrs):  # type: ignore[override]
+        node = super().controlaccess(agents, subjects, extras, headings, ca_attrs)
+        if node is None:
+            return None
+        for child in node.iter():
+            if child.tag in (self.q(n) for n in ("subject", "geogname", "genreform",
+                                                  "occupation", "function", "title")):
+                if len(child) == 0:
+                    text, child.text = child.text, None
+                    self.el("part", text=text, parent=child)
+                for key in ("authfilenumber", "source"):
+                    if key in child.attrib:
+                        value = child.attrib.pop(key)
+                        child.set("identifier" if key == "authfilenumber" else "source",
+                                  _token(value) or value)
+        # EAD3 has no <p> in controlaccess: move such text into a head-less nested block
+        for p in list(node.findall(self.q("p"))):
+            if (p.text or "").strip():
+                subject = self.el("subject")
+                self.el("part", text=p.text, parent=subject)
+                p.addprevious(subject)
+            node.remove(p)
+        if len([c for c in node if c.tag != self.q("head")]) == 0:
+            subject = self.el("subject", parent=node)
+            self.el("part", parent=subject)
+        return node
+
+    def digital_objects(self, objects: tuple[DigitalObject, ...], *, in_did: bool) -> list[Any]:
+        out: list[Any] = []
+        current = None
+        group_node = None
+        for obj in objects:
+            if not self.visible(obj.published):
+                continue
+            node = self.el("dao", [("daotype", obj.object_type if obj.object_type in (
+                "borndigital", "derived", "unknown", "otherdaotype") else "unknown"),
+                ("href", obj.href), ("linkrole", obj.role), ("linktitle", obj.title),
+                ("show", obj.show if obj.show in ("new", "replace", "embed", "other", "none")
+                 else None),
+                ("actuate", {"onload": "onload", "onrequest": "onrequest"}.get(
+                    (obj.actuate or "").casefold())),
+                self.audience(obj.published)])
+            description = obj.description or obj.group_description
+            if description:
+                desc = self.el("descriptivenote", parent=node)
+                self.fill(desc, description)
+            if obj.group is None:
+                current = group_node = None
+                out.append(node)
+                continue
+            if obj.group != current or group_node is None:
+                current = obj.group
+                group_node = self.el("daoset", [("bibliographic", None)])
+                out.append(group_node)
+            group_node.append(node)
+        for i, node in enumerate(out):
+            if node.tag == self.q("daoset") and len(node) < 2:
+                out[i] = node[0] if len(node) else self.el("dao", [("daotype", "unknown")])
+        return out
+
+
+class _Revision:
+    def __init__(self, event_type: str, date: str, description: str) -> None:
+        self.event_type = event_type
+        self.date = date
+        self.description = description
+        self.agent = ""
+        self.normal = None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
+
+
+def _token(value: str | None) -> str | None:
+    if value is None:
+        return None
+    token = "".join(value.split())
+    return token or None

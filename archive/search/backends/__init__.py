@@ -1,0 +1,21 @@
+"""One full-text backend per database vendor, chosen from the connection in use."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from django.db import connection
+
+
+def get_backend() -> ModuleType:
+    """The backend module for the default connection (``postgresql`` or ``sqlite``)."""
+    vendor = connection.vendor
+    if vendor == "postgresql":
+        from archive.search.backends import postgres
+
+        return postgres
+    if vendor == "sqlite":
+        from archive.search.backends import sqlite
+
+        return sqlite
+    raise NotImplementedError(f"Fonds search supports PostgreSQL and SQLite, not {vendor}")

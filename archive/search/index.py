@@ -1,0 +1,373 @@
+"""Keeping the search index in step with the catalogue.
+
+The index holds one row per *public* unit of description (``archive.visibility``): its
+searchable text in five fields (title; names, with agents' variant names; subjects;
+identifier, with its containers; the text of its published notes) and the facet keys it
+counts under. Unpublished units, notes, links, agents and subjects never enter it, so no query
+can leak them into a hit, a snippet or a facet count.
+
+Every function here writes on the current connection and inside the caller's transaction:
+an import calls :func:`reindex_collection` before it commits, and the signal handlers in
+``archive.search.signals`` call :func:`reindex_units` while the edit's transaction is open. A
+reader never sees a catalogue change without the matching index change, or the reverse.
+
+Cost: a fixed number of queries per call (one per related table, plus one bulk insert per
+:data:`BATCH` units), never one per unit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Q
+
+from archive import visibility
+from archive.models import (
+    AgentLink,
+    AgentVariantName,
+    Collection,
+    Component,
+    ContainerInstance,
+    DigitalObject,
+    Level,
+    Note,
+    Subject,
+    SubjectLink,
+    UnitDate,
+)
+from archive.search.backends import get_backend
+from archive.search.text import clean, fold, fragment_text, year_of
+
+# Units per bulk insert, and per ``IN (...)`` list when reindexing arbitrary units.
+BATCH = 2000
+# A unit dated 0001-2000 would otherwise count in 200 decades; beyond this span only the
+# decades at both ends are kept (the year range filter still sees the whole span).
+MAX_DECADES = 60
+
+_SUBJECT_FACET = {
+    Subject.SubjectType.GEOGRAPHIC: "place",
+    Subject.SubjectType.GENRE_FORM: "genre",
+}
+
+_state = threading.local()
+
+
+@dataclass
+class IndexRow:
+    """What the index stores for one public unit."""
+
+    unit_id: int
+    collection_id: int
+    repository_id: int
+    level: str
+    sort_title: str
+    begin_year: int | None
+    end_year: int | None
+    online: bool
+    title: str
+    names: str
+    subjects: str
+    identifier: str
+    notes: str
+    facets: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def reindex_collection(collection_id: int) -> int:
+    """Rebuild the index rows of every unit of one collection; returns the rows written.
+
+    Call it inside the transaction that loaded or changed the collection. Costs about ten
+    queries plus one insert per :data:`BATCH` public units.
+    """
+    backend = get_backend()
+    with connection.cursor() as cursor:
+        backend.delete_collection(cursor, collection_id)
+    rows = 0
+    for batch in _batched(_build(Q(collection_id=collection_id)), BATCH):
+        with connection.cursor() as cursor:
+            backend.write(cursor, batch)
+        rows += len(batch)
+    return rows
+
+
+def reindex_units(ids: Iterable[int]) -> int:
+    """Rebuild the index rows of the given units (those no longer public are removed)."""
+    unit_ids = sorted({int(i) for i in ids})
+    backend = get_backend()
+    rows = 0
+    for start in range(0, len(unit_ids), BATCH):
+        chunk = unit_ids[start : start + BATCH]
+        with connection.cursor() as cursor:
+            backend.delete_units(cursor, chunk)
+        built = list(_build(Q(id__in=chunk)))
+        if built:
+            with connection.cursor() as cursor:
+                backend.write(cursor, built)
+        rows += len(built)
+    return rows
+
+
+def remove_units(ids: Iterable[int]) -> None:
+    """Drop the index rows of deleted units."""
+    unit_ids = sorted({int(i) for i in ids})
+    backend = get_backend()
+    for start in range(0, len(unit_ids), BATCH):
+        with connection.cursor() as cursor:
+            backend.delete_units(cursor, unit_ids[start : start + BATCH])
+
+
+def remove_collection(collection_id: int) -> None:
+    with connection.cursor() as cursor:
+        get_backend().delete_collection(cursor, collection_id)
+
+
+def rebuild() -> int:
+    """Empty the index and rebuild it collection by collection; returns the rows written."""
+    with connection.cursor() as cursor:
+        get_backend().delete_all(cursor)
+    return sum(
+        reindex_collection(cid) for cid in Collection.objects.values_list("id", flat=True)
+    )
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Within this block, model signals do not touch the index.
+
+    For bulk writers that save through the ORM one object at a time and then call
+    :func:`reindex_collection` once at the end (inside the same transaction).
+    """
+    previous = getattr(_state, "paused", False)
+    _state.paused = True
+    try:
+        yield
+    finally:
+        _state.paused = previous
+
+
+def is_paused() -> bool:
+    return getattr(_state, "paused", False)
+
+
+# ------------------------------------------------------------------------------ building
+
+
+def _batched(rows: Iterable[IndexRow], size: int) -> Iterator[list[IndexRow]]:
+    batch: list[IndexRow] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _related(scope: Q) -> Q:
+    """The same scope, seen from a table with a ``unit`` foreign key."""
+    children = []
+    for child in scope.children:
+        key, value = child  # type: ignore[misc]
+        children.append(Q(**{f"unit__{key}": value}) if key != "id__in" else Q(unit_id__in=value))
+    return Q(*children)
+
+
+def _language_facets(languages: object) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if not isinstance(languages, list):
+        return out
+    for item in languages:
+        if isinstance(item, dict):
+            code = str(item.get("code") or "").strip()
+            label = str(item.get("name") or item.get("label") or code).strip()
+        else:
+            code = label = str(item).strip()
+        if code:
+            out.append((code, label or code))
+    return out
+
+
+def _decades(begin: int | None, end: int | None) -> list[int]:
+    if begin is None or end is None:
+        return []
+    first, last = begin // 10 * 10, end // 10 * 10
+    if (last - first) // 10 + 1 > MAX_DECADES:
+        return [first, last]
+    return list(range(first, last + 10, 10))
+
+
+def _build(scope: Q) -> Iterator[IndexRow]:
+    """Index rows for the public units within ``scope`` (a Q on Component).
+
+    One query per related table for the whole scope, so the cost does not grow with the
+    number of units beyond the rows themselves.
+    """
+    units = list(
+        visibility.public_units(Component.objects.filter(scope))
+        .order_by()
+        .values_list(
+            "id", "collection_id", "level", "other_level", "identifier", "title", "languages"
+        )
+    )
+    if not units:
+        return
+    ids = {u[0] for u in units}
+    related = _related(scope)
+    collection_ids = {u[1] for u in units}
+
+    collections = {
+        cid: (repo_id, root_title, root_languages)
+        for cid, repo_id, root_title, root_languages in Component.objects.filter(
+            collection_id__in=collection_ids, depth=1
+        ).values_list("collection_id", "collection__repository_id", "title", "languages")
+    }
+    # Creators of the collection count as creators of everything in it (as in ArcLight).
+    root_creators: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for cid, agent_id, name in AgentLink.objects.filter(
+        unit__collection_id__in=collection_ids,
+        unit__depth=1,
+        unit__published=True,
+        role=AgentLink.Role.CREATOR,
+        published=True,
+        agent__published=True,
+    ).values_list("unit__collection_id", "agent_id", "agent__authorized_name"):
+        root_creators[cid].append((agent_id, name))
+
+    notes: dict[int, list[str]] = defaultdict(list)
+    for unit_id, content in (
+        Note.objects.filter(related, published=True)
+        .order_by("unit_id", "position", "id")
+        .values_list("unit_id", "content")
+        .iterator(chunk_size=5000)
+    ):
+        if unit_id in ids:
+            text = fragment_text(content)
+            if text:
+                notes[unit_id].append(text)
+
+    links: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    agent_ids: set[int] = set()
+    for unit_id, agent_id, role, name in (
+        AgentLink.objects.filter(related, published=True, agent__published=True)
+        .order_by("unit_id", "position", "id")
+        .values_list("unit_id", "agent_id", "role", "agent__authorized_name")
+        .iterator(chunk_size=5000)
+    ):
+        links[unit_id].append((agent_id, role, name))
+        agent_ids.add(agent_id)
+    variants: dict[int, list[str]] = defaultdict(list)
+    agent_list = sorted(agent_ids)
+    for start in range(0, len(agent_list), BATCH):
+        for agent_id, name in AgentVariantName.objects.filter(
+            agent_id__in=agent_list[start : start + BATCH]
+        ).values_list("agent_id", "name"):
+            variants[agent_id].append(name)
+
+    subjects: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
+    for unit_id, subject_id, term, subject_type in (
+        SubjectLink.objects.filter(related, published=True, subject__published=True)
+        .order_by("unit_id", "position", "id")
+        .values_list("unit_id", "subject_id", "subject__term", "subject__subject_type")
+        .iterator(chunk_size=5000)
+    ):
+        subjects[unit_id].append((subject_id, term, subject_type))
+
+    years: dict[int, tuple[int | None, int | None]] = {}
+    for unit_id, begin, end in (
+        UnitDate.objects.filter(related).values_list("unit_id", "begin", "end").iterator(5000)
+    ):
+        low = year_of(begin) if begin else year_of(end)
+        high = year_of(end) if end else year_of(begin)
+        old_low, old_high = years.get(unit_id, (None, None))
+        if low is not None:
+            low = low if old_low is None else min(low, old_low)
+        else:
+            low = old_low
+        if high is not None:
+            high = high if old_high is None else max(high, old_high)
+        else:
+            high = old_high
+        years[unit_id] = (low, high)
+
+    containers: dict[int, list[str]] = defaultdict(list)
+    for instance in (
+        ContainerInstance.objects.filter(related).select_related("container").iterator(5000)
+    ):
+        containers[instance.unit_id].append(str(instance))
+
+    online = set(
+        DigitalObject.objects.filter(related, published=True)
+        .values_list("unit_id", flat=True)
+        .distinct()
+    )
+
+    level_labels = dict(Level.choices)
+    for unit_id, cid, level, other_level, identifier, title, languages in units:
+        repo_id, root_title, root_languages = collections.get(cid, (0, "", []))
+        facets: list[tuple[str, str, str]] = [
+            ("repository", str(repo_id), ""),
+            ("collection", str(cid), ""),
+        ]
+        facets.append(("level", level, level_labels.get(level, level)))
+
+        name_parts: list[str] = []
+        creator_ids: set[int] = set()
+        seen_names: set[int] = set()
+        for agent_id, role, name in links.get(unit_id, ()):
+            if agent_id not in seen_names:
+                seen_names.add(agent_id)
+                name_parts.append(name)
+                name_parts.extend(variants.get(agent_id, ()))
+                facets.append(("name", str(agent_id), name))
+            if role == AgentLink.Role.CREATOR and agent_id not in creator_ids:
+                creator_ids.add(agent_id)
+                facets.append(("creator", str(agent_id), name))
+        for agent_id, name in root_creators.get(cid, ()):
+            if agent_id not in creator_ids:
+                creator_ids.add(agent_id)
+                facets.append(("creator", str(agent_id), name))
+
+        subject_parts: list[str] = []
+        for subject_id, term, subject_type in subjects.get(unit_id, ()):
+            subject_parts.append(term)
+            kind = _SUBJECT_FACET.get(subject_type, "subject")
+            facets.append((kind, str(subject_id), term))
+
+        own_languages = _language_facets(languages)
+        for code, label in own_languages or _language_facets(root_languages):
+            facets.append(("language", code, label))
+
+        low, high = years.get(unit_id, (None, None))
+        if low is None:
+            low = high
+        if high is None:
+            high = low
+        for decade in _decades(low, high):
+            facets.append(("decade", f"{decade:05d}" if decade < 0 else str(decade), f"{decade}s"))
+        if unit_id in online:
+            facets.append(("online", "yes", "Online content"))
+
+        identifier_parts = [identifier, *containers.get(unit_id, ())]
+        yield IndexRow(
+            unit_id=unit_id,
+            collection_id=cid,
+            repository_id=repo_id,
+            level=level,
+            sort_title=fold(title or identifier or "")[:500],
+            begin_year=low,
+            end_year=high,
+            online=unit_id in online,
+            title=clean(title),
+            names=clean("; ".join(name_parts)),
+            subjects=clean("; ".join(subject_parts)),
+            identifier=clean(" ".join(p for p in identifier_parts if p)),
+            notes=clean(" ".join(notes.get(unit_id, ()))),
+            facets=facets,
+        )

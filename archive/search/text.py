@@ -1,0 +1,121 @@
+"""Text preparation shared by the index and both backends.
+
+Kept free of database code: turning a stored note fragment into searchable words, folding a
+title for sorting, reading a year out of an ISO 8601 date, and turning the database's
+highlighted snippet into safe HTML.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from lxml import etree
+
+from archive.ead.parsing import safe_parser
+
+# The backends wrap matched words in these two private-use characters; ``snippet_html``
+# escapes everything else and only then turns them into <mark>. They are removed from indexed
+# text so that a document can never forge a highlight.
+MARK_START = "\ue000"
+MARK_END = "\ue001"
+_MARKERS = str.maketrans("", "", MARK_START + MARK_END)
+
+# Block-level elements of a note: their text must not run into the next block's first word.
+_BLOCKS = frozenset(
+    "p head item list chronlist chronitem event eventgrp defitem label table row entry "
+    "blockquote address addressline note lb listhead bibref archref indexentry".split()
+)
+_TAG = re.compile(r"<[^>]*>")
+_YEAR = re.compile(r"^\s*(-?\d{1,4})")
+
+
+def clean(text: str | None) -> str:
+    """Text as indexed: markers removed and whitespace collapsed."""
+    if not text:
+        return ""
+    return " ".join(text.translate(_MARKERS).split())
+
+
+def fragment_text(fragment: str | None) -> str:
+    """The public words of a stored note fragment.
+
+    Elements marked ``audience="internal"`` are dropped with their content (they never reach a
+    public page, so they must not be found either); block elements are separated by a space.
+    A fragment that is not well-formed is indexed with its tags stripped rather than lost.
+    """
+    if not fragment:
+        return ""
+    if "<" not in fragment and "&" not in fragment:
+        return clean(fragment)
+    try:
+        root = etree.fromstring(f"<fragment>{fragment}</fragment>".encode(), safe_parser())
+    except etree.XMLSyntaxError:
+        return clean(_TAG.sub(" ", fragment))
+    out: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.get("audience") == "internal":
+            return
+        block = node.tag in _BLOCKS
+        if block:
+            out.append(" ")
+        if node.text:
+            out.append(node.text)
+        for child in node:
+            if isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                out.append(child.tail)
+        if block:
+            out.append(" ")
+
+    walk(root)
+    return clean("".join(out))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: the sort key of titles ("Écrits" sorts with "ecrits")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+def year_of(value: str | None) -> int | None:
+    """The year of a normalised ISO 8601 date ("1936-05-01" -> 1936), or None."""
+    if not value:
+        return None
+    match = _YEAR.match(value)
+    return int(match.group(1)) if match else None
+
+
+def snippet_html(raw: str | None) -> SafeString:
+    """HTML for a snippet the database marked with ``MARK_START``/``MARK_END``.
+
+    Everything from the database is escaped; the only markup in the result is our own
+    ``<mark>``, balanced even if the database cut a fragment in the middle of a match.
+    """
+    if not raw:
+        return mark_safe("")
+    out: list[str] = []
+    open_mark = False
+    for piece in re.split(f"([{MARK_START}{MARK_END}])", raw):
+        if piece == MARK_START:
+            if not open_mark:
+                out.append("<mark>")
+                open_mark = True
+        elif piece == MARK_END:
+            if open_mark:
+                out.append("</mark>")
+                open_mark = False
+        else:
+            out.append(str(escape(piece)))
+    if open_mark:
+        out.append("</mark>")
+    return mark_safe("".join(out))  # noqa: S308 - every piece above was escaped
+
+
+def has_words(text: str) -> bool:
+    """Whether a query holds anything a tokenizer would keep (letters or digits)."""
+    return any(ch.isalnum() for ch in text)

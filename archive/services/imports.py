@@ -1,0 +1,392 @@
+"""Import EAD finding aids: one file (``ead_import``), several (``ead_import_many``), and the
+import jobs the admin queues for the background task.
+
+Every way in (``manage.py import_ead``, the admin's "Import EAD" page through the
+``import_ead_job`` task, the benchmark) calls these functions, so they behave identically:
+
+    file --archive.ead reader--> neutral records --archive.loader--> database --> search index
+
+Each file is imported in ONE transaction: the collection, its components and every related
+row, the shared agents and subjects it creates, and its search index rows. A failure anywhere
+(malformed XML at the last line, a duplicate EAD id, a database error) rolls the whole file
+back; with several files, the others still import.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from archive.ead.parsing import EADError, EADSyntaxError
+from archive.ead.reader import read_ead
+from archive.loader import EADLoader, LoadError
+from archive.models import ImportJob, Repository
+from archive.search import index as search_index
+
+logger = logging.getLogger(__name__)
+
+# An import job keeps at most this many warning lines (a legacy file can produce thousands;
+# the count is always exact).
+MAX_JOB_WARNINGS = 2000
+
+Source = str | Path | bytes | IO[bytes]
+
+
+class EADImportError(Exception):
+    """A file was refused; the message names the file (and line and column for bad XML)."""
+
+
+@dataclass
+class ImportResult:
+    """What happened to one file."""
+
+    filename: str
+    ok: bool = False
+    dry_run: bool = False
+    error: str | None = None
+    collection_id: int | None = None
+    ead_id: str = ""
+    repository_code: str = ""
+    replaced: bool = False
+    source_version: str = ""
+    components: int = 0  # below the collection level
+    notes: int = 0
+    dates: int = 0
+    extents: int = 0
+    agent_links: int = 0
+    subject_links: int = 0
+    container_instances: int = 0
+    digital_objects: int = 0
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class ImportSummary:
+    """What happened to a batch of files."""
+
+    results: list[ImportResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def succeeded(self) -> list[ImportResult]:
+        return [result for result in self.results if result.ok]
+
+    @property
+    def failed(self) -> list[ImportResult]:
+        return [result for result in self.results if not result.ok]
+
+    @property
+    def collections(self) -> int:
+        return len(self.succeeded)
+
+    @property
+    def components(self) -> int:
+        return sum(result.components for result in self.succeeded)
+
+    @property
+    def warnings(self) -> int:
+        return sum(len(result.warnings) for result in self.results)
+
+
+# --------------------------------------------------------------------------- one file
+
+
+def repository_resolve(repository: Repository | str | None) -> Repository | None:
+    """A Repository from itself, its code, or None ("detect from the file")."""
+    if repository is None or isinstance(repository, Repository):
+        return repository
+    code = repository.strip()
+    if not code:
+        return None
+    found = Repository.objects.filter(code=code).first()
+    if found is None:
+        known = ", ".join(Repository.objects.order_by("code").values_list("code", flat=True))
+        raise EADImportError(
+            f"no repository with code {code!r}" + (f" (known: {known})" if known else "")
+        )
+    return found
+
+
+def ead_import(
+    *,
+    source: Source,
+    filename: str | None = None,
+    repository: Repository | str | None = None,
+    replace: bool = False,
+    dry_run: bool = False,
+    user: AbstractBaseUser | None = None,
+    job: ImportJob | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import one EAD 2002 or EAD3 finding aid in one transaction.
+
+    ``source`` is a path, bytes or a binary file object; ``filename`` names it in messages
+    (defaults to the path). ``repository`` (a Repository or its code) overrides the one the
+    file names; without it the repository is found or created from the file. ``replace``
+    swaps an existing collection with the same EAD id in that repository for the new one,
+    in the same transaction; otherwise such a file is refused. ``dry_run`` reads and loads
+    everything, reports the counts, then rolls back. ``on_progress(components)`` is called
+    after each batch of components.
+
+    Raises :class:`EADImportError` when the file is refused (malformed XML, with file, line
+    and column; duplicate EAD id; no such repository): the database is then unchanged.
+    """
+    if filename is None:
+        filename = str(source) if isinstance(source, str | Path) else "<upload>"
+    if isinstance(source, Path):
+        source = str(source)
+    started = time.perf_counter()
+    target = repository_resolve(repository)
+    reader = read_ead(source, filename=filename)
+    loader = EADLoader(
+        repository=target,
+        replace=replace,
+        filename=filename,
+        job=job,
+        user=user,
+        on_progress=on_progress,
+    )
+    try:
+        with transaction.atomic(), search_index.paused():
+            loaded = loader.load(reader)
+            if not dry_run:
+                # Same transaction: search sees the collection exactly when pages do.
+                search_index.reindex_collection(loaded.collection_id)
+            else:
+                transaction.set_rollback(True)
+    except EADSyntaxError as exc:
+        raise EADImportError(f"{filename}: not well-formed XML: {exc}") from exc
+    except (EADError, LoadError) as exc:
+        message = str(exc)
+        raise EADImportError(
+            message if message.startswith(filename) else f"{filename}: {message}"
+        ) from exc
+
+    warnings = [str(warning) for warning in reader.warnings] + loaded.warnings
+    return ImportResult(
+        filename=filename,
+        ok=True,
+        dry_run=dry_run,
+        collection_id=None if dry_run else loaded.collection_id,
+        ead_id=loaded.ead_id,
+        repository_code=loaded.repository_code,
+        replaced=loaded.replaced,
+        source_version=loaded.source_version,
+        components=loaded.components,
+        notes=loaded.notes,
+        dates=loaded.dates,
+        extents=loaded.extents,
+        agent_links=loaded.agent_links,
+        subject_links=loaded.subject_links,
+        container_instances=loaded.container_instances,
+        digital_objects=loaded.digital_objects,
+        warnings=warnings,
+        seconds=time.perf_counter() - started,
+    )
+
+
+# --------------------------------------------------------------------------- many files
+
+
+def ead_paths_collect(*, paths: Iterable[str | Path]) -> list[Path]:
+    """The EAD files named by ``paths``: files as given, folders searched for ``*.xml``.
+
+    Raises :class:`EADImportError` for a path that does not exist.
+    """
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".xml")
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise EADImportError(f"{path}: no such file or folder")
+    return files
+
+
+def ead_import_many(
+    *,
+    sources: Sequence[tuple[Source, str]],
+    repository: Repository | str | None = None,
+    replace: bool = False,
+    dry_run: bool = False,
+    user: AbstractBaseUser | None = None,
+    job: ImportJob | None = None,
+    on_file_start: Callable[[int, str], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    on_file_done: Callable[[ImportResult], None] | None = None,
+) -> ImportSummary:
+    """Import each ``(source, filename)`` in its own transaction; a failure stops only its file.
+
+    ``job``, when given, is updated as the import runs (status, files, counts, warnings,
+    errors, start, end, seconds). Callbacks: ``on_file_start(index, filename)``,
+    ``on_progress(components of this file so far)``, ``on_file_done(result)``.
+    """
+    target = repository_resolve(repository)
+    summary = ImportSummary()
+    started = time.perf_counter()
+    if job is not None:
+        job.status = ImportJob.Status.RUNNING
+        job.started = timezone.now()
+        job.files = [name for _, name in sources]
+        job.save(update_fields=["status", "started", "files"])
+    for index, (source, filename) in enumerate(sources):
+        if on_file_start is not None:
+            on_file_start(index, filename)
+        try:
+            result = ead_import(
+                source=source,
+                filename=filename,
+                repository=target,
+                replace=replace,
+                dry_run=dry_run,
+                user=user,
+                job=job,
+                on_progress=on_progress,
+            )
+        except EADImportError as exc:
+            result = ImportResult(filename=filename, error=str(exc))
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+            logger.exception("importing %s failed", filename)
+            result = ImportResult(filename=filename, error=f"{filename}: {exc!r}")
+        summary.results.append(result)
+        if on_file_done is not None:
+            on_file_done(result)
+    summary.seconds = time.perf_counter() - started
+    if job is not None:
+        import_job_record(job=job, summary=summary)
+    return summary
+
+
+def import_job_record(*, job: ImportJob, summary: ImportSummary) -> None:
+    """Write a finished batch's outcome on its job."""
+    warnings = [w for result in summary.results for w in result.warnings]
+    if len(warnings) > MAX_JOB_WARNINGS:
+        dropped = len(warnings) - MAX_JOB_WARNINGS
+        warnings = warnings[:MAX_JOB_WARNINGS] + [f"... and {dropped} more warnings"]
+    job.collections = summary.collections
+    job.components = summary.components
+    job.warnings = warnings
+    job.errors = [result.error for result in summary.failed if result.error]
+    job.seconds = round(summary.seconds, 3)
+    job.finished = timezone.now()
+    if not summary.failed:
+        job.status = ImportJob.Status.SUCCEEDED
+    elif summary.succeeded:
+        job.status = ImportJob.Status.PARTIAL
+    else:
+        job.status = ImportJob.Status.FAILED
+    job.save()
+
+
+# --------------------------------------------------------------------------- jobs (admin)
+
+
+def import_upload_dir() -> Path:
+    """Where uploaded files wait for their job: ``FONDS_IMPORT_DIR``, else
+    ``MEDIA_ROOT/imports``, else ``media/imports`` next to manage.py."""
+    configured = getattr(settings, "FONDS_IMPORT_DIR", None)
+    if configured:
+        return Path(configured)
+    if settings.MEDIA_ROOT:
+        return Path(settings.MEDIA_ROOT) / "imports"
+    return Path(settings.BASE_DIR) / "media" / "imports"
+
+
+def _job_dir(job: ImportJob) -> Path:
+    return import_upload_dir() / str(job.pk)
+
+
+def import_job_submit(
+    *,
+    uploads: Sequence[UploadedFile],
+    repository: Repository | None = None,
+    replace: bool = False,
+    user: AbstractBaseUser | None = None,
+) -> ImportJob:
+    """Store uploaded files, record a queued job, and enqueue the import task.
+
+    The task is enqueued when the current transaction commits, so a worker never looks for
+    a job row it cannot see yet. With the immediate backend the import has run by the time
+    this returns (outside a transaction); with the database backend a worker runs it.
+    """
+    if not uploads:
+        raise EADImportError("choose at least one EAD file to import")
+    job = ImportJob.objects.create(
+        repository=repository,
+        replace=replace,
+        files=[upload.name for upload in uploads],
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    folder = _job_dir(job)
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, upload in enumerate(uploads):
+        with open(folder / f"{number:04d}.xml", "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+
+    from archive.tasks import import_ead_job
+
+    transaction.on_commit(lambda: import_ead_job.enqueue(job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> dict[str, Any]:
+    """Run a queued job (the task's body); returns a short summary for the task result."""
+    job = ImportJob.objects.select_related("repository", "created_by").get(pk=job_id)
+    folder = _job_dir(job)
+    names = list(job.files)
+    sources: list[tuple[Source, str]] = [
+        (str(folder / f"{number:04d}.xml"), name) for number, name in enumerate(names)
+    ]
+    missing = [name for (path, name) in sources if not Path(str(path)).is_file()]
+    if missing:
+        job.status = ImportJob.Status.FAILED
+        job.errors = [f"{name}: the uploaded file is no longer on the server" for name in missing]
+        job.finished = timezone.now()
+        job.save()
+        return {"status": job.status, "collections": 0, "components": 0}
+    summary = ead_import_many(
+        sources=sources,
+        repository=job.repository,
+        replace=job.replace,
+        user=job.created_by,
+        job=job,
+    )
+    # The job row keeps the names, counts and messages; the files have done their work.
+    shutil.rmtree(folder, ignore_errors=True)
+    return {
+        "status": job.status,
+        "collections": summary.collections,
+        "components": summary.components,
+    }
+
+
+__all__ = [
+    "EADImportError",
+    "ImportResult",
+    "ImportSummary",
+    "ead_import",
+    "ead_import_many",
+    "ead_paths_collect",
+    "import_job_record",
+    "import_job_run",
+    "import_job_submit",
+    "import_upload_dir",
+    "repository_resolve",
+]

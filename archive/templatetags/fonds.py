@@ -1,0 +1,74 @@
+"""Template helpers for the public pages: safe note rendering and URLs that cost no query."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from django import template
+from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
+
+from archive.ead.markup import to_html
+from archive.models import Component
+
+register = template.Library()
+
+_BLOCK_START = re.compile(r"^\s*<(p|ul|ol|dl|table|blockquote|h3|address)\b")
+
+
+@register.filter
+def note_html(fragment: str | None) -> SafeString:
+    """Render a stored note fragment through the EAD markup whitelist (``to_html``).
+
+    Fragments with no block element (plain text, or text with inline emphasis) are wrapped
+    in paragraphs at blank lines, so a note never renders as one run-on line.
+    """
+    rendered = to_html(fragment or "")
+    if not rendered.strip():
+        return mark_safe("")
+    if _BLOCK_START.match(rendered):
+        return mark_safe(rendered)
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", rendered) if p.strip()]
+    return mark_safe("".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs))
+
+
+@register.filter
+def plain_paragraphs(text: str | None) -> SafeString:
+    """Escape plain text and split it into paragraphs at blank lines."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+    return mark_safe("".join(f"<p>{html.escape(p)}</p>" for p in paragraphs))
+
+
+@register.simple_tag
+def unit_url(unit: Component, repository_code: str, ead_id: str) -> str:
+    """A unit's public URL from values the page already has (no query per outline row)."""
+    if unit.depth == 1:
+        return reverse(
+            "archive:collection", kwargs={"repository": repository_code, "ead_id": ead_id}
+        )
+    if not unit.ref:
+        return ""
+    return reverse(
+        "archive:component",
+        kwargs={"repository": repository_code, "ead_id": ead_id, "ref": unit.ref},
+    )
+
+
+@register.filter
+def unit_dates(unit: Component) -> str:
+    """ "1912-1994, bulk 1936-1947" from the prefetched dates."""
+    return ", ".join(d.display for d in unit.dates.all() if d.display)
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context: template.Context, **changes: object) -> str:
+    """The current query string with some parameters replaced (``None`` removes one)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"

@@ -1,0 +1,167 @@
+"""Public pages. Each view parses the request, calls selectors and renders; no domain logic."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from archive import selectors
+
+# Query parameters of the search page (archive/filters.py) used by "search within".
+SEARCH_COLLECTION_PARAM = "collection"
+SEARCH_ONLINE_PARAM = "online"
+
+#: Above this many components the print view lists the first ones and points to the EAD.
+PRINT_LIMIT = 5000
+
+
+def today() -> datetime.date:
+    """Today's date for "On this day"; ``settings.FONDS_TODAY`` (ISO date) pins it for demos
+    and tests."""
+    pinned = getattr(settings, "FONDS_TODAY", None)
+    if pinned:
+        return pinned if isinstance(pinned, datetime.date) else datetime.date.fromisoformat(pinned)
+    return timezone.localdate()
+
+
+def _path_param(request: HttpRequest, name: str) -> str | None:
+    """A tree-path cursor from the query string; only path characters are accepted."""
+    value = request.GET.get(name, "").strip().upper()
+    if not value:
+        return None
+    if len(value) > 255 or not value.isalnum():
+        raise Http404("Bad cursor")
+    return value
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    day = today()
+    return render(
+        request,
+        "archive/home.html",
+        {
+            "repositories": selectors.home_repositories(),
+            "recent": selectors.recently_updated(),
+            "on_this_day": selectors.on_this_day(today=day),
+            "today": day,
+        },
+    )
+
+
+@require_GET
+def repository(request: HttpRequest, code: str) -> HttpResponse:
+    repo = selectors.repository_get(code=code)
+    page = selectors.repository_collections(repo, page=request.GET.get("page"))
+    return render(request, "archive/repository.html", {"repository": repo, "page": page})
+
+
+def _unit_context(request: HttpRequest, unit, ancestry) -> dict:
+    url = request.build_absolute_uri(unit.get_absolute_url())
+    return {
+        "unit": unit,
+        "ancestors": ancestry,
+        "notes": selectors.ordered_notes(unit),
+        "abstracts": selectors.notes_of_type(unit, "abstract"),
+        "restrictions": selectors.inherited_restrictions(unit, ancestry),
+        "languages": selectors.languages(unit),
+        "creators": selectors.creators(unit),
+        "other_agents": selectors.other_agents(unit),
+        "subject_groups": selectors.subjects_by_type(unit),
+        "citation": selectors.citation(unit, url=url),
+        "page_url": url,
+    }
+
+
+@require_GET
+def collection(request: HttpRequest, repository: str, ead_id: str) -> HttpResponse:
+    coll = selectors.collection_get(repository_code=repository, ead_id=ead_id)
+    root = coll.root
+    context = _unit_context(request, root, [])
+    context.update(
+        {
+            "collection": coll,
+            "repository": coll.repository,
+            "online_count": selectors.online_item_count(coll),
+            "within_param": SEARCH_COLLECTION_PARAM,
+            "within_value": coll.pk,
+            "online_param": SEARCH_ONLINE_PARAM,
+            "online_value": "1",
+        }
+    )
+    if request.GET.get("print"):
+        contents, truncated = selectors.collection_contents(coll, limit=PRINT_LIMIT)
+        context.update({"contents": contents, "truncated": truncated, "print_limit": PRINT_LIMIT})
+        return render(request, "archive/collection_print.html", context)
+    context["outline"] = selectors.outline_top(coll)
+    return render(request, "archive/collection.html", context)
+
+
+@require_GET
+def component(request: HttpRequest, repository: str, ead_id: str, ref: str) -> HttpResponse:
+    coll = selectors.collection_get(repository_code=repository, ead_id=ead_id)
+    unit = selectors.unit_get(collection=coll, ref=ref)
+    ancestry = selectors.ancestors(unit)
+    context = _unit_context(request, unit, ancestry)
+    outline = selectors.outline_around(unit, ancestry)
+    previous, following = selectors.previous_next(unit)
+    context.update(
+        {
+            "collection": coll,
+            "repository": coll.repository,
+            "outline": outline,
+            "previous": previous,
+            "next": following,
+            "parent": ancestry[-1] if ancestry else None,
+        }
+    )
+    return render(request, "archive/component.html", context)
+
+
+@require_GET
+def outline(request: HttpRequest, repository: str, ead_id: str) -> HttpResponse:
+    """A batch of an outline node's children.
+
+    With ``fragment=1`` (sent by outline.js) it is a bare ``<li>`` list to splice into the
+    tree; otherwise a full page, so the "show more" links work without JavaScript.
+    """
+    coll = selectors.collection_get(repository_code=repository, ead_id=ead_id)
+    parent = selectors.outline_parent(collection=coll, ref=request.GET.get("node") or None)
+    window = selectors.outline_children(
+        parent, after=_path_param(request, "after"), before=_path_param(request, "before")
+    )
+    context = {"collection": coll, "repository": coll.repository, "window": window,
+               "parent": parent}
+    if request.GET.get("fragment"):
+        return render(request, "archive/includes/outline_batch.html", context)
+    return render(request, "archive/outline_page.html", context)
+
+
+@require_GET
+def agent(request: HttpRequest, slug: str) -> HttpResponse:
+    person = selectors.agent_get(slug=slug)
+    listing = selectors.agent_found_in(
+        person, page=request.GET.get("page"), role=request.GET.get("role") or None
+    )
+    return render(
+        request,
+        "archive/agent.html",
+        {
+            "agent": person,
+            "variants": list(person.variant_names.all()),
+            "relations": selectors.agent_relations(person),
+            "listing": listing,
+        },
+    )
+
+
+@require_GET
+def subject(request: HttpRequest, slug: str) -> HttpResponse:
+    term = selectors.subject_get(slug=slug)
+    listing = selectors.subject_found_in(term, page=request.GET.get("page"))
+    return render(request, "archive/subject.html", {"subject": term, "listing": listing})

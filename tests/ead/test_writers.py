@@ -1,0 +1,122 @@
+"""Writers: schema validity, determinism, round trip without losing words, publishing."""
+
+from __future__ import annotations
+
+import io
+import re
+import resource
+from collections import Counter
+
+import pytest
+from lxml import etree
+
+from archive.ead import Unit, read_ead, write_ead3, write_ead2002
+from archive.ead.markup import local_name
+from archive.ead.testing import generate_finding_aid
+
+from .conftest import corpus_files, schema
+
+WRITERS = {"2002": write_ead2002, "3": write_ead3}
+WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def write(records, version: str, *, include_unpublished: bool = True) -> bytes:
+    buf = io.BytesIO()
+    WRITERS[version](records, buf, include_unpublished=include_unpublished)
+    return buf.getvalue()
+
+
+def words_of(xml: bytes) -> Counter[str]:
+    """Normalised words of the <archdesc> text plus the header titles."""
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                  load_dtd=False))
+    texts = []
+    for el in root.iter():
+        if isinstance(el.tag, str) and local_name(el) in ("archdesc", "titleproper",
+                                                          "subtitle"):
+            # element boundaries separate words (writers add no indentation)
+            texts.extend(el.itertext())
+    return Counter(w.casefold() for w in WORD.findall(" ".join(texts)))
+
+
+def missing_words(original: bytes, output: bytes) -> Counter[str]:
+    return words_of(original) - words_of(output)
+
+
+@pytest.mark.parametrize("version", ["2002", "3"])
+@pytest.mark.parametrize("name", corpus_files(well_formed=True))
+def test_output_validates(name: str, version: str, corpus_dir, schema_dir) -> None:
+    xml = write(read_ead(corpus_dir / name), version)
+    xsd = schema(version)
+    ok = xsd.validate(etree.fromstring(xml))
+    errors = [f"line {e.line}: {e.message}" for e in xsd.error_log][:10]
+    assert ok, f"{name} as EAD {version}:\n" + "\n".join(errors)
+
+
+@pytest.mark.parametrize("version", ["2002", "3"])
+@pytest.mark.parametrize("name", corpus_files(well_formed=True))
+def test_round_trip_is_stable_and_keeps_words(name: str, version: str, corpus_dir) -> None:
+    original = (corpus_dir / name).read_bytes()
+    first = write(read_ead(original), version)
+    second = write(read_ead(first), version)
+    third = write(read_ead(second), version)
+    assert second == third, f"{name}: second and third EAD {version} outputs differ"
+    lost = missing_words(original, first)
+    assert not lost, f"{name} -> EAD {version} lost words: {dict(lost.most_common(30))}"
+
+
+def test_deterministic_output(corpus_dir) -> None:
+    name = corpus_files(well_formed=True)[0]
+    records = list(read_ead(corpus_dir / name))
+    assert write(records, "2002") == write(records, "2002")
+    assert write(records, "3") == write(records, "3")
+
+
+HEADER = ('<eadheader><eadid>x</eadid><filedesc><titlestmt><titleproper>T</titleproper>'
+          '</titlestmt></filedesc></eadheader>')
+DOC = ('<ead xmlns="urn:isbn:1-931666-22-9">' + HEADER +
+       '<archdesc level="collection"><did><unittitle>Papers</unittitle></did>'
+       '<scopecontent><p>Public words</p></scopecontent>'
+       '<processinfo audience="internal"><p>Staff only note</p></processinfo>'
+       '<dsc><c level="series"><did><unittitle>Open series</unittitle></did>'
+       '<c level="file" audience="internal"><did><unittitle>Hidden file</unittitle></did>'
+       '<c level="item"><did><unittitle>Hidden item</unittitle></did></c></c>'
+       '<c level="file"><did><unittitle>Open file</unittitle></did></c></c></dsc>'
+       '</archdesc></ead>')
+
+
+@pytest.mark.parametrize("version", ["2002", "3"])
+def test_unpublished_parts_are_omitted_from_public_output(version: str) -> None:
+    public = write(read_ead(DOC.encode()), version, include_unpublished=False).decode()
+    staff = write(read_ead(DOC.encode()), version, include_unpublished=True).decode()
+    for hidden in ("Staff only note", "Hidden file", "Hidden item"):
+        assert hidden not in public
+        assert hidden in staff
+    assert "Open file" in public and "Public words" in public
+    assert staff.count('audience="internal"') == 2
+    assert schema(version).validate(etree.fromstring(public.encode()))
+
+
+@pytest.mark.parametrize("version", ["2002", "3"])
+def test_mixed_content_space_survives_writing(version: str) -> None:
+    doc = DOC.replace("<p>Public words</p>",
+                      '<p><emph render="italic">Victor</emph> <emph render="italic">Serge</emph>'
+                      "</p>")
+    xml = write(read_ead(doc.encode()), version).decode()
+    assert "Victor</emph> <emph" in xml
+
+
+@pytest.mark.parametrize("version", ["2002", "3"])
+def test_large_finding_aid_streams(tmp_path, version: str) -> None:
+    path = generate_finding_aid(tmp_path / "big.xml", components=100_000, version=version)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    count = 0
+    depth = 0
+    for record in read_ead(path):
+        if isinstance(record, Unit) and record.depth:
+            count += 1
+            depth = max(depth, record.depth)
+    grown_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert count == 100_000 and depth == 2
+    # informative only (no timed or tight assertions): peak RSS growth while reading
+    print(f"peak RSS growth reading 100k components: {grown_kib} KiB")

@@ -1,0 +1,117 @@
+"""Pages cost the same at any size: query counts pinned, outline batches bounded.
+
+One collection of 10 components and one of 50,000 (a series of 13,000 files among them) are
+built with ``bulk_create`` and ``PathAllocator``; the same page of each must issue exactly the
+same number of queries, below a fixed ceiling.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from archive.models import Repository
+from tests.pages_fixtures import sized_collection
+
+pytestmark = pytest.mark.django_db
+
+BIG_SERIES = [13000, 12332, 12332, 12331]  # 1 root + 4 series + 49,995 files = 50,000 rows
+SMALL_SERIES = [4, 3]  # 1 root + 2 series + 7 files = 10 rows
+MAX_COLLECTION_QUERIES = 16
+MAX_COMPONENT_QUERIES = 22
+MAX_OUTLINE_QUERIES = 6
+
+
+@pytest.fixture
+def collections(db):
+    repo = Repository.objects.create(code="scale", name="Scale Test Repository")
+    small = sized_collection(repo, "small", series=2, files_per_series=SMALL_SERIES)
+    big = sized_collection(repo, "big", series=4, files_per_series=BIG_SERIES)
+    assert small.components.count() == 10
+    assert big.components.count() == 50000
+    return small, big
+
+
+def count_queries(client, url: str, **params) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def li_titles(html: str) -> list[str]:
+    return re.findall(r'<a href="[^"]+">(File [0-9.]+)</a>', html)
+
+
+def test_collection_page_costs_the_same_for_10_and_50000_components(
+    client, collections, django_assert_max_num_queries
+):
+    small, big = collections
+    small_n, _ = count_queries(client, small.get_absolute_url())
+    with django_assert_max_num_queries(MAX_COLLECTION_QUERIES):
+        big_n, html = count_queries(client, big.get_absolute_url())
+    assert big_n == small_n
+    # The top level is listed; nothing below it is loaded up front.
+    assert "Series 4" in html
+    assert "File 1.1<" not in html
+
+
+def test_component_page_costs_the_same_for_10_and_50000_components(
+    client, collections, django_assert_max_num_queries
+):
+    small, big = collections
+    small_url = reverse("archive:component", args=["scale", "small", "s1f2"])
+    middle = BIG_SERIES[0] // 2
+    big_url = reverse("archive:component", args=["scale", "big", f"s1f{middle}"])
+    small_n, _ = count_queries(client, small_url)
+    with django_assert_max_num_queries(MAX_COMPONENT_QUERIES):
+        big_n, html = count_queries(client, big_url)
+    assert big_n == small_n
+    # The outline opens at the file with a window of ten siblings either side.
+    titles = li_titles(html)
+    assert titles == [f"File 1.{n}" for n in range(middle - 10, middle + 11)]
+    assert "Show earlier components" in html
+    assert "Show more components" in html
+
+
+def test_a_node_with_13000_children_expands_one_batch_at_a_time(
+    client, collections, django_assert_max_num_queries
+):
+    small, big = collections
+    url = reverse("archive:outline", args=["scale", "big"])
+    small_n, _ = count_queries(
+        client, reverse("archive:outline", args=["scale", "small"]), node="s1", fragment="1"
+    )
+    with django_assert_max_num_queries(MAX_OUTLINE_QUERIES):
+        big_n, html = count_queries(client, url, node="s1", fragment="1")
+    assert big_n == small_n
+    assert li_titles(html) == [f"File 1.{n}" for n in range(1, 51)]
+
+    # "Show more" continues exactly where the batch stopped.
+    after = re.search(r"after=([0-9A-Z]+)", html).group(1)
+    _, html2 = count_queries(client, url, node="s1", after=after, fragment="1")
+    assert li_titles(html2) == [f"File 1.{n}" for n in range(51, 101)]
+
+    # "Show earlier" from the second batch gives back the first.
+    before = re.search(r"before=([0-9A-Z]+)", html2).group(1)
+    _, html0 = count_queries(client, url, node="s1", before=before, fragment="1")
+    assert li_titles(html0) == [f"File 1.{n}" for n in range(1, 51)]
+    assert "Show earlier components" not in html0
+
+
+def test_the_last_batch_of_a_big_node_has_no_show_more(client, collections):
+    _, big = collections
+    page_url = reverse("archive:component", args=["scale", "big", "s1f12995"])
+    html = client.get(page_url).content.decode()
+    titles = li_titles(html)
+    assert titles[-1] == "File 1.13000"
+    outline_url = reverse("archive:outline", args=["scale", "big"])
+    after = re.findall(r"node=s1&amp;after=([0-9A-Z]+)", html)
+    assert after == []  # nothing after the last child: no "show more" under series 1
+    first = re.search(r"node=s1&amp;before=([0-9A-Z]+)", html).group(1)
+    fragment = client.get(outline_url, {"node": "s1", "before": first, "fragment": "1"})
+    assert li_titles(fragment.content.decode())[-1] == "File 1.12984"
