@@ -34,14 +34,16 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     unit's position, so an export may leave it out), ``source_ref`` (the @id as written, when
     it had to be changed to keep refs unique or short enough), ``level_absent`` (True: the
     file gave no @level), ``level`` (the @level as written when it is not an EAD value),
-    ``identifier_attributes``, ``title_attributes``, ``title`` (the title fragment when it is
-    too long or has no markup but differs from the text), ``repository_name``, ``headings``,
-    ``did_attributes``, ``controlaccess_attributes``, ``component_list_attributes``,
-    ``dates`` / ``extents`` (lists parallel to the ``UnitDate`` / ``Extent`` rows by
-    ``position``: ``{"normal", "characteristic", "published", "attributes"}`` and
-    ``{"content", "published", "attributes"}``). ``unmapped`` is the list of extra elements.
-    ``other_identifiers`` is ``[{"value", "attributes"}]``; ``languages`` is
-    ``[{"code", "script", "name"}]``.
+    ``other_level`` and ``identifier`` (when longer than their columns),
+    ``identifier_attributes``, ``title_attributes``, ``title`` (the title fragment when it
+    has no markup but differs from the escaped text, e.g. by whitespace),
+    ``repository_name``, ``headings``, ``did_attributes``, ``controlaccess_attributes``,
+    ``component_list_attributes``, ``dates`` and ``extents``. The last two are lists
+    parallel to the ``UnitDate`` / ``Extent`` rows by ``position``, of
+    ``{"normal", "characteristic", "published", "attributes"}`` (and ``expression`` when
+    too long) and of ``{"content", "published", "attributes"}``. ``unmapped`` is the list
+    of extra elements. ``other_identifiers`` is ``[{"value", "attributes"}]``;
+    ``languages`` is ``[{"code", "script", "name"}]``.
 
 ``Note``
     ``position`` counts the unit's notes in the order read; ``attributes`` holds
@@ -73,6 +75,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.db import connection, models
 from django.utils import timezone
@@ -270,7 +273,13 @@ class BulkTable:
         if self.json_positions:
             values_list = list(values)
             for i in self.json_positions:
-                values_list[i] = json.dumps(values_list[i], ensure_ascii=False)
+                value = values_list[i]
+                # Most JSON columns are empty; skip the encoder for them.
+                values_list[i] = (
+                    json.dumps(value, ensure_ascii=False)
+                    if value
+                    else ("{}" if value == {} else "[]")
+                )
             values = tuple(values_list)
         self.rows.append(values)
 
@@ -394,7 +403,7 @@ class EADLoader:
         job: ImportJob | None = None,
         user: Any = None,
         on_progress: Callable[[int], None] | None = None,
-        batch_size: int = BATCH_SIZE,
+        batch_size: int | None = None,
     ) -> None:
         self.user = user
         self.repository = repository
@@ -402,7 +411,7 @@ class EADLoader:
         self.filename = filename or "<input>"
         self.job = job
         self.on_progress = on_progress
-        self.batch_size = batch_size
+        self.batch_size = batch_size or BATCH_SIZE
         self.result = LoadResult()
 
         self.finding_aid: r.FindingAid | None = None
@@ -588,7 +597,8 @@ class EADLoader:
 
     def collection_fields(self, fa: r.FindingAid) -> dict[str, Any]:
         unmapped: dict[str, Any] = {}
-        if "<" in fa.title:
+        if fa.title and fa.title != escape(fa.title_text):
+            # Markup, or whitespace the plain text normalised away.
             unmapped["title"] = fa.title
         optional = {
             "filing_title": fa.filing_title,
@@ -705,6 +715,9 @@ class EADLoader:
                 {"content": e.content, "published": e.published, "attributes": pairs(e.attributes)}
                 for e in unit.extents
             ]
+        title_markup = unit.title if "<" in unit.title else ""
+        if not title_markup and unit.title and unit.title != escape(unit.title_text):
+            attributes["title"] = unit.title  # no markup, but whitespace the text lost
         identifier = unit.identifier or ""
         if len(identifier) > 255:
             attributes["identifier"] = identifier
@@ -723,7 +736,7 @@ class EADLoader:
             ],
             ref,
             unit.title_text,
-            unit.title if "<" in unit.title else "",
+            title_markup,
             [
                 {"code": lang.code, "script": lang.script, "name": lang.name}
                 for lang in unit.languages

@@ -179,10 +179,42 @@ def collection_get(*, repository_code: str, ead_id: str) -> Collection:
     return collection
 
 
-def unit_get(*, collection: Collection, ref: str) -> Component:
-    """A public component of ``collection`` by its machine id; 404 when absent or hidden."""
-    unit = unit_queryset().filter(collection=collection, ref=ref).first()
-    if unit is None or unit.depth == 1 or not is_public(unit):
+def collection_head(*, repository_code: str, ead_id: str) -> Collection:
+    """The public collection with only its root row (for outline batches): one query."""
+    root = (
+        Component.objects.select_related("collection__repository")
+        .filter(
+            depth=1,
+            published=True,
+            collection__ead_id=ead_id,
+            collection__repository__code=repository_code,
+        )
+        .first()
+    )
+    if root is None:
+        raise Http404("No such collection")
+    collection = root.collection
+    collection.__dict__["root"] = root
+    return collection
+
+
+def unit_get(*, repository_code: str, ead_id: str, ref: str) -> Component:
+    """A public component by its stable address; 404 when absent or hidden.
+
+    The collection root is one of the unit's ancestors, so "the collection is published" is
+    part of ``is_public`` and needs no query of its own.
+    """
+    unit = (
+        unit_queryset()
+        .filter(
+            collection__repository__code=repository_code,
+            collection__ead_id=ead_id,
+            ref=ref,
+            depth__gt=1,
+        )
+        .first()
+    )
+    if unit is None or not is_public(unit):
         raise Http404("No such component")
     return unit
 
@@ -249,8 +281,12 @@ def ancestors(unit: Component) -> list[Component]:
     if unit.depth == 1:
         return []
     rows = list(tree.ancestors(unit).only(*OUTLINE_FIELDS))
+    collection = unit.collection
     for row in rows:
-        row.collection = unit.collection  # already loaded: links cost no query per crumb
+        row.collection = collection  # already loaded: links cost no query per crumb
+    if rows:
+        # The root is the first ancestor: seed ``Collection.root`` so it is not fetched again.
+        collection.__dict__["root"] = rows[0]
     return rows
 
 
@@ -440,14 +476,17 @@ def outline_children(
             rows = rows[:limit]
             window.before = rows[-1].path
         rows.reverse()
+        if rows:
+            window.after = rows[-1].path  # ``before`` itself and what follows it exist
     else:
         if after:
             qs = qs.filter(path__gt=after)
-            window.before = after
         rows = list(qs.order_by("path")[: limit + 1])
         if len(rows) > limit:
             rows = rows[:limit]
             window.after = rows[-1].path
+        if after and rows:
+            window.before = rows[0].path  # ``after`` itself and what precedes it exist
     _attach(rows, parent)
     window.nodes = [OutlineNode(unit=u) for u in _with_dates(rows)]
     return window

@@ -4,11 +4,15 @@ component's machine id, never from database keys."""
 from django.urls import path
 
 from archive import export_views, views
+from archive.search import views as search_views
+from archive.search import views as search_views
 
 app_name = "archive"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", search_views.search, name="search"),
+    path("search/", search_views.search, name="search"),
     path("repositories/<slug:code>/", views.repository, name="repository"),
     path("collections/<slug:repository>/<str:ead_id>/", views.collection, name="collection"),
     path(

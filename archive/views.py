@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from archive import selectors
 
 # Query parameters of the search page (archive/filters.py) used by "search within".
-SEARCH_COLLECTION_PARAM = "collection"
+SEARCH_COLLECTION_PARAM = "within"
 SEARCH_ONLINE_PARAM = "online"
 
 #: Above this many components the print view lists the first ones and points to the EAD.
@@ -104,9 +104,9 @@ def collection(request: HttpRequest, repository: str, ead_id: str) -> HttpRespon
 
 @require_GET
 def component(request: HttpRequest, repository: str, ead_id: str, ref: str) -> HttpResponse:
-    coll = selectors.collection_get(repository_code=repository, ead_id=ead_id)
-    unit = selectors.unit_get(collection=coll, ref=ref)
+    unit = selectors.unit_get(repository_code=repository, ead_id=ead_id, ref=ref)
     ancestry = selectors.ancestors(unit)
+    coll = unit.collection
     context = _unit_context(request, unit, ancestry)
     outline = selectors.outline_around(unit, ancestry)
     previous, following = selectors.previous_next(unit)
@@ -130,14 +130,23 @@ def outline(request: HttpRequest, repository: str, ead_id: str) -> HttpResponse:
     With ``fragment=1`` (sent by outline.js) it is a bare ``<li>`` list to splice into the
     tree; otherwise a full page, so the "show more" links work without JavaScript.
     """
-    coll = selectors.collection_get(repository_code=repository, ead_id=ead_id)
+    coll = selectors.collection_head(repository_code=repository, ead_id=ead_id)
     parent = selectors.outline_parent(collection=coll, ref=request.GET.get("node") or None)
-    window = selectors.outline_children(
-        parent, after=_path_param(request, "after"), before=_path_param(request, "before")
-    )
-    context = {"collection": coll, "repository": coll.repository, "window": window,
-               "parent": parent}
+    after, before = _path_param(request, "after"), _path_param(request, "before")
+    window = selectors.outline_children(parent, after=after, before=before)
+    context = {
+        "collection": coll,
+        "repository": coll.repository,
+        "window": window,
+        "parent": parent,
+    }
     if request.GET.get("fragment"):
+        # The batch replaces the link that asked for it: only the link that continues in
+        # the same direction comes with it, the other one is already on the page.
+        if after:
+            window.before = None
+        if before:
+            window.after = None
         return render(request, "archive/includes/outline_batch.html", context)
     return render(request, "archive/outline_page.html", context)
 

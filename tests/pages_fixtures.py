@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
 from django.db import connection
 from django.utils import timezone
 
@@ -78,39 +77,63 @@ def build_world() -> World:
     UnitDate.objects.create(
         unit=root, expression="1936-1947", begin="1936", end="1947", date_type="bulk", position=1
     )
-    Extent.objects.create(unit=root, number="12.5", extent_type="linear feet",
-                          container_summary="26 boxes")
-    Note.objects.create(unit=root, note_type="abstract", content="<p>Letters and manuscripts "
-                        "of a <emph render='italic'>revolutionary</emph> writer.</p>")
+    Extent.objects.create(
+        unit=root, number="12.5", extent_type="linear feet", container_summary="26 boxes"
+    )
+    Note.objects.create(
+        unit=root,
+        note_type="abstract",
+        content="<p>Letters and manuscripts "
+        "of a <emph render='italic'>revolutionary</emph> writer.</p>",
+    )
     # Created before the scope note on purpose: the page must still show DACS order.
     Note.objects.create(unit=root, note_type="acqinfo", content="<p>Purchased from the family.</p>")
     Note.objects.create(unit=root, note_type="scopecontent", content="<p>Scope of the papers.</p>")
-    Note.objects.create(unit=root, note_type="userestrict",
-                        content="<p>Copyright has been transferred to the library.</p>")
-    Note.objects.create(unit=root, note_type="processinfo", published=False,
-                        content="<p>SECRET PROCESSING REMARK</p>")
+    Note.objects.create(
+        unit=root,
+        note_type="userestrict",
+        content="<p>Copyright has been transferred to the library.</p>",
+    )
+    Note.objects.create(
+        unit=root,
+        note_type="processinfo",
+        published=False,
+        content="<p>SECRET PROCESSING REMARK</p>",
+    )
     Note.objects.create(unit=root, note_type="odd", content="<p>Safe <script>alert(1)</script></p>")
 
-    series1 = add_unit(root, papers, title="Correspondence", ref="ser1", level="series",
-                       identifier="I")
-    Note.objects.create(unit=series1, note_type="accessrestrict",
-                        content="<p>Closed until 2030 by the donor.</p>")
-    file11 = add_unit(series1, papers, title="Letters to Trotsky", ref="f11", level="file",
-                      physical_location="Vault, shelf 4")
+    series1 = add_unit(
+        root, papers, title="Correspondence", ref="ser1", level="series", identifier="I"
+    )
+    Note.objects.create(
+        unit=series1, note_type="accessrestrict", content="<p>Closed until 2030 by the donor.</p>"
+    )
+    file11 = add_unit(
+        series1,
+        papers,
+        title="Letters to Trotsky",
+        ref="f11",
+        level="file",
+        physical_location="Vault, shelf 4",
+    )
     UnitDate.objects.create(unit=file11, expression="1936-1938", begin="1936", end="1938")
     box3 = Container.objects.create(collection=papers, container_type="box", indicator="3")
-    ContainerInstance.objects.create(unit=file11, container=box3, child_type="folder",
-                                     child_indicator="12")
-    DigitalObject.objects.create(unit=file11, title="Scan of the letters",
-                                 link="https://images.example.org/f11")
-    DigitalObject.objects.create(unit=file11, title="HIDDEN SCAN", published=False,
-                                 link="https://images.example.org/hidden")
-    file12 = add_unit(series1, papers, title="HIDDEN FILE", ref="f12", level="file",
-                      published=False)
-    series2 = add_unit(root, papers, title="HIDDEN SERIES", ref="ser2", level="series",
-                       published=False)
-    file21 = add_unit(series2, papers, title="File under a hidden series", ref="f21",
-                      level="file")
+    ContainerInstance.objects.create(
+        unit=file11, container=box3, child_type="folder", child_indicator="12"
+    )
+    DigitalObject.objects.create(
+        unit=file11, title="Scan of the letters", link="https://images.example.org/f11"
+    )
+    DigitalObject.objects.create(
+        unit=file11, title="HIDDEN SCAN", published=False, link="https://images.example.org/hidden"
+    )
+    file12 = add_unit(
+        series1, papers, title="HIDDEN FILE", ref="f12", level="file", published=False
+    )
+    series2 = add_unit(
+        root, papers, title="HIDDEN SERIES", ref="ser2", level="series", published=False
+    )
+    file21 = add_unit(series2, papers, title="File under a hidden series", ref="f21", level="file")
     series3 = add_unit(root, papers, title="Writings", ref="ser3", level="series")
     add_unit(series3, papers, title="Novels", ref="f31", level="file")
 
@@ -118,25 +141,33 @@ def build_world() -> World:
     other_root = add_unit(None, other, title="Dwight Example papers", identifier="MS 730")
     UnitDate.objects.create(unit=other_root, expression="1865-1984", begin="1865", end="1984")
     Note.objects.create(unit=other_root, note_type="abstract", content="Editor and critic.")
-    Note.objects.create(unit=other_root, note_type="prefercite",
-                        content="<p>Dwight Example Papers (MS 730). Manuscripts Department.</p>")
+    Note.objects.create(
+        unit=other_root,
+        note_type="prefercite",
+        content="<p>Dwight Example Papers (MS 730). Manuscripts Department.</p>",
+    )
     other_series = add_unit(other_root, other, title="Subject files", ref="o1", level="series")
     other_file = add_unit(other_series, other, title="Serge, Victor", ref="o11", level="file")
 
     hidden = Collection.objects.create(repository=repo, ead_id="rbml.hidden")
-    hidden_root = add_unit(None, hidden, title="HIDDEN COLLECTION", identifier="GEN MSS 999",
-                           published=False)
+    hidden_root = add_unit(
+        None, hidden, title="HIDDEN COLLECTION", identifier="GEN MSS 999", published=False
+    )
 
     agent = Agent.objects.create(
-        agent_type="person", authorized_name="Example, Victor, 1890-1947",
-        existence_begin="1890-12-30", existence_end="1947-11-17",
+        agent_type="person",
+        authorized_name="Example, Victor, 1890-1947",
+        existence_begin="1890-12-30",
+        existence_end="1947-11-17",
         biography="<p>Writer and revolutionary, born in Brussels.</p>",
     )
-    AgentVariantName.objects.create(agent=agent, name="Kibalchich, Victor Lvovich",
-                                    note="birth name")
+    AgentVariantName.objects.create(
+        agent=agent, name="Kibalchich, Victor Lvovich", note="birth name"
+    )
     spouse = Agent.objects.create(agent_type="person", authorized_name="Roussakova, Liouba")
-    hidden_agent = Agent.objects.create(agent_type="person", authorized_name="HIDDEN AGENT",
-                                        published=False)
+    hidden_agent = Agent.objects.create(
+        agent_type="person", authorized_name="HIDDEN AGENT", published=False
+    )
     AgentRelation.objects.create(source=agent, target=spouse, relation_type="spouse")
     AgentRelation.objects.create(source=hidden_agent, target=agent, relation_type="associate")
     AgentLink.objects.create(unit=root, agent=agent, role="creator")
@@ -170,11 +201,6 @@ def build_world() -> World:
     )
 
 
-@pytest.fixture
-def world(db) -> World:
-    return build_world()
-
-
 def sized_collection(
     repository: Repository, ead_id: str, *, series: int, files_per_series: list[int]
 ) -> Collection:
@@ -187,8 +213,9 @@ def sized_collection(
     # The pages read no search index: leave it out of the way (reindexing 50,000 rows for the
     # creator link would take longer than building them).
     with index.paused():
-        return _sized_collection(repository, ead_id, series=series,
-                                 files_per_series=files_per_series)
+        return _sized_collection(
+            repository, ead_id, series=series, files_per_series=files_per_series
+        )
 
 
 def _sized_collection(
@@ -198,18 +225,39 @@ def _sized_collection(
     allocator = tree.PathAllocator(tree.next_root_path())
     c = collection.pk
     rows = [
-        dict(collection_id=c, title=f"{ead_id} papers", identifier=f"MS {ead_id}",
-             level="collection", depth=1, path=allocator.allocate(1), numchild=series)
+        dict(
+            collection_id=c,
+            title=f"{ead_id} papers",
+            identifier=f"MS {ead_id}",
+            level="collection",
+            depth=1,
+            path=allocator.allocate(1),
+            numchild=series,
+        )
     ]
     for s in range(series):
         rows.append(
-            dict(collection_id=c, title=f"Series {s + 1}", ref=f"s{s + 1}", level="series",
-                 depth=2, path=allocator.allocate(2), numchild=files_per_series[s])
+            dict(
+                collection_id=c,
+                title=f"Series {s + 1}",
+                ref=f"s{s + 1}",
+                level="series",
+                depth=2,
+                path=allocator.allocate(2),
+                numchild=files_per_series[s],
+            )
         )
         for f in range(files_per_series[s]):
             rows.append(
-                dict(collection_id=c, title=f"File {s + 1}.{f + 1}", ref=f"s{s + 1}f{f + 1}",
-                     level="file", depth=3, path=allocator.allocate(3), numchild=0)
+                dict(
+                    collection_id=c,
+                    title=f"File {s + 1}.{f + 1}",
+                    ref=f"s{s + 1}f{f + 1}",
+                    level="file",
+                    depth=3,
+                    path=allocator.allocate(3),
+                    numchild=0,
+                )
             )
     insert_components(rows)
     root = Component.objects.get(collection=collection, depth=1)
@@ -220,19 +268,22 @@ def _sized_collection(
     AgentLink.objects.create(unit=root, agent=agent, role="creator")
     first_file = Component.objects.get(collection=collection, ref="s1f1")
     box = Container.objects.create(collection=collection, container_type="box", indicator="1")
-    ContainerInstance.objects.create(unit=first_file, container=box, child_type="folder",
-                                     child_indicator="1")
+    ContainerInstance.objects.create(
+        unit=first_file, container=box, child_type="folder", child_indicator="1"
+    )
     # Dates on a few units at the spots the pages show (the rest have none, at any size).
     middle = Component.objects.get(collection=collection, ref=f"s1f{files_per_series[0] // 2}")
     UnitDate.objects.create(unit=middle, expression="1920", begin="1920", end="1920")
     return collection
 
 
-def insert_components(rows: list[dict], *, batch: int = 5000) -> None:
-    """Insert published components with ``executemany``: ``bulk_create`` spends most of its
-    time preparing 20 values per row in Python, which made a 50,000-row fixture take 20 s.
+def insert_components(rows: list[dict], *, batch: int = 1000) -> None:
+    """Insert published components with multi-row ``INSERT`` statements.
 
-    Every column not given in a row takes the model field's default, prepared once.
+    ``bulk_create`` spends most of its time preparing twenty values per row in Python, which
+    made a 50,000-row fixture take 20 s; here every column not given in a row takes the model
+    field's default, prepared once. 1,000 rows x ~20 columns stays under SQLite's limit of
+    32,766 parameters per statement.
     """
     fields = [f for f in Component._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
@@ -248,21 +299,22 @@ def insert_components(rows: list[dict], *, batch: int = 5000) -> None:
     constants["published"] = Component._meta.get_field("published").get_db_prep_save(
         True, connection
     )
-    varying = ["collection_id", "title", "identifier", "ref", "level", "depth", "path",
-               "numchild"]
-    columns = [f.column for f in fields]
-    quoted = ", ".join(connection.ops.quote_name(col) for col in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {Component._meta.db_table} ({quoted}) VALUES ({placeholders})"
+    varying = ["collection_id", "title", "identifier", "ref", "level", "depth", "path", "numchild"]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     template = [constants[f.attname] for f in fields]
     positions = {f.attname: i for i, f in enumerate(fields)}
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
-            params = []
-            for row in rows[start : start + batch]:
+            chunk = rows[start : start + batch]
+            params: list[object] = []
+            for row in chunk:
                 values = list(template)
                 for name in varying:
                     if name in row:
                         values[positions[name]] = row[name]
-                params.append(values)
-            cursor.executemany(sql, params)
+                params.extend(values)
+            sql = f"INSERT INTO {Component._meta.db_table} ({columns}) VALUES " + ", ".join(
+                [one_row] * len(chunk)
+            )
+            cursor.execute(sql, params)

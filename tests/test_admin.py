@@ -42,17 +42,15 @@ def archivist_client(client, repo):
 
 
 def registered():
-    return [
-        (model._meta.app_label, model._meta.model_name)
-        for model in admin.site._registry
-    ]
+    return [(model._meta.app_label, model._meta.model_name) for model in admin.site._registry]
 
 
 @pytest.mark.parametrize("view", ["changelist", "add"])
 def test_every_admin_list_and_add_page_answers_a_superuser(superuser_client, coll, view):
     for app_label, model_name in registered():
         url = reverse(f"admin:{app_label}_{model_name}_{view}")
-        response = superuser_client.get(url)
+        # follow: an add page may hand over to a dedicated page (ImportJob -> Import EAD).
+        response = superuser_client.get(url, follow=True)
         assert response.status_code in (200, 403), url
         if response.status_code == 403:
             # Only a model whose admin forbids adding (read-only records) may refuse.
@@ -116,8 +114,17 @@ def test_adding_a_collection_creates_its_unpublished_root(archivist_client, repo
     assert response["Location"] == reverse("admin:archive_collection_outline", args=[collection.pk])
 
 
-def _inline_management(prefixes=("dates", "extents", "notes", "agent_links", "subject_links",
-                                  "container_instances", "digital_objects")):
+def _inline_management(
+    prefixes=(
+        "dates",
+        "extents",
+        "notes",
+        "agent_links",
+        "subject_links",
+        "container_instances",
+        "digital_objects",
+    ),
+):
     data = {}
     for prefix in prefixes:
         data[f"{prefix}-TOTAL_FORMS"] = "0"
@@ -130,8 +137,16 @@ def test_add_child_and_sibling_from_the_outline(archivist_client, coll):
     url = reverse("admin:archive_component_add")
     page = archivist_client.get(url, {"parent": series.pk})
     assert page.status_code == 200
-    data = {"parent": series.pk, "title": "New file", "level": "file", **_inline_management(),
-            "languages": "[]", "other_identifiers": "[]", "attributes": "{}", "unmapped": "[]"}
+    data = {
+        "parent": series.pk,
+        "title": "New file",
+        "level": "file",
+        **_inline_management(),
+        "languages": "[]",
+        "other_identifiers": "[]",
+        "attributes": "{}",
+        "unmapped": "[]",
+    }
     response = archivist_client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert list(tree.children(series).values_list("title", flat=True)) == [
@@ -169,16 +184,18 @@ def test_outline_shift_reorder_move_and_publish_without_javascript(archivist_cli
 
     kids = {t: pk for pk, t in tree.children(root).values_list("pk", "title")}
     reorder = reverse("admin:archive_collection_outline_reorder", args=[coll.pk, root.pk])
-    archivist_client.post(reorder, {f"pos-{kids['3']}": "1", f"pos-{kids['2']}": "2",
-                                    f"pos-{kids['1']}": "3"})
+    archivist_client.post(
+        reorder, {f"pos-{kids['3']}": "1", f"pos-{kids['2']}": "2", f"pos-{kids['1']}": "3"}
+    )
     assert list(tree.children(root).values_list("title", flat=True)) == ["3", "2", "1"]
 
     moving = coll.components.get(title="1.2")
     move = reverse("admin:archive_collection_outline_move", args=[coll.pk, moving.pk])
     assert archivist_client.get(move, {"q": "3"}).status_code == 200
     archivist_client.post(move, {"target": kids["3"], "position": "1"})
-    assert list(tree.children(Component.objects.get(pk=kids["3"])).values_list(
-        "title", flat=True)) == ["1.2", "3.1", "3.2"]
+    assert list(
+        tree.children(Component.objects.get(pk=kids["3"])).values_list("title", flat=True)
+    ) == ["1.2", "3.1", "3.2"]
 
     publish = reverse("admin:archive_collection_outline_publish", args=[coll.pk, kids["3"]])
     archivist_client.post(publish, {"publish": "1"})
@@ -193,3 +210,25 @@ def test_new_order_puts_a_renumbered_child_first():
     assert new_order([1, 2, 3, 4, 5], {5: 2}) == [1, 5, 2, 3, 4]
     assert new_order([1, 2, 3], {1: 3, 2: 1, 3: 2}) == [2, 3, 1]
     assert new_order([1, 2, 3], {}) == [1, 2, 3]
+
+
+def test_staff_tools_link_to_the_admin_for_staff_only(rf, coll):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    unit = coll.components.get(title="1.1")
+    request = rf.get("/")
+    request.user = make_user("ana", repository=coll.repository)
+    html = render_to_string("admin/archive/staff_tools.html", {"unit": unit, "request": request})
+    assert reverse("admin:archive_component_change", args=[unit.pk]) in html and ">Edit<" in html
+    request.user = AnonymousUser()
+    html = render_to_string("admin/archive/staff_tools.html", {"unit": unit, "request": request})
+    assert "Edit" not in html
+
+
+def test_view_on_site_from_the_component_page(superuser_client, coll):
+    unit = coll.components.get(title="1.1")
+    html = superuser_client.get(
+        reverse("admin:archive_component_change", args=[unit.pk])
+    ).content.decode()
+    assert "View on site" in html

@@ -18,8 +18,15 @@ from tests.cataloguing import (
 
 pytestmark = pytest.mark.django_db
 
-INLINES = ("dates", "extents", "notes", "agent_links", "subject_links",
-           "container_instances", "digital_objects")
+INLINES = (
+    "dates",
+    "extents",
+    "notes",
+    "agent_links",
+    "subject_links",
+    "container_instances",
+    "digital_objects",
+)
 
 
 @pytest.fixture
@@ -70,7 +77,7 @@ def test_admin_edit_records_who_and_what(client, coll, ana):
     entry = Component.history.filter(id=unit.pk).latest("history_date")
     assert entry.title == "Correspondence" and entry.history_user == ana
     page = client.get(reverse("admin:archive_component_history", args=[unit.pk])).content.decode()
-    assert "ana" in page and "Changed" in page or "Correspondence" in page
+    assert "ana" in page and "Correspondence" in page
 
 
 def test_note_changes_are_recorded(coll, ana):
@@ -126,7 +133,10 @@ def test_revert_from_history_keeps_the_place_in_the_tree(client, coll, ana):
 def test_an_import_is_one_visible_entry(client, coll, ana):
     """Bulk-loaded rows write no per-row history; the collection's history shows the job."""
     job = ImportJob.objects.create(
-        status="succeeded", repository=coll.repository, components=7, created_by=ana,
+        status="succeeded",
+        repository=coll.repository,
+        components=7,
+        created_by=ana,
         files=["c1.xml"],
     )
     coll.import_job = job

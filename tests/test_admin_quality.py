@@ -22,8 +22,9 @@ def test_iso_dates_accepted(value):
     iso_bounds(value)
 
 
-@pytest.mark.parametrize("value", ["36", "1936/1947", "1947-13", "1947-02-30", "1900-02-29",
-                                   "May 1936", "1936-5"])
+@pytest.mark.parametrize(
+    "value", ["36", "1936/1947", "1947-13", "1947-02-30", "1900-02-29", "May 1936", "1936-5"]
+)
 def test_bad_dates_refused(value):
     with pytest.raises(ValidationError):
         iso_bounds(value)
@@ -56,8 +57,15 @@ def test_dacs_checklist_reports_missing_elements():
     coll = make_collection(make_repository("beinecke"), "c1", [1])
     root = coll.root
     missing = {i.element for i in dacs_checklist(root) if not i.present}
-    assert missing == {"Identifier", "Date", "Extent", "Name of creator", "Scope and content",
-                       "Conditions governing access", "Language of the material"}
+    assert missing == {
+        "Identifier",
+        "Date",
+        "Extent",
+        "Name of creator",
+        "Scope and content",
+        "Conditions governing access",
+        "Language of the material",
+    }
     root.identifier = "GEN MSS 238"
     root.languages = [{"code": "fre"}]
     root.save()

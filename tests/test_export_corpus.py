@@ -20,7 +20,15 @@ from django.conf import settings
 from lxml import etree
 
 from archive.ead.parsing import safe_parser
-from archive.models import Collection, Repository
+from archive.models import (
+    AgentLink,
+    Collection,
+    Component,
+    DigitalObject,
+    Note,
+    Repository,
+    SubjectLink,
+)
 from archive.services.exports import collection_export
 
 CORPUS = Path(settings.FONDS_CORPUS_DIR)
@@ -36,9 +44,7 @@ def well_formed_files() -> list[str]:
     with manifest.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     return sorted(
-        row["file"]
-        for row in rows
-        if "not well-formed" not in row.get("validates_against_xsd", "")
+        row["file"] for row in rows if "not well-formed" not in row.get("validates_against_xsd", "")
     )
 
 
@@ -73,6 +79,33 @@ def _collection_id(result: object) -> int:
     if results:
         return results[0].collection_id
     raise AssertionError(f"cannot find the imported collection in {result!r}")
+
+
+def collection_has_unpublished(collection: Collection) -> bool:
+    units = Component.objects.filter(collection=collection)
+    if units.filter(published=False).exists():
+        return True
+    related = (
+        (Note, {}),
+        (DigitalObject, {}),
+        (AgentLink, {"agent__published": False}),
+        (SubjectLink, {"subject__published": False}),
+    )
+    for model, hidden_parent in related:
+        rows = model.objects.filter(unit__collection=collection)
+        if rows.filter(published=False).exists():
+            return True
+        if hidden_parent and rows.filter(**hidden_parent).exists():
+            return True
+    return any(
+        not extra.get("published", True)
+        for unmapped in units.exclude(unmapped=[]).values_list("unmapped", flat=True)
+        for extra in unmapped
+    ) or any(
+        not d.get("published", True)
+        for attrs in units.values_list("attributes", flat=True)
+        for d in (attrs or {}).get("dates", []) + (attrs or {}).get("extents", [])
+    )
 
 
 def export(collection: Collection, fmt: str, *, include_unpublished: bool) -> bytes:
@@ -130,11 +163,17 @@ def test_corpus_file_exports_valid_lossless_stable(name: str) -> None:
     collection = import_file(original, repository, name)
     original_words = words(described_text(original))
 
+    # Without unpublished material the public export is the staff export (test_export_ead
+    # checks that byte for byte), so it is only made again where it can differ: the slow part
+    # of this test is writing the largest files.
+    has_unpublished = collection_has_unpublished(collection)
     failures = []
     for fmt in ("ead2002", "ead3"):
         staff = export(collection, fmt, include_unpublished=True)
-        public = export(collection, fmt, include_unpublished=False)
-        for kind, data in (("staff", staff), ("public", public)):
+        exports = [("staff", staff)]
+        if has_unpublished:
+            exports.append(("public", export(collection, fmt, include_unpublished=False)))
+        for kind, data in exports:
             errors = validation_errors(data, fmt)
             if errors:
                 failures.append(f"{fmt} {kind} export does not validate:\n{errors}")

@@ -26,14 +26,23 @@ from archive.models import (
     Repository,
     Subject,
 )
+from archive.search import index as search_index
 from archive.visibility import is_public, public_units
 
 pytestmark = pytest.mark.django_db
 
 
+def load_demo() -> None:
+    # The search index follows every raw save of a fixture (archive.search.signals), which
+    # makes each load take seconds; these tests are about the data, so the index is paused.
+    # test_loaddata_demo_as_the_readme_runs_it loads it the ordinary way.
+    with search_index.paused():
+        call_command("loaddata", "demo", verbosity=0)
+
+
 @pytest.fixture
 def demo() -> None:
-    call_command("loaddata", "demo", verbosity=0)
+    load_demo()
 
 
 def root_of(ead_id: str) -> Component:
@@ -230,9 +239,17 @@ def test_unpublished_file_and_notes_are_hidden(demo: None) -> None:
     assert internal.filter(unit=root_of("beinecke.serge")).exists()
 
 
+def test_loaddata_demo_as_the_readme_runs_it() -> None:
+    out = StringIO()
+    call_command("loaddata", "demo", stdout=out)
+    assert re.search(r"Installed \d+ object\(s\) from 1 fixture\(s\)", out.getvalue())
+    assert Collection.objects.count() == 2
+    assert Component.objects.filter(depth=1).count() == 2
+
+
 def test_loading_twice_changes_nothing(demo: None) -> None:
     counts = [Component.objects.count(), Note.objects.count(), AgentLink.objects.count()]
-    call_command("loaddata", "demo", verbosity=0)
+    load_demo()
     assert [Component.objects.count(), Note.objects.count(), AgentLink.objects.count()] == (counts)
 
 

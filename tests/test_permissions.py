@@ -102,7 +102,9 @@ def test_outline_of_another_repository_is_not_found(client, world):
     login(client, "bob")
     serge = world["serge"]
     first = serge.components.get(title="1")
-    assert client.get(reverse("admin:archive_collection_outline", args=[serge.pk])).status_code == 404
+    assert (
+        client.get(reverse("admin:archive_collection_outline", args=[serge.pk])).status_code == 404
+    )
     for name, data in [
         ("archive_collection_outline_shift", {"offset": "1"}),
         ("archive_collection_outline_publish", {"publish": "1"}),
@@ -127,12 +129,16 @@ def test_viewer_sees_but_cannot_change(client, world):
     serge = world["serge"]
     root = serge.root
     assert client.get(reverse("admin:archive_component_change", args=[root.pk])).status_code == 200
-    assert client.get(reverse("admin:archive_collection_outline", args=[serge.pk])).status_code == 200
+    assert (
+        client.get(reverse("admin:archive_collection_outline", args=[serge.pk])).status_code == 200
+    )
     first = serge.components.get(title="1")
     shift = reverse("admin:archive_collection_outline_shift", args=[serge.pk, first.pk])
     assert client.post(shift, {"offset": "1"}).status_code == 403
     assert client.get(reverse("admin:archive_component_add")).status_code == 403
-    response = client.post(reverse("admin:archive_component_change", args=[root.pk]), {"title": "x"})
+    response = client.post(
+        reverse("admin:archive_component_change", args=[root.pk]), {"title": "x"}
+    )
     assert response.status_code == 403
 
 

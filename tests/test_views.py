@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
 
-from tests.pages_fixtures import World, world  # noqa: F401  (fixture)
+from tests.pages_fixtures import World, build_world
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
 
 
 def text_of(response) -> str:
@@ -18,7 +24,7 @@ def text_of(response) -> str:
     html = response.content.decode()
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", html)
-    return re.sub(r"\s+", " ", text).replace("&amp;", "&").strip()
+    return re.sub(r"\s+", " ", html_lib.unescape(text)).strip()
 
 
 class HeadingCollector(HTMLParser):
@@ -149,6 +155,11 @@ def test_collection_page_tools_citation_ead_and_search_within(client, world: Wor
     assert reverse("archive:collection-ead", args=["rbml", "rbml.papers", "ead2002"]) in html
     assert reverse("archive:collection-ead", args=["rbml", "rbml.papers", "ead3"]) in html
     assert "Search within this collection" in text
+    within = re.search(
+        r'<form[^>]*aria-label="Search within this collection".*?</form>', html, flags=re.S
+    ).group(0)
+    assert f'action="{reverse("archive:search")}"' in within
+    assert f'name="within" value="{world.papers.pk}"' in within
     assert "Printable view" in text
     assert "1 digital object can be viewed online" in text
 

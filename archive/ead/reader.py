@@ -263,8 +263,6 @@ class EADReader:
                 if not is_component(name):
                     if name == "head":
                         state.add("headings", ("dsc", normalise_space(plain_text(el))))
-                    elif name == "thead":
-                        pass
                     else:
                         state.add("extra", ExtraElement(
                             _verbatim(el),
@@ -356,7 +354,8 @@ class EADReader:
                     if sname == "agencycode":
                         f["agency_code"] = normalise_space(plain_text(sub))
                         f["repository_code"] = f["agency_code"]
-                    elif sname == "agencyname" and "repository_name" not in f:
+                    elif sname == "agencyname" and not f.get("_agency_seen"):
+                        f["_agency_seen"] = True
                         f["repository_name"] = normalise_space(plain_text(sub))
                     else:
                         keep(sub, "maintenanceagency", mpos)
@@ -444,7 +443,7 @@ class EADReader:
 
     def _finding_aid(self, f: dict[str, Any], extra: list[ExtraElement], root_attrs: Attributes,
                      *, numbered: bool) -> FindingAid:
-        values = dict(f)
+        values = {k: v for k, v in f.items() if not k.startswith("_")}
         values["extra"] = tuple(values.get("extra", ())) + tuple(extra)
         if not values.get("title"):
             self.warn(None, "finding aid has no title")
@@ -580,6 +579,11 @@ class EADReader:
                         state.add("extents", self._physdescstructured(sub, in_set=True))
             elif name in did_notes:
                 note = self._note(el, did_notes[name], position)
+                if v == "3" and name == "langmaterial":
+                    # EAD3 langmaterial has no prose of its own: only its descriptivenote
+                    notes = [d for d in _elements(el) if local_name(d) == "descriptivenote"]
+                    note = _replace(note, content="".join(
+                        fragment_from_element(d, version=v) for d in notes))
                 state.add("notes", note)
                 if name == "physloc" and "physical_location" not in f:
                     f["physical_location"] = normalise_space(plain_text(el))
@@ -630,10 +634,6 @@ class EADReader:
                 begin, end = years[0], years[-1]
             else:
                 self.warn(el, f"date without machine-readable value: {expression!r}")
-        if begin and end and begin == end and date_type == "inclusive" and "/" not in (
-            normal or ""
-        ) and normal:
-            date_type = "single"
         return Date(expression=expression, begin=begin, end=end, date_type=date_type,
                     certainty=el.get("certainty"), calendar=el.get("calendar"),
                     era=el.get("era"), normal=normal, characteristic=el.get("datechar"),

@@ -45,6 +45,17 @@ def write_ead2002(records: Iterable[Record], out: Output, *,
     Writer2002(include_unpublished=include_unpublished).write(records, out)
 
 
+def in_origination(agent: AgentLink) -> bool:
+    """Creators/sources go to <origination> unless they came from <controlaccess>.
+
+    A name read from controlaccess keeps its relator and has no origination label; writing it
+    back there keeps the round trip stable.
+    """
+    if agent.role not in ("creator", "source") or agent.group is not None:
+        return False
+    return agent.label is not None or agent.relator is None
+
+
 def fix_code(name: str, value: str) -> str | None:
     """A code attribute value the 2008 schema accepts, or None."""
     if name == "countrycode":
@@ -444,9 +455,7 @@ class Writer2002(StreamWriter):
                 continue
             did.append(self.note(note))
         for agent in unit.agents:
-            if agent.role in ("creator", "source") and agent.group is None and \
-                    self.visible(agent.published) and (agent.label is not None or
-                                                       not self._in_controlaccess(agent)):
+            if in_origination(agent) and self.visible(agent.published):
                 label = agent.label or ("Source" if agent.role == "source" else None)
                 orig = self.el("origination", [("label", label),
                                                self.audience(agent.published)], parent=did)
@@ -503,9 +512,7 @@ class Writer2002(StreamWriter):
         for agent in agents:
             if not self.visible(agent.published):
                 continue
-            if agent.role == "subject" or agent.group is not None or (
-                agent.label is None and agent.relator is not None
-            ):
+            if not in_origination(agent):
                 entries.append((agent.group, self.agent(agent)))
         for subject in subjects:
             if not self.visible(subject.published):

@@ -23,7 +23,7 @@ from .records import (
     Record,
     Unit,
 )
-from .writer2002 import Writer2002
+from .writer2002 import Writer2002, in_origination
 from .writing import Output, valid_normal
 
 _CONTROL_ORDER = ["recordid", "otherrecordid", "representation", "filedesc", "maintenancestatus",
@@ -319,10 +319,7 @@ class Writer3(Writer2002):
                 continue
             did.append(self.note(note))
         for agent in unit.agents:
-            if agent.role in ("creator", "source") and agent.group is None and \
-                    self.visible(agent.published) and agent.label is not None or (
-                        agent.role in ("creator", "source") and agent.relator is None and
-                        agent.group is None and self.visible(agent.published)):
+            if in_origination(agent) and self.visible(agent.published):
                 label = agent.label or ("Source" if agent.role == "source" else None)
                 orig = self.el("origination", [("label", label),
                                                self.audience(agent.published)], parent=did)

@@ -207,7 +207,7 @@ class Component(MP_Node):
 
     @property
     def display_title(self) -> str:
-        """The title, or the date expression, or the identifier: never an empty string."""
+        """The title, else the identifier, else the machine id: never an empty string."""
         if self.title:
             return self.title
         return self.identifier or self.ref or f"Untitled {self.get_level_display().lower()}"

@@ -28,6 +28,7 @@ def search(
     per_page: int = 20,
     collection_id: int | None = None,
     group_by_collection: bool = False,
+    with_facets: bool = True,
 ) -> SearchResults:
     """Ranked public hits for ``query`` with snippets, facet counts and pagination.
 
@@ -36,7 +37,8 @@ def search(
     each narrowing the results, plus ``year_from``/``year_to`` (years, inclusive, against the
     unit's normalised date span). ``field``: one of ``FIELD_LABELS``. ``sort``: one of
     ``SORTS``. ``collection_id``: search within one collection. ``group_by_collection``: page
-    through collections, each with its count and best hits.
+    through collections, each with its count and best hits. ``with_facets=False`` skips the
+    facet counts (for callers that show none).
 
     Costs a fixed number of queries (about ten) whatever the number of hits.
     """
@@ -51,4 +53,5 @@ def search(
         per_page=per_page,
         collection_id=collection_id,
         group_by_collection=group_by_collection,
+        with_facets=with_facets,
     )

@@ -352,7 +352,7 @@ def _build(scope: Q) -> Iterator[IndexRow]:
         for decade in _decades(low, high):
             facets.append(("decade", f"{decade:05d}" if decade < 0 else str(decade), f"{decade}s"))
         if unit_id in online:
-            facets.append(("online", "yes", "Online content"))
+            facets.append(("online", "1", "Online content"))
 
         identifier_parts = [identifier, *containers.get(unit_id, ())]
         yield IndexRow(

@@ -167,7 +167,9 @@ def ead_import(
             else:
                 transaction.set_rollback(True)
     except EADSyntaxError as exc:
-        raise EADImportError(f"{filename}: not well-formed XML: {exc}") from exc
+        raise EADImportError(
+            f"{filename}, line {exc.line}, column {exc.column}: not well-formed XML: {exc.reason}"
+        ) from exc
     except (EADError, LoadError) as exc:
         message = str(exc)
         raise EADImportError(

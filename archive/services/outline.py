@@ -133,6 +133,10 @@ def component_add(
         unit.numchild = 0
         unit.full_clean(exclude=["path", "depth", "numchild"])
         unit.save()
+        if not unit.ref:
+            # Public URLs are built from the machine id: give every new unit one at once.
+            unit.ref = f"fonds{unit.pk}"
+            Component.objects.filter(pk=unit.pk).update(ref=unit.ref)
         tree.adjust_numchild(parent.pk, 1)
         parent.numchild += 1
         if position is not None:

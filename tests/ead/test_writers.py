@@ -32,8 +32,12 @@ def words_of(xml: bytes) -> Counter[str]:
                                                   load_dtd=False))
     texts = []
     for el in root.iter():
-        if isinstance(el.tag, str) and local_name(el) in ("archdesc", "titleproper",
-                                                          "subtitle"):
+        if not isinstance(el.tag, str):
+            continue
+        name = local_name(el)
+        parent = el.getparent()
+        in_header = name == "archdesc" or (parent is not None and local_name(parent) == "titlestmt")
+        if name in ("archdesc", "titleproper", "subtitle") and in_header:
             # element boundaries separate words (writers add no indentation)
             texts.extend(el.itertext())
     return Counter(w.casefold() for w in WORD.findall(" ".join(texts)))

@@ -128,8 +128,9 @@ def test_snippet_escapes_everything_but_marks(world):
     unit.title = "Ocelot <b>bold</b>"
     unit.save()
     (hit,) = search(query="ocelot", filters={}).hits
-    assert "<script>" not in str(hit.snippet)
-    assert "&lt;script&gt;" in str(hit.snippet)
+    # The only markup is our own highlight (PostgreSQL leaves tag-like words out of the
+    # extract, SQLite shows them escaped: neither lets them through).
+    assert "<" not in str(hit.snippet).replace("<mark>", "").replace("</mark>", "")
     assert "<mark>ocelot</mark>" in str(hit.snippet)
     assert str(hit.title_html) == "<mark>Ocelot</mark> &lt;b&gt;bold&lt;/b&gt;"
 
@@ -210,11 +211,11 @@ def test_facet_counts_over_the_filtered_set(world):
 
 def test_selected_facets_narrow_and_show_as_chips(world):
     place = str(world.subjects["mexico"].pk)
-    results = search(query="", filters={"place": [place], "online": ["yes"]})
+    results = search(query="", filters={"place": [place], "online": ["1"]})
     assert [h.unit.title for h in results.hits] == ["Photographs of Mexico"]
     assert [c.label for c in results.chips] == [
         "Places: Mexico City (Mexico)",
-        "Online content: Online content",
+        "Online content",
     ]
     (place_facet,) = [f for f in results.facets if f.kind == "place"]
     assert place_facet.values[0].selected

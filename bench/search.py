@@ -1,0 +1,413 @@
+"""Search at scale: 1,000,000 components in 200 collections on PostgreSQL (100,000 on SQLite).
+
+Runs in a throw-away database (``fonds_bench_search`` on PostgreSQL, a temporary file on
+SQLite), never in real data:
+
+    .venv/bin/python bench/search.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fonds .venv/bin/python bench/search.py
+    FONDS_BENCH_COMPONENTS=200000 ...   (another size)
+
+Rows go straight into the tables (PostgreSQL ``COPY``, SQLite ``executemany``), then the index
+is built with ``reindex_collection`` per collection, as an import does. For each query the
+bench prints p50/p95 of ``archive.search.search()`` with and without facet counts, beside the
+bare SQL of the same full-text match (top 20 ids by rank) measured in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+COLLECTIONS = 200
+RUNS = 15
+# (label, query, field, filters); filters use keys resolved after generation.
+QUERIES = [
+    ("rare word", "sejourne", "all", {}),
+    ("common word", "letters", "all", {}),
+    ("two words", "correspondence trotsky", "all", {}),
+    ("phrase", '"correspondence letters"', "all", {}),
+    ("or", "breton OR lenine", "all", {}),
+    ("exclusion", "letters -trotsky", "all", {}),
+    ("variant name", "kibalchich", "names", {}),
+    ("word + level + decade", "letters", "all", {"level": ["file"], "decade": ["1930"]}),
+]
+WORDS = (
+    "letters correspondence manuscripts drafts notes diaries photographs clippings reports "
+    "minutes speeches essays novels poems translations articles pamphlets receipts contracts "
+    "memoranda telegrams postcards notebooks sketches proofs reviews interviews lectures "
+    "accounts agenda album maps posters programs scrapbook ledger journal bulletin tracts"
+).split()
+RARE = "trotsky breton lenine séjourné macdonald mexico kronstadt gide rolland malraux".split()
+
+
+def _copy_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor
+            with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def _next_id(table: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}")
+        return cursor.fetchone()[0]
+
+
+def _fix_sequences() -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in (
+            "archive_component",
+            "archive_note",
+            "archive_unitdate",
+            "archive_agentlink",
+            "archive_subjectlink",
+            "archive_digitalobject",
+        ):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
+
+
+def generate(total: int) -> tuple[float, float]:
+    """Insert ``total`` components; returns (seconds for rows, seconds for the index)."""
+    from archive import tree
+    from archive.models import Agent, AgentVariantName, Collection, Repository, Subject
+    from archive.search import index
+
+    rng = random.Random(1890)
+    per_collection = total // COLLECTIONS
+    started = time.perf_counter()
+    now = timezone.now()
+    with transaction.atomic(), index.paused():
+        repositories = [
+            Repository.objects.create(code=f"repo{i}", name=f"Repository {i}") for i in range(4)
+        ]
+        agents = Agent.objects.bulk_create(
+            Agent(agent_type="person", authorized_name=f"Person {i}, 1900-1970", slug=f"p{i}")
+            for i in range(2000)
+        )
+        serge = Agent.objects.create(agent_type="person", authorized_name="Serge, Victor")
+        AgentVariantName.objects.create(agent=serge, name="Kibalchich, Viktor Lvovich")
+        agents.append(serge)
+        subjects = Subject.objects.bulk_create(
+            Subject(
+                term=f"Topic {i}",
+                subject_type=rng.choice(["topical", "geographic", "genre_form"]),
+                slug=f"t{i}",
+            )
+            for i in range(500)
+        )
+        collections = Collection.objects.bulk_create(
+            Collection(repository=repositories[i % 4], ead_id=f"c{i}") for i in range(COLLECTIONS)
+        )
+    comp_cols = [
+        "id",
+        "path",
+        "depth",
+        "numchild",
+        "collection_id",
+        "level",
+        "other_level",
+        "identifier",
+        "other_identifiers",
+        "ref",
+        "title",
+        "title_markup",
+        "languages",
+        "physical_location",
+        "published",
+        "attributes",
+        "unmapped",
+        "created",
+        "updated",
+    ]
+    next_component = _next_id("archive_component")
+    next_note = _next_id("archive_note")
+    next_date = _next_id("archive_unitdate")
+    next_link = _next_id("archive_agentlink")
+    next_slink = _next_id("archive_subjectlink")
+    next_do = _next_id("archive_digitalobject")
+    root_path = tree.next_root_path()
+    first_root = tree.decode_step(root_path)
+    for c, collection in enumerate(collections):
+        alloc = tree.PathAllocator(tree.encode_step(first_root + c))
+        comps, notes, dates, links, slinks, dos = [], [], [], [], [], []
+        series_count = max(1, per_collection // 500)
+        files_per_series = (per_collection - 1 - series_count) // series_count
+        plan = [(1, "collection", 0)]
+        for _ in range(series_count):
+            plan.append((2, "series", files_per_series))
+            plan.extend((3, "file", 0) for _ in range(files_per_series))
+        for n, (depth, level, children) in enumerate(plan):
+            uid = next_component
+            next_component += 1
+            words = rng.sample(WORDS, 2)
+            if rng.random() < 0.05:
+                words.append(rng.choice(RARE))
+            title = " ".join(words).capitalize()
+            if depth == 1:
+                title = f"Papers of person {c}"
+            comps.append(
+                (
+                    uid,
+                    alloc.allocate(depth),
+                    depth,
+                    children if depth == 2 else (series_count if depth == 1 else 0),
+                    collection.pk,
+                    level,
+                    "",
+                    f"MS {c}" if depth == 1 else "",
+                    "[]",
+                    f"u{n}",
+                    title,
+                    "",
+                    json.dumps([{"code": "eng", "name": "English"}]) if depth == 1 else "[]",
+                    "",
+                    rng.random() > 0.01,
+                    "{}",
+                    "[]",
+                    now,
+                    now,
+                )
+            )
+            year = rng.randint(1900, 1990)
+            dates.append(
+                (
+                    next_date,
+                    uid,
+                    f"{year}-{year + 2}",
+                    str(year),
+                    str(year + 2),
+                    "inclusive",
+                    "",
+                    "",
+                    "",
+                    0,
+                )
+            )
+            next_date += 1
+            if rng.random() < 0.3:
+                body = " ".join(rng.choice(WORDS) for _ in range(40))
+                if rng.random() < 0.02:
+                    body += " " + rng.choice(RARE)
+                notes.append(
+                    (next_note, uid, "scopecontent", "", f"<p>{body}</p>", "", True, 0, "{}")
+                )
+                next_note += 1
+            if rng.random() < 0.5:
+                agent = serge if rng.random() < 0.01 else rng.choice(agents)
+                links.append(
+                    (
+                        next_link,
+                        uid,
+                        agent.pk,
+                        "creator" if depth == 1 else "subject",
+                        "",
+                        True,
+                        0,
+                        "{}",
+                    )
+                )
+                next_link += 1
+            if rng.random() < 0.3:
+                slinks.append((next_slink, uid, rng.choice(subjects).pk, True, 0, "{}"))
+                next_slink += 1
+            if rng.random() < 0.05:
+                dos.append((next_do, uid, "Scan", "https://example.org/x", "", "", True, 0, "{}"))
+                next_do += 1
+        with transaction.atomic():
+            _copy_rows("archive_component", comp_cols, comps)
+            _copy_rows(
+                "archive_unitdate",
+                [
+                    "id",
+                    "unit_id",
+                    "expression",
+                    "begin",
+                    "end",
+                    "date_type",
+                    "certainty",
+                    "calendar",
+                    "era",
+                    "position",
+                ],
+                dates,
+            )
+            _copy_rows(
+                "archive_note",
+                [
+                    "id",
+                    "unit_id",
+                    "note_type",
+                    "heading",
+                    "content",
+                    "ref",
+                    "published",
+                    "position",
+                    "attributes",
+                ],
+                notes,
+            )
+            _copy_rows(
+                "archive_agentlink",
+                [
+                    "id",
+                    "unit_id",
+                    "agent_id",
+                    "role",
+                    "relator",
+                    "published",
+                    "position",
+                    "attributes",
+                ],
+                links,
+            )
+            _copy_rows(
+                "archive_subjectlink",
+                ["id", "unit_id", "subject_id", "published", "position", "attributes"],
+                slinks,
+            )
+            _copy_rows(
+                "archive_digitalobject",
+                [
+                    "id",
+                    "unit_id",
+                    "title",
+                    "link",
+                    "role",
+                    "description",
+                    "published",
+                    "position",
+                    "attributes",
+                ],
+                dos,
+            )
+    _fix_sequences()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    rows_done = time.perf_counter()
+    for collection in collections:
+        with transaction.atomic():
+            index.reindex_collection(collection.pk)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return rows_done - started, time.perf_counter() - rows_done
+
+
+def _timed(fn, runs: int = RUNS) -> tuple[float, float]:
+    fn()  # warm the cache once
+    samples = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
+    return statistics.median(samples), p95
+
+
+def bare_sql(query: str, field: str):
+    """The same full-text match, ranked, top 20 ids: the floor any search must pay."""
+    from archive.search.backends import get_backend
+
+    match = get_backend().match(query, field)
+    sql = (
+        f"SELECT u.unit_id FROM {match.from_sql} WHERE {match.where_sql} "
+        f"ORDER BY {match.score_sql} DESC LIMIT 20"
+    )
+    params = [*match.from_params, *match.where_params]
+
+    def run() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    return run
+
+
+def main() -> None:
+    from archive.search import search
+
+    vendor = connection.vendor
+    default = 1_000_000 if vendor == "postgresql" else 100_000
+    total = int(os.environ.get("FONDS_BENCH_COMPONENTS", default))
+    test_settings = connection.settings_dict.setdefault("TEST", {})
+    tmp = None
+    if vendor == "postgresql":
+        test_settings["NAME"] = "fonds_bench_search"
+    else:
+        tmp = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)
+        test_settings["NAME"] = tmp.name
+    old_name = connection.settings_dict["NAME"]
+    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        print(f"database: {vendor} ({name}); components: {total:,} in {COLLECTIONS} collections")
+        rows_s, index_s = generate(total)
+        print(
+            f"rows inserted in {rows_s:.1f} s ({total / rows_s:,.0f} components/s); "
+            f"index built in {index_s:.1f} s ({total / index_s:,.0f} components/s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM archive_search_unit")
+            print(f"indexed public units: {cursor.fetchone()[0]:,}")
+        header = (
+            f"{'query':<24}{'hits':>9}  {'facets p50/p95 ms':>18}  "
+            f"{'no facets p50/p95':>18}  {'bare SQL p50/p95':>17}"
+        )
+        print(header)
+        print("-" * len(header))
+        worst = 0.0
+        for label, query, field, filters in QUERIES:
+            hits = search(query=query, filters=filters, field=field).total
+            with_f = _timed(
+                lambda q=query, f=field, fl=filters: search(query=q, filters=fl, field=f)
+            )
+            without = _timed(
+                lambda q=query, f=field, fl=filters: search(
+                    query=q, filters=fl, field=f, with_facets=False
+                )
+            )
+            bare = _timed(bare_sql(query, field))
+            worst = max(worst, with_f[1])
+            print(
+                f"{label:<24}{hits:>9,}  {with_f[0]:>8.1f} /{with_f[1]:>7.1f}  "
+                f"{without[0]:>8.1f} /{without[1]:>7.1f}  {bare[0]:>7.1f} /{bare[1]:>7.1f}"
+            )
+        print(f"worst search-with-facets p95: {worst:.1f} ms (aim on PostgreSQL at 1M: < 100 ms)")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak RSS: {peak:.0f} MB")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        if tmp is not None:
+            Path(tmp.name).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,556 @@
+"""EAD import end to end: the service, the command, the task and the admin page.
+
+Counts are checked against counts made here, independently, from the XML with lxml (element
+counts by the rules the issue states), never against numbers written into the test.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from lxml import etree
+
+from archive.models import (
+    AgentLink,
+    Collection,
+    Component,
+    DigitalObject,
+    ImportJob,
+    Note,
+    Repository,
+    SubjectLink,
+)
+from archive.services import imports
+
+pytestmark = pytest.mark.django_db
+
+CORPUS = Path(settings.FONDS_CORPUS_DIR)
+
+
+def _manifest() -> dict[str, dict[str, str]]:
+    path = CORPUS / "MANIFEST.tsv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as fh:
+        return {row["file"]: row for row in csv.DictReader(fh, delimiter="\t")}
+
+
+def _corpus(*, well_formed: bool) -> list[str]:
+    rows = _manifest()
+    names = sorted(
+        name
+        for name, row in rows.items()
+        if ("not well-formed" in row["validates_against_xsd"]) != well_formed
+    )
+    # An empty list would silently run nothing; the corpus_dir fixture then fails loudly.
+    return names or ["<corpus missing>"]
+
+
+# ------------------------------------------------------------------ independent XML counts
+
+UNIT_NOTES = set(
+    "scopecontent bioghist arrangement accessrestrict userestrict prefercite acqinfo custodhist "
+    "processinfo appraisal accruals relatedmaterial separatedmaterial otherfindaid originalsloc "
+    "altformavail phystech fileplan odd bibliography index legalstatus note".split()
+)
+DID_NOTES = {"abstract", "physloc", "materialspec", "langmaterial", "note", "didnote"}
+NAMES = {"persname", "famname", "corpname", "name"}
+TERMS = {"subject", "geogname", "genreform", "occupation", "function", "title"}
+
+
+def _name(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def _children(el: etree._Element) -> list[etree._Element]:
+    return [child for child in el if isinstance(child.tag, str)]
+
+
+def _is_component(name: str) -> bool:
+    return name == "c" or (len(name) == 3 and name[0] == "c" and name[1:].isdigit())
+
+
+def xml_counts(path: Path) -> dict[str, int]:
+    """Components, notes, agent links, subject links and digital objects, from the XML."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.parse(str(path), parser).getroot()
+    counts = dict.fromkeys(
+        ["components", "notes", "agent_links", "subject_links", "digital_objects"], 0
+    )
+
+    def digital(el: etree._Element) -> int:
+        name = _name(el)
+        if name == "dao":
+            return 1
+        if name in ("daogrp", "daoset"):
+            members = [c for c in _children(el) if _name(c) in ("daoloc", "dao")]
+            described = any(_name(c) in ("daodesc", "descriptivenote") for c in _children(el))
+            return len(members) or int(described)
+        return 0
+
+    def controlaccess(el: etree._Element) -> None:
+        for child in _children(el):
+            name = _name(child)
+            if name == "controlaccess":
+                controlaccess(child)
+            elif name in NAMES:
+                counts["agent_links"] += 1
+            elif name in TERMS:
+                counts["subject_links"] += 1
+
+    def origination(el: etree._Element) -> None:
+        children = _children(el)
+        loose_text = (el.text or "").strip() or any((c.tail or "").strip() for c in el)
+        if children and all(_name(c) in NAMES for c in children) and not loose_text:
+            counts["agent_links"] += len(children)
+
+    for unit in root.iter():
+        name = _name(unit)
+        if name != "archdesc" and not _is_component(name):
+            continue
+        if name != "archdesc":
+            counts["components"] += 1
+        seen_did = False
+        for child in _children(unit):
+            child_name = _name(child)
+            if child_name == "did" and not seen_did:
+                seen_did = True
+                for item in _children(child):
+                    item_name = _name(item)
+                    if item_name in DID_NOTES:
+                        counts["notes"] += 1
+                    elif item_name == "origination":
+                        origination(item)
+                    counts["digital_objects"] += digital(item)
+            elif child_name in UNIT_NOTES:
+                counts["notes"] += 1
+            elif child_name == "controlaccess":
+                controlaccess(child)
+            else:
+                counts["digital_objects"] += digital(child)
+    return counts
+
+
+def db_counts(collection: Collection) -> dict[str, int]:
+    units = Component.objects.filter(collection=collection)
+    return {
+        "components": units.filter(depth__gt=1).count(),
+        "notes": Note.objects.filter(unit__in=units).count(),
+        "agent_links": AgentLink.objects.filter(unit__in=units).count(),
+        "subject_links": SubjectLink.objects.filter(unit__in=units).count(),
+        "digital_objects": DigitalObject.objects.filter(unit__in=units).count(),
+    }
+
+
+def row_counts() -> dict[str, int]:
+    """Rows of every table of the archive app (history tables included)."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_app_config("archive").get_models()
+    }
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def ead2002(body: str = "", *, eadid: str = "test-1", ns: bool = True, head: str = "") -> str:
+    xmlns = ' xmlns="urn:isbn:1-931666-22-9"' if ns else ""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{head}<ead{xmlns}>'
+        f'<eadheader><eadid mainagencycode="US-XX-T">{eadid}</eadid><filedesc><titlestmt>'
+        "<titleproper>Test papers</titleproper></titlestmt></filedesc></eadheader>"
+        '<archdesc level="collection"><did><repository><corpname>Test Library</corpname>'
+        "</repository><unittitle>Test papers</unittitle><unitid>T 1</unitid></did>"
+        f"<dsc>{body}</dsc></archdesc></ead>"
+    )
+
+
+# ------------------------------------------------------------------ the corpus
+
+
+@pytest.fixture
+def no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Importing every corpus file is about the import's counts; the (separately tested)
+    search index would only make this test slow."""
+    monkeypatch.setattr(imports.search_index, "reindex_collection", lambda collection_id: 0)
+
+
+@pytest.mark.parametrize("name", _corpus(well_formed=True))
+def test_every_well_formed_corpus_file_imports_with_the_counts_of_the_file(
+    name: str, corpus_dir: Path, no_search_index: None
+) -> None:
+    path = corpus_dir / name
+    result = imports.ead_import(source=path, filename=name)
+
+    assert result.ok and result.error is None
+    collection = Collection.objects.get(pk=result.collection_id)
+    expected = xml_counts(path)
+    assert db_counts(collection) == expected
+    assert result.components == expected["components"]
+    # The tree is complete: one root, and numchild agrees with the rows below each node.
+    assert collection.components.filter(depth=1).count() == 1
+    for node in collection.components.filter(numchild__gt=0)[:50]:
+        assert (
+            node.numchild
+            == collection.components.filter(
+                depth=node.depth + 1, path__startswith=node.path
+            ).count()
+        )
+
+
+@pytest.mark.parametrize("name", _corpus(well_formed=False))
+def test_malformed_corpus_files_are_refused_with_file_line_and_column(
+    name: str, corpus_dir: Path
+) -> None:
+    path = corpus_dir / name
+    with pytest.raises(etree.XMLSyntaxError) as parsed:
+        etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True))
+    line, column = parsed.value.position
+    before = row_counts()
+
+    with pytest.raises(imports.EADImportError) as refused:
+        imports.ead_import(source=path, filename=name)
+
+    message = str(refused.value)
+    assert name in message
+    assert f"line {line}" in message and f"column {column}" in message
+    assert row_counts() == before
+
+
+# ------------------------------------------------------------------ versions and content
+
+VARIANTS = {
+    "2002 with namespace": (
+        ead2002("<c01 level='file'><did><unittitle>A</unittitle></did></c01>"),
+        "2002",
+    ),
+    "2002 without namespace": (
+        ead2002("<c01 level='file'><did><unittitle>A</unittitle></did></c01>", ns=False),
+        "2002",
+    ),
+    "2002 with a DOCTYPE": (
+        ead2002(
+            "<c level='file'><did><unittitle>A&eacute;</unittitle></did></c>",
+            ns=False,
+            head='<!DOCTYPE ead PUBLIC "+//ISBN 1-931666-00-8//DTD ead.dtd (Encoded Archival '
+            'Description (EAD) Version 2002)//EN" "http://example.invalid/ead.dtd">',
+        ),
+        "2002",
+    ),
+    "EAD3": (
+        '<?xml version="1.0"?><ead xmlns="http://ead3.archivists.org/schema/"><control>'
+        "<recordid>test-1</recordid><filedesc><titlestmt><titleproper>Test papers"
+        '</titleproper></titlestmt></filedesc><maintenancestatus value="new"/>'
+        "<maintenanceagency><agencycode>US-XX-T</agencycode><agencyname>Test Library"
+        "</agencyname></maintenanceagency><maintenancehistory><maintenanceevent><eventtype "
+        'value="created"/><eventdatetime>2024</eventdatetime><agenttype value="human"/>'
+        "<agent>me</agent></maintenanceevent></maintenancehistory></control><archdesc "
+        'level="collection"><did><unittitle>Test papers</unittitle></did><dsc><c '
+        'level="file"><did><unittitle>A</unittitle></did></c></dsc></archdesc></ead>',
+        "3",
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_each_version_and_variant_imports(variant: str, tmp_path: Path) -> None:
+    text, version = VARIANTS[variant]
+    path = write(tmp_path, "variant.xml", text)
+
+    result = imports.ead_import(source=path)
+
+    collection = Collection.objects.get(pk=result.collection_id)
+    assert collection.source_version == version
+    assert collection.ead_id == "test-1"
+    assert collection.repository.agency_code == "US-XX-T"
+    titles = list(collection.components.filter(depth=2).values_list("title", flat=True))
+    assert len(titles) == 1 and titles[0].startswith("A")
+
+
+def test_mixed_content_is_stored_exactly(tmp_path: Path) -> None:
+    body = (
+        '<c01 level="file"><did><unittitle>Letters from <emph render="italic">Victor'
+        "</emph> <emph>Serge</emph></unittitle></did><scopecontent><p>By <emph>Victor</emph> "
+        "<emph>Serge</emph>,\n  in exile.</p></scopecontent></c01>"
+    )
+    result = imports.ead_import(source=write(tmp_path, "mixed.xml", ead2002(body)))
+
+    unit = Component.objects.get(collection_id=result.collection_id, depth=2)
+    assert unit.title == "Letters from Victor Serge"
+    assert '<emph render="italic">Victor</emph> <emph>Serge</emph>' in unit.title_markup
+    note = unit.notes.get()
+    assert "<emph>Victor</emph> <emph>Serge</emph>,\n  in exile." in note.content
+
+
+def test_internal_audience_is_unpublished_and_the_rest_published(tmp_path: Path) -> None:
+    body = (
+        '<c01 level="series"><did><unittitle>Open</unittitle></did></c01>'
+        '<c01 level="series" audience="internal"><did><unittitle>Closed</unittitle></did>'
+        "</c01>"
+    )
+    result = imports.ead_import(source=write(tmp_path, "aud.xml", ead2002(body)))
+
+    flags = dict(
+        Component.objects.filter(collection_id=result.collection_id).values_list(
+            "title", "published"
+        )
+    )
+    assert flags == {"Test papers": True, "Open": True, "Closed": False}
+
+
+# ------------------------------------------------------------------ atomicity and repeats
+
+
+def test_a_failure_late_in_a_file_leaves_nothing_behind(
+    corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive import loader
+
+    # Small batches so that earlier batches are already written when the failure comes.
+    monkeypatch.setattr(loader, "BATCH_SIZE", 10)
+    name = "ncsu-mc00042.xml"
+    total = xml_counts(corpus_dir / name)["components"]
+    original = loader.EADLoader.add_unit
+    seen = {"n": 0}
+
+    def failing(self: loader.EADLoader, unit: object) -> None:
+        seen["n"] += 1
+        if seen["n"] == total:  # the very last component
+            raise RuntimeError("disk full")
+        original(self, unit)
+
+    monkeypatch.setattr(loader.EADLoader, "add_unit", failing)
+    before = row_counts()
+
+    with pytest.raises(RuntimeError):
+        imports.ead_import(source=corpus_dir / name)
+
+    assert seen["n"] == total
+    assert row_counts() == before
+
+
+def test_duplicate_ead_id_is_refused_naming_file_and_id(tmp_path: Path) -> None:
+    path = write(tmp_path, "first.xml", ead2002(eadid="dup-1"))
+    imports.ead_import(source=path)
+    again = write(tmp_path, "again.xml", ead2002(eadid="dup-1"))
+    before = row_counts()
+
+    with pytest.raises(imports.EADImportError) as refused:
+        imports.ead_import(source=again)
+
+    assert "again.xml" in str(refused.value) and "dup-1" in str(refused.value)
+    assert row_counts() == before
+
+
+def test_replace_swaps_the_collection_in_one_go(tmp_path: Path) -> None:
+    old_body = "<c01><did><unittitle>Old</unittitle></did></c01>"
+    new_body = (
+        "<c01><did><unittitle>New one</unittitle></did></c01>"
+        "<c01><did><unittitle>New two</unittitle></did></c01>"
+    )
+    first = imports.ead_import(source=write(tmp_path, "a.xml", ead2002(old_body)))
+
+    second = imports.ead_import(source=write(tmp_path, "b.xml", ead2002(new_body)), replace=True)
+
+    assert second.replaced
+    assert list(Collection.objects.values_list("pk", flat=True)) == [second.collection_id]
+    assert not Component.objects.filter(collection_id=first.collection_id).exists()
+    titles = Component.objects.filter(depth=2).order_by("path").values_list("title", flat=True)
+    assert list(titles) == ["New one", "New two"]
+
+
+def test_dry_run_reports_counts_and_writes_nothing(corpus_dir: Path) -> None:
+    name = "umn-uarc01180.xml"
+    before = row_counts()
+
+    result = imports.ead_import(source=corpus_dir / name, dry_run=True)
+
+    assert result.ok and result.dry_run and result.collection_id is None
+    assert result.components == xml_counts(corpus_dir / name)["components"]
+    assert row_counts() == before
+
+
+def test_imported_collection_is_searchable_at_once(tmp_path: Path) -> None:
+    from archive.search.index import reindex_collection  # noqa: F401 - must exist
+
+    body = "<c01><did><unittitle>Correspondence with Natalia Sedova</unittitle></did></c01>"
+    result = imports.ead_import(source=write(tmp_path, "s.xml", ead2002(body)))
+
+    from django.db import connection
+
+    table = "archive_search_unit"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE collection_id = %s", [result.collection_id]
+        )
+        (indexed,) = cursor.fetchone()
+    assert indexed == 2  # the collection and its one component, both public
+
+
+# ------------------------------------------------------------------ hostile XML
+
+
+HOSTILE = {
+    "external entity": (
+        '<?xml version="1.0"?><!DOCTYPE ead [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        + ead2002("<c01><did><unittitle>A &xxe; B</unittitle></did></c01>", ns=False).split(
+            "?>", 1
+        )[1]
+    ),
+    "entity bomb": (
+        '<?xml version="1.0"?><!DOCTYPE ead [<!ENTITY a0 "lol">'
+        + "".join(f'<!ENTITY a{i} "{("&a" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+        + "]>"
+        + ead2002("<c01><did><unittitle>&a9;</unittitle></did></c01>", ns=False).split("?>", 1)[1]
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_xml_through_the_command_leaves_no_trace(kind: str, tmp_path: Path) -> None:
+    path = write(tmp_path, "hostile.xml", HOSTILE[kind])
+    out, err = io.StringIO(), io.StringIO()
+
+    try:
+        call_command("import_ead", str(path), stdout=out, stderr=err)
+    except CommandError:
+        assert "hostile.xml" in err.getvalue()
+
+    texts = " ".join(Component.objects.values_list("title", flat=True))
+    texts += " ".join(Note.objects.values_list("content", flat=True))
+    assert "root:" not in texts  # nothing of /etc/passwd
+    assert "lollol" not in texts  # no expansion
+    assert len(texts) < 10_000
+
+
+# ------------------------------------------------------------------ the command
+
+
+def test_command_imports_a_folder_reports_a_summary_and_fails_if_one_file_fails(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write(folder, "good.xml", ead2002("<c01><did><unittitle>A</unittitle></did></c01>"))
+    write(folder, "bad.xml", ead2002(eadid="other").replace("</dsc>", "</dcs>"))
+    out, err = io.StringIO(), io.StringIO()
+
+    with pytest.raises(CommandError) as failed:
+        call_command("import_ead", str(folder), stdout=out, stderr=err)
+
+    assert "1 of 2 files failed" in str(failed.value)
+    assert Collection.objects.filter(ead_id="test-1").exists()
+    assert not Collection.objects.filter(ead_id="other").exists()
+    assert "bad.xml" in err.getvalue() and "line 1" in err.getvalue()
+    summary = out.getvalue().strip().splitlines()[-1]
+    assert summary.startswith("1 collections, 1 components, ")
+    assert "1 failed" in summary and "seconds" in summary
+
+
+def test_command_exit_status_is_zero_when_all_import(tmp_path: Path) -> None:
+    path = write(tmp_path, "ok.xml", ead2002())
+    call_command("import_ead", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert Collection.objects.count() == 1
+
+
+def test_command_repository_option_and_dry_run(tmp_path: Path) -> None:
+    Repository.objects.create(code="beinecke", name="Beinecke Rare Book and Manuscript Library")
+    path = write(tmp_path, "ok.xml", ead2002())
+    out = io.StringIO()
+
+    call_command("import_ead", str(path), "--repository", "beinecke", "--dry-run", stdout=out)
+    assert Collection.objects.count() == 0
+    assert "dry run" in out.getvalue()
+
+    call_command("import_ead", str(path), "--repository", "beinecke", stdout=io.StringIO())
+    assert Collection.objects.get().repository.code == "beinecke"
+
+    with pytest.raises(CommandError, match="no repository with code 'nope'"):
+        call_command("import_ead", str(path), "--repository", "nope", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("import_ead", str(tmp_path / "missing.xml"), stdout=io.StringIO())
+
+
+def test_command_replace(tmp_path: Path) -> None:
+    path = write(tmp_path, "ok.xml", ead2002())
+    call_command("import_ead", str(path), stdout=io.StringIO())
+    with pytest.raises(CommandError):
+        call_command("import_ead", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    out = io.StringIO()
+    call_command("import_ead", str(path), "--replace", stdout=out)
+    assert "replaced" in out.getvalue()
+    assert Collection.objects.count() == 1
+
+
+# ------------------------------------------------------------------ the admin and the task
+
+
+@pytest.fixture
+def upload_dir(tmp_path: Path, settings) -> Path:  # noqa: ANN001 - pytest-django fixture
+    settings.FONDS_IMPORT_DIR = str(tmp_path / "uploads")
+    return tmp_path / "uploads"
+
+
+def test_admin_import_page_runs_the_job(
+    admin_client,
+    admin_user,
+    corpus_dir: Path,
+    upload_dir: Path,
+    django_capture_on_commit_callbacks,
+    no_search_index: None,
+) -> None:
+    name = "arclight-pc0170.xml"
+    page = admin_client.get(reverse("admin:archive_importjob_import"))
+    assert page.status_code == 200 and b"Detect from file" in page.content
+
+    upload = SimpleUploadedFile(name, (corpus_dir / name).read_bytes(), "text/xml")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:archive_importjob_import"), {"files": [upload], "replace": ""}
+        )
+
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:archive_importjob_change", args=[job.pk])
+    assert job.status == ImportJob.Status.SUCCEEDED, job.errors
+    assert job.files == [name] and job.created_by == admin_user
+    assert job.collections == 1
+    assert job.components == xml_counts(corpus_dir / name)["components"]
+    collection = Collection.objects.get()
+    assert collection.import_job == job
+    assert not any(upload_dir.rglob("*.xml"))  # the stored upload is gone once imported
+    listing = admin_client.get(reverse("admin:archive_importjob_changelist"))
+    assert name.encode() in listing.content
+    detail = admin_client.get(reverse("admin:archive_importjob_change", args=[job.pk]))
+    assert detail.status_code == 200 and b"Succeeded" in detail.content
+
+
+def test_admin_import_page_records_failures(
+    admin_client, upload_dir: Path, django_capture_on_commit_callbacks
+) -> None:
+    upload = SimpleUploadedFile("broken.xml", b"<ead><eadheader></ead>", "text/xml")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:archive_importjob_import"), {"files": [upload]})
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+    assert "broken.xml" in job.errors[0] and "line 1" in job.errors[0]
+    assert Collection.objects.count() == 0
+
+
+def test_admin_import_page_needs_login(client) -> None:
+    url = reverse("admin:archive_importjob_import")
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
