@@ -57,9 +57,10 @@ WORDS = (
 RARE = "trotsky breton lenine séjourné macdonald mexico kronstadt gide rolland malraux".split()
 
 
-def _copy_rows(table: str, columns: list[str], rows: list[tuple]) -> None:
+def _copy_rows(table: str, names: list[str], rows: list[tuple]) -> None:
     if not rows:
         return
+    columns = [f'"{name}"' for name in names]  # "begin" and "end" are reserved words
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor

@@ -29,8 +29,25 @@ from .writer3 import write_ead3
 from .writer2002 import write_ead2002
 
 __all__ = [
-    "AgentLink", "Container", "Date", "DigitalObject", "EADError", "EADReader",
-    "EADSyntaxError", "EADWarning", "Extent", "ExtraElement", "FindingAid", "Language", "Note",
-    "Revision", "SubjectLink", "Unit", "UnitSupplement", "read_ead", "to_html", "write_ead2002",
+    "AgentLink",
+    "Container",
+    "Date",
+    "DigitalObject",
+    "EADError",
+    "EADReader",
+    "EADSyntaxError",
+    "EADWarning",
+    "Extent",
+    "ExtraElement",
+    "FindingAid",
+    "Language",
+    "Note",
+    "Revision",
+    "SubjectLink",
+    "Unit",
+    "UnitSupplement",
+    "read_ead",
+    "to_html",
+    "write_ead2002",
     "write_ead3",
 ]

@@ -41,8 +41,11 @@ AGENT_ELEMENTS: dict[str, str] = {
     "corpname": "corporate",
     "name": "person",  # generic names: treated as persons; element kept in attributes
 }
-AGENT_TYPE_ELEMENTS: dict[str, str] = {"person": "persname", "family": "famname",
-                                       "corporate": "corpname"}
+AGENT_TYPE_ELEMENTS: dict[str, str] = {
+    "person": "persname",
+    "family": "famname",
+    "corporate": "corpname",
+}
 
 SUBJECT_ELEMENTS: dict[str, str] = {
     "subject": "topical",
@@ -60,8 +63,7 @@ CREATOR_RELATORS = frozenset({"creator", "cre", "aut", "author", "originator", "
 SOURCE_RELATORS = frozenset({"source", "src", "fmo", "former owner", "dnr", "donor"})
 
 LEVELS = frozenset(
-    "class collection file fonds item otherlevel recordgrp series subfonds subgrp "
-    "subseries".split()
+    "class collection file fonds item otherlevel recordgrp series subfonds subgrp subseries".split()
 )
 
 # Attributes that become record fields (everything else of archdesc/c goes to attributes).

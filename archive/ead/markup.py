@@ -309,10 +309,19 @@ def _structured_date_to_2002(el: Any, attrs: list[tuple[str, str]]) -> str:
     return serialise_element(el, name="date", attrs=keep, inner=_escape_text(plain_text(el)))
 
 
-_ATTR_3_TO_2002 = {"localtype": "type", "linkrole": "role", "linktitle": "title",
-                   "relator": "role", "identifier": "authfilenumber", "lang": None,
-                   "script": None, "containerid": None, "daotype": None, "coverage": None,
-                   "valuelist": None}
+_ATTR_3_TO_2002 = {
+    "localtype": "type",
+    "linkrole": "role",
+    "linktitle": "title",
+    "relator": "role",
+    "identifier": "authfilenumber",
+    "lang": None,
+    "script": None,
+    "containerid": None,
+    "daotype": None,
+    "coverage": None,
+    "valuelist": None,
+}
 
 
 def _attrs_3_to_2002(el: Any) -> list[tuple[str, str]]:
@@ -381,8 +390,15 @@ def _attrs_2002_to_3(name: str, attrs: dict[str, str]) -> dict[str, str]:
             key = "linkrole"
         elif key == "title" and name not in ("title",):
             key = "linktitle"
-        elif key in ("linktype", "continuation", "entityref", "xpointer", "arcrole",
-                     "ead3_drop", "datechar"):
+        elif key in (
+            "linktype",
+            "continuation",
+            "entityref",
+            "xpointer",
+            "arcrole",
+            "ead3_drop",
+            "datechar",
+        ):
             continue
         elif key == "mark" and name == "list" and attrs.get("type") not in (None, "marked"):
             continue
@@ -415,8 +431,10 @@ def _to_ead3_tree(el: Any) -> None:
         node.attrib.clear()
         for key, value in _attrs_2002_to_3(new_name, attrs).items():
             node.set(key, value)
-        if new_name in _NAME_ELEMENTS and new_name != "title" and not any(
-            local_name(c) == "part" for c in node
+        if (
+            new_name in _NAME_ELEMENTS
+            and new_name != "title"
+            and not any(local_name(c) == "part" for c in node)
         ):
             part = etree.Element("part")
             part.text, node.text = node.text, None
@@ -553,13 +571,25 @@ def unwrap_blocks(el: Any) -> None:
     for node in list(el.iter()):
         if node is el or not isinstance(node.tag, str):
             continue
-        if node.tag in BLOCK_ELEMENTS or node.tag in ("item", "chronitem", "event", "row",
-                                                       "entry", "tgroup", "tbody", "thead",
-                                                       "colspec", "defitem", "label",
-                                                       "addressline", "eventgrp"):
+        if node.tag in BLOCK_ELEMENTS or node.tag in (
+            "item",
+            "chronitem",
+            "event",
+            "row",
+            "entry",
+            "tgroup",
+            "tbody",
+            "thead",
+            "colspec",
+            "defitem",
+            "label",
+            "addressline",
+            "eventgrp",
+        ):
             if node.tag != "lb":
                 # separate what were paragraphs by a space so words do not touch
-                node.tail = " " + (node.tail or "") if node.tail is None or not node.tail[:1].isspace() else node.tail
+                if not (node.tail or "")[:1].isspace():
+                    node.tail = " " + (node.tail or "")
                 _unwrap(node)
 
 
@@ -598,8 +628,9 @@ def build_fragment(
 
 _SHOW = {v.casefold(): v for v in ("new", "replace", "embed", "other", "none")}
 _ACTUATE = {v.casefold(): v for v in ("onLoad", "onRequest", "other", "none")}
-_LINK_ONLY = frozenset({"href", "arcrole", "show", "actuate", "linktype", "entityref", "xpointer",
-                        "target"})
+_LINK_ONLY = frozenset(
+    {"href", "arcrole", "show", "actuate", "linktype", "entityref", "xpointer", "target"}
+)
 
 
 def namespaced(el: Any, namespace: str, *, version: str) -> Any:
@@ -643,9 +674,20 @@ def namespaced(el: Any, namespace: str, *, version: str) -> Any:
 
 # ------------------------------------------------------------------------------- HTML
 
-_HTML_BLOCKS = {"p": "p", "blockquote": "blockquote", "head": "h3", "table": "table",
-                "tbody": "tbody", "thead": "thead", "row": "tr", "entry": "td",
-                "address": "address", "item": "li", "defitem": "div", "label": "dt"}
+_HTML_BLOCKS = {
+    "p": "p",
+    "blockquote": "blockquote",
+    "head": "h3",
+    "table": "table",
+    "tbody": "tbody",
+    "thead": "thead",
+    "row": "tr",
+    "entry": "td",
+    "address": "address",
+    "item": "li",
+    "defitem": "div",
+    "label": "dt",
+}
 
 
 def to_html(fragment: str) -> str:

@@ -88,7 +88,7 @@ def syntax_error_from(exc: etree.XMLSyntaxError, filename: str | None) -> EADSyn
 
 
 def version_from_namespace(namespace: str | None) -> str | None:
-    """"2002" or "3" for a known EAD namespace, None for no/unknown namespace."""
+    """ "2002" or "3" for a known EAD namespace, None for no/unknown namespace."""
     return EAD_NAMESPACES.get(namespace or "")
 
 

@@ -32,7 +32,6 @@ from lxml import etree
 
 from . import mapping
 from .markup import (
-    element_to_neutral,
     fragment_from_element,
     local_name,
     normalise_space,
@@ -186,17 +185,16 @@ class EADReader:
                     if self.version is None:
                         self.version = version_from_first_child(name) or "2002"
                     if name == "archdesc":
-                        header = self._finding_aid(header_fields, header_extra, root_attrs,
-                                                   numbered=False)
+                        header = self._finding_aid(
+                            header_fields, header_extra, root_attrs, numbered=False
+                        )
                         stack.append(_UnitState(el, 0, 0))
                     continue
                 if name == "dsc":
                     dsc_depth += 1
                     if stack:
                         state = stack[-1]
-                        state.fields.setdefault("component_list_attributes", []).extend(
-                            _attrs(el)
-                        )
+                        state.fields.setdefault("component_list_attributes", []).extend(_attrs(el))
                     continue
                 if is_component(name) and stack:
                     if numbered is None:
@@ -224,8 +222,12 @@ class EADReader:
                     header_fields.update(self._header(el))
                 elif name == "frontmatter":
                     header_extra.append(
-                        ExtraElement(_verbatim(el, version=self.version or "2002"),
-                                     where="ead", position=1, version=self.version or "2002")
+                        ExtraElement(
+                            _verbatim(el, version=self.version or "2002"),
+                            where="ead",
+                            position=1,
+                            version=self.version or "2002",
+                        )
                     )
                 elif name == "archdesc":
                     state = stack.pop()
@@ -264,16 +266,23 @@ class EADReader:
                     if name == "head":
                         state.add("headings", ("dsc", normalise_space(plain_text(el))))
                     else:
-                        state.add("extra", ExtraElement(
-                            _verbatim(el),
-                            where="dsc", position=state.position, version=self.version or "2002",
-                            published=_published(el)))
+                        state.add(
+                            "extra",
+                            ExtraElement(
+                                _verbatim(el),
+                                where="dsc",
+                                position=state.position,
+                                version=self.version or "2002",
+                                published=_published(el),
+                            ),
+                        )
                     parent.remove(el)
         if root is None:
             raise EADSyntaxError("empty document", filename=self.filename, line=None, column=None)
         if not header_emitted:
-            raise EADSyntaxError("no <archdesc> in document", filename=self.filename,
-                                 line=None, column=None)
+            raise EADSyntaxError(
+                "no <archdesc> in document", filename=self.filename, line=None, column=None
+            )
 
     # -- header ------------------------------------------------------------------------
 
@@ -289,9 +298,15 @@ class EADReader:
         f["header_attributes"] = tuple(attrs)
 
         def keep(child: Any, where: str, position: int) -> None:
-            f["extra"].append(ExtraElement(_verbatim(child), where=where,
-                                           position=position, version=v,
-                                           published=_published(child)))
+            f["extra"].append(
+                ExtraElement(
+                    _verbatim(child),
+                    where=where,
+                    position=position,
+                    version=v,
+                    published=_published(child),
+                )
+            )
 
         for pos, child in enumerate(_elements(el)):
             name = local_name(child)
@@ -339,8 +354,9 @@ class EADReader:
                             normal = part.get("normal")
                         else:
                             items.append(normalise_space(plain_text(part)))
-                    revisions.append(Revision(date=date, description="\n".join(items),
-                                              normal=normal))
+                    revisions.append(
+                        Revision(date=date, description="\n".join(items), normal=normal)
+                    )
                 f["revisions"] = tuple(revisions)
             elif name == "maintenancestatus":
                 f["header_attributes"] += (("maintenancestatus", child.get("value") or ""),)
@@ -380,16 +396,21 @@ class EADReader:
                         continue
                     parts = {local_name(p): p for p in _elements(ev)}
                     dt = parts.get("eventdatetime")
-                    revisions.append(Revision(
-                        date=normalise_space(plain_text(dt)) if dt is not None else "",
-                        normal=dt.get("standarddatetime") if dt is not None else None,
-                        description=normalise_space(plain_text(parts["eventdescription"]))
-                        if "eventdescription" in parts else "",
-                        agent=normalise_space(plain_text(parts["agent"]))
-                        if "agent" in parts else "",
-                        event_type=(parts["eventtype"].get("value") or "")
-                        if "eventtype" in parts else "",
-                    ))
+                    revisions.append(
+                        Revision(
+                            date=normalise_space(plain_text(dt)) if dt is not None else "",
+                            normal=dt.get("standarddatetime") if dt is not None else None,
+                            description=normalise_space(plain_text(parts["eventdescription"]))
+                            if "eventdescription" in parts
+                            else "",
+                            agent=normalise_space(plain_text(parts["agent"]))
+                            if "agent" in parts
+                            else "",
+                            event_type=(parts["eventtype"].get("value") or "")
+                            if "eventtype" in parts
+                            else "",
+                        )
+                    )
                 f["revisions"] = tuple(revisions)
             else:
                 keep(child, "header" if v == "2002" else "control", pos)
@@ -429,9 +450,7 @@ class EADReader:
                         f.setdefault("repository_name", f["publisher"])
                     elif sname == "date" and "publication_date" not in f:
                         f["publication_date"] = normalise_space(plain_text(sub))
-                        f["publication_date_normal"] = sub.get("normal") or sub.get(
-                            "standarddate"
-                        )
+                        f["publication_date_normal"] = sub.get("normal") or sub.get("standarddate")
                     elif sname == "address" and not f.get("publication_address"):
                         f["publication_address"] = tuple(
                             normalise_space(plain_text(line)) for line in _elements(sub)
@@ -441,14 +460,24 @@ class EADReader:
             else:
                 keep(child, "filedesc", pos)
 
-    def _finding_aid(self, f: dict[str, Any], extra: list[ExtraElement], root_attrs: Attributes,
-                     *, numbered: bool) -> FindingAid:
+    def _finding_aid(
+        self,
+        f: dict[str, Any],
+        extra: list[ExtraElement],
+        root_attrs: Attributes,
+        *,
+        numbered: bool,
+    ) -> FindingAid:
         values = {k: v for k, v in f.items() if not k.startswith("_")}
         values["extra"] = tuple(values.get("extra", ())) + tuple(extra)
         if not values.get("title"):
             self.warn(None, "finding aid has no title")
-        return FindingAid(source_version=self.version or "2002", root_attributes=root_attrs,
-                          numbered_components=numbered, **values)
+        return FindingAid(
+            source_version=self.version or "2002",
+            root_attributes=root_attrs,
+            numbered_components=numbered,
+            **values,
+        )
 
     # -- units -------------------------------------------------------------------------
 
@@ -483,8 +512,11 @@ class EADReader:
         return unit
 
     def _supplement(self, state: _UnitState) -> UnitSupplement:
-        late = {k: tuple(v) for k, v in state.late.items()
-                if k in ("notes", "agents", "subjects", "digital_objects", "extra", "headings")}
+        late = {
+            k: tuple(v)
+            for k, v in state.late.items()
+            if k in ("notes", "agents", "subjects", "digital_objects", "extra", "headings")
+        }
         for key in set(state.late) - set(late):
             self.warn(state.element, f"late {key} after child components ignored")
         state.late.clear()
@@ -516,9 +548,12 @@ class EADReader:
             return
         if name == "thead":
             return
-        state.add("extra", ExtraElement(_verbatim(el), where="unit",
-                                        position=position, version=v,
-                                        published=_published(el)))
+        state.add(
+            "extra",
+            ExtraElement(
+                _verbatim(el), where="unit", position=position, version=v, published=_published(el)
+            ),
+        )
 
     def _note(self, el: Any, note_type: str, position: int) -> Note:
         v = self.version or "2002"
@@ -540,9 +575,15 @@ class EADReader:
                 content = _escape_text(head.tail) + content
         else:
             content = fragment_from_element(el, version=v)
-        return Note(note_type=note_type, heading=heading, content=content,
-                    published=_published(el), ref=el.get("id"), position=position,
-                    attributes=_attrs(el, {"id", "audience"}))
+        return Note(
+            note_type=note_type,
+            heading=heading,
+            content=content,
+            published=_published(el),
+            ref=el.get("id"),
+            position=position,
+            attributes=_attrs(el, {"id", "audience"}),
+        )
 
     def _did(self, state: _UnitState, did: Any) -> None:
         v = self.version or "2002"
@@ -582,8 +623,9 @@ class EADReader:
                 if v == "3" and name == "langmaterial":
                     # EAD3 langmaterial has no prose of its own: only its descriptivenote
                     notes = [d for d in _elements(el) if local_name(d) == "descriptivenote"]
-                    note = _replace(note, content="".join(
-                        fragment_from_element(d, version=v) for d in notes))
+                    note = _replace(
+                        note, content="".join(fragment_from_element(d, version=v) for d in notes)
+                    )
                 state.add("notes", note)
                 if name == "physloc" and "physical_location" not in f:
                     f["physical_location"] = normalise_space(plain_text(el))
@@ -613,9 +655,12 @@ class EADReader:
 
     def _did_extra(self, state: _UnitState, el: Any, position: int) -> None:
         v = self.version or "2002"
-        state.add("extra", ExtraElement(_verbatim(el), where="did",
-                                        position=position, version=v,
-                                        published=_published(el)))
+        state.add(
+            "extra",
+            ExtraElement(
+                _verbatim(el), where="did", position=position, version=v, published=_published(el)
+            ),
+        )
 
     def _date(self, el: Any) -> Date:
         expression = normalise_space(plain_text(el))
@@ -634,12 +679,31 @@ class EADReader:
                 begin, end = years[0], years[-1]
             else:
                 self.warn(el, f"date without machine-readable value: {expression!r}")
-        return Date(expression=expression, begin=begin, end=end, date_type=date_type,
-                    certainty=el.get("certainty"), calendar=el.get("calendar"),
-                    era=el.get("era"), normal=normal, characteristic=el.get("datechar"),
-                    published=_published(el),
-                    attributes=_attrs(el, {"normal", "type", "unitdatetype", "certainty",
-                                           "calendar", "era", "datechar", "audience"}))
+        return Date(
+            expression=expression,
+            begin=begin,
+            end=end,
+            date_type=date_type,
+            certainty=el.get("certainty"),
+            calendar=el.get("calendar"),
+            era=el.get("era"),
+            normal=normal,
+            characteristic=el.get("datechar"),
+            published=_published(el),
+            attributes=_attrs(
+                el,
+                {
+                    "normal",
+                    "type",
+                    "unitdatetype",
+                    "certainty",
+                    "calendar",
+                    "era",
+                    "datechar",
+                    "audience",
+                },
+            ),
+        )
 
     def _structured_dates(self, el: Any) -> list[Date]:
         date_type = el.get("unitdatetype") or "inclusive"
@@ -657,18 +721,36 @@ class EADReader:
                     end = part.get("standarddate")
                     texts.append(normalise_space(plain_text(part)))
             expression = el.get("altrender") or "-".join(t for t in texts if t)
-            out.append(Date(expression=expression, begin=begin, end=end, date_type=date_type,
-                            certainty=el.get("certainty"), calendar=el.get("calendar"),
-                            era=el.get("era"),
-                            normal=f"{begin}/{end}" if begin and end else None,
-                            characteristic=el.get("datechar"), published=_published(el)))
+            out.append(
+                Date(
+                    expression=expression,
+                    begin=begin,
+                    end=end,
+                    date_type=date_type,
+                    certainty=el.get("certainty"),
+                    calendar=el.get("calendar"),
+                    era=el.get("era"),
+                    normal=f"{begin}/{end}" if begin and end else None,
+                    characteristic=el.get("datechar"),
+                    published=_published(el),
+                )
+            )
         for single in singles:
             std = single.get("standarddate")
-            out.append(Date(expression=el.get("altrender") or normalise_space(plain_text(single)),
-                            begin=std, end=std, date_type="single" if len(singles) == 1 and
-                            not ranges else date_type, certainty=el.get("certainty"),
-                            calendar=el.get("calendar"), era=el.get("era"), normal=std,
-                            characteristic=el.get("datechar"), published=_published(el)))
+            out.append(
+                Date(
+                    expression=el.get("altrender") or normalise_space(plain_text(single)),
+                    begin=std,
+                    end=std,
+                    date_type="single" if len(singles) == 1 and not ranges else date_type,
+                    certainty=el.get("certainty"),
+                    calendar=el.get("calendar"),
+                    era=el.get("era"),
+                    normal=std,
+                    characteristic=el.get("datechar"),
+                    published=_published(el),
+                )
+            )
         if not out:
             self.warn(el, "empty unitdatestructured")
         return out
@@ -687,15 +769,34 @@ class EADReader:
                 extent_type = text or None
             if len(extents) > 1:
                 summary = " ".join(normalise_space(plain_text(e)) for e in extents[1:])
-        details = " ".join(normalise_space(plain_text(e)) for e in _elements(el)
-                           if local_name(e) in ("physfacet", "genreform")) or None
-        dims = " ".join(normalise_space(plain_text(e)) for e in _elements(el)
-                        if local_name(e) == "dimensions") or None
+        details = (
+            " ".join(
+                normalise_space(plain_text(e))
+                for e in _elements(el)
+                if local_name(e) in ("physfacet", "genreform")
+            )
+            or None
+        )
+        dims = (
+            " ".join(
+                normalise_space(plain_text(e))
+                for e in _elements(el)
+                if local_name(e) == "dimensions"
+            )
+            or None
+        )
         portion = el.get("altrender") if el.get("altrender") in ("whole", "part") else None
-        return Extent(number=number, extent_type=extent_type, portion=portion,
-                      container_summary=summary, physical_details=details, dimensions=dims,
-                      content=fragment_from_element(el, version=v), published=_published(el),
-                      attributes=_attrs(el, {"audience"}))
+        return Extent(
+            number=number,
+            extent_type=extent_type,
+            portion=portion,
+            container_summary=summary,
+            physical_details=details,
+            dimensions=dims,
+            content=fragment_from_element(el, version=v),
+            published=_published(el),
+            attributes=_attrs(el, {"audience"}),
+        )
 
     def _physdescstructured(self, el: Any, in_set: bool = False) -> Extent:
         parts: dict[str, str] = {}
@@ -707,11 +808,16 @@ class EADReader:
         attrs = _attrs(el, {"audience", "coverage"})
         if in_set:
             attrs += (("set", "1"),)
-        return Extent(number=number, extent_type=parts.get("unittype"),
-                      portion=el.get("coverage"),
-                      container_summary=parts.get("descriptivenote"),
-                      physical_details=parts.get("physfacet"), dimensions=parts.get("dimensions"),
-                      published=_published(el), attributes=attrs)
+        return Extent(
+            number=number,
+            extent_type=parts.get("unittype"),
+            portion=el.get("coverage"),
+            container_summary=parts.get("descriptivenote"),
+            physical_details=parts.get("physfacet"),
+            dimensions=parts.get("dimensions"),
+            published=_published(el),
+            attributes=attrs,
+        )
 
     def _languages(self, el: Any) -> list[Language]:
         out = []
@@ -722,13 +828,19 @@ class EADReader:
                 for s in parent.iter("{*}script", "script"):
                     script = s.get("scriptcode")
                     break
-            out.append(Language(code=lang.get("langcode"), script=script,
-                                name=normalise_space(plain_text(lang))))
+            out.append(
+                Language(
+                    code=lang.get("langcode"), script=script, name=normalise_space(plain_text(lang))
+                )
+            )
         return out
 
     def _name_link(self, el: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
-        parts = tuple((p.get("localtype") or "", normalise_space(plain_text(p)))
-                      for p in _elements(el) if local_name(p) == "part")
+        parts = tuple(
+            (p.get("localtype") or "", normalise_space(plain_text(p)))
+            for p in _elements(el)
+            if local_name(p) == "part"
+        )
         if parts:
             return " ".join(text for _, text in parts), parts
         return normalise_space(plain_text(el)), ()
@@ -737,15 +849,25 @@ class EADReader:
         name, parts = self._name_link(el)
         relator = el.get("role") or el.get("relator")
         element = local_name(el)
-        attrs = _attrs(el, {"role", "relator", "source", "authfilenumber", "identifier",
-                            "normal", "audience"})
+        attrs = _attrs(
+            el, {"role", "relator", "source", "authfilenumber", "identifier", "normal", "audience"}
+        )
         if element == "name":
             attrs += (("element", "name"),)
-        return AgentLink(name=name, agent_type=mapping.AGENT_ELEMENTS[element], role=role,
-                         relator=relator, source=el.get("source"),
-                         authority_id=el.get("authfilenumber") or el.get("identifier"),
-                         normal=el.get("normal"), name_parts=parts, published=_published(el),
-                         group=group, label=label, attributes=attrs)
+        return AgentLink(
+            name=name,
+            agent_type=mapping.AGENT_ELEMENTS[element],
+            role=role,
+            relator=relator,
+            source=el.get("source"),
+            authority_id=el.get("authfilenumber") or el.get("identifier"),
+            normal=el.get("normal"),
+            name_parts=parts,
+            published=_published(el),
+            group=group,
+            label=label,
+            attributes=attrs,
+        )
 
     def _origination(self, el: Any) -> list[AgentLink]:
         label = el.get("label")
@@ -770,8 +892,7 @@ class EADReader:
                 return []
         return out
 
-    def _controlaccess(self, state: _UnitState, el: Any, *, group: str | None,
-                       top: bool) -> None:
+    def _controlaccess(self, state: _UnitState, el: Any, *, group: str | None, top: bool) -> None:
         v = self.version or "2002"
         if top:
             state.fields.setdefault("controlaccess_attributes", _attrs(el))
@@ -802,18 +923,32 @@ class EADReader:
                 state.add("agents", agent)
             elif name in mapping.SUBJECT_ELEMENTS:
                 term, _ = self._name_link(sub)
-                state.add("subjects", SubjectLink(
-                    term=term, subject_type=mapping.SUBJECT_ELEMENTS[name],
-                    source=sub.get("source"),
-                    authority_id=sub.get("authfilenumber") or sub.get("identifier"),
-                    published=_published(sub) and _published(el), group=group,
-                    normal=sub.get("normal"),
-                    attributes=_attrs(sub, {"source", "authfilenumber", "identifier", "normal",
-                                            "audience"})))
+                state.add(
+                    "subjects",
+                    SubjectLink(
+                        term=term,
+                        subject_type=mapping.SUBJECT_ELEMENTS[name],
+                        source=sub.get("source"),
+                        authority_id=sub.get("authfilenumber") or sub.get("identifier"),
+                        published=_published(sub) and _published(el),
+                        group=group,
+                        normal=sub.get("normal"),
+                        attributes=_attrs(
+                            sub, {"source", "authfilenumber", "identifier", "normal", "audience"}
+                        ),
+                    ),
+                )
             else:
-                state.add("extra", ExtraElement(_verbatim(sub),
-                                                where="controlaccess", position=position,
-                                                version=v, published=_published(sub)))
+                state.add(
+                    "extra",
+                    ExtraElement(
+                        _verbatim(sub),
+                        where="controlaccess",
+                        position=position,
+                        version=v,
+                        published=_published(sub),
+                    ),
+                )
         del heading
 
     def _container(self, el: Any) -> Container:
@@ -822,12 +957,15 @@ class EADReader:
         if barcode is None and label:
             match = _BARCODE_RE.search(label)
             barcode = match.group(1) if match else None
-        return Container(ref=el.get("id"), parent_ref=el.get("parent"),
-                         container_type=el.get("type") or el.get("localtype"),
-                         indicator=normalise_space(plain_text(el)), label=label,
-                         barcode=barcode,
-                         attributes=_attrs(el, {"id", "parent", "type", "localtype", "label",
-                                                "containerid"}))
+        return Container(
+            ref=el.get("id"),
+            parent_ref=el.get("parent"),
+            container_type=el.get("type") or el.get("localtype"),
+            indicator=normalise_space(plain_text(el)),
+            label=label,
+            barcode=barcode,
+            attributes=_attrs(el, {"id", "parent", "type", "localtype", "label", "containerid"}),
+        )
 
     def _digital_objects(self, el: Any, name: str) -> list[DigitalObject]:
         v = self.version or "2002"
@@ -849,8 +987,9 @@ class EADReader:
                 obj = _replace(obj, published=False)
             out.append(obj)
         if not out and description:
-            out.append(DigitalObject(group=group, group_description=description,
-                                     published=_published(el)))
+            out.append(
+                DigitalObject(group=group, group_description=description, published=_published(el))
+            )
         return out
 
     def _dao(self, el: Any, group: str | None, group_description: str | None) -> DigitalObject:
@@ -860,8 +999,18 @@ class EADReader:
             if local_name(sub) in ("daodesc", "descriptivenote"):
                 description = fragment_from_element(sub, version=v)
         a = dict(_attrs(el))
-        mapped = {"href", "role", "linkrole", "title", "linktitle", "show", "actuate",
-                  "audience", "daotype", "linktype"}
+        mapped = {
+            "href",
+            "role",
+            "linkrole",
+            "title",
+            "linktitle",
+            "show",
+            "actuate",
+            "audience",
+            "daotype",
+            "linktype",
+        }
         return DigitalObject(
             title=a.get("title") or a.get("linktitle"),
             href=a.get("href") or a.get("entityref"),

@@ -6,11 +6,16 @@ import os
 
 from lxml import etree
 
-from .parsing import EAD2002_NS, EAD3_NS
+from .parsing import EAD3_NS, EAD2002_NS
 
 
-def generate_finding_aid(path: str | os.PathLike[str], *, components: int = 100_000,
-                         version: str = "2002", per_series: int = 1000) -> str:
+def generate_finding_aid(
+    path: str | os.PathLike[str],
+    *,
+    components: int = 100_000,
+    version: str = "2002",
+    per_series: int = 1000,
+) -> str:
     """Write a synthetic finding aid with ``components`` components (series of files).
 
     Streams with ``xmlfile`` so generating 100k components needs no memory either.
@@ -57,9 +62,11 @@ def generate_finding_aid(path: str | os.PathLike[str], *, components: int = 100_
                                 did = etree.SubElement(item, q("did"))
                                 box = "type" if version == "2002" else "localtype"
                                 etree.SubElement(did, q("container"), {box: "box"}).text = str(
-                                    written // 20 + 1)
-                                etree.SubElement(did, q("unittitle")).text = (
-                                    f"Letters, folder {written}")
+                                    written // 20 + 1
+                                )
+                                etree.SubElement(
+                                    did, q("unittitle")
+                                ).text = f"Letters, folder {written}"
                                 etree.SubElement(did, q("unitdate")).text = "1936-1947"
                                 xf.write(item)
     return os.fspath(path)

@@ -30,17 +30,36 @@ from .records import (
 from .writing import Output, StreamWriter, valid_normal
 
 SCHEMA_LOCATION = f"{EAD2002_NS} http://www.loc.gov/ead/ead.xsd"
-_LEVELS = {"class", "collection", "file", "fonds", "item", "otherlevel", "recordgrp", "series",
-           "subfonds", "subgrp", "subseries"}
-_PHRASE_NOTES = {"abstract", "physloc", "materialspec", "langmaterial", "physfacet",
-                 "dimensions", "legalstatus"}
+_LEVELS = {
+    "class",
+    "collection",
+    "file",
+    "fonds",
+    "item",
+    "otherlevel",
+    "recordgrp",
+    "series",
+    "subfonds",
+    "subgrp",
+    "subseries",
+}
+_PHRASE_NOTES = {
+    "abstract",
+    "physloc",
+    "materialspec",
+    "langmaterial",
+    "physfacet",
+    "dimensions",
+    "legalstatus",
+}
 # attributes that may be copied from a source of another version
 _PORTABLE = {"altrender", "encodinganalog"}
 _LINK = {"href", "role", "title", "show", "actuate", "arcrole", "linktype"}
 
 
-def write_ead2002(records: Iterable[Record], out: Output, *,
-                  include_unpublished: bool = False) -> None:
+def write_ead2002(
+    records: Iterable[Record], out: Output, *, include_unpublished: bool = False
+) -> None:
     """Write the record stream as EAD 2002 to a path or binary file object."""
     Writer2002(include_unpublished=include_unpublished).write(records, out)
 
@@ -108,16 +127,39 @@ class Writer2002(StreamWriter):
     # -- header --------------------------------------------------------------------------
 
     def header_element(self, h: FindingAid) -> Any:
-        allowed = {"id", "altrender", "audience", "langencoding", "scriptencoding",
-                   "dateencoding", "countryencoding", "repositoryencoding", "relatedencoding",
-                   "encodinganalog"}
+        allowed = {
+            "id",
+            "altrender",
+            "audience",
+            "langencoding",
+            "scriptencoding",
+            "dateencoding",
+            "countryencoding",
+            "repositoryencoding",
+            "relatedencoding",
+            "encodinganalog",
+        }
         attrs = [(k, v) for k, v in h.header_attributes if k in allowed]
         if h.status:
             attrs.append(("findaidstatus", "".join(h.status.split())))
         header = self.el("eadheader", attrs)
-        id_attrs = [(k, v) for k, v in self.attrs(h.ead_id_attributes)
-                    if k in ("countrycode", "mainagencycode", "url", "urn", "publicid",
-                             "identifier", "encodinganalog", "id", "altrender", "audience")]
+        id_attrs = [
+            (k, v)
+            for k, v in self.attrs(h.ead_id_attributes)
+            if k
+            in (
+                "countrycode",
+                "mainagencycode",
+                "url",
+                "urn",
+                "publicid",
+                "identifier",
+                "encodinganalog",
+                "id",
+                "altrender",
+                "audience",
+            )
+        ]
         if not self.same:
             for key, value in h.ead_id_attributes:
                 if key in ("url", "countrycode", "mainagencycode", "identifier"):
@@ -132,12 +174,16 @@ class Writer2002(StreamWriter):
         extras = self.group_extras(h.extra)
         filedesc = self.el("filedesc", parent=header)
         titlestmt = self.el("titlestmt", parent=filedesc)
-        self.fill(self.el("titleproper", parent=titlestmt), h.title or h.title_text,
-                  context="phrase")
+        self.fill(
+            self.el("titleproper", parent=titlestmt), h.title or h.title_text, context="phrase"
+        )
         if h.filing_title:
             self.el("titleproper", [("type", "filing")], h.filing_title, parent=titlestmt)
-        self.put_extras(titlestmt, extras.get("titlestmt", []),
-                        order=["titleproper", "subtitle", "author", "sponsor"])
+        self.put_extras(
+            titlestmt,
+            extras.get("titlestmt", []),
+            order=["titleproper", "subtitle", "author", "sponsor"],
+        )
         if h.subtitle:
             self.fill(self.el("subtitle", parent=titlestmt), h.subtitle, context="phrase")
         self.reorder(titlestmt, ["titleproper", "subtitle", "author", "sponsor"])
@@ -151,15 +197,22 @@ class Writer2002(StreamWriter):
             if h.edition:
                 self.fill(self.el("edition", parent=stmt), h.edition, context="phrase")
             self.put_extras(stmt, extras.get("editionstmt", []), order=["edition", "p"])
-        if h.publisher or h.publication_date or h.publication_address or extras.get(
-            "publicationstmt"
+        if (
+            h.publisher
+            or h.publication_date
+            or h.publication_address
+            or extras.get("publicationstmt")
         ):
             stmt = self.el("publicationstmt", parent=filedesc)
             if h.publisher:
                 self.el("publisher", text=h.publisher, parent=stmt)
             if h.publication_date:
-                self.el("date", [("normal", valid_normal(h.publication_date_normal))],
-                        h.publication_date, parent=stmt)
+                self.el(
+                    "date",
+                    [("normal", valid_normal(h.publication_date_normal))],
+                    h.publication_date,
+                    parent=stmt,
+                )
             if h.publication_address:
                 address = self.el("address", parent=stmt)
                 for line in h.publication_address:
@@ -187,8 +240,9 @@ class Writer2002(StreamWriter):
             for text in notes:
                 note = self.el("note", parent=stmt)
                 self.el("p", text=text, parent=note)
-        self.reorder(filedesc, ["titlestmt", "editionstmt", "publicationstmt", "seriesstmt",
-                                "notestmt"])
+        self.reorder(
+            filedesc, ["titlestmt", "editionstmt", "publicationstmt", "seriesstmt", "notestmt"]
+        )
         creation = h.creation
         if not creation and not self.same:
             created = [r for r in h.revisions if r.event_type == "created"]
@@ -215,8 +269,7 @@ class Writer2002(StreamWriter):
             desc = self.el("revisiondesc", parent=header)
             for r in revisions:
                 change = self.el("change", parent=desc)
-                self.el("date", [("normal", valid_normal(r.normal))], r.date or None,
-                        parent=change)
+                self.el("date", [("normal", valid_normal(r.normal))], r.date or None, parent=change)
                 text = r.description
                 if not self.same:
                     text = " ".join(x for x in (r.event_type, r.description, r.agent) if x)
@@ -275,8 +328,11 @@ class Writer2002(StreamWriter):
             attrs["id"] = unit.ref
         if not unit.published:
             attrs["audience"] = "internal"
-        allowed = {"altrender", "encodinganalog", "relatedencoding", "type"} if unit.depth == 0 \
+        allowed = (
+            {"altrender", "encodinganalog", "relatedencoding", "type"}
+            if unit.depth == 0
             else {"altrender", "encodinganalog", "relatedencoding", "tpattern"}
+        )
         for key, value in self.attrs(unit.attributes):
             if key in allowed and key not in attrs:
                 attrs[key] = value
@@ -290,9 +346,12 @@ class Writer2002(StreamWriter):
             value = dict(unit.component_list_attributes)["dsctype"]
             if value in ("analyticover", "combined", "in-depth", "othertype"):
                 attrs["type"] = value
-        return {k: v for k, v in attrs.items() if k in ("type", "othertype", "id", "altrender",
-                                                         "audience", "encodinganalog",
-                                                         "tpattern")}
+        return {
+            k: v
+            for k, v in attrs.items()
+            if k
+            in ("type", "othertype", "id", "altrender", "audience", "encodinganalog", "tpattern")
+        }
 
     def unit_body(self, unit: Unit) -> list[Any]:
         out: list[Any] = []
@@ -301,30 +360,64 @@ class Writer2002(StreamWriter):
                 out.append(self.el("head", text=text))
                 break
         for extra in unit.extra:
-            if extra.where == "unit" and extra.version == "2002" and extra.xml.startswith(
-                "<runner"
+            if (
+                extra.where == "unit"
+                and extra.version == "2002"
+                and extra.xml.startswith("<runner")
             ):
                 node = self.extra_element(extra)
                 if node is not None:
                     out.append(node)
         out.append(self.did(unit))
-        out.extend(self.description(unit.notes, unit.agents, unit.subjects,
-                                    unit.digital_objects, unit.extra, unit.headings,
-                                    unit.controlaccess_attributes, skip_runner=True))
+        out.extend(
+            self.description(
+                unit.notes,
+                unit.agents,
+                unit.subjects,
+                unit.digital_objects,
+                unit.extra,
+                unit.headings,
+                unit.controlaccess_attributes,
+                skip_runner=True,
+            )
+        )
         return out
 
     def supplement_body(self, s: UnitSupplement) -> list[Any]:
-        return self.description(s.notes, s.agents, s.subjects, s.digital_objects, s.extra,
-                                s.headings, (), skip_runner=False)
+        return self.description(
+            s.notes,
+            s.agents,
+            s.subjects,
+            s.digital_objects,
+            s.extra,
+            s.headings,
+            (),
+            skip_runner=False,
+        )
 
-    def description(self, notes: tuple[Note, ...], agents: tuple[AgentLink, ...],
-                    subjects: tuple[SubjectLink, ...], objects: tuple[DigitalObject, ...],
-                    extras: tuple[ExtraElement, ...], headings: tuple[tuple[str, str], ...],
-                    ca_attrs: Attributes, *, skip_runner: bool) -> list[Any]:
+    def description(
+        self,
+        notes: tuple[Note, ...],
+        agents: tuple[AgentLink, ...],
+        subjects: tuple[SubjectLink, ...],
+        objects: tuple[DigitalObject, ...],
+        extras: tuple[ExtraElement, ...],
+        headings: tuple[tuple[str, str], ...],
+        ca_attrs: Attributes,
+        *,
+        skip_runner: bool,
+    ) -> list[Any]:
         items: list[tuple[int, Any]] = []
         for note in notes:
-            if note.note_type in ("abstract", "physloc", "materialspec", "langmaterial",
-                                  "did_note", "physfacet", "dimensions"):
+            if note.note_type in (
+                "abstract",
+                "physloc",
+                "materialspec",
+                "langmaterial",
+                "did_note",
+                "physfacet",
+                "dimensions",
+            ):
                 continue
             if not self.visible(note.published):
                 continue
@@ -377,8 +470,12 @@ class Writer2002(StreamWriter):
                 self.el("head", text=text, parent=did)
                 break
         if unit.identifier is not None:
-            self.el("unitid", self.attrs(unit.identifier_attributes), unit.identifier or None,
-                    parent=did)
+            self.el(
+                "unitid",
+                self.attrs(unit.identifier_attributes),
+                unit.identifier or None,
+                parent=did,
+            )
         for value, attrs in unit.other_identifiers:
             self.el("unitid", self.attrs(attrs), value or None, parent=did)
         if unit.title:
@@ -390,19 +487,30 @@ class Writer2002(StreamWriter):
             if not self.visible(date.published):
                 continue
             normal = valid_normal(date.normal) or (
-                valid_normal(f"{date.begin}/{date.end}" if date.begin != date.end else
-                             date.begin) if date.begin and date.end else None)
+                valid_normal(f"{date.begin}/{date.end}" if date.begin != date.end else date.begin)
+                if date.begin and date.end
+                else None
+            )
             date_type = date.date_type if date.date_type in ("inclusive", "bulk") else None
-            attrs = [("type", date_type), ("normal", normal), ("certainty", date.certainty),
-                     ("calendar", date.calendar), ("era", date.era),
-                     ("datechar", date.characteristic), self.audience(date.published)]
+            attrs = [
+                ("type", date_type),
+                ("normal", normal),
+                ("certainty", date.certainty),
+                ("calendar", date.calendar),
+                ("era", date.era),
+                ("datechar", date.characteristic),
+                self.audience(date.published),
+            ]
             attrs += self.attrs(date.attributes)
             self.el("unitdate", attrs, date.expression or normal or None, parent=did)
         for extent in unit.extents:
             if not self.visible(extent.published):
                 continue
-            physdesc = self.el("physdesc", [self.audience(extent.published)]
-                               + self.attrs(extent.attributes, drop={"set"}), parent=did)
+            physdesc = self.el(
+                "physdesc",
+                [self.audience(extent.published)] + self.attrs(extent.attributes, drop={"set"}),
+                parent=did,
+            )
             if extent.content and self.same:
                 self.fill(physdesc, extent.content, context="raw")
             else:
@@ -417,16 +525,33 @@ class Writer2002(StreamWriter):
                     self.el("physfacet", text=extent.physical_details, parent=physdesc)
                 if extent.dimensions:
                     self.el("dimensions", text=extent.dimensions, parent=physdesc)
-        notes = [n for n in unit.notes if n.note_type in ("abstract", "physloc", "materialspec",
-                                                           "langmaterial", "did_note",
-                                                           "physfacet", "dimensions")]
+        notes = [
+            n
+            for n in unit.notes
+            if n.note_type
+            in (
+                "abstract",
+                "physloc",
+                "materialspec",
+                "langmaterial",
+                "did_note",
+                "physfacet",
+                "dimensions",
+            )
+        ]
         types = {n.note_type for n in notes}
         if unit.languages and "langmaterial" not in types:
             lm = self.el("langmaterial", parent=did)
             for lang in unit.languages:
-                self.el("language", [("langcode", fix_code("langcode", lang.code or "")),
-                                     ("scriptcode", fix_code("scriptcode", lang.script or ""))],
-                        lang.name or None, parent=lm)
+                self.el(
+                    "language",
+                    [
+                        ("langcode", fix_code("langcode", lang.code or "")),
+                        ("scriptcode", fix_code("scriptcode", lang.script or "")),
+                    ],
+                    lang.name or None,
+                    parent=lm,
+                )
         if unit.physical_location and "physloc" not in types:
             self.el("physloc", text=unit.physical_location, parent=did)
         for note in notes:
@@ -435,10 +560,15 @@ class Writer2002(StreamWriter):
             if note.note_type == "langmaterial" and not self.same:
                 lm = self.el("langmaterial", [self.audience(note.published)], parent=did)
                 for lang in unit.languages:
-                    self.el("language",
-                            [("langcode", fix_code("langcode", lang.code or "")),
-                             ("scriptcode", fix_code("scriptcode", lang.script or ""))],
-                            lang.name or None, parent=lm)
+                    self.el(
+                        "language",
+                        [
+                            ("langcode", fix_code("langcode", lang.code or "")),
+                            ("scriptcode", fix_code("scriptcode", lang.script or "")),
+                        ],
+                        lang.name or None,
+                        parent=lm,
+                    )
                 rest = fragment_plain_text(note.content)
                 names = " ".join(lang.name for lang in unit.languages)
                 if " ".join(rest.split()) != " ".join(names.split()):
@@ -457,8 +587,9 @@ class Writer2002(StreamWriter):
         for agent in unit.agents:
             if in_origination(agent) and self.visible(agent.published):
                 label = agent.label or ("Source" if agent.role == "source" else None)
-                orig = self.el("origination", [("label", label),
-                                               self.audience(agent.published)], parent=did)
+                orig = self.el(
+                    "origination", [("label", label), self.audience(agent.published)], parent=did
+                )
                 orig.append(self.agent(agent))
         texts = []
         for extra in unit.extra:
@@ -473,8 +604,12 @@ class Writer2002(StreamWriter):
             note = self.el("note", parent=did)
             self.el("p", text=text, parent=note)
         for container in unit.containers:
-            attrs = [("id", container.ref), ("parent", container.parent_ref),
-                     ("type", container.container_type), ("label", container.label)]
+            attrs = [
+                ("id", container.ref),
+                ("parent", container.parent_ref),
+                ("type", container.container_type),
+                ("label", container.label),
+            ]
             attrs += self.attrs(container.attributes)
             self.el("container", attrs, container.indicator or None, parent=did)
         for node in self.digital_objects(unit.digital_objects, in_did=True):
@@ -486,26 +621,57 @@ class Writer2002(StreamWriter):
     @staticmethod
     def _in_controlaccess(agent: AgentLink) -> bool:
         # creators read from controlaccess (by relator) go back to controlaccess
-        return agent.relator is not None and agent.label is None and agent.group is None and \
-            agent.relator.casefold() in {"creator", "cre", "aut", "author", "source", "src",
-                                         "fmo", "former owner", "dnr", "donor", "originator",
-                                         "org"} and False
+        return (
+            agent.relator is not None
+            and agent.label is None
+            and agent.group is None
+            and agent.relator.casefold()
+            in {
+                "creator",
+                "cre",
+                "aut",
+                "author",
+                "source",
+                "src",
+                "fmo",
+                "former owner",
+                "dnr",
+                "donor",
+                "originator",
+                "org",
+            }
+            and False
+        )
 
     def agent(self, agent: AgentLink) -> Any:
         from .mapping import AGENT_TYPE_ELEMENTS
 
         attrs = dict(agent.attributes)
-        element = attrs.pop("element", None) or AGENT_TYPE_ELEMENTS.get(agent.agent_type,
-                                                                         "persname")
-        node = self.el(element, [("source", agent.source), ("authfilenumber", agent.authority_id),
-                                 ("normal", agent.normal), ("role", agent.relator),
-                                 self.audience(agent.published)]
-                       + self.attrs(tuple(attrs.items())), agent.name or None)
+        element = attrs.pop("element", None) or AGENT_TYPE_ELEMENTS.get(
+            agent.agent_type, "persname"
+        )
+        node = self.el(
+            element,
+            [
+                ("source", agent.source),
+                ("authfilenumber", agent.authority_id),
+                ("normal", agent.normal),
+                ("role", agent.relator),
+                self.audience(agent.published),
+            ]
+            + self.attrs(tuple(attrs.items())),
+            agent.name or None,
+        )
         return node
 
-    def controlaccess(self, agents: tuple[AgentLink, ...], subjects: tuple[SubjectLink, ...],
-                      extras: tuple[ExtraElement, ...], headings: tuple[tuple[str, str], ...],
-                      ca_attrs: Attributes) -> Any | None:
+    def controlaccess(
+        self,
+        agents: tuple[AgentLink, ...],
+        subjects: tuple[SubjectLink, ...],
+        extras: tuple[ExtraElement, ...],
+        headings: tuple[tuple[str, str], ...],
+        ca_attrs: Attributes,
+    ) -> Any | None:
         from .mapping import SUBJECT_TYPE_ELEMENTS
 
         entries: list[tuple[str | None, Any]] = []
@@ -518,8 +684,12 @@ class Writer2002(StreamWriter):
             if not self.visible(subject.published):
                 continue
             element = SUBJECT_TYPE_ELEMENTS.get(subject.subject_type, "subject")
-            attrs = [("source", subject.source), ("authfilenumber", subject.authority_id),
-                     ("normal", subject.normal), self.audience(subject.published)]
+            attrs = [
+                ("source", subject.source),
+                ("authfilenumber", subject.authority_id),
+                ("normal", subject.normal),
+                self.audience(subject.published),
+            ]
             attrs += self.attrs(subject.attributes)
             entries.append((subject.group, self.el(element, attrs, subject.term or None)))
         ca_extras = [e for e in extras if e.where == "controlaccess"]
@@ -556,19 +726,42 @@ class Writer2002(StreamWriter):
         for obj in objects:
             if not self.visible(obj.published):
                 continue
-            link = [(f"{{{XLINK_NS}}}href", obj.href), (f"{{{XLINK_NS}}}role", obj.role),
-                    (f"{{{XLINK_NS}}}title", obj.title), (f"{{{XLINK_NS}}}show", obj.show),
-                    (f"{{{XLINK_NS}}}actuate", obj.actuate), self.audience(obj.published)]
-            link = [(k, v) for k, v in link if not (k.endswith("show") and v not in (
-                None, "embed", "new", "none", "other", "replace"))]
-            link = [(k, v) for k, v in link if not (k.endswith("actuate") and v not in (
-                None, "onLoad", "onRequest", "none", "other"))]
+            link = [
+                (f"{{{XLINK_NS}}}href", obj.href),
+                (f"{{{XLINK_NS}}}role", obj.role),
+                (f"{{{XLINK_NS}}}title", obj.title),
+                (f"{{{XLINK_NS}}}show", obj.show),
+                (f"{{{XLINK_NS}}}actuate", obj.actuate),
+                self.audience(obj.published),
+            ]
+            link = [
+                (k, v)
+                for k, v in link
+                if not (
+                    k.endswith("show")
+                    and v not in (None, "embed", "new", "none", "other", "replace")
+                )
+            ]
+            link = [
+                (k, v)
+                for k, v in link
+                if not (
+                    k.endswith("actuate")
+                    and v not in (None, "onLoad", "onRequest", "none", "other")
+                )
+            ]
             if obj.group is None:
                 group_node = None
                 current_group = None
-                node = self.el("dao", link + [(k, v) for k, v in self.attrs(obj.extra)
-                                             if k in ("id", "altrender", "encodinganalog",
-                                                      "linktype")])
+                node = self.el(
+                    "dao",
+                    link
+                    + [
+                        (k, v)
+                        for k, v in self.attrs(obj.extra)
+                        if k in ("id", "altrender", "encodinganalog", "linktype")
+                    ],
+                )
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)
                 out.append(node)

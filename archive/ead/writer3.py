@@ -26,17 +26,30 @@ from .records import (
 from .writer2002 import Writer2002, in_origination
 from .writing import Output, valid_normal
 
-_CONTROL_ORDER = ["recordid", "otherrecordid", "representation", "filedesc", "maintenancestatus",
-                  "publicationstatus", "maintenanceagency", "languagedeclaration",
-                  "conventiondeclaration", "rightsdeclaration", "localtypedeclaration",
-                  "localcontrol", "maintenancehistory", "sources"]
+_CONTROL_ORDER = [
+    "recordid",
+    "otherrecordid",
+    "representation",
+    "filedesc",
+    "maintenancestatus",
+    "publicationstatus",
+    "maintenanceagency",
+    "languagedeclaration",
+    "conventiondeclaration",
+    "rightsdeclaration",
+    "localtypedeclaration",
+    "localcontrol",
+    "maintenancehistory",
+    "sources",
+]
 _PHRASE_NOTES = {"abstract", "physloc", "materialspec", "langmaterial", "did_note"}
 _PORTABLE = {"altrender", "encodinganalog"}
 _RENAME = {"type": "localtype", "authfilenumber": "identifier", "role": "relator"}
 
 
-def write_ead3(records: Iterable[Record], out: Output, *,
-               include_unpublished: bool = False) -> None:
+def write_ead3(
+    records: Iterable[Record], out: Output, *, include_unpublished: bool = False
+) -> None:
     """Write the record stream as EAD3 to a path or binary file object."""
     Writer3(include_unpublished=include_unpublished).write(records, out)
 
@@ -63,36 +76,65 @@ class Writer3(Writer2002):
         return out
 
     def root_attributes(self, header: FindingAid) -> dict[str, str]:
-        return {k: v for k, v in self.attrs(header.root_attributes)
-                if k in ("id", "altrender", "audience", "relatedencoding", "base",
-                         "encodinganalog", "lang", "script")}
+        return {
+            k: v
+            for k, v in self.attrs(header.root_attributes)
+            if k
+            in (
+                "id",
+                "altrender",
+                "audience",
+                "relatedencoding",
+                "base",
+                "encodinganalog",
+                "lang",
+                "script",
+            )
+        }
 
     # -- header --------------------------------------------------------------------------
 
     def header_element(self, h: FindingAid) -> Any:
-        allowed = {"id", "altrender", "audience", "langencoding", "scriptencoding",
-                   "dateencoding", "countryencoding", "repositoryencoding", "relatedencoding",
-                   "encodinganalog", "base", "lang", "script"}
+        allowed = {
+            "id",
+            "altrender",
+            "audience",
+            "langencoding",
+            "scriptencoding",
+            "dateencoding",
+            "countryencoding",
+            "repositoryencoding",
+            "relatedencoding",
+            "encodinganalog",
+            "base",
+            "lang",
+            "script",
+        }
         attrs = [(k, v) for k, v in h.header_attributes if k in allowed]
         control = self.el("control", attrs)
-        id_attrs = [("instanceurl" if k == "url" else k, v) for k, v in h.ead_id_attributes
-                    if k in ("url", "encodinganalog", "id", "altrender", "audience")]
+        id_attrs = [
+            ("instanceurl" if k == "url" else k, v)
+            for k, v in h.ead_id_attributes
+            if k in ("url", "encodinganalog", "id", "altrender", "audience")
+        ]
         self.el("recordid", id_attrs, h.ead_id or None, parent=control)
         extras = self.group_extras(h.extra)
         if self.same:
             for extra in extras.get("control", []):
                 node = self.extra_element(extra)
-                if node is not None and node.tag in (self.q("otherrecordid"),
-                                                     self.q("representation")):
+                if node is not None and node.tag in (
+                    self.q("otherrecordid"),
+                    self.q("representation"),
+                ):
                     control.append(node)
         filedesc = self.el("filedesc", parent=control)
         titlestmt = self.el("titlestmt", parent=filedesc)
-        self.fill(self.el("titleproper", parent=titlestmt), h.title or h.title_text,
-                  context="phrase")
+        self.fill(
+            self.el("titleproper", parent=titlestmt), h.title or h.title_text, context="phrase"
+        )
         if h.filing_title:
             self.el("titleproper", [("localtype", "filing")], h.filing_title, parent=titlestmt)
-        self.put_extras(titlestmt, extras.get("titlestmt", []) if self.same else [],
-                        order=None)
+        self.put_extras(titlestmt, extras.get("titlestmt", []) if self.same else [], order=None)
         if h.subtitle:
             self.fill(self.el("subtitle", parent=titlestmt), h.subtitle, context="phrase")
         if h.author:
@@ -108,27 +150,40 @@ class Writer3(Writer2002):
             if h.publisher:
                 self.el("publisher", text=h.publisher, parent=stmt)
             if h.publication_date:
-                self.el("date", [("normal", valid_normal(h.publication_date_normal))],
-                        h.publication_date, parent=stmt)
+                self.el(
+                    "date",
+                    [("normal", valid_normal(h.publication_date_normal))],
+                    h.publication_date,
+                    parent=stmt,
+                )
             if h.publication_address:
                 address = self.el("address", parent=stmt)
                 for line in h.publication_address:
                     self.el("addressline", text=line or None, parent=address)
         texts: list[str] = []
         if self.same:
-            for where, parent_name in (("editionstmt", "editionstmt"),
-                                       ("publicationstmt", "publicationstmt")):
+            for where, parent_name in (
+                ("editionstmt", "editionstmt"),
+                ("publicationstmt", "publicationstmt"),
+            ):
                 if extras.get(where):
                     parent = filedesc.find(self.q(parent_name))
                     if parent is None:
                         parent = self.el(parent_name, parent=filedesc)
                     self.put_extras(parent, extras[where], order=None)
             self.put_extras(filedesc, extras.get("filedesc", []), order=None)
-            self.reorder(filedesc, ["titlestmt", "editionstmt", "publicationstmt",
-                                    "seriesstmt", "notestmt"])
+            self.reorder(
+                filedesc, ["titlestmt", "editionstmt", "publicationstmt", "seriesstmt", "notestmt"]
+            )
         for where, items in extras.items():
-            if self.same and where in ("control", "titlestmt", "editionstmt",
-                                       "publicationstmt", "filedesc", "maintenanceagency"):
+            if self.same and where in (
+                "control",
+                "titlestmt",
+                "editionstmt",
+                "publicationstmt",
+                "filedesc",
+                "maintenanceagency",
+            ):
                 continue
             for extra in items:
                 if self.visible(extra.published) and self.extra_text(extra):
@@ -143,21 +198,28 @@ class Writer3(Writer2002):
                 note = self.el("controlnote", parent=stmt)
                 self.el("p", text=" ".join(text.split()), parent=note)
         status = dict(h.header_attributes).get("maintenancestatus") or (
-            "derived" if not self.same else "revised")
+            "derived" if not self.same else "revised"
+        )
         self.el("maintenancestatus", [("value", status)], parent=control)
         if h.status and h.status in ("inprocess", "approved", "published"):
             self.el("publicationstatus", [("value", h.status)], parent=control)
-        agency = self.el("maintenanceagency", [("countrycode", h.country_code)]
-                         if h.country_code else [], parent=control)
+        agency = self.el(
+            "maintenanceagency",
+            [("countrycode", h.country_code)] if h.country_code else [],
+            parent=control,
+        )
         if h.agency_code:
             self.el("agencycode", text=h.agency_code, parent=agency)
         self.el("agencyname", text=h.repository_name or h.publisher or None, parent=agency)
         if h.language_of_description or h.language_of_description_code:
             decl = self.el("languagedeclaration", parent=control)
-            self.el("language", [("langcode", h.language_of_description_code or "und")],
-                    fragment_plain_text(h.language_of_description or "") or None, parent=decl)
-            self.el("script", [("scriptcode", h.script_of_description_code or "Latn")],
-                    parent=decl)
+            self.el(
+                "language",
+                [("langcode", h.language_of_description_code or "und")],
+                fragment_plain_text(h.language_of_description or "") or None,
+                parent=decl,
+            )
+            self.el("script", [("scriptcode", h.script_of_description_code or "Latn")], parent=decl)
         if h.rules:
             decl = self.el("conventiondeclaration", parent=control)
             self.el("citation", text=fragment_plain_text(h.rules) or None, parent=decl)
@@ -166,25 +228,36 @@ class Writer3(Writer2002):
                 node = self.extra_element(extra)
                 if node is not None:
                     agency.append(node)
-            self.reorder(agency, ["agencycode", "otheragencycode", "agencyname",
-                                  "descriptivenote"])
+            self.reorder(agency, ["agencycode", "otheragencycode", "agencyname", "descriptivenote"])
             for extra in extras.get("control", []):
                 node = self.extra_element(extra)
-                if node is not None and node.tag not in (self.q("otherrecordid"),
-                                                         self.q("representation")):
+                if node is not None and node.tag not in (
+                    self.q("otherrecordid"),
+                    self.q("representation"),
+                ):
                     control.append(node)
         history = self.el("maintenancehistory", parent=control)
         revisions = list(h.revisions)
         if not revisions or (not self.same and h.creation is not None):
-            revisions.insert(0, _Revision("created" if self.same else "derived",
-                                          h.creation_date or h.publication_date or "",
-                                          fragment_plain_text(h.creation or "")))
+            revisions.insert(
+                0,
+                _Revision(
+                    "created" if self.same else "derived",
+                    h.creation_date or h.publication_date or "",
+                    fragment_plain_text(h.creation or ""),
+                ),
+            )
         for r in revisions:
             event = self.el("maintenanceevent", parent=history)
-            self.el("eventtype", [("value", getattr(r, "event_type", "") or "revised")],
-                    parent=event)
-            self.el("eventdatetime", [("standarddatetime", valid_normal(r.normal))],
-                    r.date or None, parent=event)
+            self.el(
+                "eventtype", [("value", getattr(r, "event_type", "") or "revised")], parent=event
+            )
+            self.el(
+                "eventdatetime",
+                [("standarddatetime", valid_normal(r.normal))],
+                r.date or None,
+                parent=event,
+            )
             self.el("agenttype", [("value", "unknown")], parent=event)
             self.el("agent", text=r.agent or None, parent=event)
             if r.description:
@@ -220,8 +293,11 @@ class Writer3(Writer2002):
         if name == "did_note":
             name = "didnote"
         attrs = [("id", note.ref), self.audience(note.published)]
-        attrs += [(_RENAME.get(k, k), v) for k, v in self.attrs(note.attributes)
-                  if k not in ("type",) or self.same]
+        attrs += [
+            (_RENAME.get(k, k), v)
+            for k, v in self.attrs(note.attributes)
+            if k not in ("type",) or self.same
+        ]
         node = self.el(name, attrs)
         phrase = note.note_type in _PHRASE_NOTES
         if note.heading and not phrase:
@@ -230,8 +306,7 @@ class Writer3(Writer2002):
             node.set("label", note.heading)
         if note.note_type == "langmaterial":
             return node  # written by did()
-        self.fill(node, note.content, context="phrase" if phrase else "block",
-                  note_name=name)
+        self.fill(node, note.content, context="phrase" if phrase else "block", note_name=name)
         if not phrase and len([c for c in node if c.tag != self.q("head")]) == 0:
             self.el("p", parent=node)
         return node
@@ -243,38 +318,65 @@ class Writer3(Writer2002):
                 self.el("head", text=text, parent=did)
                 break
         if unit.identifier is not None:
-            self.el("unitid", self.attrs(unit.identifier_attributes), unit.identifier or None,
-                    parent=did)
+            self.el(
+                "unitid",
+                self.attrs(unit.identifier_attributes),
+                unit.identifier or None,
+                parent=did,
+            )
         for value, attrs in unit.other_identifiers:
             self.el("unitid", self.attrs(attrs), value or None, parent=did)
         if unit.title:
-            self.fill(self.el("unittitle", self.attrs(unit.title_attributes), parent=did),
-                      unit.title, context="phrase")
+            self.fill(
+                self.el("unittitle", self.attrs(unit.title_attributes), parent=did),
+                unit.title,
+                context="phrase",
+            )
         for date in unit.dates:
             if not self.visible(date.published):
                 continue
             normal = valid_normal(date.normal) or (
-                valid_normal(f"{date.begin}/{date.end}" if date.begin != date.end else
-                             date.begin) if date.begin and date.end else None)
+                valid_normal(f"{date.begin}/{date.end}" if date.begin != date.end else date.begin)
+                if date.begin and date.end
+                else None
+            )
             dtype = date.date_type if date.date_type in ("inclusive", "bulk") else None
-            self.el("unitdate", [("unitdatetype", dtype), ("normal", normal),
-                                 ("certainty", date.certainty), ("calendar", date.calendar),
-                                 ("era", date.era), ("datechar", date.characteristic),
-                                 self.audience(date.published)],
-                    date.expression or normal or None, parent=did)
+            self.el(
+                "unitdate",
+                [
+                    ("unitdatetype", dtype),
+                    ("normal", normal),
+                    ("certainty", date.certainty),
+                    ("calendar", date.calendar),
+                    ("era", date.era),
+                    ("datechar", date.characteristic),
+                    self.audience(date.published),
+                ],
+                date.expression or normal or None,
+                parent=did,
+            )
         for extent in unit.extents:
             if not self.visible(extent.published):
                 continue
             if extent.number and extent.extent_type and _is_number(extent.number):
-                node = self.el("physdescstructured",
-                               [("coverage", extent.portion if extent.portion in
-                                 ("whole", "part") else "whole"),
-                                ("physdescstructuredtype", "spaceoccupied"),
-                                self.audience(extent.published)], parent=did)
+                node = self.el(
+                    "physdescstructured",
+                    [
+                        (
+                            "coverage",
+                            extent.portion if extent.portion in ("whole", "part") else "whole",
+                        ),
+                        ("physdescstructuredtype", "spaceoccupied"),
+                        self.audience(extent.published),
+                    ],
+                    parent=did,
+                )
                 self.el("quantity", text=extent.number, parent=node)
                 self.el("unittype", text=extent.extent_type, parent=node)
-                for label, value in (("physfacet", extent.physical_details),
-                                     ("dimensions", extent.dimensions)):
+                for label, value in (
+                    ("physfacet", extent.physical_details),
+                    ("dimensions", extent.dimensions),
+                ):
                     if value:
                         self.el(label, text=value, parent=node)
                 if extent.container_summary:
@@ -282,12 +384,25 @@ class Writer3(Writer2002):
                     self.el("p", text=extent.container_summary, parent=desc)
             else:
                 node = self.el("physdesc", [self.audience(extent.published)], parent=did)
-                text = fragment_plain_text(extent.content) if extent.content else " ".join(
-                    x for x in (extent.number, extent.extent_type, extent.container_summary,
-                                extent.physical_details, extent.dimensions) if x)
+                text = (
+                    fragment_plain_text(extent.content)
+                    if extent.content
+                    else " ".join(
+                        x
+                        for x in (
+                            extent.number,
+                            extent.extent_type,
+                            extent.container_summary,
+                            extent.physical_details,
+                            extent.dimensions,
+                        )
+                        if x
+                    )
+                )
                 node.text = " ".join(text.split()) or None
-        notes = [n for n in unit.notes if n.note_type in _PHRASE_NOTES | {"physfacet",
-                                                                          "dimensions"}]
+        notes = [
+            n for n in unit.notes if n.note_type in _PHRASE_NOTES | {"physfacet", "dimensions"}
+        ]
         lm_notes = [n for n in notes if n.note_type == "langmaterial"]
         if unit.languages or lm_notes:
             published = all(n.published for n in lm_notes) if lm_notes else True
@@ -314,15 +429,17 @@ class Writer3(Writer2002):
             if note.note_type == "langmaterial" or not self.visible(note.published):
                 continue
             if note.note_type in ("physfacet", "dimensions"):
-                self.el("physdesc", text=" ".join(fragment_plain_text(note.content).split()),
-                        parent=did)
+                self.el(
+                    "physdesc", text=" ".join(fragment_plain_text(note.content).split()), parent=did
+                )
                 continue
             did.append(self.note(note))
         for agent in unit.agents:
             if in_origination(agent) and self.visible(agent.published):
                 label = agent.label or ("Source" if agent.role == "source" else None)
-                orig = self.el("origination", [("label", label),
-                                               self.audience(agent.published)], parent=did)
+                orig = self.el(
+                    "origination", [("label", label), self.audience(agent.published)], parent=did
+                )
                 orig.append(self.agent(agent))
         texts = []
         for extra in unit.extra:
@@ -336,9 +453,13 @@ class Writer3(Writer2002):
         for text in texts:
             self.el("didnote", text=text, parent=did)
         for container in unit.containers:
-            attrs = [("id", container.ref), ("parent", container.parent_ref),
-                     ("localtype", container.container_type), ("label", container.label),
-                     ("containerid", container.barcode)]
+            attrs = [
+                ("id", container.ref),
+                ("parent", container.parent_ref),
+                ("localtype", container.container_type),
+                ("label", container.label),
+                ("containerid", container.barcode),
+            ]
             self.el("container", attrs, container.indicator or None, parent=did)
         for node in self.digital_objects(unit.digital_objects, in_did=True):
             did.append(node)
@@ -350,12 +471,19 @@ class Writer3(Writer2002):
         from .mapping import AGENT_TYPE_ELEMENTS
 
         attrs = dict(agent.attributes)
-        element = attrs.pop("element", None) or AGENT_TYPE_ELEMENTS.get(agent.agent_type,
-                                                                         "persname")
-        node = self.el(element, [("source", _token(agent.source)),
-                                 ("identifier", agent.authority_id),
-                                 ("normal", agent.normal), ("relator", agent.relator),
-                                 self.audience(agent.published)])
+        element = attrs.pop("element", None) or AGENT_TYPE_ELEMENTS.get(
+            agent.agent_type, "persname"
+        )
+        node = self.el(
+            element,
+            [
+                ("source", _token(agent.source)),
+                ("identifier", agent.authority_id),
+                ("normal", agent.normal),
+                ("relator", agent.relator),
+                self.audience(agent.published),
+            ],
+        )
         parts = agent.name_parts or (("", agent.name),)
         for localtype, text in parts:
             self.el("part", [("localtype", localtype or None)], text or None, parent=node)
@@ -366,16 +494,20 @@ class Writer3(Writer2002):
         if node is None:
             return None
         for child in node.iter():
-            if child.tag in (self.q(n) for n in ("subject", "geogname", "genreform",
-                                                  "occupation", "function", "title")):
+            if child.tag in (
+                self.q(n)
+                for n in ("subject", "geogname", "genreform", "occupation", "function", "title")
+            ):
                 if len(child) == 0:
                     text, child.text = child.text, None
                     self.el("part", text=text, parent=child)
                 for key in ("authfilenumber", "source"):
                     if key in child.attrib:
                         value = child.attrib.pop(key)
-                        child.set("identifier" if key == "authfilenumber" else "source",
-                                  _token(value) or value)
+                        child.set(
+                            "identifier" if key == "authfilenumber" else "source",
+                            _token(value) or value,
+                        )
         # EAD3 has no <p> in controlaccess: move such text into a head-less nested block
         for p in list(node.findall(self.q("p"))):
             if (p.text or "").strip():
@@ -395,14 +527,33 @@ class Writer3(Writer2002):
         for obj in objects:
             if not self.visible(obj.published):
                 continue
-            node = self.el("dao", [("daotype", obj.object_type if obj.object_type in (
-                "borndigital", "derived", "unknown", "otherdaotype") else "unknown"),
-                ("href", obj.href), ("linkrole", obj.role), ("linktitle", obj.title),
-                ("show", obj.show if obj.show in ("new", "replace", "embed", "other", "none")
-                 else None),
-                ("actuate", {"onload": "onload", "onrequest": "onrequest"}.get(
-                    (obj.actuate or "").casefold())),
-                self.audience(obj.published)])
+            node = self.el(
+                "dao",
+                [
+                    (
+                        "daotype",
+                        obj.object_type
+                        if obj.object_type in ("borndigital", "derived", "unknown", "otherdaotype")
+                        else "unknown",
+                    ),
+                    ("href", obj.href),
+                    ("linkrole", obj.role),
+                    ("linktitle", obj.title),
+                    (
+                        "show",
+                        obj.show
+                        if obj.show in ("new", "replace", "embed", "other", "none")
+                        else None,
+                    ),
+                    (
+                        "actuate",
+                        {"onload": "onload", "onrequest": "onrequest"}.get(
+                            (obj.actuate or "").casefold()
+                        ),
+                    ),
+                    self.audience(obj.published),
+                ],
+            )
             description = obj.description or obj.group_description
             if description:
                 desc = self.el("descriptivenote", parent=node)

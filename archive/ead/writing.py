@@ -23,9 +23,7 @@ from .records import ExtraElement, FindingAid, Record, Unit, UnitSupplement
 
 Output = str | IO[bytes]
 
-_NORMAL_DATE = re.compile(
-    r"^(-?\d{4}(-\d{2}(-\d{2})?)?)(/(-?\d{4}(-\d{2}(-\d{2})?)?))?$"
-)
+_NORMAL_DATE = re.compile(r"^(-?\d{4}(-\d{2}(-\d{2})?)?)(/(-?\d{4}(-\d{2}(-\d{2})?)?))?$")
 
 
 def valid_normal(value: str | None) -> str | None:
@@ -51,8 +49,13 @@ class StreamWriter:
     def q(self, name: str) -> str:
         return f"{{{self.namespace}}}{name}"
 
-    def el(self, name: str, attrs: Iterable[tuple[str, str | None]] = (), text: str | None = None,
-           parent: Any = None) -> Any:
+    def el(
+        self,
+        name: str,
+        attrs: Iterable[tuple[str, str | None]] = (),
+        text: str | None = None,
+        parent: Any = None,
+    ) -> Any:
         clean = {k: v for k, v in attrs if v is not None}
         if parent is None:
             node = etree.Element(self.q(name), clean, nsmap=self.nsmap)
@@ -62,14 +65,19 @@ class StreamWriter:
             node.text = text
         return node
 
-    def fill(self, parent: Any, fragment: str, *, context: str = "block",
-             note_name: str | None = None) -> Any:
+    def fill(
+        self, parent: Any, fragment: str, *, context: str = "block", note_name: str | None = None
+    ) -> Any:
         """Append a neutral fragment's content to ``parent`` in this version's vocabulary."""
         if not fragment:
             return parent
-        root = build_fragment(fragment, version=self.version, context=context,
-                              note_name=note_name,
-                              include_unpublished=self.include_unpublished)
+        root = build_fragment(
+            fragment,
+            version=self.version,
+            context=context,
+            note_name=note_name,
+            include_unpublished=self.include_unpublished,
+        )
         namespaced(root, self.namespace, version=self.version)
         if root.text:
             if len(parent):
@@ -114,8 +122,9 @@ class StreamWriter:
             for record in records:
                 if isinstance(record, FindingAid):
                     self.header = record
-                    root_cm = xf.element(self.q("ead"), self.root_attributes(record),
-                                         nsmap=self.nsmap)
+                    root_cm = xf.element(
+                        self.q("ead"), self.root_attributes(record), nsmap=self.nsmap
+                    )
                     root_cm.__enter__()
                     xf.write(self.header_element(record))
                     for node in self.after_header(record):
@@ -185,9 +194,7 @@ class StreamWriter:
         return out
 
     def dsc_needed(self, unit: Unit) -> bool:
-        return bool(unit.component_list_attributes) or any(
-            k == "dsc" for k, _ in unit.headings
-        )
+        return bool(unit.component_list_attributes) or any(k == "dsc" for k, _ in unit.headings)
 
     def write_empty_dsc(self, xf: Any, unit: Unit) -> None:
         with xf.element(self.q("dsc"), self.dsc_attributes(unit)):

@@ -132,9 +132,7 @@ def rebuild() -> int:
     """Empty the index and rebuild it collection by collection; returns the rows written."""
     with connection.cursor() as cursor:
         get_backend().delete_all(cursor)
-    return sum(
-        reindex_collection(cid) for cid in Collection.objects.values_list("id", flat=True)
-    )
+    return sum(reindex_collection(cid) for cid in Collection.objects.values_list("id", flat=True))
 
 
 @contextmanager
@@ -212,9 +210,7 @@ def _build(scope: Q) -> Iterator[IndexRow]:
     units = list(
         visibility.public_units(Component.objects.filter(scope))
         .order_by()
-        .values_list(
-            "id", "collection_id", "level", "other_level", "identifier", "title", "languages"
-        )
+        .values_list("id", "collection_id", "level", "identifier", "title", "languages")
     )
     if not units:
         return
@@ -309,8 +305,8 @@ def _build(scope: Q) -> Iterator[IndexRow]:
     )
 
     level_labels = dict(Level.choices)
-    for unit_id, cid, level, other_level, identifier, title, languages in units:
-        repo_id, root_title, root_languages = collections.get(cid, (0, "", []))
+    for unit_id, cid, level, identifier, title, languages in units:
+        repo_id, _root_title, root_languages = collections.get(cid, (0, "", []))
         facets: list[tuple[str, str, str]] = [
             ("repository", str(repo_id), ""),
             ("collection", str(cid), ""),

@@ -68,9 +68,7 @@ def _component_saved(
     old = getattr(instance, "_search_old_published", None)
     if created or raw or old is None or old != instance.published:
         # Publishing or unpublishing a unit shows or hides everything below it.
-        ids = list(
-            tree.descendants(instance, include_self=True).values_list("id", flat=True)
-        )
+        ids = list(tree.descendants(instance, include_self=True).values_list("id", flat=True))
         index.reindex_units(ids)
     else:
         index.reindex_units([instance.pk])
@@ -129,7 +127,9 @@ def _reindex_links(links: QuerySet[AgentLink]) -> None:
 def _agent_link_changed(sender: type, instance: AgentLink, origin: Any = None, **kw: Any) -> None:
     if index.is_paused() or _cascaded(origin, Component, Collection):
         return
-    unit = Component.objects.filter(pk=instance.unit_id).values_list("depth", "collection_id").first()
+    unit = (
+        Component.objects.filter(pk=instance.unit_id).values_list("depth", "collection_id").first()
+    )
     if unit is None:
         return
     depth, collection_id = unit
@@ -147,7 +147,9 @@ def _agent_saved(sender: type, instance: Agent, **kw: Any) -> None:
 
 @receiver(post_save, sender=AgentVariantName, dispatch_uid="search_variant_saved")
 @receiver(post_delete, sender=AgentVariantName, dispatch_uid="search_variant_deleted")
-def _variant_changed(sender: type, instance: AgentVariantName, origin: Any = None, **kw: Any) -> None:
+def _variant_changed(
+    sender: type, instance: AgentVariantName, origin: Any = None, **kw: Any
+) -> None:
     if index.is_paused() or _cascaded(origin, Agent):
         return
     _reindex_links(AgentLink.objects.filter(agent_id=instance.agent_id))

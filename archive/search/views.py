@@ -69,6 +69,7 @@ def search(request: HttpRequest) -> HttpResponse:
         results.toggle_group_url = _url(  # type: ignore[attr-defined]
             _with(base, grouped=None if results.grouped else "on")
         )
+
     def keep(*dropped: str) -> list[tuple[str, str]]:
         return [(k, v) for k, values in params.lists() if k not in dropped for v in values]
 

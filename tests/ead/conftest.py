@@ -32,8 +32,9 @@ def corpus_files(*, well_formed: bool | None = None) -> list[str]:
     names = sorted(n for n in rows if (CORPUS_DIR / n).exists())
     if well_formed is None:
         return names
-    return [n for n in names
-            if ("not well-formed" in rows[n]["validates_against_xsd"]) != well_formed]
+    return [
+        n for n in names if ("not well-formed" in rows[n]["validates_against_xsd"]) != well_formed
+    ]
 
 
 @cache

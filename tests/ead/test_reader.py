@@ -43,12 +43,18 @@ def test_not_well_formed_corpus_file_raises(name: str, corpus_dir) -> None:
 
 
 NS2002 = 'xmlns="urn:isbn:1-931666-22-9"'
-HEADER_2002 = "<eadheader><eadid>x</eadid><filedesc><titlestmt><titleproper>T</titleproper>" \
+HEADER_2002 = (
+    "<eadheader><eadid>x</eadid><filedesc><titlestmt><titleproper>T</titleproper>"
     "</titlestmt></filedesc></eadheader>"
-CONTROL = "<control><recordid>x</recordid><filedesc><titlestmt><titleproper>T</titleproper>" \
+)
+CONTROL = (
+    "<control><recordid>x</recordid><filedesc><titlestmt><titleproper>T</titleproper>"
     "</titlestmt></filedesc></control>"
-ARCHDESC = '<archdesc level="collection"><did><unittitle>U</unittitle></did>' \
+)
+ARCHDESC = (
+    '<archdesc level="collection"><did><unittitle>U</unittitle></did>'
     '<dsc><c level="file"><did><unittitle>F</unittitle></did></c></dsc></archdesc>'
+)
 
 
 @pytest.mark.parametrize(
@@ -56,15 +62,24 @@ ARCHDESC = '<archdesc level="collection"><did><unittitle>U</unittitle></did>' \
     [
         (f"<ead {NS2002}>{HEADER_2002}{ARCHDESC}</ead>", "2002"),
         (f"<ead>{HEADER_2002}{ARCHDESC}</ead>", "2002"),
-        ('<!DOCTYPE ead PUBLIC "+//ISBN 1-931666-00-8//DTD ead.dtd (Encoded Archival '
-         'Description (EAD) Version 2002)//EN" "ead.dtd">'
-         f"<ead>{HEADER_2002}{ARCHDESC}</ead>", "2002"),
+        (
+            '<!DOCTYPE ead PUBLIC "+//ISBN 1-931666-00-8//DTD ead.dtd (Encoded Archival '
+            'Description (EAD) Version 2002)//EN" "ead.dtd">'
+            f"<ead>{HEADER_2002}{ARCHDESC}</ead>",
+            "2002",
+        ),
         (f'<ead xmlns="http://ead3.archivists.org/schema/">{CONTROL}{ARCHDESC}</ead>', "3"),
-        (f'<ead xmlns="http://ead3.archivists.org/schema/undeprecated/">{CONTROL}{ARCHDESC}'
-         "</ead>", "3"),
-        ('<!DOCTYPE ead PUBLIC "+// http://ead3.archivists.org/schema/ //DTD ead3 (Encoded '
-         'Archival Description (EAD) Version 3)//EN" "ead3.dtd">'
-         f"<ead>{CONTROL}{ARCHDESC}</ead>", "3"),
+        (
+            f'<ead xmlns="http://ead3.archivists.org/schema/undeprecated/">{CONTROL}{ARCHDESC}'
+            "</ead>",
+            "3",
+        ),
+        (
+            '<!DOCTYPE ead PUBLIC "+// http://ead3.archivists.org/schema/ //DTD ead3 (Encoded '
+            'Archival Description (EAD) Version 3)//EN" "ead3.dtd">'
+            f"<ead>{CONTROL}{ARCHDESC}</ead>",
+            "3",
+        ),
         (f"<ead>{CONTROL}{ARCHDESC}</ead>", "3"),
     ],
 )
@@ -77,43 +92,54 @@ def test_version_detection_from_the_document(document: str, expected: str) -> No
 
 
 def test_mixed_content_keeps_the_space() -> None:
-    doc = (f"<ead {NS2002}>{HEADER_2002}<archdesc level='collection'><did><unittitle>U"
-           "</unittitle></did><bioghist><head>Life</head><p><emph render=\"italic\">Victor</emph>"
-           " <emph render=\"italic\">Serge</emph></p>\n</bioghist></archdesc></ead>")
+    doc = (
+        f"<ead {NS2002}>{HEADER_2002}<archdesc level='collection'><did><unittitle>U"
+        '</unittitle></did><bioghist><head>Life</head><p><emph render="italic">Victor</emph>'
+        ' <emph render="italic">Serge</emph></p>\n</bioghist></archdesc></ead>'
+    )
     unit = list(read_ead(doc.encode()))[1]
     note = unit.notes[0]
     assert note.heading == "Life"
-    assert note.content == ('<p><emph render="italic">Victor</emph> '
-                            '<emph render="italic">Serge</emph></p>\n')
+    assert note.content == (
+        '<p><emph render="italic">Victor</emph> <emph render="italic">Serge</emph></p>\n'
+    )
 
 
 def test_ead3_markup_is_converted_to_the_neutral_vocabulary() -> None:
-    doc = ('<ead xmlns="http://ead3.archivists.org/schema/">' + CONTROL +
-           '<archdesc level="collection"><did><unittitle>U</unittitle></did>'
-           '<scopecontent><p>See <ref href="http://x.org/a">this</ref> and '
-           '<title localtype="m"><part>Memoirs</part></title>.</p>'
-           '<list listtype="ordered"><item>one</item></list></scopecontent></archdesc></ead>')
+    doc = (
+        '<ead xmlns="http://ead3.archivists.org/schema/">'
+        + CONTROL
+        + '<archdesc level="collection"><did><unittitle>U</unittitle></did>'
+        '<scopecontent><p>See <ref href="http://x.org/a">this</ref> and '
+        '<title localtype="m"><part>Memoirs</part></title>.</p>'
+        '<list listtype="ordered"><item>one</item></list></scopecontent></archdesc></ead>'
+    )
     unit = list(read_ead(doc.encode()))[1]
     assert unit.notes[0].content == (
         '<p>See <extref href="http://x.org/a">this</extref> and <title type="m">Memoirs</title>.'
-        '</p><list type="ordered"><item>one</item></list>')
+        '</p><list type="ordered"><item>one</item></list>'
+    )
 
 
 def test_audience_internal_marks_records_unpublished() -> None:
-    doc = (f"<ead {NS2002}>{HEADER_2002}<archdesc level='collection'><did><unittitle>U"
-           "</unittitle></did><accessrestrict audience='internal'><p>staff</p></accessrestrict>"
-           "<dsc><c level='file' audience='internal'><did><unittitle>F</unittitle></did></c>"
-           "</dsc></archdesc></ead>")
+    doc = (
+        f"<ead {NS2002}>{HEADER_2002}<archdesc level='collection'><did><unittitle>U"
+        "</unittitle></did><accessrestrict audience='internal'><p>staff</p></accessrestrict>"
+        "<dsc><c level='file' audience='internal'><did><unittitle>F</unittitle></did></c>"
+        "</dsc></archdesc></ead>"
+    )
     records = list(read_ead(doc.encode()))
     assert records[1].notes[0].published is False
     assert records[2].published is False
 
 
 def test_schema_breaking_but_well_formed_input_warns_with_line() -> None:
-    doc = (f"<ead {NS2002}>{HEADER_2002}\n<archdesc level='collection'><did><unittitle>U"
-           "</unittitle></did><dsc>\n<c level='bogus'><did><physdesc><extent>lots</extent>"
-           "</physdesc><unitdate normal='someday'>someday</unitdate></did></c>\n"
-           "<c><did><unittitle>x</unittitle></did></c></dsc></archdesc></ead>")
+    doc = (
+        f"<ead {NS2002}>{HEADER_2002}\n<archdesc level='collection'><did><unittitle>U"
+        "</unittitle></did><dsc>\n<c level='bogus'><did><physdesc><extent>lots</extent>"
+        "</physdesc><unitdate normal='someday'>someday</unitdate></did></c>\n"
+        "<c><did><unittitle>x</unittitle></did></c></dsc></archdesc></ead>"
+    )
     reader = read_ead(doc.encode(), filename="bad.xml")
     records = list(reader)
     assert len([r for r in records if isinstance(r, Unit)]) == 3
@@ -125,23 +151,31 @@ def test_schema_breaking_but_well_formed_input_warns_with_line() -> None:
 
 
 def test_agent_roles_follow_origination_and_relators() -> None:
-    doc = (f"<ead {NS2002}>{HEADER_2002}<archdesc level='collection'><did><unittitle>U"
-           "</unittitle><origination label='Creator'><persname>Serge, Victor</persname>"
-           "</origination><origination label='Source'><corpname>Dealer</corpname></origination>"
-           "</did><controlaccess><persname role='cre'>Macdonald, Dwight</persname>"
-           "<persname>Trotsky, Leon</persname><subject source='lcsh'>Exiles</subject>"
-           "</controlaccess></archdesc></ead>")
+    doc = (
+        f"<ead {NS2002}>{HEADER_2002}<archdesc level='collection'><did><unittitle>U"
+        "</unittitle><origination label='Creator'><persname>Serge, Victor</persname>"
+        "</origination><origination label='Source'><corpname>Dealer</corpname></origination>"
+        "</did><controlaccess><persname role='cre'>Macdonald, Dwight</persname>"
+        "<persname>Trotsky, Leon</persname><subject source='lcsh'>Exiles</subject>"
+        "</controlaccess></archdesc></ead>"
+    )
     unit = list(read_ead(doc.encode()))[1]
     roles = {a.name: a.role for a in unit.agents}
-    assert roles == {"Serge, Victor": "creator", "Dealer": "source",
-                     "Macdonald, Dwight": "creator", "Trotsky, Leon": "subject"}
+    assert roles == {
+        "Serge, Victor": "creator",
+        "Dealer": "source",
+        "Macdonald, Dwight": "creator",
+        "Trotsky, Leon": "subject",
+    }
     assert unit.subjects[0].term == "Exiles" and unit.subjects[0].source == "lcsh"
 
 
 def test_content_after_dsc_arrives_as_supplement() -> None:
-    doc = (f"<ead {NS2002}>{HEADER_2002}<archdesc level='collection'><did><unittitle>U"
-           "</unittitle></did><dsc><c><did><unittitle>F</unittitle></did></c></dsc>"
-           "<index><p>Index words</p></index></archdesc></ead>")
+    doc = (
+        f"<ead {NS2002}>{HEADER_2002}<archdesc level='collection'><did><unittitle>U"
+        "</unittitle></did><dsc><c><did><unittitle>F</unittitle></did></c></dsc>"
+        "<index><p>Index words</p></index></archdesc></ead>"
+    )
     records = list(read_ead(doc.encode()))
     assert isinstance(records[-1], UnitSupplement)
     assert records[-1].sequence == 0 and records[-1].notes[0].note_type == "index"

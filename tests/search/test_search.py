@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from archive.models import AgentLink, AgentVariantName, Component, Note
+from archive.models import AgentLink, AgentVariantName, Note
 from archive.search import search
 
 pytestmark = pytest.mark.django_db
@@ -222,7 +222,9 @@ def test_selected_facets_narrow_and_show_as_chips(world):
 
 
 def test_year_range_filter(world):
-    found = {h.unit.title for h in search(query="", filters={"year_from": 1936, "year_to": 1938}).hits}
+    found = {
+        h.unit.title for h in search(query="", filters={"year_from": 1936, "year_to": 1938}).hits
+    }
     assert "Letters concerning Lénine" in found
     assert "Family letters" in found
     assert "Andre Breton letters" not in found  # 1941-1942

@@ -61,9 +61,19 @@ def write(cursor: Any, rows: Sequence[Any]) -> None:
     for r in rows:
         for i, value in enumerate(
             (
-                r.unit_id, r.collection_id, r.repository_id, r.level, r.sort_title,
-                r.begin_year, r.end_year, r.online, r.title, r.names, r.subjects,
-                r.identifier, r.notes,
+                r.unit_id,
+                r.collection_id,
+                r.repository_id,
+                r.level,
+                r.sort_title,
+                r.begin_year,
+                r.end_year,
+                r.online,
+                r.title,
+                r.names,
+                r.subjects,
+                r.identifier,
+                r.notes,
             )
         ):
             columns[i].append(value)

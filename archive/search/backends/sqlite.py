@@ -86,8 +86,16 @@ def write(cursor: Any, rows: Sequence[Any]) -> None:
         f"INSERT INTO {UNIT_TABLE} (unit_id, collection_id, repository_id, level, sort_title, "
         "begin_year, end_year, online) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
         [
-            (r.unit_id, r.collection_id, r.repository_id, r.level, r.sort_title,
-             r.begin_year, r.end_year, r.online)
+            (
+                r.unit_id,
+                r.collection_id,
+                r.repository_id,
+                r.level,
+                r.sort_title,
+                r.begin_year,
+                r.end_year,
+                r.online,
+            )
             for r in rows
         ],
     )
