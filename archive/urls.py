@@ -5,13 +5,11 @@ from django.urls import path
 
 from archive import export_views, views
 from archive.search import views as search_views
-from archive.search import views as search_views
 
 app_name = "archive"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("search/", search_views.search, name="search"),
     path("search/", search_views.search, name="search"),
     path("repositories/<slug:code>/", views.repository, name="repository"),
     path("collections/<slug:repository>/<str:ead_id>/", views.collection, name="collection"),

@@ -30,6 +30,7 @@ from archive.models import (
     SubjectLink,
 )
 from archive.services.exports import collection_export
+from archive.services.imports import ead_import
 
 CORPUS = Path(settings.FONDS_CORPUS_DIR)
 SCHEMAS = Path(settings.FONDS_SCHEMA_DIR)
@@ -53,32 +54,10 @@ def schema(fmt: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(SCHEMAS / SCHEMA_FILES[fmt])))
 
 
-def import_file(source: bytes | Path, repository: Repository, name: str) -> Collection:
-    """Import through the import service when it exists, else the loader it wraps."""
-    try:
-        from archive.services.imports import ead_import
-    except ImportError:
-        ead_import = None
-    if ead_import is not None:
-        result = ead_import(source=source, repository=repository, replace=True, filename=name)
-        collection_id = _collection_id(result)
-    else:
-        from archive.ead.reader import read_ead
-        from archive.loader import EADLoader
-
-        loader = EADLoader(repository=repository, replace=True, filename=name)
-        collection_id = loader.load(read_ead(source, filename=name)).collection_id
-    return Collection.objects.select_related("repository").get(pk=collection_id)
-
-
-def _collection_id(result: object) -> int:
-    for attr in ("collection_id",):
-        if hasattr(result, attr):
-            return getattr(result, attr)
-    results = getattr(result, "results", None) or getattr(result, "loads", None)
-    if results:
-        return results[0].collection_id
-    raise AssertionError(f"cannot find the imported collection in {result!r}")
+def import_file(source: bytes, repository: Repository, name: str) -> Collection:
+    """Import through the import service, replacing an earlier import of the same EAD id."""
+    result = ead_import(source=source, repository=repository, replace=True, filename=name)
+    return Collection.objects.select_related("repository").get(pk=result.collection_id)
 
 
 def collection_has_unpublished(collection: Collection) -> bool:

@@ -83,8 +83,16 @@ def axe_script() -> Path:
             _missing("npm is not installed, so axe-core cannot be fetched")
         AXE_CACHE.mkdir(parents=True, exist_ok=True)
         result = subprocess.run(
-            [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(AXE_CACHE),
-             f"axe-core@{AXE_VERSION}"],
+            [
+                npm,
+                "install",
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(AXE_CACHE),
+                f"axe-core@{AXE_VERSION}",
+            ],
             capture_output=True,
             text=True,
             timeout=300,
