@@ -135,6 +135,21 @@ NAME_PART_COLUMNS = {
 }
 
 
+# Collection column -> FindingAid field, for header values the columns cannot give back.
+HEADER_FIELDS = {
+    "finding_aid_subtitle": "subtitle",
+    "finding_aid_author": "author",
+    "finding_aid_sponsor": "sponsor",
+    "finding_aid_edition": "edition",
+    "publisher": "publisher",
+    "publication_date": "publication_date",
+    "description_language": "language_of_description",
+    "description_language_code": "language_of_description_code",
+    "description_rules": "rules",
+    "creation_note": "creation",
+}
+
+
 class LoadError(Exception):
     """The records cannot be loaded (duplicate finding aid, no repository...)."""
 
@@ -232,6 +247,32 @@ class SlugAllocator:
 def clip(value: str | None, length: int) -> str:
     value = value or ""
     return value if len(value) <= length else value[:length]
+
+
+def keep(side: dict[str, Any], key: str, value: Any, column: Any) -> None:
+    """Record ``value`` in ``side`` when the column cannot give it back exactly.
+
+    Columns hold ``""`` for "absent", are clipped to their length and some only take an
+    enumeration; the streamer reads ``column or None``. Whatever that reading would lose
+    (a present-but-empty value, the tail of a long one, a word outside the enumeration, an
+    absent portion that the column stores as "whole") is kept under ``key`` and restored by
+    :func:`archive.streamer.restored` as long as the column still says what the import put
+    there (an edit in the admin since then wins).
+    """
+    if value != (column if column not in ("", None) else None):
+        side[key] = value
+
+
+def date_type_column(value: str | None) -> str:
+    return value if value in DATE_TYPES else "inclusive"
+
+
+def certainty_column(value: str | None) -> str:
+    return value if value in CERTAINTIES else ""
+
+
+def portion_column(value: str | None) -> str:
+    return value if value in ("whole", "part") else "whole"
 
 
 def _column_length(model: type, name: str) -> int:
@@ -378,6 +419,66 @@ INSTANCE_FIELDS = [
 ]
 AGENT_LINK_FIELDS = ["unit", "agent", "role", "relator", "published", "position", "attributes"]
 SUBJECT_LINK_FIELDS = ["unit", "subject", "published", "position", "attributes"]
+
+
+def _clipper(length: int) -> Callable[[str | None], str]:
+    return lambda value: clip(value, length)
+
+
+def _text(value: str | None) -> str:
+    return value or ""
+
+
+# Record field -> its column value, in DATE_FIELDS / EXTENT_FIELDS order (after "unit").
+# The streamer applies the same rules to tell a kept value from an edited column.
+DATE_COLUMNS: list[tuple[str, Callable[[str | None], str]]] = [
+    ("expression", _clipper(255)),
+    ("begin", _clipper(32)),
+    ("end", _clipper(32)),
+    ("date_type", date_type_column),
+    ("certainty", certainty_column),
+    ("calendar", _clipper(32)),
+    ("era", _clipper(32)),
+]
+EXTENT_COLUMNS: list[tuple[str, Callable[[str | None], str]]] = [
+    ("number", _clipper(32)),
+    ("extent_type", _clipper(128)),
+    ("portion", portion_column),
+    ("container_summary", _clipper(255)),
+    ("physical_details", _text),
+    ("dimensions", _clipper(255)),
+]
+
+
+def date_side(d: r.Date) -> dict[str, Any]:
+    """What a date keeps beside its ``UnitDate`` row (see the module docstring)."""
+    side: dict[str, Any] = {
+        "normal": d.normal,
+        "characteristic": d.characteristic,
+        "published": d.published,
+        "attributes": pairs(d.attributes),
+    }
+    for name, rule in DATE_COLUMNS:
+        value = getattr(d, name)
+        if name == "date_type":
+            if value != rule(value):
+                side[name] = value
+        else:
+            keep(side, name, value, rule(value))
+    return side
+
+
+def extent_side(e: r.Extent) -> dict[str, Any]:
+    """What an extent keeps beside its ``Extent`` row (see the module docstring)."""
+    side: dict[str, Any] = {
+        "content": e.content,
+        "published": e.published,
+        "attributes": pairs(e.attributes),
+    }
+    for name, rule in EXTENT_COLUMNS:
+        value = getattr(e, name)
+        keep(side, name, value, rule(value))
+    return side
 
 
 class EADLoader:
@@ -597,7 +698,7 @@ class EADLoader:
 
     def collection_fields(self, fa: r.FindingAid) -> dict[str, Any]:
         unmapped: dict[str, Any] = {}
-        if fa.title and fa.title != escape(fa.title_text):
+        if fa.title != escape(fa.title_text):
             # Markup, or whitespace the plain text normalised away.
             unmapped["title"] = fa.title
         optional = {
@@ -624,25 +725,28 @@ class EADLoader:
             unmapped["revisions"] = [
                 {"event_type": rev.event_type, "normal": rev.normal} for rev in fa.revisions
             ]
-        language = fa.language_of_description or ""
-        if len(language) > 255:
-            unmapped["language_of_description"] = language
-        publication_date = fa.publication_date or ""
-        if len(publication_date) > 255:
-            unmapped["publication_date"] = publication_date
+        columns = {
+            "finding_aid_subtitle": fa.subtitle,
+            "finding_aid_author": fa.author,
+            "finding_aid_sponsor": fa.sponsor,
+            "finding_aid_edition": fa.edition,
+            "publisher": fa.publisher,
+            "publication_date": fa.publication_date,
+            "description_language": fa.language_of_description,
+            "description_language_code": fa.language_of_description_code,
+            "description_rules": fa.rules,
+            "creation_note": fa.creation,
+        }
+        fields: dict[str, Any] = {}
+        for column, value in columns.items():
+            length = _column_length(Collection, column)
+            fields[column] = clip(value, length) if length else (value or "")
+            # Present but empty, or longer than the column: kept under the record's name.
+            keep(unmapped, HEADER_FIELDS[column], value, fields[column])
         return {
             "ead_id_attributes": dict(fa.ead_id_attributes),
             "finding_aid_title": fa.title_text or "",
-            "finding_aid_subtitle": fa.subtitle or "",
-            "finding_aid_author": fa.author or "",
-            "finding_aid_sponsor": fa.sponsor or "",
-            "finding_aid_edition": fa.edition or "",
-            "publisher": fa.publisher or "",
-            "publication_date": clip(publication_date, 255),
-            "description_language": clip(language, 255),
-            "description_language_code": clip(fa.language_of_description_code, 16),
-            "description_rules": fa.rules or "",
-            "creation_note": fa.creation or "",
+            **fields,
             "source_version": clip(fa.source_version, 8),
             "numbered_components": fa.numbered_components,
             "unmapped": unmapped,
@@ -670,15 +774,18 @@ class EADLoader:
 
         level = unit.level or ""
         other_level = unit.other_level or ""
-        if not level:
+        if unit.level is None:
             attributes["level_absent"] = True
+            level = Level.COLLECTION if depth == 1 else Level.FILE
+        elif not level:
+            attributes["level"] = ""  # @level="" (present, empty)
             level = Level.COLLECTION if depth == 1 else Level.FILE
         elif level not in LEVELS:
             attributes["level"] = level
             other_level = other_level or level
             level = Level.OTHER
-        if len(other_level) > 64:
-            attributes["other_level"] = other_level
+        if len(other_level) > 64 or unit.other_level == "":
+            attributes["other_level"] = unit.other_level if unit.other_level == "" else other_level
             other_level = other_level[:64]
 
         ref = self.unit_ref(unit, depth, attributes)
@@ -700,28 +807,15 @@ class EADLoader:
         if unit.headings:
             attributes["headings"] = [list(h) for h in unit.headings]
         if unit.dates:
-            attributes["dates"] = [
-                {
-                    "normal": d.normal,
-                    "characteristic": d.characteristic,
-                    "published": d.published,
-                    "attributes": pairs(d.attributes),
-                    **({"expression": d.expression} if len(d.expression) > 255 else {}),
-                }
-                for d in unit.dates
-            ]
+            attributes["dates"] = [date_side(d) for d in unit.dates]
         if unit.extents:
-            attributes["extents"] = [
-                {"content": e.content, "published": e.published, "attributes": pairs(e.attributes)}
-                for e in unit.extents
-            ]
+            attributes["extents"] = [extent_side(e) for e in unit.extents]
         title_markup = unit.title if "<" in unit.title else ""
-        if not title_markup and unit.title and unit.title != escape(unit.title_text):
+        if not title_markup and unit.title != escape(unit.title_text):
             attributes["title"] = unit.title  # no markup, but whitespace the text lost
-        identifier = unit.identifier or ""
-        if len(identifier) > 255:
-            attributes["identifier"] = identifier
-            identifier = identifier[:255]
+        identifier = clip(unit.identifier, 255)
+        keep(attributes, "identifier", unit.identifier, identifier)
+        keep(attributes, "physical_location", unit.physical_location, unit.physical_location)
         self.components.add(
             path,
             depth,
@@ -818,28 +912,9 @@ class EADLoader:
 
     def add_unit_rows(self, unit_id: int, unit: r.Unit) -> None:
         for i, d in enumerate(unit.dates):
-            self.dates.add(
-                unit_id,
-                clip(d.expression, 255),
-                clip(d.begin, 32),
-                clip(d.end, 32),
-                d.date_type if d.date_type in DATE_TYPES else "inclusive",
-                d.certainty if d.certainty in CERTAINTIES else "",
-                clip(d.calendar, 32),
-                clip(d.era, 32),
-                i,
-            )
+            self.dates.add(unit_id, *(rule(getattr(d, name)) for name, rule in DATE_COLUMNS), i)
         for i, e in enumerate(unit.extents):
-            self.extents.add(
-                unit_id,
-                clip(e.number, 32),
-                clip(e.extent_type, 128),
-                e.portion if e.portion in ("whole", "part") else "whole",
-                clip(e.container_summary, 255),
-                e.physical_details or "",
-                clip(e.dimensions, 255),
-                i,
-            )
+            self.extents.add(unit_id, *(rule(getattr(e, name)) for name, rule in EXTENT_COLUMNS), i)
         self.add_containers(unit_id, unit.containers)
         self.add_described(
             unit_id, unit.notes, unit.agents, unit.subjects, unit.digital_objects, supplement=False
@@ -882,18 +957,16 @@ class EADLoader:
             note_type = NoteType.GENERAL
         if note.attributes:
             attributes["attributes"] = pairs(note.attributes)
-        heading = note.heading or ""
-        if len(heading) > 255:
-            attributes["heading"] = heading
-        ref = note.ref or ""
-        if len(ref) > 255:
-            attributes["ref"] = ref
+        heading = clip(note.heading, 255)
+        keep(attributes, "heading", note.heading, heading)
+        ref = clip(note.ref, 255)
+        keep(attributes, "ref", note.ref, ref)
         self.notes.add(
             unit_id,
             note_type,
-            heading[:255],
+            heading,
             note.content,
-            ref[:255],
+            ref,
             note.published,
             position,
             attributes,
@@ -907,16 +980,16 @@ class EADLoader:
                 attributes[key] = value
         if dao.extra:
             attributes["attributes"] = pairs(dao.extra)
-        href, title = dao.href or "", dao.title or ""
-        if len(href) > 2000:
-            attributes["href"] = href
-        if len(title) > 500:
-            attributes["title"] = title
+        href, title, role = clip(dao.href, 2000), clip(dao.title, 500), clip(dao.role, 64)
+        keep(attributes, "href", dao.href, href)
+        keep(attributes, "title", dao.title, title)
+        keep(attributes, "role", dao.role, role)
+        keep(attributes, "description", dao.description, dao.description)
         self.digital_objects.add(
             unit_id,
-            title[:500],
-            href[:2000],
-            clip(dao.role, 64),
+            title,
+            href,
+            role,
             dao.description or "",
             dao.published,
             position,
@@ -1012,11 +1085,15 @@ class EADLoader:
         if link.attributes:
             attributes["attributes"] = pairs(link.attributes)
         role = link.role if link.role in AGENT_ROLES else AgentLink.Role.SUBJECT
+        if role != link.role:
+            attributes["role"] = link.role
+        relator = clip(link.relator, 64)
+        keep(attributes, "relator", link.relator, relator)
         values = [
             unit_id,
             None,  # the agent's id, once resolved
             role,
-            clip(link.relator, 64),
+            relator,
             link.published,
             position,
             attributes,
@@ -1133,21 +1210,13 @@ class EADLoader:
             name, agent_type, source, authority_id = self.agents_by_id[agent_id]
             attributes = values[-1]
             # What the file said that the shared agent does not say, for a faithful export.
-            said = {
-                "name": " ".join(link.name.split()),
-                "source": link.source or "",
-                "authority_id": link.authority_id or "",
-                "agent_type": link.agent_type,
-            }
-            known = {
-                "name": name,
-                "source": source,
-                "authority_id": authority_id,
-                "agent_type": agent_type,
-            }
-            for attr, value in said.items():
-                if value != known[attr]:
-                    attributes[attr] = value
+            # Exactly as written: the shared agent's name is whitespace-normalised.
+            if link.name != name:
+                attributes["name"] = link.name
+            if link.agent_type != agent_type:
+                attributes["agent_type"] = link.agent_type
+            keep(attributes, "source", link.source, source)
+            keep(attributes, "authority_id", link.authority_id, authority_id)
             self.agent_links.add(*values)
         self.agent_links.write()
 
@@ -1157,12 +1226,12 @@ class EADLoader:
         for values, key, link in waiting:
             subject_id = self.subject_ids[key]
             values[1] = subject_id
-            term, _, authority_id = self.subjects_by_id[subject_id]
+            term, source, authority_id = self.subjects_by_id[subject_id]
             attributes = values[-1]
-            if " ".join(link.term.split()) != term:
+            if link.term != term:
                 attributes["term"] = link.term
-            if (link.authority_id or "") != authority_id:
-                attributes["authority_id"] = link.authority_id or ""
+            keep(attributes, "source", link.source, source)
+            keep(attributes, "authority_id", link.authority_id, authority_id)
             self.subject_links.add(*values)
         self.subject_links.write()
 

@@ -30,6 +30,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from archive.ead import records as r
+from archive.loader import DATE_COLUMNS, EXTENT_COLUMNS, HEADER_FIELDS
 from archive.models import (
     AgentLink,
     Collection,
@@ -76,6 +77,26 @@ def _pairs(value: Any) -> r.Attributes:
 
 def _none(value: str | None) -> str | None:
     return value if value else None
+
+
+def restored(side: dict[str, Any], key: str, column: Any) -> Any:
+    """The value the loader kept under ``key`` (see ``archive.loader.keep``), else the
+    column read as ``column or None``."""
+    if key in side:
+        return side[key]
+    return column if column not in ("", None) else None
+
+
+def _restored_if(
+    side: dict[str, Any], key: str, column: str, rule: Any, *, optional: bool = True
+) -> Any:
+    """Like :func:`restored`, but only while ``rule(kept value)`` is still the column: a
+    value edited in the admin since the import wins over what the file said."""
+    if key in side and rule(side[key]) == column:
+        return side[key]
+    if not optional:
+        return column
+    return column if column not in ("", None) else None
 
 
 def _text_fragment(text: str) -> str:
@@ -129,27 +150,29 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
             return u[key]
         return fallback if not imported else None
 
+    def column(name: str) -> str | None:
+        return _restored_if(u, HEADER_FIELDS[name], getattr(collection, name), _header_rule(name))
+
     return r.FindingAid(
         ead_id=collection.ead_id,
         ead_id_attributes=_pairs(collection.ead_id_attributes),
         title=u.get("title") or _text_fragment(collection.finding_aid_title),
         title_text=collection.finding_aid_title,
         filing_title=u.get("filing_title"),
-        subtitle=_none(collection.finding_aid_subtitle),
-        author=_none(collection.finding_aid_author),
-        sponsor=_none(collection.finding_aid_sponsor),
-        publisher=_none(collection.publisher) or (None if imported else _none(repository.name)),
-        publication_date=u.get("publication_date") or _none(collection.publication_date),
+        subtitle=column("finding_aid_subtitle"),
+        author=column("finding_aid_author"),
+        sponsor=column("finding_aid_sponsor"),
+        publisher=column("publisher") or (None if imported else _none(repository.name)),
+        publication_date=column("publication_date"),
         publication_date_normal=u.get("publication_date_normal"),
         publication_address=tuple(u.get("publication_address") or ()),
-        edition=_none(collection.finding_aid_edition),
-        language_of_description=u.get("language_of_description")
-        or _none(collection.description_language),
-        language_of_description_code=_none(collection.description_language_code),
+        edition=column("finding_aid_edition"),
+        language_of_description=column("description_language"),
+        language_of_description_code=column("description_language_code"),
         script_of_description_code=u.get("script_of_description_code"),
-        rules=_none(collection.description_rules),
+        rules=column("description_rules"),
         revisions=tuple(revision_records),
-        creation=_none(collection.creation_note),
+        creation=column("creation_note"),
         creation_date=u.get("creation_date"),
         repository_name=header("repository_name", _none(repository.name)),
         repository_code=header("repository_code", _none(repository.agency_code)),
@@ -162,6 +185,16 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
         header_attributes=_pairs(u.get("header_attributes")),
         extra=tuple(_extra(v) for v in u.get("extra") or ()),
     )
+
+
+def _header_rule(name: str) -> Any:
+    length = Collection._meta.get_field(name).max_length
+
+    def rule(value: str | None) -> str:
+        value = value or ""
+        return value[:length] if length else value
+
+    return rule
 
 
 # --------------------------------------------------------------------------- related rows
@@ -304,20 +337,20 @@ class _Related:
 
 def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tuple[r.Date, ...]:
     result = []
-    for _, expression, begin, end, date_type, certainty, calendar, era, position in rows:
+    for row in rows:
+        position = row[-1]
         more = stored[position] if 0 <= position < len(stored) else {}
         published = more.get("published", True)
         if public and not published:
             continue
+        values = {
+            name: _restored_if(more, name, column, rule, optional=name != "date_type")
+            for (name, rule), column in zip(DATE_COLUMNS, row[1:-1], strict=True)
+        }
+        values["expression"] = values["expression"] or ""
         result.append(
             r.Date(
-                expression=more.get("expression") or expression,
-                begin=_none(begin),
-                end=_none(end),
-                date_type=date_type,
-                certainty=_none(certainty),
-                calendar=_none(calendar),
-                era=_none(era),
+                **values,
                 normal=more.get("normal"),
                 characteristic=more.get("characteristic"),
                 published=published,
@@ -329,7 +362,8 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
 
 def _extents(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tuple[r.Extent, ...]:
     result = []
-    for _, number, extent_type, portion, summary, details, dimensions, position in rows:
+    for row in rows:
+        number, extent_type, position = row[1], row[2], row[-1]
         more = stored[position] if 0 <= position < len(stored) else {}
         published = more.get("published", True)
         if public and not published:
@@ -338,14 +372,13 @@ def _extents(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> t
         if content and not _extent_content_matches(content, number, extent_type):
             # Edited in the admin since the import: the columns are the truth now.
             content = ""
+        values = {
+            name: _restored_if(more, name, column, rule)
+            for (name, rule), column in zip(EXTENT_COLUMNS, row[1:-1], strict=True)
+        }
         result.append(
             r.Extent(
-                number=_none(number),
-                extent_type=_none(extent_type),
-                portion=_none(portion),
-                container_summary=_none(summary),
-                physical_details=_none(details),
-                dimensions=_none(dimensions),
+                **values,
                 content=content,
                 published=published,
                 attributes=_pairs(more.get("attributes")),
@@ -368,10 +401,10 @@ def _note(row: tuple) -> r.Note:
     attrs = attrs or {}
     return r.Note(
         note_type=attrs.get("element") or note_type,
-        heading=attrs.get("heading") or _none(heading),
+        heading=restored(attrs, "heading", heading),
         content=content,
         published=published,
-        ref=attrs.get("ref") or _none(ref),
+        ref=restored(attrs, "ref", ref),
         position=attrs.get("source_position", position),
         attributes=_pairs(attrs.get("attributes")),
     )
@@ -394,10 +427,10 @@ def _agent(row: tuple) -> r.AgentLink:
     return r.AgentLink(
         name=attrs.get("name") or name,
         agent_type=attrs.get("agent_type") or agent_type,
-        role=role,
-        relator=_none(relator),
-        source=_none(attrs.get("source", authority_source)),
-        authority_id=_none(attrs.get("authority_id", authority_id)),
+        role=attrs.get("role") or role,
+        relator=restored(attrs, "relator", relator),
+        source=restored(attrs, "source", authority_source),
+        authority_id=restored(attrs, "authority_id", authority_id),
         normal=attrs.get("normal"),
         name_parts=tuple(tuple(part) for part in attrs.get("name_parts") or ()),
         published=published and agent_published,
@@ -413,8 +446,8 @@ def _subject(row: tuple) -> r.SubjectLink:
     return r.SubjectLink(
         term=attrs.get("term") or term,
         subject_type=attrs.get("subject_type") or subject_type,
-        source=_none(source),
-        authority_id=_none(attrs.get("authority_id", authority_id)),
+        source=restored(attrs, "source", source),
+        authority_id=restored(attrs, "authority_id", authority_id),
         published=published and subject_published,
         group=attrs.get("group"),
         normal=attrs.get("normal"),
@@ -500,13 +533,13 @@ def _digital_object(row: tuple) -> r.DigitalObject:
     _, title, link, role, description, published, attrs = row
     attrs = attrs or {}
     return r.DigitalObject(
-        title=attrs.get("title") or _none(title),
-        href=attrs.get("href") or _none(link),
-        role=_none(role),
+        title=restored(attrs, "title", title),
+        href=restored(attrs, "href", link),
+        role=restored(attrs, "role", role),
         show=attrs.get("show"),
         actuate=attrs.get("actuate"),
         published=published,
-        description=_none(description),
+        description=restored(attrs, "description", description),
         extra=_pairs(attrs.get("attributes")),
         group=attrs.get("group"),
         group_description=attrs.get("group_description"),
@@ -546,12 +579,12 @@ def unit_record(
     raw_level: str | None = level
     if attrs.get("level_absent"):
         raw_level, other_level = None, ""
-    elif attrs.get("level"):
+    elif "level" in attrs:
         # The file's own word for the level, not an EAD value: give it back as written.
         raw_level = attrs["level"]
         if other_level == raw_level:
             other_level = ""
-    other_level = attrs.get("other_level") or other_level
+    other_level = attrs["other_level"] if "other_level" in attrs else _none(other_level)
 
     unit_ref: str | None = ref or None
     if attrs.get("ref_generated"):
@@ -559,7 +592,7 @@ def unit_record(
     elif attrs.get("source_ref") and len(attrs["source_ref"]) > 255:
         unit_ref = attrs["source_ref"]
 
-    fragment = attrs.get("title") or title_markup or _text_fragment(title)
+    fragment = attrs["title"] if "title" in attrs else title_markup or _text_fragment(title)
     notes = related.notes.get(pk, ())
     agents = related.agents.get(pk, ())
     subjects = related.subjects.get(pk, ())
@@ -569,10 +602,10 @@ def unit_record(
     return r.Unit(
         depth=depth,
         sequence=sequence,
-        level=raw_level or None,
-        other_level=_none(other_level),
+        level=raw_level if raw_level is not None else None,
+        other_level=other_level,
         ref=unit_ref,
-        identifier=attrs.get("identifier") or _none(identifier),
+        identifier=restored(attrs, "identifier", identifier),
         identifier_attributes=_pairs(attrs.get("identifier_attributes")),
         other_identifiers=tuple(
             (o.get("value", ""), _pairs(o.get("attributes"))) for o in other_identifiers or ()
@@ -588,7 +621,7 @@ def unit_record(
             )
             for lang in languages or ()
         ),
-        physical_location=_none(physical_location),
+        physical_location=restored(attrs, "physical_location", physical_location),
         repository_name=attrs.get("repository_name", repository_name),
         notes=tuple(_note(n) for n in notes),
         agents=agent_records,

@@ -19,7 +19,7 @@ from typing import Any
 
 from lxml import etree
 
-from .parsing import XLINK_NS, XML_NS, entity_text, safe_parser
+from .parsing import EAD_NAMESPACES, XLINK_NS, XML_NS, entity_text, safe_parser
 
 # --------------------------------------------------------------------------- vocabularies
 
@@ -169,6 +169,27 @@ def serialise_node(node: Any, *, convert: Callable[[Any], Any] | None = None) ->
     return serialise_element(node)
 
 
+def foreign_namespace(el: Any) -> str | None:
+    """The namespace of an element from another vocabulary (MODS, Dublin Core... inside
+    ``objectxmlwrap``), or None for EAD elements and elements without namespace."""
+    tag = el.tag
+    if not isinstance(tag, str) or not tag.startswith("{"):
+        return None
+    ns = tag[1:].split("}", 1)[0]
+    return None if ns in EAD_NAMESPACES else ns
+
+
+def _namespace_declaration(el: Any) -> list[tuple[str, str]]:
+    """``xmlns`` for a foreign element whose parent is in another namespace."""
+    ns = foreign_namespace(el)
+    if ns is None:
+        return []
+    parent = el.getparent()
+    if parent is not None and foreign_namespace(parent) == ns:
+        return []
+    return [("xmlns", ns)]
+
+
 def serialise_element(
     el: Any,
     *,
@@ -176,9 +197,14 @@ def serialise_element(
     attrs: Iterable[tuple[str, str]] | None = None,
     inner: str | None = None,
 ) -> str:
-    """``<name attrs>inner</name>`` with overridable name, attributes and content."""
+    """``<name attrs>inner</name>`` with overridable name, attributes and content.
+
+    EAD elements are written without namespace (the neutral vocabulary); an element of
+    another vocabulary keeps its namespace as a default-namespace declaration.
+    """
     name = name or local_name(el)
     attrs = attribute_items(el) if attrs is None else attrs
+    attrs = _namespace_declaration(el) + list(attrs)
     attr_text = "".join(f' {k}="{_escape_attr(v)}"' for k, v in attrs)
     inner = serialise_children(el) if inner is None else inner
     if inner == "":
@@ -216,6 +242,8 @@ def normalise_space(text: str) -> str:
 
 def _from_ead3(el: Any) -> str:
     """Convert one EAD3 element (and its content) to the neutral (EAD 2002) vocabulary."""
+    if foreign_namespace(el) is not None:
+        return serialise_element(el)  # another vocabulary: verbatim, namespace kept
     name = local_name(el)
     attrs = _attrs_3_to_2002(el)
     inner_convert = _from_ead3
@@ -409,8 +437,8 @@ def _attrs_2002_to_3(name: str, attrs: dict[str, str]) -> dict[str, str]:
 def _to_ead3_tree(el: Any) -> None:
     """Rename neutral (2002) elements in place to their EAD3 equivalents."""
     for node in list(el.iter()):
-        if not isinstance(node.tag, str) or node is el:
-            continue
+        if not isinstance(node.tag, str) or node is el or node.tag.startswith("{"):
+            continue  # (foreign-namespace content stays as it is)
         name = node.tag
         attrs = dict(node.attrib)
         new_name = name
@@ -455,11 +483,21 @@ def _to_ead3_tree(el: Any) -> None:
 
 
 def _unwrap(node: Any) -> None:
-    """Replace ``node`` by its content (text and children), keeping every character."""
+    """Replace ``node`` by its content (text and children), keeping every character.
+
+    Where the element boundary was the only thing between two words ("Papers<unitdate>1898"),
+    a space takes its place so that the words stay apart.
+    """
     parent = node.getparent()
     index = parent.index(node)
     text = node.text or ""
     tail = node.tail or ""
+    before = parent.text if index == 0 else parent[index - 1].tail
+    inner_first = text or (_first_text(node[0]) if len(node) else "")
+    if (before or "")[-1:].isalnum() and inner_first[:1].isalnum():
+        text = " " + text
+    if tail[:1].isalnum() and _last_text(node)[-1:].isalnum():
+        tail = " " + tail
     children = list(node)
     if index == 0:
         parent.text = (parent.text or "") + text
@@ -479,6 +517,30 @@ def _unwrap(node: Any) -> None:
     parent.remove(node)
 
 
+def _first_text(node: Any) -> str:
+    """The first text of an element's content (for word-boundary checks)."""
+    if node.text:
+        return node.text
+    for child in node:
+        found = _first_text(child) if isinstance(child.tag, str) else ""
+        if found:
+            return found
+        if child.tail:
+            return child.tail
+    return ""
+
+
+def _last_text(node: Any) -> str:
+    """The last text of an element's content (for word-boundary checks)."""
+    for child in reversed(node):
+        if child.tail:
+            return child.tail
+        found = _last_text(child) if isinstance(child.tag, str) else ""
+        if found:
+            return found
+    return node.text or ""
+
+
 def _strip_unknown(el: Any, allowed: frozenset[str], include_unpublished: bool) -> None:
     for node in list(el.iter()):
         if node is el:
@@ -490,6 +552,8 @@ def _strip_unknown(el: Any, allowed: frozenset[str], include_unpublished: bool) 
         if node.get("audience") == "internal" and not include_unpublished:
             _drop_keep_tail(node)
             continue
+        if node.tag.startswith("{"):
+            continue  # another vocabulary (objectxmlwrap content)
         if node.tag not in allowed:
             _unwrap(node)
 
@@ -638,8 +702,9 @@ def namespaced(el: Any, namespace: str, *, version: str) -> Any:
     for node in el.iter():
         if not isinstance(node.tag, str):
             continue
-        if not node.tag.startswith("{"):
-            node.tag = f"{{{namespace}}}{node.tag}"
+        if node.tag.startswith("{"):
+            continue  # another vocabulary: keeps its namespace and attributes
+        node.tag = f"{{{namespace}}}{node.tag}"
         if version != "2002":
             continue
         name = local_name(node)

@@ -486,11 +486,9 @@ class Writer2002(StreamWriter):
         for date in unit.dates:
             if not self.visible(date.published):
                 continue
-            normal = valid_normal(date.normal) or (
-                valid_normal(f"{date.begin}/{date.end}" if date.begin != date.end else date.begin)
-                if date.begin and date.end
-                else None
-            )
+            # only the @normal the source had: begin/end may be guesses from the expression,
+            # and writing them would make the next import differ from this one
+            normal = valid_normal(date.normal)
             date_type = date.date_type if date.date_type in ("inclusive", "bulk") else None
             attrs = [
                 ("type", date_type),

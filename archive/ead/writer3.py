@@ -216,13 +216,13 @@ class Writer3(Writer2002):
             self.el(
                 "language",
                 [("langcode", h.language_of_description_code or "und")],
-                fragment_plain_text(h.language_of_description or "") or None,
+                _space(fragment_plain_text(h.language_of_description or "")) or None,
                 parent=decl,
             )
             self.el("script", [("scriptcode", h.script_of_description_code or "Latn")], parent=decl)
         if h.rules:
             decl = self.el("conventiondeclaration", parent=control)
-            self.el("citation", text=fragment_plain_text(h.rules) or None, parent=decl)
+            self.el("citation", text=_space(fragment_plain_text(h.rules)) or None, parent=decl)
         if self.same:
             for extra in extras.get("maintenanceagency", []):
                 node = self.extra_element(extra)
@@ -261,7 +261,7 @@ class Writer3(Writer2002):
             self.el("agenttype", [("value", "unknown")], parent=event)
             self.el("agent", text=r.agent or None, parent=event)
             if r.description:
-                self.el("eventdescription", text=r.description, parent=event)
+                self.el("eventdescription", text=_space(r.description), parent=event)
         self.reorder(control, _CONTROL_ORDER)
         return control
 
@@ -335,11 +335,9 @@ class Writer3(Writer2002):
         for date in unit.dates:
             if not self.visible(date.published):
                 continue
-            normal = valid_normal(date.normal) or (
-                valid_normal(f"{date.begin}/{date.end}" if date.begin != date.end else date.begin)
-                if date.begin and date.end
-                else None
-            )
+            # only the @normal the source had: begin/end may be guesses from the expression,
+            # and writing them would make the next import differ from this one
+            normal = valid_normal(date.normal)
             dtype = date.date_type if date.date_type in ("inclusive", "bulk") else None
             self.el(
                 "unitdate",
@@ -595,3 +593,8 @@ def _token(value: str | None) -> str | None:
         return None
     token = "".join(value.split())
     return token or None
+
+
+def _space(text: str) -> str:
+    """Whitespace collapsed, as the reader collapses it in header fields."""
+    return " ".join(text.split())

@@ -12,13 +12,21 @@ left out; with ``include_unpublished=True`` they are written with ``audience="in
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from typing import IO, Any
 
 from lxml import etree
 
-from .markup import build_fragment, fragment_plain_text, namespaced, parse_fragment
+from .conform import content_model
+from .markup import (
+    build_fragment,
+    element_to_neutral,
+    fragment_plain_text,
+    namespaced,
+    parse_fragment,
+)
 from .records import ExtraElement, FindingAid, Record, Unit, UnitSupplement
 
 Output = str | IO[bytes]
@@ -33,6 +41,75 @@ def valid_normal(value: str | None) -> str | None:
     return None
 
 
+class _Serializer:
+    """Incremental XML output that declares the namespaces once, on the root element.
+
+    ``lxml.etree.xmlfile`` repeats the namespace declarations on every element written into
+    an open element; here each written subtree is serialised by lxml and its redundant
+    declarations (the very ones the root already made) are taken off its start tag.
+    """
+
+    def __init__(self, out: IO[bytes], nsmap: dict[str | None, str]) -> None:
+        self.out = out
+        self.nsmap = nsmap
+        self.open: list[bytes] = []
+        self.chunks: list[bytes] = []
+        self.size = 0
+        declared = []
+        for prefix, uri in nsmap.items():
+            attr = "xmlns" if prefix is None else f"xmlns:{prefix}"
+            declared.append(f' {attr}="{uri}"'.encode())
+        self.declared = tuple(declared)
+        self.scratch = etree.Element("scratch", nsmap=nsmap)
+
+    def emit(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.size += len(data)
+        if self.size > 1 << 16:
+            self.out.write(b"".join(self.chunks))
+            self.chunks = []
+            self.size = 0
+
+    def declaration(self) -> None:
+        self.emit(b"<?xml version='1.0' encoding='UTF-8'?>\n")
+
+    def _strip(self, data: bytes) -> bytes:
+        end = data.index(b">")
+        head = data[:end]
+        for decl in self.declared:
+            head = head.replace(decl, b"")
+        return head + data[end:]
+
+    def start(self, tag: str, attrs: dict[str, str] | None = None, *, root: bool = False) -> None:
+        node = etree.SubElement(self.scratch, tag, attrs or {})
+        data = etree.tostring(node, encoding="utf-8")
+        self.scratch.remove(node)
+        if not root:
+            data = self._strip(data)
+        # ``<name .../>`` -> ``<name ...>``; remember the end tag
+        match = re.match(rb"<([^\s/>]+)", data)
+        assert match is not None
+        name = match.group(1)
+        self.emit(data[:-2] + b">")
+        self.open.append(b"</" + name + b">")
+
+    def end(self) -> None:
+        self.emit(self.open.pop())
+
+    def write(self, node: Any) -> None:
+        if node.getparent() is not None:
+            node.getparent().remove(node)
+        self.scratch.append(node)
+        data = etree.tostring(node, encoding="utf-8", with_tail=False)
+        self.scratch.remove(node)
+        self.emit(self._strip(data))
+
+    def close(self) -> None:
+        if self.chunks:
+            self.out.write(b"".join(self.chunks))
+        self.chunks = []
+
+
 class StreamWriter:
     """Template for one EAD version; subclasses build the version's elements."""
 
@@ -43,6 +120,7 @@ class StreamWriter:
     def __init__(self, *, include_unpublished: bool = False) -> None:
         self.include_unpublished = include_unpublished
         self.header: FindingAid | None = None
+        self.model = content_model(self.version, self.namespace)
 
     # -- element helpers ---------------------------------------------------------------
 
@@ -102,7 +180,22 @@ class StreamWriter:
             node = parse_fragment(extra.xml)[0]
             namespaced(node, self.namespace, version=self.version)
             return node
-        return None  # cross-version: the caller keeps the words with extra_text()
+        # another version: through the neutral vocabulary into this one (elements this
+        # version lacks are unwrapped; ``conform`` then fits the result to the schema)
+        neutral = extra.xml
+        if extra.version == "3":
+            neutral = element_to_neutral(parse_fragment(extra.xml)[0], version="3")
+        root = build_fragment(
+            neutral,
+            version=self.version,
+            context="raw",
+            include_unpublished=self.include_unpublished,
+        )
+        if len(root) != 1 or (root.text or "").strip() or (root[0].tail or "").strip():
+            return None  # not one element any more: the caller keeps the words as text
+        node = root[0]
+        namespaced(node, self.namespace, version=self.version)
+        return node
 
     @staticmethod
     def extra_text(extra: ExtraElement) -> str:
@@ -111,83 +204,99 @@ class StreamWriter:
     # -- stream ------------------------------------------------------------------------
 
     def write(self, records: Iterable[Record], out: Output) -> None:
-        with etree.xmlfile(out, encoding="utf-8") as xf:
-            xf.write_declaration()
-            stack: list[tuple[int, Any]] = []  # (depth, context manager) of open elements
-            skip_below: int | None = None
-            archdesc_cm = None
-            dsc_cm = None
-            root_cm = None
-            collection: Unit | None = None
-            for record in records:
-                if isinstance(record, FindingAid):
-                    self.header = record
-                    root_cm = xf.element(
-                        self.q("ead"), self.root_attributes(record), nsmap=self.nsmap
-                    )
-                    root_cm.__enter__()
-                    xf.write(self.header_element(record))
-                    for node in self.after_header(record):
-                        xf.write(node)
-                elif isinstance(record, Unit) and record.depth == 0:
-                    if root_cm is None:
-                        raise ValueError("a FindingAid record must come first")
-                    collection = record
-                    archdesc_cm = xf.element(self.q("archdesc"), self.unit_attributes(record))
-                    archdesc_cm.__enter__()
-                    for node in self.unit_body(record):
-                        xf.write(node)
-                elif isinstance(record, Unit):
-                    if skip_below is not None and record.depth > skip_below:
-                        continue
-                    skip_below = None
-                    if not self.visible(record.published):
-                        skip_below = record.depth
-                        # close siblings/deeper ones before skipping
-                        while stack and stack[-1][0] >= record.depth:
-                            stack.pop()[1].__exit__(None, None, None)
-                        continue
-                    if dsc_cm is None:
-                        dsc_cm = xf.element(self.q("dsc"), self.dsc_attributes(collection))
-                        dsc_cm.__enter__()
-                        for node in self.dsc_head(collection):
-                            xf.write(node)
-                    while stack and stack[-1][0] >= record.depth:
-                        stack.pop()[1].__exit__(None, None, None)
+        if isinstance(out, str | os.PathLike):
+            with open(out, "wb") as fh:
+                self._write(records, fh)
+        else:
+            self._write(records, out)
+
+    def _write(self, records: Iterable[Record], out: IO[bytes]) -> None:
+        xf = _Serializer(out, self.nsmap)
+        xf.declaration()
+        model = self.model
+        stack: list[int] = []  # depths of open components
+        skip_below: int | None = None
+        archdesc_open = dsc_open = root_open = False
+        collection: Unit | None = None
+        for record in records:
+            if isinstance(record, FindingAid):
+                self.header = record
+                xf.start(self.q("ead"), self.root_attributes(record), root=True)
+                root_open = True
+                xf.write(model.conform(self.header_element(record)))
+                for node in self.after_header(record):
+                    xf.write(model.conform(node))
+            elif isinstance(record, Unit) and record.depth == 0:
+                if not root_open:
+                    raise ValueError("a FindingAid record must come first")
+                collection = record
+                xf.start(self.q("archdesc"), self.unit_attributes(record))
+                archdesc_open = True
+                self.write_body(xf, "archdesc", self.unit_body(record))
+            elif isinstance(record, Unit):
+                if skip_below is not None and record.depth > skip_below:
+                    continue
+                skip_below = None
+                if not self.visible(record.published):
+                    skip_below = record.depth
+                    continue
+                if not dsc_open:
+                    xf.start(self.q("dsc"), self.dsc_attributes(collection))
+                    dsc_open = True
+                    for node in self.dsc_head(collection):
+                        xf.write(model.conform(node))
+                while stack and stack[-1] >= record.depth:
+                    stack.pop()
+                    xf.end()
+                name = self.component_name(record.depth)
+                xf.start(self.q(name), self.unit_attributes(record))
+                stack.append(record.depth)
+                self.write_body(xf, name, self.unit_body(record))
+            elif isinstance(record, UnitSupplement):
+                if record.depth == 0:
+                    while stack:
+                        stack.pop()
+                        xf.end()
+                    if dsc_open:
+                        xf.end()
+                        dsc_open = False
+                    elif collection is not None and self.dsc_needed(collection):
+                        self.write_empty_dsc(xf, collection)
+                    name = "archdesc"
+                elif not stack or stack[-1] != record.depth:
+                    continue
+                else:
                     name = self.component_name(record.depth)
-                    cm = xf.element(self.q(name), self.unit_attributes(record))
-                    cm.__enter__()
-                    stack.append((record.depth, cm))
-                    for node in self.unit_body(record):
-                        xf.write(node)
-                elif isinstance(record, UnitSupplement):
-                    if record.depth == 0:
-                        while stack:
-                            stack.pop()[1].__exit__(None, None, None)
-                        if dsc_cm is not None:
-                            dsc_cm.__exit__(None, None, None)
-                            dsc_cm = None
-                        elif collection is not None and self.dsc_needed(collection):
-                            self.write_empty_dsc(xf, collection)
-                    elif not stack or stack[-1][0] != record.depth:
-                        continue
-                    for node in self.supplement_body(record):
-                        xf.write(node)
-            while stack:
-                stack.pop()[1].__exit__(None, None, None)
-            if dsc_cm is not None:
-                dsc_cm.__exit__(None, None, None)
-            if archdesc_cm is None:
-                raise ValueError("no collection-level Unit in the record stream")
-            archdesc_cm.__exit__(None, None, None)
-            assert root_cm is not None
-            root_cm.__exit__(None, None, None)
+                self.write_body(xf, name, self.supplement_body(record))
+        while stack:
+            stack.pop()
+            xf.end()
+        if dsc_open:
+            xf.end()
+        if not archdesc_open:
+            raise ValueError("no collection-level Unit in the record stream")
+        xf.end()
+        xf.end()
+        xf.close()
+
+    def write_body(self, xf: _Serializer, parent: str, nodes: list[Any]) -> None:
+        """Conform a unit's blocks together (placement and order) and write them."""
+        if not nodes:
+            return
+        holder = etree.Element(self.q(parent))
+        for node in nodes:
+            holder.append(node)
+        self.model.conform(holder)
+        for node in holder:
+            xf.write(node)
 
     def after_header(self, header: FindingAid) -> list[Any]:
         """Elements between the header and ``<archdesc>`` (EAD 2002 ``<frontmatter>``)."""
         out = []
         for extra in header.extra:
-            if extra.where == "ead":
+            # another version's front matter has no place here; its words are in the
+            # header notes (see header_element)
+            if extra.where == "ead" and extra.version == self.version:
                 node = self.extra_element(extra)
                 if node is not None:
                     out.append(node)
@@ -196,10 +305,11 @@ class StreamWriter:
     def dsc_needed(self, unit: Unit) -> bool:
         return bool(unit.component_list_attributes) or any(k == "dsc" for k, _ in unit.headings)
 
-    def write_empty_dsc(self, xf: Any, unit: Unit) -> None:
-        with xf.element(self.q("dsc"), self.dsc_attributes(unit)):
-            for node in self.dsc_head(unit):
-                xf.write(node)
+    def write_empty_dsc(self, xf: _Serializer, unit: Unit) -> None:
+        xf.start(self.q("dsc"), self.dsc_attributes(unit))
+        for node in self.dsc_head(unit):
+            xf.write(self.model.conform(node))
+        xf.end()
 
     # -- to implement per version --------------------------------------------------------
 

@@ -1,0 +1,414 @@
+"""Shape a written element tree to the official content model, never dropping a word.
+
+Readers are forgiving, so records carry whatever the source had: text directly in a
+``<list>``, a ``<legalstatus>`` where the target version does not allow one, an EAD3-only
+attribute value, a ``<num>`` inside an EAD3 title.  Before a writer emits a block it passes the
+block through :func:`conform`, which uses the content models extracted from the XSDs
+(``contentmodel_<version>.json``, built by ``contentmodel_build``) and repairs it:
+
+- an attribute the element does not have is renamed when the schema has it under the other
+  spelling (EAD 2002 ``href`` vs ``xlink:href``), otherwise left out; an enumerated value is
+  matched case- and punctuation-insensitively (``onRequest``/``onrequest``,
+  ``loweralpha``/``lower-alpha``) or through a synonym table (``arabic``/``decimal``); a value
+  the type rejects (a space in an NMTOKEN, a date that breaks the ``normal`` pattern) is
+  repaired when that is unambiguous, else left out.  Attribute values are codes, not text:
+  the words of the document are all in element content, which is never dropped;
+- text where the model allows none is wrapped in the element the model offers for it
+  (``<p>``, ``<item>``, ``<head01>``, ``<part>``...);
+- an element the parent does not allow is wrapped in an allowed child that takes it
+  (``<legalstatus>`` into ``<accessrestrict>``), or else unwrapped: its tag goes, its text
+  and children stay;
+- the children of element-only content are put in the order of the type's sequence.
+
+The repairs are deterministic and idempotent (a conforming tree is left as it is), which
+keeps export -> import -> export byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from .markup import _first_text, _last_text
+from .parsing import XLINK_NS, XML_NS
+
+_HERE = Path(__file__).parent
+
+# Elements that can carry the text found where the model allows none, by preference.
+_TEXT_HOLDERS = ("p", "item", "head01", "part", "event", "entry", "addressline", "didnote")
+# Second choice: an element whose own content has a text holder.
+_NESTED_HOLDERS = (
+    "note",
+    "controlnote",
+    "odd",
+    "descriptivenote",
+    "corpname",
+    "name",
+    "title",
+    "notestmt",
+)
+# Preferred wrappers for a misplaced element (first allowed one that accepts it wins).
+_WRAPPERS = (
+    "p",
+    "item",
+    "part",
+    "accessrestrict",
+    "odd",
+    "descriptivenote",
+    "notestmt",
+    "controlnote",
+    "physdesc",
+    "event",
+    "entry",
+    "didnote",
+    "note",
+)
+# Enumerated values that differ between the versions beyond spelling.
+_SYNONYMS = {
+    "arabic": "decimal",
+    "decimal": "arabic",
+    "lowerlatin": "loweralpha",
+    "upperlatin": "upperalpha",
+    "loweralpha": "lowerlatin",
+    "upperalpha": "upperlatin",
+}
+_BLOCKISH = frozenset(
+    "p item entry row head head01 head02 chronitem event eventgrp defitem label list chronlist "
+    "table tgroup tbody thead blockquote address addressline listhead note footnote "
+    "didnote".split()
+)
+_NMTOKEN = re.compile(r"^[\w.\-:·]+$")
+_NCNAME = re.compile(r"^[^\W\d][\w.\-·]*$")
+
+
+def _squash(value: str) -> str:
+    return re.sub(r"[\W_]+", "", value).casefold()
+
+
+class ContentModel:
+    """The extracted content model of one EAD version."""
+
+    def __init__(self, version: str, namespace: str) -> None:
+        data = json.loads((_HERE / f"contentmodel_{version}.json").read_text())
+        self.version = version
+        self.namespace = namespace
+        self.types: dict[str, dict[str, Any]] = data["types"]
+        self.elements: dict[str, list[str]] = data["elements"]
+        self._patterns: dict[str, re.Pattern[str] | None] = {}
+
+    def type_of(self, name: str) -> dict[str, Any] | None:
+        names = self.elements.get(name)
+        if not names or names[0] == "#text":
+            return None
+        return self.types.get(names[0])
+
+    def child_type(self, parent: dict[str, Any], name: str) -> dict[str, Any] | None:
+        type_name = parent["children"].get(name)
+        if type_name is None or type_name == "#text":
+            return None
+        return self.types.get(type_name)
+
+    # -- attributes --------------------------------------------------------------------------
+
+    def _pattern(self, pattern: str) -> re.Pattern[str] | None:
+        if pattern not in self._patterns:
+            try:
+                self._patterns[pattern] = re.compile(f"^(?:{pattern})$")
+            except re.error:
+                self._patterns[pattern] = None
+        return self._patterns[pattern]
+
+    def fix_value(self, spec: dict[str, Any], value: str) -> str | None:
+        """``value`` if the attribute type takes it, a repaired value, or None."""
+        if "enum" in spec:
+            enum = spec["enum"]
+            if value in enum:
+                return value
+            squashed = _squash(value)
+            for candidate in enum:
+                if _squash(candidate) == squashed:
+                    return candidate
+            synonym = _SYNONYMS.get(squashed)
+            if synonym is not None:
+                for candidate in enum:
+                    if _squash(candidate) == synonym:
+                        return candidate
+            return None
+        if "pattern" in spec:
+            for pattern in spec["pattern"]:
+                compiled = self._pattern(pattern)
+                if compiled is None or compiled.match(value):
+                    return value
+            return None
+        if "union" in spec:
+            return value
+        kind = spec.get("type", "string")
+        if kind in ("NMTOKEN",):
+            token = "_".join(value.split())
+            return token if token and _NMTOKEN.match(token) else None
+        if kind in ("NMTOKENS",):
+            tokens = [t for t in value.split() if _NMTOKEN.match(t)]
+            return " ".join(tokens) or None
+        if kind in ("ID", "IDREF", "NCName"):
+            return value if _NCNAME.match(value) else None
+        if kind == "IDREFS":
+            ids = [t for t in value.split() if _NCNAME.match(t)]
+            return " ".join(ids) or None
+        if kind in ("integer", "nonNegativeInteger", "positiveInteger"):
+            return value if value.strip().lstrip("-").isdigit() else None
+        return value
+
+    def fix_attributes(self, el: Any, spec: dict[str, Any]) -> None:
+        allowed: dict[str, Any] = spec["attrs"]
+        items = list(el.attrib.items())
+        el.attrib.clear()
+        for key, value in items:
+            if key.startswith(f"{{{XLINK_NS}}}"):
+                name = "xlink:" + key.split("}", 1)[1]
+            elif key.startswith(f"{{{XML_NS}}}"):
+                name = "xml:" + key.split("}", 1)[1]
+            elif key.startswith("{"):
+                el.set(key, value)  # xsi:schemaLocation and friends are the writer's business
+                continue
+            else:
+                name = key
+            if name not in allowed:
+                # the same attribute under the other version's spelling
+                if name.startswith("xlink:") and name[6:] in allowed:
+                    name = name[6:]
+                elif not name.startswith(("xlink:", "xml:")):
+                    linked = "xlink:type" if name == "linktype" else f"xlink:{name}"
+                    if linked in allowed:
+                        name = linked
+                    else:
+                        continue
+                else:
+                    continue
+            fixed = self.fix_value(allowed[name], value)
+            if fixed is None:
+                continue
+            if name.startswith("xlink:"):
+                el.set(f"{{{XLINK_NS}}}{name[6:]}", fixed)
+            elif name.startswith("xml:"):
+                el.set(f"{{{XML_NS}}}{name[4:]}", fixed)
+            else:
+                el.set(name, fixed)
+
+    # -- content -----------------------------------------------------------------------------
+
+    def local(self, node: Any) -> str | None:
+        """Local name of an element in this version's namespace (None for anything else)."""
+        tag = node.tag
+        if not isinstance(tag, str):
+            return None
+        if tag.startswith("{"):
+            ns, name = tag[1:].split("}", 1)
+            return name if ns == self.namespace else None
+        return tag
+
+    def text_holder(self, spec: dict[str, Any], *, nested: int = 2) -> str | None:
+        """The child that takes stray text: one that allows text, else (``nested``) one whose
+        own content has such a child (``<repository>`` text goes into ``<corpname><part>``)."""
+        for name in _TEXT_HOLDERS:
+            child = self.child_type(spec, name)
+            if child is not None and child["mixed"]:
+                return name
+        if nested:
+            for name in _NESTED_HOLDERS:
+                child = self.child_type(spec, name)
+                if child is not None and self.text_holder(child, nested=nested - 1):
+                    return name
+        return None
+
+    def wrapper_for(self, spec: dict[str, Any], name: str) -> str | None:
+        for wrapper in _WRAPPERS:
+            child = self.child_type(spec, wrapper)
+            if child is not None and name in child["children"]:
+                return wrapper
+        return None
+
+    def conform(self, el: Any, spec: dict[str, Any] | None = None) -> Any:
+        """Repair ``el`` (in place) against its type; returns ``el``."""
+        if spec is None:
+            name = self.local(el)
+            spec = self.type_of(name) if name else None
+            if spec is None:
+                return el
+        self.fix_attributes(el, spec)
+        holder = None if spec["mixed"] else self.text_holder(spec)
+        deferred: set[Any] = set()
+        boxes: list[Any] = []
+        index = 0
+        while index < len(el):
+            child = el[index]
+            name = self.local(child)
+            if name is None:
+                index += 1  # comments, foreign-namespace content (objectxmlwrap)
+                continue
+            if name in spec["children"]:
+                child_spec = self.child_type(spec, name)
+                if child_spec is not None:
+                    self.conform(child, child_spec)
+                index += 1
+                continue
+            if holder is not None and name in self.types_children(holder, spec):
+                deferred.add(child)  # phrase content: goes into the text holder below
+                index += 1
+                continue
+            wrapper = None if spec["mixed"] else self.wrapper_for(spec, name)
+            if wrapper is not None:
+                previous = el[index - 1] if index else None
+                if (
+                    previous is not None
+                    and boxes
+                    and previous is boxes[-1]
+                    and self.local(previous) == wrapper
+                    and not (previous.tail or "").strip()
+                ):
+                    previous.append(child)
+                else:
+                    box = etree.Element(self._tag(child, wrapper))
+                    child.addprevious(box)
+                    box.tail, child.tail = child.tail, None
+                    box.append(child)
+                    boxes.append(box)
+                    index += 1
+                continue
+            _unwrap(child, pad=name in _BLOCKISH)  # its content is examined in turn
+        for box in boxes:
+            box_spec = self.child_type(spec, self.local(box) or "")
+            if box_spec is not None:
+                self.conform(box, box_spec)
+        if not spec["mixed"]:
+            self._wrap_text(el, spec, holder, deferred)
+            self._reorder(el, spec)
+        return el
+
+    def types_children(self, holder: str, spec: dict[str, Any]) -> dict[str, str]:
+        child = self.child_type(spec, holder)
+        return child["children"] if child is not None else {}
+
+    def _tag(self, like: Any, name: str) -> str:
+        tag = like.tag
+        if isinstance(tag, str) and tag.startswith("{"):
+            return f"{tag.split('}', 1)[0]}}}{name}"
+        return name
+
+    def _wrap_text(
+        self, el: Any, spec: dict[str, Any], holder: str | None, deferred: set[Any]
+    ) -> None:
+        has_text = bool((el.text or "").strip()) or any(
+            (c.tail or "").strip() for c in el
+        )
+        if not has_text and not deferred:
+            return
+        if holder is None:
+            return  # nowhere to put it: keep the words rather than drop them
+        holder_spec = self.child_type(spec, holder)
+        # runs of text and deferred phrase elements become one holder each
+        items: list[tuple[str, Any]] = []
+        if el.text:
+            items.append(("text", el.text))
+        for child in list(el):
+            items.append(("node", child))
+            if child.tail:
+                items.append(("text", child.tail))
+            child.tail = None
+            el.remove(child)
+        el.text = None
+        current: Any = None
+        for kind, value in items:
+            if kind == "node" and value not in deferred:
+                if current is not None and (current.tail or "").strip() == "":
+                    pass
+                el.append(value)
+                current = None
+                continue
+            if kind == "text" and not value.strip() and current is None:
+                _add_text(el, value)
+                continue
+            if current is None:
+                current = etree.SubElement(el, f"{{{self.namespace}}}{holder}")
+            if kind == "text":
+                _add_text(current, value)
+            else:
+                current.append(value)
+        for box in el:
+            if self.local(box) == holder and holder_spec is not None:
+                self.conform(box, holder_spec)
+
+    def _reorder(self, el: Any, spec: dict[str, Any]) -> None:
+        rank = spec["rank"]
+        if len(el) < 2 or not rank:
+            return
+        keyed = []
+        last = -1
+        for position, child in enumerate(el):
+            name = self.local(child)
+            value = rank.get(name, last) if name else last
+            last = value
+            keyed.append((value, position, child))
+        if all(a[0] <= b[0] for a, b in zip(keyed, keyed[1:], strict=False)):
+            return
+        keyed.sort(key=lambda item: (item[0], item[1]))
+        for _, _, child in keyed:
+            el.append(child)
+
+
+def _add_text(target: Any, text: str) -> None:
+    if len(target):
+        last = target[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        target.text = (target.text or "") + text
+
+
+def _unwrap(node: Any, *, pad: bool = False) -> None:
+    """Replace ``node`` by its content, keeping every character.
+
+    ``pad`` (block-like elements: items, paragraphs, entries) puts a space on both sides so
+    that the words of neighbouring blocks do not run together.
+    """
+    parent = node.getparent()
+    index = parent.index(node)
+    text = node.text or ""
+    tail = node.tail or ""
+    before = parent.text if index == 0 else parent[index - 1].tail
+    inner_first = text or (_first_text(node[0]) if len(node) else "")
+    if (pad and inner_first) or ((before or "")[-1:].isalnum() and inner_first[:1].isalnum()):
+        if not text[:1].isspace():
+            text = " " + text
+    if (pad and tail) or (tail[:1].isalnum() and _last_text(node)[-1:].isalnum()):
+        if not tail[:1].isspace():
+            tail = " " + tail
+    children = list(node)
+    if index == 0:
+        parent.text = (parent.text or "") + text
+    else:
+        prev = parent[index - 1]
+        prev.tail = (prev.tail or "") + text
+    for offset, child in enumerate(children):
+        parent.insert(index + offset, child)
+    if children:
+        last = children[-1]
+        last.tail = (last.tail or "") + tail
+    elif index == 0:
+        parent.text = (parent.text or "") + tail
+    else:
+        prev = parent[index - 1]
+        prev.tail = (prev.tail or "") + tail
+    parent.remove(node)
+
+
+@cache
+def content_model(version: str, namespace: str) -> ContentModel:
+    """The (cached) content model of ``version`` ("2002" | "3")."""
+    return ContentModel(version, namespace)
+
+
+__all__ = ["ContentModel", "content_model"]
