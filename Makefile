@@ -61,7 +61,10 @@ $(STAMP): pyproject.toml
 run: export DJANGO_DEBUG = 1
 run: $(STAMP)
 	$(VPY) manage.py migrate --no-input
-	$(VPY) manage.py loaddata demo
+	@# Load the demo into an empty database only, so edits made in the admin survive a restart.
+	@if $(VPY) manage.py shell -c "from archive.models import Collection; raise SystemExit(Collection.objects.exists())" >/dev/null 2>&1; \
+	then $(VPY) manage.py loaddata demo; \
+	else echo "The database already holds collections: demo data not reloaded."; fi
 	$(VPY) manage.py ensure_demo_admin
 	$(VPY) manage.py runserver $(HOST):$(PORT)
 

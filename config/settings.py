@@ -10,6 +10,7 @@ file serves `make run`, the test suite and a multi-worker PostgreSQL deployment:
     DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://archives.example.org
     FONDS_TASKS_BACKEND     "database" runs tasks in a `manage.py db_worker` process;
                             anything else runs them immediately, inside the request
+    DJANGO_MEDIA_ROOT       uploaded files, e.g. EAD files queued for import (default: media/)
     FONDS_CORPUS_DIR        directory of real-world EAD files used by the tests
     FONDS_SCHEMA_DIR        directory of the official EAD 2002 / EAD3 / EAC-CPF schemas
 """
@@ -177,6 +178,11 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Uploaded files (EAD files waiting for their import job). On several machines, point this at
+# storage every web worker and task worker shares.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed, compressed files served by WhiteNoise; needs `manage.py collectstatic` when

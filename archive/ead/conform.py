@@ -333,7 +333,13 @@ class ContentModel:
                 _add_text(el, value)
                 continue
             if current is None:
-                current = etree.SubElement(el, f"{{{self.namespace}}}{holder}")
+                existing = [c for c in el if self.local(c) == holder]
+                if existing and holder_spec is not None and not holder_spec["mixed"]:
+                    # a statement-like holder (notestmt) may occur once: reuse it
+                    current = existing[-1]
+                    _add_text(current, " ")
+                else:
+                    current = etree.SubElement(el, f"{{{self.namespace}}}{holder}")
             if kind == "text":
                 _add_text(current, value)
             else:
