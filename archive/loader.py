@@ -19,7 +19,8 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
 
 ``Collection``
     columns for what the model names (plain title text in ``finding_aid_title``; the other text
-    columns hold the reader's fragments as they came). ``ead_id_attributes`` is a dict.
+    columns hold the reader's fragments as they came). ``ead_id_attributes`` is a dict (its
+    document order is in ``unmapped["ead_id_attributes"]``).
     ``unmapped`` holds the rest of the header: ``title`` (the title fragment, when it has
     markup), ``filing_title``, ``publication_date_normal``, ``publication_address``,
     ``language_of_description`` (the prose statement, when it is more than the language name),
@@ -715,6 +716,9 @@ class EADLoader:
         unmapped.update({key: value for key, value in optional.items() if value is not None})
         if fa.publication_address:
             unmapped["publication_address"] = list(fa.publication_address)
+        if len(fa.ead_id_attributes) > 1:
+            # The column is a dict, and jsonb does not keep key order: keep the order here.
+            unmapped["ead_id_attributes"] = pairs(fa.ead_id_attributes)
         if fa.root_attributes:
             unmapped["root_attributes"] = pairs(fa.root_attributes)
         if fa.header_attributes:

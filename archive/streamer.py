@@ -155,7 +155,7 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
 
     return r.FindingAid(
         ead_id=collection.ead_id,
-        ead_id_attributes=_pairs(collection.ead_id_attributes),
+        ead_id_attributes=_ead_id_attributes(collection.ead_id_attributes, u),
         title=u.get("title") or _text_fragment(collection.finding_aid_title),
         title_text=collection.finding_aid_title,
         filing_title=u.get("filing_title"),
@@ -185,6 +185,13 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
         header_attributes=_pairs(u.get("header_attributes")),
         extra=tuple(_extra(v) for v in u.get("extra") or ()),
     )
+
+
+def _ead_id_attributes(column: Any, u: dict[str, Any]) -> r.Attributes:
+    """The EAD id's attributes in document order while they still match the column."""
+    current = _pairs(column)
+    ordered = _pairs(u.get("ead_id_attributes"))
+    return ordered if sorted(ordered) == sorted(current) else current
 
 
 def _header_rule(name: str) -> Any:

@@ -302,9 +302,7 @@ class ContentModel:
     def _wrap_text(
         self, el: Any, spec: dict[str, Any], holder: str | None, deferred: set[Any]
     ) -> None:
-        has_text = bool((el.text or "").strip()) or any(
-            (c.tail or "").strip() for c in el
-        )
+        has_text = bool((el.text or "").strip()) or any((c.tail or "").strip() for c in el)
         if not has_text and not deferred:
             return
         if holder is None:

@@ -105,7 +105,9 @@ class _Builder:
 
     # -- content -------------------------------------------------------------------------
 
-    def particles(self, node: Any, children: dict[str, str], rank: dict[str, int], top: int) -> bool:
+    def particles(
+        self, node: Any, children: dict[str, str], rank: dict[str, int], top: int
+    ) -> bool:
         """Collect child elements below ``node``; returns True if an xs:any was found."""
         found_any = False
         for child in node:
@@ -177,7 +179,9 @@ class _Builder:
         self.attributes(body, attrs)
         spec.update(children=children, rank=rank, attrs=attrs, any=found_any)
 
-    def particles_one(self, particle: Any, children: dict[str, str], rank: dict[str, int], top: int) -> bool:
+    def particles_one(
+        self, particle: Any, children: dict[str, str], rank: dict[str, int], top: int
+    ) -> bool:
         holder = etree.Element("holder")
         holder.append(_copy(particle))
         return self.particles(holder, children, rank, top)

@@ -489,7 +489,7 @@ class Writer2002(StreamWriter):
             # only the @normal the source had: begin/end may be guesses from the expression,
             # and writing them would make the next import differ from this one
             normal = valid_normal(date.normal)
-            date_type = date.date_type if date.date_type in ("inclusive", "bulk") else None
+            date_type = date.date_type if date.date_type == "bulk" else "inclusive"
             attrs = [
                 ("type", date_type),
                 ("normal", normal),

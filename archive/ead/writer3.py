@@ -338,7 +338,7 @@ class Writer3(Writer2002):
             # only the @normal the source had: begin/end may be guesses from the expression,
             # and writing them would make the next import differ from this one
             normal = valid_normal(date.normal)
-            dtype = date.date_type if date.date_type in ("inclusive", "bulk") else None
+            dtype = date.date_type if date.date_type == "bulk" else "inclusive"
             self.el(
                 "unitdate",
                 [
@@ -506,16 +506,8 @@ class Writer3(Writer2002):
                             "identifier" if key == "authfilenumber" else "source",
                             _token(value) or value,
                         )
-        # EAD3 has no <p> in controlaccess: move such text into a head-less nested block
-        for p in list(node.findall(self.q("p"))):
-            if (p.text or "").strip():
-                subject = self.el("subject")
-                self.el("part", text=p.text, parent=subject)
-                p.addprevious(subject)
-            node.remove(p)
-        if len([c for c in node if c.tag != self.q("head")]) == 0:
-            subject = self.el("subject", parent=node)
-            self.el("part", parent=subject)
+        # (EAD3 allows <p> in controlaccess, so introductory text stays a paragraph: turning
+        # it into a <subject> would make it an access point on the next import)
         return node
 
     def digital_objects(self, objects: tuple[DigitalObject, ...], *, in_did: bool) -> list[Any]:

@@ -34,7 +34,6 @@ from archive.models import (
     Component,
     ContainerInstance,
     DigitalObject,
-    Level,
     Note,
     Subject,
     SubjectLink,
@@ -45,6 +44,8 @@ from archive.search.text import clean, fold, fragment_text, year_of
 
 # Units per bulk insert, and per ``IN (...)`` list when reindexing arbitrary units.
 BATCH = 2000
+# Units per write when rebuilding a whole collection (one COPY or executemany each).
+WRITE_BATCH = 20000
 # A unit dated 0001-2000 would otherwise count in 200 decades; beyond this span only the
 # decades at both ends are kept (the year range filter still sees the whole span).
 MAX_DECADES = 60
@@ -57,7 +58,7 @@ _SUBJECT_FACET = {
 _state = threading.local()
 
 
-@dataclass
+@dataclass(slots=True)
 class IndexRow:
     """What the index stores for one public unit."""
 
@@ -90,7 +91,7 @@ def reindex_collection(collection_id: int) -> int:
     with connection.cursor() as cursor:
         backend.delete_collection(cursor, collection_id)
     rows = 0
-    for batch in _batched(_build(Q(collection_id=collection_id)), BATCH):
+    for batch in _batched(_build(Q(collection_id=collection_id)), WRITE_BATCH):
         with connection.cursor() as cursor:
             backend.write(cursor, batch)
         rows += len(batch)
@@ -201,6 +202,23 @@ def _decades(begin: int | None, end: int | None) -> list[int]:
     return list(range(first, last + 10, 10))
 
 
+def _container_text(
+    container_type: str,
+    indicator: str,
+    child_type: str,
+    child_indicator: str,
+    grandchild_type: str,
+    grandchild_indicator: str,
+) -> str:
+    """``str(ContainerInstance)`` ("Box 3, Folder 12") from the columns, without instances."""
+    parts = [f"{container_type.title()} {indicator}"]
+    if child_indicator:
+        parts.append(f"{(child_type or 'folder').title()} {child_indicator}")
+    if grandchild_indicator:
+        parts.append(f"{(grandchild_type or 'item').title()} {grandchild_indicator}")
+    return ", ".join(parts)
+
+
 def _build(scope: Q) -> Iterator[IndexRow]:
     """Index rows for the public units within ``scope`` (a Q on Component).
 
@@ -277,41 +295,53 @@ def _build(scope: Q) -> Iterator[IndexRow]:
 
     years: dict[int, tuple[int | None, int | None]] = {}
     for unit_id, begin, end in (
-        UnitDate.objects.filter(related).values_list("unit_id", "begin", "end").iterator(5000)
+        UnitDate.objects.filter(related)
+        .order_by()
+        .values_list("unit_id", "begin", "end")
+        .iterator(chunk_size=5000)
     ):
         low = year_of(begin) if begin else year_of(end)
         high = year_of(end) if end else year_of(begin)
-        old_low, old_high = years.get(unit_id, (None, None))
-        if low is not None:
-            low = low if old_low is None else min(low, old_low)
-        else:
-            low = old_low
-        if high is not None:
-            high = high if old_high is None else max(high, old_high)
-        else:
-            high = old_high
+        old = years.get(unit_id)
+        if old is not None:
+            old_low, old_high = old
+            if low is None or (old_low is not None and old_low < low):
+                low = old_low
+            if high is None or (old_high is not None and old_high > high):
+                high = old_high
         years[unit_id] = (low, high)
 
+    # Tuples rather than model instances: building 100,000 ContainerInstance and Container
+    # objects cost more than the rest of the index build together.
     containers: dict[int, list[str]] = defaultdict(list)
-    for instance in (
-        ContainerInstance.objects.filter(related).select_related("container").iterator(5000)
+    for unit_id, *parts in (
+        ContainerInstance.objects.filter(related)
+        .order_by("unit_id", "position", "id")
+        .values_list(
+            "unit_id",
+            "container__container_type",
+            "container__indicator",
+            "child_type",
+            "child_indicator",
+            "grandchild_type",
+            "grandchild_indicator",
+        )
+        .iterator(chunk_size=5000)
     ):
-        containers[instance.unit_id].append(str(instance))
+        containers[unit_id].append(_container_text(*parts))
 
     online = set(
         DigitalObject.objects.filter(related, published=True)
+        .order_by()
         .values_list("unit_id", flat=True)
         .distinct()
     )
 
-    level_labels = dict(Level.choices)
     for unit_id, cid, level, identifier, title, languages in units:
         repo_id, _root_title, root_languages = collections.get(cid, (0, "", []))
-        facets: list[tuple[str, str, str]] = [
-            ("repository", str(repo_id), ""),
-            ("collection", str(cid), ""),
-        ]
-        facets.append(("level", level, level_labels.get(level, level)))
+        # Repository, collection and level are columns of the index row: they are counted
+        # from there (``query._facets``), so no facet row repeats them for every unit.
+        facets: list[tuple[str, str, str]] = []
 
         name_parts: list[str] = []
         creator_ids: set[int] = set()

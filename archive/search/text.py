@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html import unescape
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -29,6 +30,11 @@ _BLOCKS = frozenset(
     "blockquote address addressline note lb listhead bibref archref indexentry".split()
 )
 _TAG = re.compile(r"<[^>]*>")
+# The fast path of ``fragment_text``: a block element's tags become a space, any other tag
+# disappears (``19<emph>th</emph>`` stays one word), then entities are unescaped.
+_BLOCK_TAG = re.compile(
+    r"</?(?:" + "|".join(sorted(_BLOCKS, key=len, reverse=True)) + r")(?=[\s/>])[^>]*>"
+)
 _YEAR = re.compile(r"^\s*(-?\d{1,4})")
 
 
@@ -36,7 +42,9 @@ def clean(text: str | None) -> str:
     """Text as indexed: markers removed and whitespace collapsed."""
     if not text:
         return ""
-    return " ".join(text.translate(_MARKERS).split())
+    if MARK_START in text or MARK_END in text:
+        text = text.translate(_MARKERS)
+    return " ".join(text.split())
 
 
 def fragment_text(fragment: str | None) -> str:
@@ -50,6 +58,11 @@ def fragment_text(fragment: str | None) -> str:
         return ""
     if "<" not in fragment and "&" not in fragment:
         return clean(fragment)
+    if "internal" not in fragment and "<!" not in fragment and "<?" not in fragment:
+        # Nothing to drop and no comment, CDATA or processing instruction: two regular
+        # expressions give the same words as a parse at a tenth of its cost (an import
+        # indexes every note of a finding aid).
+        return clean(unescape(_TAG.sub("", _BLOCK_TAG.sub(" ", fragment))))
     try:
         root = etree.fromstring(f"<fragment>{fragment}</fragment>".encode(), safe_parser())
     except etree.XMLSyntaxError:
@@ -78,6 +91,8 @@ def fragment_text(fragment: str | None) -> str:
 
 def fold(text: str) -> str:
     """Lower case without accents: the sort key of titles ("Écrits" sorts with "ecrits")."""
+    if text.isascii():  # most titles: nothing to decompose
+        return text.lower().strip()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
 
