@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Lower, Substr
 from django.http import Http404
 
 from archive import tree
@@ -773,3 +782,147 @@ def subjects_by_type(unit: Component) -> list[tuple[str, list[Subject]]]:
     for link in unit.subject_links.all():
         groups.setdefault(link.subject.get_subject_type_display(), []).append(link.subject)
     return list(groups.items())
+
+
+# --------------------------------------------------------------------------- browse
+
+#: Entries per page on the agent and subject browse pages.
+BROWSE_PAGE_SIZE = 50
+#: The jump bar: one entry per letter, then "#" for names that start with anything else
+#: (digits, punctuation, letters outside A-Z such as "É": the databases fold case for ASCII
+#: only, so both would disagree on where they belong).
+BROWSE_LETTERS: tuple[str, ...] = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ") + ("#",)
+_ASCII_INITIAL = r"^[A-Za-z]"
+
+
+@dataclass(frozen=True)
+class BrowseEntry:
+    record: Agent | Subject
+    kind_label: str  # "Person", "Geographic"...
+    collections: int  # public collections holding a public, published link to the record
+
+
+@dataclass(frozen=True)
+class BrowseListing:
+    page: Page  # object_list holds BrowseEntry rows
+    letters: list[tuple[str, bool]]  # (letter, has entries under the current type filter)
+    letter: str | None
+    kind: str | None
+    kinds: list[tuple[str, str]]  # (value, label) of the type filter
+
+
+def _public_links(links: QuerySet) -> QuerySet:
+    """Published links to units the public may see (``archive.visibility``).
+
+    The visibility test is correlated to each link (a primary-key look-up plus the ancestor
+    probe) rather than ``unit IN (every public unit)``, which SQLite would materialise over
+    the whole component table for each page.
+    """
+    visible = public_units(Component.objects.filter(pk=OuterRef("unit_id")))
+    return links.filter(published=True).filter(Exists(visible))
+
+
+def _browse(
+    records: QuerySet,
+    links: QuerySet,
+    *,
+    name_field: str,
+    link_field: str,
+    type_field: str,
+    kinds: list[tuple[str, str]],
+    kind: str | None,
+    letter: str | None,
+    page: int | str | None,
+) -> BrowseListing:
+    """Published records with at least one public link, A-Z, a page at a time.
+
+    Four queries whatever the number of records: the initials for the jump bar, the
+    paginator's ``COUNT``, the page itself, and the collection counts of the page's records
+    only (counting every record's collections would cost a pass over all links per page).
+    """
+    linked = _public_links(links).filter(**{link_field: OuterRef("pk")})
+    qs = records.filter(published=True).filter(Exists(linked))
+    if kind not in {value for value, _ in kinds}:
+        kind = None
+    if kind:
+        qs = qs.filter(**{type_field: kind})
+    initials = {
+        (i or "").upper()
+        for i in qs.annotate(initial=Substr(name_field, 1, 1))
+        .values_list("initial", flat=True)
+        .distinct()
+        .order_by()
+    }
+    present = {i if i in BROWSE_LETTERS[:-1] else "#" for i in initials}
+    letter = (letter or "").upper() or None
+    if letter not in BROWSE_LETTERS:
+        letter = None
+    if letter == "#":
+        qs = qs.exclude(**{f"{name_field}__regex": _ASCII_INITIAL})
+    elif letter:
+        qs = qs.filter(**{f"{name_field}__istartswith": letter})
+    # Lower() so that "de Gaulle" files under D on both databases (SQLite compares bytes).
+    qs = qs.order_by(Lower(name_field), "id")
+    page_obj = Paginator(qs, BROWSE_PAGE_SIZE).get_page(page)
+    rows = list(page_obj.object_list)
+    counts = dict(
+        _public_links(links)
+        .filter(**{f"{link_field}__in": [r.pk for r in rows]})
+        .values_list(link_field)
+        .annotate(n=Count("unit__collection_id", distinct=True))
+        .order_by()
+    )
+    labels = dict(kinds)
+    page_obj.object_list = [
+        BrowseEntry(
+            record=r,
+            kind_label=labels.get(getattr(r, type_field), getattr(r, type_field)),
+            collections=counts.get(r.pk, 0),
+        )
+        for r in rows
+    ]
+    return BrowseListing(
+        page=page_obj,
+        letters=[(x, x in present) for x in BROWSE_LETTERS],
+        letter=letter,
+        kind=kind,
+        kinds=kinds,
+    )
+
+
+def agents_browse(
+    *, agent_type: str | None = None, letter: str | None = None, page: int | str | None = None
+) -> BrowseListing:
+    """Published agents found in at least one public unit, by authorized name.
+
+    ``agent_type`` and ``letter`` outside their choices are ignored rather than refused, so a
+    hand-edited URL shows the whole list.
+    """
+    return _browse(
+        Agent.objects.defer("biography"),
+        AgentLink.objects.all(),
+        name_field="authorized_name",
+        link_field="agent_id",
+        type_field="agent_type",
+        kinds=list(Agent.AgentType.choices),
+        kind=agent_type,
+        letter=letter,
+        page=page,
+    )
+
+
+def subjects_browse(
+    *, subject_type: str | None = None, letter: str | None = None, page: int | str | None = None
+) -> BrowseListing:
+    """Published subjects found in at least one public unit, by term (see ``agents_browse``)."""
+    return _browse(
+        Subject.objects.all(),
+        SubjectLink.objects.all(),
+        name_field="term",
+        link_field="subject_id",
+        type_field="subject_type",
+        kinds=list(Subject.SubjectType.choices),
+        kind=subject_type,
+        letter=letter,
+        page=page,
+    )

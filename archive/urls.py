@@ -25,6 +25,8 @@ urlpatterns = [
     ),
     # Outline batches live under their own prefix so no component id can shadow them.
     path("outline/<slug:repository>/<str:ead_id>/", views.outline, name="outline"),
+    path("agents/", views.agents, name="agents"),
     path("agents/<slug:slug>/", views.agent, name="agent"),
+    path("subjects/", views.subjects, name="subjects"),
     path("subjects/<slug:slug>/", views.subject, name="subject"),
 ]

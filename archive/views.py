@@ -174,3 +174,33 @@ def subject(request: HttpRequest, slug: str) -> HttpResponse:
     term = selectors.subject_get(slug=slug)
     listing = selectors.subject_found_in(term, page=request.GET.get("page"))
     return render(request, "archive/subject.html", {"subject": term, "listing": listing})
+
+
+@require_GET
+def agents(request: HttpRequest) -> HttpResponse:
+    """Names A-Z ("Names" in the ArchivesSpace public interface)."""
+    listing = selectors.agents_browse(
+        agent_type=request.GET.get("type") or None,
+        letter=request.GET.get("letter") or None,
+        page=request.GET.get("page"),
+    )
+    return render(
+        request,
+        "archive/browse.html",
+        {"listing": listing, "heading": "Names", "type_label": "Type of name"},
+    )
+
+
+@require_GET
+def subjects(request: HttpRequest) -> HttpResponse:
+    """Subjects A-Z: topics, places, genres and forms..."""
+    listing = selectors.subjects_browse(
+        subject_type=request.GET.get("type") or None,
+        letter=request.GET.get("letter") or None,
+        page=request.GET.get("page"),
+    )
+    return render(
+        request,
+        "archive/browse.html",
+        {"listing": listing, "heading": "Subjects", "type_label": "Type of subject"},
+    )

@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils.html import escape
 
 from archive import tree
-from archive.models import Component, ContainerInstance, Repository, UnitDate
+from archive.models import Component, ContainerInstance, Level, Repository, UnitDate
 from archive.search.backends import get_backend
 from archive.search.backends.base import FACET_TABLE, FIELDS, NO_MATCH_FROM, Match
 from archive.search.results import (
@@ -32,6 +32,11 @@ from archive.search.results import (
 from archive.search.text import has_words, snippet_html
 
 FACET_LIMIT = 10
+# Counting, ranking and facet counting all cost in proportion to the number of matches; a
+# word found in a quarter of a million units would take seconds. Beyond this many matches the
+# count stops ("10,000+"), relevance is ranked within the first COUNT_LIMIT matches the index
+# returns, and facets count those same matches. Below it everything is exact.
+COUNT_LIMIT = 10_000
 DECADE_LIMIT = 100
 HITS_PER_GROUP = 3
 MAX_PER_PAGE = 100
@@ -173,10 +178,24 @@ def run(
         total=0,
         grouped=group_by_collection,
     )
-    results.total = _fetch(f"SELECT COUNT(*) {plan.base}", plan.params)[0][0]
+    total = _fetch(
+        f"SELECT COUNT(*) FROM (SELECT 1 {plan.base} LIMIT %s) t",
+        [*plan.params, COUNT_LIMIT + 1],
+    )[0][0]
+    results.more = total > COUNT_LIMIT
+    results.total = min(total, COUNT_LIMIT)
     if results.total:
         if group_by_collection:
             ranked = _groups(plan, results, sort, has_query)
+        elif results.more and has_query and sort == "relevance":
+            # Rank only a window of the matches: the score is computed for COUNT_LIMIT rows,
+            # not for every match (see COUNT_LIMIT).
+            ranked = _fetch(
+                f"SELECT unit_id, score FROM (SELECT u.unit_id, u.sort_title, "
+                f"{plan.score} AS score {plan.base} LIMIT %s) w "
+                "ORDER BY score DESC, sort_title ASC, unit_id ASC LIMIT %s OFFSET %s",
+                [*plan.params, COUNT_LIMIT, per_page, (page - 1) * per_page],
+            )
         else:
             ranked = _fetch(
                 f"SELECT u.unit_id, {plan.score} AS score {plan.base} "
@@ -193,7 +212,7 @@ def run(
         else:
             results.hits = hits
         if with_facets:
-            results.facets = _facets(plan, filters)
+            results.facets = _facets(plan, filters, sample=results.more)
     results.chips = _chips(filters, results.facets, collection_id)
     if group_by_collection and results.groups:
         _label_groups(results.groups)
@@ -305,26 +324,54 @@ def _hydrate(backend: Any, ranked: Sequence[tuple], query: str, field: str) -> l
     return hits
 
 
-def _facets(plan: _Plan, filters: Mapping[str, Any]) -> list[Facet]:
-    """Counts per facet value over the filtered set, the top values of each kind."""
+def _facets(plan: _Plan, filters: Mapping[str, Any], *, sample: bool = False) -> list[Facet]:
+    """Counts per facet value over the filtered set, the top values of each kind.
+
+    Repository, collection and level are columns of the index row and are grouped there; the
+    other kinds come from the facet table. With ``sample`` (more than COUNT_LIMIT matches)
+    the counts are taken over the first COUNT_LIMIT matches only.
+    """
+    limit = " LIMIT %s" if sample else ""
     rows = _fetch(
         f"""
+        WITH m AS MATERIALIZED (
+            SELECT u.unit_id, u.repository_id, u.collection_id, u.level {plan.base}{limit}
+        )
         SELECT kind, key, label, n FROM (
-            SELECT fc.kind AS kind, fc.key AS key, MAX(fc.label) AS label, COUNT(*) AS n,
-                   ROW_NUMBER() OVER (PARTITION BY fc.kind ORDER BY COUNT(*) DESC, fc.key) AS rn
-            FROM {FACET_TABLE} fc
-            WHERE fc.unit_id IN (SELECT u.unit_id {plan.base})
-            GROUP BY fc.kind, fc.key
+            SELECT kind, key, label, n,
+                   ROW_NUMBER() OVER (PARTITION BY kind ORDER BY n DESC, key) AS rn
+            FROM (
+                SELECT fc.kind AS kind, fc.key AS key, MAX(fc.label) AS label, COUNT(*) AS n
+                FROM {FACET_TABLE} fc
+                WHERE fc.unit_id IN (SELECT unit_id FROM m)
+                  -- rows an index built before these kinds became columns may still hold
+                  AND fc.kind NOT IN ('repository', 'collection', 'level')
+                GROUP BY fc.kind, fc.key
+                UNION ALL
+                SELECT 'repository', CAST(repository_id AS TEXT), '', COUNT(*)
+                FROM m GROUP BY repository_id
+                UNION ALL
+                SELECT 'collection', CAST(collection_id AS TEXT), '', COUNT(*)
+                FROM m GROUP BY collection_id
+                UNION ALL
+                SELECT 'level', level, '', COUNT(*) FROM m GROUP BY level
+            ) a
         ) t
         WHERE rn <= CASE WHEN kind = 'decade' THEN %s ELSE %s END
         """,
-        [*plan.params, DECADE_LIMIT, FACET_LIMIT],
+        [*plan.params, *([COUNT_LIMIT] if sample else []), DECADE_LIMIT, FACET_LIMIT],
     )
+    level_labels = dict(Level.choices)
     by_kind: dict[str, list[FacetValue]] = defaultdict(list)
     for kind, key, label, count in rows:
         selected = key in _as_list(filters.get(kind))
         by_kind[kind].append(
-            FacetValue(key=key, label=label or key, count=count, selected=selected)
+            FacetValue(
+                key=key,
+                label=label or level_labels.get(key, key) if kind == "level" else label or key,
+                count=count,
+                selected=selected,
+            )
         )
     _label_ids(by_kind.get("collection", []), by_kind.get("repository", []))
     facets = []
@@ -394,6 +441,25 @@ def _chips(
 
 def _label_missing(chips: list[Chip]) -> None:
     """Labels of selected values absent from the counts (a search with no hits)."""
+    columns = [c for c in chips if c.kind in _COLUMN_FILTERS]
+    if columns:
+        levels = dict(Level.choices)
+        collections = [FacetValue(c.key, c.key, 0) for c in columns if c.kind == "collection"]
+        repositories = [FacetValue(c.key, c.key, 0) for c in columns if c.kind == "repository"]
+        _label_ids(
+            [v for v in collections if _to_int(v.key, _MAX_ID) is not None],
+            [v for v in repositories if _to_int(v.key, _MAX_ID) is not None],
+        )
+        labels = {("collection", v.key): v.label for v in collections}
+        labels.update({("repository", v.key): v.label for v in repositories})
+        for chip in columns:
+            key = (chip.kind, chip.key)
+            label = levels.get(chip.key) if chip.kind == "level" else labels.get(key)
+            if label:
+                chip.label = f"{FACETS[chip.kind]}: {label}"
+    chips = [c for c in chips if c.kind not in _COLUMN_FILTERS]
+    if not chips:
+        return
     wanted = {(c.kind, c.key) for c in chips}
     rows = _fetch(
         f"SELECT kind, key, MAX(label) FROM {FACET_TABLE} WHERE "

@@ -117,6 +117,15 @@ class SearchResults:
     grouped: bool = False
     groups: list[Group] = field(default_factory=list)
     group_total: int = 0
+    # More matches than ``query.COUNT_LIMIT``: ``total`` is that limit, the page shows
+    # "10,000+", relevance ranks the first ``COUNT_LIMIT`` matches found, and facet counts
+    # are counted over those same matches (a sample, not the whole set).
+    more: bool = False
+
+    @property
+    def total_display(self) -> str:
+        """ "1,234", or "10,000+" when the count was capped."""
+        return f"{self.total:,}+" if self.more else f"{self.total:,}"
 
     @property
     def num_pages(self) -> int:
