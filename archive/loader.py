@@ -44,7 +44,8 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     ``{"normal", "characteristic", "published", "attributes"}`` (and ``expression`` when
     too long) and of ``{"content", "published", "attributes"}``. ``unmapped`` is the list
     of extra elements. ``other_identifiers`` is ``[{"value", "attributes"}]``;
-    ``languages`` is ``[{"code", "script", "name"}]``.
+    ``languages`` is ``[{"code", "script", "name"}]`` (and ``script_name``, the EAD3 ``<script>``
+    text, when there is one).
 
 ``Note``
     ``position`` counts the unit's notes in the order read; ``attributes`` holds
@@ -72,8 +73,10 @@ who imports a finding aid expects to see it on the public site.
 from __future__ import annotations
 
 import json
+import queue
 import re
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -180,6 +183,19 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)
 
 
+# One encoder for every JSON value the loader writes: ``json.dumps`` with arguments builds a
+# new encoder per call, which cost more than the encoding of a small value. Compact
+# separators: the SQLite column keeps the text as written.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def dumps(value: Any) -> str:
+    """``value`` as JSON text; empty values (most columns of most rows) skip the encoder."""
+    if not value:
+        return "[]" if value.__class__ is list else "{}"
+    return _encode(value)
+
+
 def pairs(attributes: r.Attributes) -> list[list[str]]:
     """Record attributes as JSON: a list of pairs keeps their order on every database."""
     return [[name, value] for name, value in attributes]
@@ -193,6 +209,31 @@ def extra_json(extra: r.ExtraElement) -> dict[str, Any]:
         "version": extra.version,
         "published": extra.published,
     }
+
+
+def container_json(c: r.Container) -> dict[str, Any]:
+    """A container as written, for export; absent values are left out (read back as None)."""
+    written: dict[str, Any] = {"indicator": c.indicator}
+    if c.ref is not None:
+        written["id"] = c.ref
+    if c.parent_ref is not None:
+        written["parent"] = c.parent_ref
+    if c.container_type is not None:
+        written["type"] = c.container_type
+    if c.label is not None:
+        written["label"] = c.label
+    if c.barcode is not None:
+        written["barcode"] = c.barcode
+    if c.attributes:
+        written["attributes"] = pairs(c.attributes)
+    return written
+
+
+def language_json(lang: r.Language) -> dict[str, Any]:
+    written: dict[str, Any] = {"code": lang.code, "script": lang.script, "name": lang.name}
+    if lang.script_name:  # EAD3 <script> text; absent for nearly every language
+        written["script_name"] = lang.script_name
+    return written
 
 
 def slug_base(text: str) -> str:
@@ -313,17 +354,12 @@ class BulkTable:
 
     def add(self, *values: Any) -> None:
         if self.json_positions:
-            values_list = list(values)
+            row = list(values)
             for i in self.json_positions:
-                value = values_list[i]
-                # Most JSON columns are empty; skip the encoder for them.
-                values_list[i] = (
-                    json.dumps(value, ensure_ascii=False)
-                    if value
-                    else ("{}" if value == {} else "[]")
-                )
-            values = tuple(values_list)
-        self.rows.append(values)
+                row[i] = dumps(row[i])
+            self.rows.append(row)
+        else:
+            self.rows.append(values)
 
     def write(self) -> int:
         rows, self.rows = self.rows, []
@@ -331,8 +367,8 @@ class BulkTable:
             return 0
         if self.stamps:
             now = connection.ops.adapt_datetimefield_value(timezone.now())
-            extra = (now,) * len(self.stamps)
-            rows = [row + extra for row in rows]
+            extra = [now] * len(self.stamps)
+            rows = [[*row, *extra] for row in rows]
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
@@ -451,35 +487,68 @@ EXTENT_COLUMNS: list[tuple[str, Callable[[str | None], str]]] = [
 ]
 
 
-def date_side(d: r.Date) -> dict[str, Any]:
-    """What a date keeps beside its ``UnitDate`` row (see the module docstring)."""
-    side: dict[str, Any] = {
-        "normal": d.normal,
-        "characteristic": d.characteristic,
-        "published": d.published,
-        "attributes": pairs(d.attributes),
-    }
-    for name, rule in DATE_COLUMNS:
-        value = getattr(d, name)
-        if name == "date_type":
-            if value != rule(value):
-                side[name] = value
-        else:
-            keep(side, name, value, rule(value))
+def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
+    """What a date keeps beside its ``UnitDate`` row (``columns``, in ``DATE_COLUMNS``
+    order; see the module docstring). Keys whose value is the streamer's default (None,
+    published, no attributes) are left out: most dates keep nothing."""
+    side: dict[str, Any] = {}
+    if d.normal is not None:
+        side["normal"] = d.normal
+    if d.characteristic is not None:
+        side["characteristic"] = d.characteristic
+    if not d.published:
+        side["published"] = False
+    if d.attributes:
+        side["attributes"] = pairs(d.attributes)
+    expression, begin, end, date_type, certainty, calendar, era = columns
+    keep(side, "expression", d.expression, expression)
+    keep(side, "begin", d.begin, begin)
+    keep(side, "end", d.end, end)
+    if d.date_type != date_type:
+        side["date_type"] = d.date_type
+    keep(side, "certainty", d.certainty, certainty)
+    keep(side, "calendar", d.calendar, calendar)
+    keep(side, "era", d.era, era)
     return side
 
 
-def extent_side(e: r.Extent) -> dict[str, Any]:
-    """What an extent keeps beside its ``Extent`` row (see the module docstring)."""
-    side: dict[str, Any] = {
-        "content": e.content,
-        "published": e.published,
-        "attributes": pairs(e.attributes),
-    }
-    for name, rule in EXTENT_COLUMNS:
-        value = getattr(e, name)
-        keep(side, name, value, rule(value))
+def extent_side(e: r.Extent, columns: list[str]) -> dict[str, Any]:
+    """What an extent keeps beside its ``Extent`` row (``columns``, in ``EXTENT_COLUMNS``
+    order; see the module docstring), defaults left out as for dates."""
+    side: dict[str, Any] = {}
+    if e.content:
+        side["content"] = e.content
+    if not e.published:
+        side["published"] = False
+    if e.attributes:
+        side["attributes"] = pairs(e.attributes)
+    for (name, _), column in zip(EXTENT_COLUMNS, columns, strict=True):
+        keep(side, name, getattr(e, name), column)
     return side
+
+
+def date_columns(d: r.Date) -> list[str]:
+    """The ``UnitDate`` column values of a date, in ``DATE_COLUMNS`` order (inlined: this
+    runs for nearly every component)."""
+    expression, begin, end = d.expression or "", d.begin or "", d.end or ""
+    calendar, era = d.calendar or "", d.era or ""
+    return [
+        expression if len(expression) <= 255 else expression[:255],
+        begin if len(begin) <= 32 else begin[:32],
+        end if len(end) <= 32 else end[:32],
+        d.date_type if d.date_type in DATE_TYPES else "inclusive",
+        d.certainty if d.certainty in CERTAINTIES else "",
+        calendar if len(calendar) <= 32 else calendar[:32],
+        era if len(era) <= 32 else era[:32],
+    ]
+
+
+def extent_columns(e: r.Extent) -> list[str]:
+    return [rule(getattr(e, name)) for name, rule in EXTENT_COLUMNS]
+
+
+# A unit's date and extent column values (``date_columns`` / ``extent_columns``).
+UnitColumns = tuple[list[list[str]], list[list[str]]]
 
 
 class EADLoader:
@@ -528,7 +597,8 @@ class EADLoader:
         # path -> number of children, for treebeard's numchild (parents only).
         self.child_counts: dict[str, int] = {}
 
-        self.pending: list[tuple[str, r.Unit]] = []  # (path, unit) waiting for an id
+        # (path, unit, its date and extent columns) waiting for an id
+        self.pending: list[tuple[str, r.Unit, UnitColumns]] = []
         self.components = BulkTable(Component, COMPONENT_FIELDS)
         self.dates = BulkTable(UnitDate, DATE_FIELDS)
         self.extents = BulkTable(Extent, EXTENT_FIELDS)
@@ -644,11 +714,11 @@ class EADLoader:
 
         tree.lock_root_allocation()
         self.paths = tree.PathAllocator(tree.next_root_path())
-        path = self.add_component_row(unit, depth=1)
+        path, columns = self.add_component_row(unit, depth=1)
         self.components.write()
         self.root_id = Component.objects.get(path=path).pk
         self.unit_ids[unit.sequence] = self.root_id
-        self.add_unit_rows(self.root_id, unit)
+        self.add_unit_rows(self.root_id, unit, columns)
 
     def repository_from_file(self, fa: r.FindingAid, unit: r.Unit) -> Repository:
         """Find the repository the file names, or create it (agency code first, then name).
@@ -761,14 +831,14 @@ class EADLoader:
     def add_unit(self, unit: r.Unit) -> None:
         if self.collection is None:
             raise LoadError(f"{self.filename}: a component came before the collection")
-        path = self.add_component_row(unit, depth=unit.depth + 1)
-        self.pending.append((path, unit))
+        path, columns = self.add_component_row(unit, depth=unit.depth + 1)
+        self.pending.append((path, unit, columns))
         self.result.components += 1
         if len(self.pending) >= self.batch_size:
             self.flush_units()
 
-    def add_component_row(self, unit: r.Unit, *, depth: int) -> str:
-        """Queue the unit's row; return its path."""
+    def add_component_row(self, unit: r.Unit, *, depth: int) -> tuple[str, UnitColumns]:
+        """Queue the unit's row; return its path and the columns of its dates and extents."""
         assert self.paths is not None and self.collection is not None
         path = self.paths.allocate(depth)
         if depth > 1:
@@ -810,10 +880,17 @@ class EADLoader:
             attributes["repository_name"] = unit.repository_name
         if unit.headings:
             attributes["headings"] = [list(h) for h in unit.headings]
-        if unit.dates:
-            attributes["dates"] = [date_side(d) for d in unit.dates]
-        if unit.extents:
-            attributes["extents"] = [extent_side(e) for e in unit.extents]
+        # The columns of the unit's dates and extents, for add_unit_rows (computed once).
+        date_rows = [date_columns(d) for d in unit.dates]
+        extent_rows = [extent_columns(e) for e in unit.extents]
+        if date_rows:
+            sides = [date_side(d, row) for d, row in zip(unit.dates, date_rows, strict=True)]
+            if any(sides):  # parallel to the rows by position; absent when all are empty
+                attributes["dates"] = sides
+        if extent_rows:
+            sides = [extent_side(e, row) for e, row in zip(unit.extents, extent_rows, strict=True)]
+            if any(sides):
+                attributes["extents"] = sides
         title_markup = unit.title if "<" in unit.title else ""
         if not title_markup and unit.title != escape(unit.title_text):
             attributes["title"] = unit.title  # no markup, but whitespace the text lost
@@ -835,16 +912,13 @@ class EADLoader:
             ref,
             unit.title_text,
             title_markup,
-            [
-                {"code": lang.code, "script": lang.script, "name": lang.name}
-                for lang in unit.languages
-            ],
+            [language_json(lang) for lang in unit.languages],
             unit.physical_location or "",
             unit.published,
             attributes,
             [extra_json(e) for e in unit.extra],
         )
-        return path
+        return path, (date_rows, extent_rows)
 
     def unit_ref(self, unit: r.Unit, depth: int, attributes: dict[str, Any]) -> str:
         """The unit's ref: its @id, made unique; or one made from its position.
@@ -894,10 +968,10 @@ class EADLoader:
                 path__lte=pending[-1][0],
             ).values_list("path", "id")
         )
-        for path, unit in pending:
+        for path, unit, columns in pending:
             unit_id = ids[path]
             self.unit_ids[unit.sequence] = unit_id
-            self.add_unit_rows(unit_id, unit)
+            self.add_unit_rows(unit_id, unit, columns)
         self.flush_rows()
         self.report_progress()
 
@@ -914,11 +988,14 @@ class EADLoader:
         self.counts[key] = start + count
         return start
 
-    def add_unit_rows(self, unit_id: int, unit: r.Unit) -> None:
-        for i, d in enumerate(unit.dates):
-            self.dates.add(unit_id, *(rule(getattr(d, name)) for name, rule in DATE_COLUMNS), i)
-        for i, e in enumerate(unit.extents):
-            self.extents.add(unit_id, *(rule(getattr(e, name)) for name, rule in EXTENT_COLUMNS), i)
+    def add_unit_rows(self, unit_id: int, unit: r.Unit, columns: UnitColumns) -> None:
+        date_rows, extent_rows = columns
+        add = self.dates.rows.append  # no JSON columns: rows go straight into the batch
+        for i, row in enumerate(date_rows):
+            add((unit_id, *row, i))
+        add = self.extents.rows.append
+        for i, row in enumerate(extent_rows):
+            add((unit_id, *row, i))
         self.add_containers(unit_id, unit.containers)
         self.add_described(
             unit_id, unit.notes, unit.agents, unit.subjects, unit.digital_objects, supplement=False
@@ -1056,20 +1133,7 @@ class EADLoader:
                 clip(grandchild.indicator, 64) if grandchild else "",
                 clip(top.label, 64),
                 i,
-                {
-                    "containers": [
-                        {
-                            "id": c.ref,
-                            "parent": c.parent_ref,
-                            "type": c.container_type,
-                            "indicator": c.indicator,
-                            "label": c.label,
-                            "barcode": c.barcode,
-                            "attributes": pairs(c.attributes),
-                        }
-                        for c in group
-                    ]
-                },
+                {"containers": [container_json(c) for c in group]},
             ]
             self.waiting_instances.append((values, key))
 
@@ -1370,6 +1434,90 @@ def chunks(items: list, size: int) -> Iterable[list]:
         yield items[start : start + size]
 
 
+# --------------------------------------------------------------------------- reading ahead
+
+READ_AHEAD_BATCH = 256  # records handed over at once (one queue operation per batch)
+READ_AHEAD_BATCHES = 8  # batches waiting at most: memory stays a few thousand records
+
+
+class _ReaderFailed:
+    """The reader thread's exception, carried to the consuming thread and raised there."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+
+
+def read_ahead(
+    records: Iterable[r.Record],
+    *,
+    batch: int | None = None,
+    batches: int | None = None,
+) -> Iterator[r.Record]:
+    """``records``, produced by a helper thread while the caller consumes them.
+
+    The reader spends much of its time in libxml2, which runs without the GIL, and the
+    loader much of its time waiting for the database (a COPY or an INSERT batch, also
+    without the GIL, the server working in its own process): run one behind the other, each
+    waits for the other; run side by side, a second core parses the next records while the
+    database writes the last batch.
+
+    The queue between them is bounded (``batches`` lists of ``batch`` records), so memory
+    does not grow with the file. An exception in the reader (malformed XML at the last line)
+    is raised here, in the consuming thread, inside the caller's transaction, which then
+    rolls back as it would without the thread. Close the generator when the consumer stops
+    early (``contextlib.closing``): that stops the reader at its next batch and joins it.
+    The reader must not touch the database: Django connections belong to one thread.
+    """
+    size = batch or READ_AHEAD_BATCH
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=batches or READ_AHEAD_BATCHES)
+    stop = threading.Event()
+
+    def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        pending: list[r.Record] = []
+        try:
+            for record in records:
+                pending.append(record)
+                if len(pending) >= size:
+                    if not put(pending):
+                        return
+                    pending = []
+        except BaseException as exc:  # noqa: BLE001 - raised again in the consuming thread
+            # What was read before the error first, as a plain loop would have given it.
+            if not pending or put(pending):
+                put(_ReaderFailed(exc))
+            return
+        if not pending or put(pending):
+            put(_END)
+
+    thread = threading.Thread(target=produce, name="ead-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = handoff.get()
+            if item is _END:
+                return
+            if item.__class__ is _ReaderFailed:
+                raise item.error
+            yield from item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def delete_collection(collection: Collection) -> None:
     """Delete a collection and everything in it with one DELETE per table.
 
@@ -1390,4 +1538,11 @@ def delete_collection(collection: Collection) -> None:
     collection.delete()
 
 
-__all__ = ["BATCH_SIZE", "EADLoader", "LoadError", "LoadResult", "delete_collection"]
+__all__ = [
+    "BATCH_SIZE",
+    "EADLoader",
+    "LoadError",
+    "LoadResult",
+    "delete_collection",
+    "read_ahead",
+]

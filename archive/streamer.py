@@ -24,10 +24,14 @@ node.  Public streams leave hidden material out; staff streams
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape
+
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from archive.ead import records as r
 from archive.loader import DATE_COLUMNS, EXTENT_COLUMNS, HEADER_FIELDS
@@ -46,7 +50,8 @@ from archive.models import (
 DEFAULT_CHUNK_SIZE = 2000
 
 # Component columns read by the ordered query, in this order (tuples, not model instances:
-# building 100,000 model objects would cost more than the whole XML serialisation).
+# building 100,000 model objects would cost more than the whole XML serialisation). JSON
+# columns are read as text (``json_text``) and decoded by :func:`decoded`.
 COMPONENT_COLUMNS = (
     "id",
     "path",
@@ -64,6 +69,46 @@ COMPONENT_COLUMNS = (
     "attributes",
     "unmapped",
 )
+COMPONENT_JSON_COLUMNS = ("other_identifiers", "languages", "attributes", "unmapped")
+
+# Decoded JSON texts, shared between rows: most rows hold one of a few short values ("{}",
+# "[]", {"ref_generated": true}, the same container list...), and a dict lookup costs a
+# fraction of ``json.loads``. Decoded values are only ever read here, never changed, so
+# sharing them is safe. Bounded: cleared when full, and long texts are not kept.
+_DECODED: dict[str, Any] = {}
+_DECODED_MAX_ENTRIES = 4096
+_DECODED_MAX_LENGTH = 512
+_decode = json.JSONDecoder().decode
+
+
+def json_text(name: str) -> Cast:
+    """A JSON column read as its text: the database's own text, with no per-row decoding
+    by the driver or by Django's ``from_db_value`` (see :func:`decoded`)."""
+    return Cast(name, output_field=TextField())
+
+
+def decoded(value: Any) -> Any:
+    """A JSON column value read by ``json_text`` as a Python value (other values as they are)."""
+    if value.__class__ is not str:
+        return value
+    try:
+        return _DECODED[value]
+    except KeyError:
+        pass
+    result = _decode(value)
+    if len(value) <= _DECODED_MAX_LENGTH:
+        if len(_DECODED) >= _DECODED_MAX_ENTRIES:
+            _DECODED.clear()
+        _DECODED[value] = result
+    return result
+
+
+def _as_text(columns: tuple[str, ...], json_columns: Iterable[str]) -> tuple[dict, list[str]]:
+    """(annotations, values_list names) that read ``json_columns`` of ``columns`` as text."""
+    json_columns = set(json_columns)
+    annotations = {f"json_{name}": json_text(name) for name in columns if name in json_columns}
+    names = [f"json_{name}" if name in json_columns else name for name in columns]
+    return annotations, names
 
 
 def _pairs(value: Any) -> r.Attributes:
@@ -115,7 +160,9 @@ def _extra(value: dict[str, Any]) -> r.ExtraElement:
 
 
 def _extras(values: Iterable[dict[str, Any]], public: bool) -> tuple[r.ExtraElement, ...]:
-    items = (_extra(v) for v in values or ())
+    if not values:
+        return ()
+    items = (_extra(v) for v in values)
     return tuple(e for e in items if e.published or not public)
 
 
@@ -333,8 +380,10 @@ class _Related:
 
     @staticmethod
     def _group(queryset: Any, columns: tuple[str, ...]) -> dict[int, list[tuple]]:
+        # ``attributes`` comes as text; the row mappers decode it (see ``decoded``).
+        annotations, names = _as_text(columns, ("attributes",))
         grouped: dict[int, list[tuple]] = defaultdict(list)
-        for row in queryset.values_list(*columns):
+        for row in queryset.annotate(**annotations).values_list(*names):
             grouped[row[0]].append(row)
         return grouped
 
@@ -346,7 +395,22 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
     result = []
     for row in rows:
         position = row[-1]
-        more = stored[position] if 0 <= position < len(stored) else {}
+        more = stored[position] if 0 <= position < len(stored) else None
+        if not more:
+            # Nothing kept beside the row (most dates): the columns are the whole date.
+            _, expression, begin, end, date_type, certainty, calendar, era, _ = row
+            result.append(
+                r.Date(
+                    expression=expression or "",
+                    begin=begin or None,
+                    end=end or None,
+                    date_type=date_type,
+                    certainty=certainty or None,
+                    calendar=calendar or None,
+                    era=era or None,
+                )
+            )
+            continue
         published = more.get("published", True)
         if public and not published:
             continue
@@ -405,7 +469,7 @@ def _extent_content_matches(content: str, number: str, extent_type: str) -> bool
 
 def _note(row: tuple) -> r.Note:
     _, note_type, heading, content, ref, published, position, attrs = row
-    attrs = attrs or {}
+    attrs = decoded(attrs) or {}
     return r.Note(
         note_type=attrs.get("element") or note_type,
         heading=restored(attrs, "heading", heading),
@@ -430,7 +494,7 @@ def _agent(row: tuple) -> r.AgentLink:
         authority_id,
         agent_published,
     ) = row
-    attrs = attrs or {}
+    attrs = decoded(attrs) or {}
     return r.AgentLink(
         name=attrs.get("name") or name,
         agent_type=attrs.get("agent_type") or agent_type,
@@ -449,7 +513,7 @@ def _agent(row: tuple) -> r.AgentLink:
 
 def _subject(row: tuple) -> r.SubjectLink:
     _, published, attrs, term, subject_type, source, authority_id, subject_published = row
-    attrs = attrs or {}
+    attrs = decoded(attrs) or {}
     return r.SubjectLink(
         term=attrs.get("term") or term,
         subject_type=attrs.get("subject_type") or subject_type,
@@ -484,7 +548,7 @@ def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
             levels.append((child_type, child_indicator))
         if grandchild_indicator or grandchild_type:
             levels.append((grandchild_type, grandchild_indicator))
-        stored = (attrs or {}).get("containers") or []
+        stored = (decoded(attrs) or {}).get("containers") or []
         if _stored_containers_match(stored, levels):
             for c in stored:
                 result.append(
@@ -538,7 +602,7 @@ def _container_id(path: str, position: int, level: int) -> str:
 
 def _digital_object(row: tuple) -> r.DigitalObject:
     _, title, link, role, description, published, attrs = row
-    attrs = attrs or {}
+    attrs = decoded(attrs) or {}
     return r.DigitalObject(
         title=restored(attrs, "title", title),
         href=restored(attrs, "href", link),
@@ -580,7 +644,10 @@ def unit_record(
         attrs,
         unmapped,
     ) = row
-    attrs = attrs or {}
+    attrs = decoded(attrs) or {}
+    unmapped = decoded(unmapped)
+    other_identifiers = decoded(other_identifiers)
+    languages = decoded(languages)
     public = related.public
 
     raw_level: str | None = level
@@ -600,12 +667,13 @@ def unit_record(
         unit_ref = attrs["source_ref"]
 
     fragment = attrs["title"] if "title" in attrs else title_markup or _text_fragment(title)
-    notes = related.notes.get(pk, ())
-    agents = related.agents.get(pk, ())
-    subjects = related.subjects.get(pk, ())
-    daos = related.digital_objects.get(pk, ())
-    agent_records = tuple(_agent(a) for a in agents)
-    subject_records = tuple(_subject(s) for s in subjects)
+    notes = related.notes.get(pk)
+    agents = related.agents.get(pk)
+    subjects = related.subjects.get(pk)
+    daos = related.digital_objects.get(pk)
+    containers = related.containers.get(pk)
+    dates = related.dates.get(pk)
+    extents = related.extents.get(pk)
     return r.Unit(
         depth=depth,
         sequence=sequence,
@@ -615,26 +683,34 @@ def unit_record(
         identifier=restored(attrs, "identifier", identifier),
         identifier_attributes=_pairs(attrs.get("identifier_attributes")),
         other_identifiers=tuple(
-            (o.get("value", ""), _pairs(o.get("attributes"))) for o in other_identifiers or ()
-        ),
+            (o.get("value", ""), _pairs(o.get("attributes"))) for o in other_identifiers
+        )
+        if other_identifiers
+        else (),
         title=fragment,
         title_text=title,
         title_attributes=_pairs(attrs.get("title_attributes")),
-        dates=_dates(related.dates.get(pk, []), attrs.get("dates") or [], public),
-        extents=_extents(related.extents.get(pk, []), attrs.get("extents") or [], public),
+        dates=_dates(dates, attrs.get("dates") or [], public) if dates else (),
+        extents=_extents(extents, attrs.get("extents") or [], public) if extents else (),
         languages=tuple(
             r.Language(
-                code=lang.get("code"), script=lang.get("script"), name=lang.get("name") or ""
+                code=lang.get("code"),
+                script=lang.get("script"),
+                name=lang.get("name") or "",
+                script_name=lang.get("script_name") or "",
             )
-            for lang in languages or ()
-        ),
+            for lang in languages
+        )
+        if languages
+        else (),
         physical_location=restored(attrs, "physical_location", physical_location),
         repository_name=attrs.get("repository_name", repository_name),
-        notes=tuple(_note(n) for n in notes),
-        agents=agent_records,
-        subjects=subject_records,
-        containers=_containers(related.containers.get(pk, []), path),
-        digital_objects=tuple(_digital_object(d) for d in daos),
+        # Most units have none of these: skip the generator for them.
+        notes=tuple(_note(n) for n in notes) if notes else (),
+        agents=tuple(_agent(a) for a in agents) if agents else (),
+        subjects=tuple(_subject(s) for s in subjects) if subjects else (),
+        containers=_containers(containers, path) if containers else (),
+        digital_objects=tuple(_digital_object(d) for d in daos) if daos else (),
         published=published,
         attributes=_pairs(attrs.get("attributes")),
         extra=_extras(unmapped, public),
@@ -666,10 +742,12 @@ def collection_records(
     # Made in the admin: the collection-level repository statement comes from the repository.
     fallback_repository = None if collection.source_version else collection.repository.name
 
+    annotations, names = _as_text(COMPONENT_COLUMNS, COMPONENT_JSON_COLUMNS)
     rows = (
         Component.objects.filter(collection=collection)
+        .annotate(**annotations)
         .order_by("path")
-        .values_list(*COMPONENT_COLUMNS)
+        .values_list(*names)
         .iterator(chunk_size=chunk_size)
     )
     # Depth (tree depth, 1 = collection) of the highest unpublished unit whose subtree we are

@@ -21,24 +21,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402 - the bench folder is not a package
+    Column,
+    Table,
+    child_env,
+    database_setup,
+    django_setup,
+    largest_corpus_files,
+    migrate,
+    peak_rss_mb,
+    run_child,
+)
+
 BENCH_DB = "fonds_bench"
-
-
-def peak_rss_mb() -> float:
-    # ru_maxrss is in kilobytes on Linux (bytes on macOS).
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
 def iterparse_seconds(path: Path) -> float:
@@ -56,11 +59,7 @@ def iterparse_seconds(path: Path) -> float:
 
 def child(path: Path) -> None:
     """Import one file (in a fresh process) and print its figures as JSON."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DJANGO_DEBUG", "1")
-    import django
-
-    django.setup()
+    django_setup()
     from archive.ead.reader import read_ead
     from archive.search import index
     from archive.services import imports
@@ -101,51 +100,6 @@ def child(path: Path) -> None:
     )
 
 
-def database_setup() -> tuple[str, object]:
-    """Point DATABASE_URL at a throwaway database; return (vendor, cleanup function)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        parts = urlsplit(url)
-        admin_url = urlunsplit(parts._replace(path="/postgres"))
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-        os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
-
-        def drop() -> None:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-
-        return "postgresql", drop
-    folder = tempfile.mkdtemp(prefix="fonds-bench-")
-    os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-
-    def remove() -> None:
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)
-
-    return "sqlite", remove
-
-
-def largest_corpus_files(count: int) -> list[Path]:
-    import csv
-
-    corpus = Path(
-        os.environ.get("FONDS_CORPUS_DIR", ROOT.parent / "shared" / "corpus" / "ead")
-    ).resolve()
-    with (corpus / "MANIFEST.tsv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    well_formed = [
-        corpus / row["file"]
-        for row in rows
-        if "not well-formed" not in row["validates_against_xsd"] and (corpus / row["file"]).exists()
-    ]
-    return sorted(well_formed, key=lambda p: p.stat().st_size, reverse=True)[:count]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--child", help=argparse.SUPPRESS)
@@ -156,14 +110,11 @@ def main() -> None:
         child(Path(args.child))
         return
 
-    vendor, cleanup = database_setup()
-    env = {**os.environ, "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "1")}
+    vendor, cleanup = database_setup(BENCH_DB)
+    env = child_env()
     work = Path(tempfile.mkdtemp(prefix="fonds-bench-files-"))
     try:
-        subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), "migrate", "-v0"], env=env, check=True
-        )
-        sys.path.insert(0, str(ROOT))
+        migrate(env)
         from archive.ead.testing import generate_finding_aid
 
         generated = work / f"generated-{args.components}.xml"
@@ -171,31 +122,41 @@ def main() -> None:
         files = [*largest_corpus_files(args.corpus_files), generated]
 
         print(f"EAD import benchmark on {vendor} (each file in a fresh process)")
-        header = (
-            f"{'file':<34} {'MB':>6} {'components':>10} {'seconds':>8} {'comp/s':>8} "
-            f"{'read s':>7} {'load s':>7} {'index s':>8} {'RSS MB':>7} {'iterparse s':>11} "
-            f"{'ratio':>6}"
+        table = Table(
+            [
+                Column("file", 34),
+                Column("MB", 6, ".1f"),
+                Column("components", 10, ","),
+                Column("seconds", 8, ".2f"),
+                Column("comp/s", 8, ",.0f"),
+                Column("read s", 7, ".2f"),
+                Column("load s", 7, ".2f"),
+                Column("index s", 8, ".2f"),
+                Column("RSS MB", 7, ".0f"),
+                Column("iterparse s", 11, ".3f"),
+                Column("ratio", 6, ".1f"),
+            ]
         )
-        print(header)
-        print("-" * len(header))
+        table.header()
         for path in files:
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(path)],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            row = json.loads(out.strip().splitlines()[-1])
+            row = run_child(__file__, env, "--child", str(path))
             rate = row["components"] / row["seconds"] if row["seconds"] else 0.0
             ratio = row["seconds"] / row["iterparse_seconds"] if row["iterparse_seconds"] else 0
-            # The loader's own share: the import minus reading the file and indexing it.
+            # The loader's own share: the import minus reading the file and indexing it (with
+            # reading overlapped with loading this is a lower bound of the loader's work).
             load = row["seconds"] - row["read_seconds"] - row["index_seconds"]
-            print(
-                f"{row['file'][:34]:<34} {row['megabytes']:>6.1f} {row['components']:>10,} "
-                f"{row['seconds']:>8.2f} {rate:>8,.0f} {row['read_seconds']:>7.2f} "
-                f"{load:>7.2f} {row['index_seconds']:>8.2f} "
-                f"{row['peak_rss_mb']:>7.0f} {row['iterparse_seconds']:>11.3f} {ratio:>5.1f}x"
+            table.row(
+                row["file"],
+                row["megabytes"],
+                row["components"],
+                row["seconds"],
+                rate,
+                row["read_seconds"],
+                load,
+                row["index_seconds"],
+                row["peak_rss_mb"],
+                row["iterparse_seconds"],
+                ratio,
             )
         print(
             "seconds = whole import in one transaction; read s = the EAD reader alone (measured "
@@ -203,8 +164,6 @@ def main() -> None:
             "search index part; ratio = seconds / bare iterparse seconds"
         )
     finally:
-        import shutil
-
         shutil.rmtree(work, ignore_errors=True)
         cleanup()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from pathlib import Path
 
 import pytest
@@ -554,3 +555,27 @@ def test_admin_import_page_needs_login(client) -> None:
     response = client.get(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_a_reader_failure_after_written_batches_rolls_the_whole_file_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The reader runs ahead in its own thread: its error must still reach the import, inside
+    # the transaction, after earlier batches were written.
+    from archive import loader
+
+    monkeypatch.setattr(loader, "BATCH_SIZE", 5)
+    monkeypatch.setattr(loader, "READ_AHEAD_BATCH", 3)
+    components = "".join(
+        f'<c level="file"><did><unittitle>File {i}</unittitle></did></c>' for i in range(40)
+    )
+    # Well-formed up to the last line: the reader fails only once everything was read.
+    text = ead2002(components, eadid="late-error").replace("</archdesc>", "<broken></archdesc>")
+    path = write(tmp_path, "late.xml", text)
+    before = row_counts()
+
+    with pytest.raises(imports.EADImportError, match="late.xml, line"):
+        imports.ead_import(source=path)
+
+    assert row_counts() == before
+    assert not any(t.name == "ead-read-ahead" for t in threading.enumerate())

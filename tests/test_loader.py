@@ -243,3 +243,32 @@ def test_without_repository_the_file_names_it(db) -> None:
     assert repository.name == "Beinecke Rare Book and Manuscript Library"
     assert first.repository_created and not second.repository_created
     assert Collection.objects.filter(repository=repository).count() == 2
+
+
+def test_read_ahead_gives_every_record_in_order_and_raises_the_readers_error() -> None:
+    def reader(n: int, fail: bool):
+        yield from range(n)
+        if fail:
+            raise ValueError("line 9: broken")
+
+    assert list(loader.read_ahead(reader(1000, False), batch=7, batches=2)) == list(range(1000))
+    seen = []
+    with pytest.raises(ValueError, match="line 9"):
+        for record in loader.read_ahead(reader(50, True), batch=7, batches=2):
+            seen.append(record)
+    assert seen == list(range(50))
+
+
+def test_read_ahead_stops_its_thread_when_the_consumer_stops_early() -> None:
+    import threading
+    from contextlib import closing
+
+    def endless():
+        i = 0
+        while True:
+            yield i
+            i += 1
+
+    with closing(loader.read_ahead(endless(), batch=5, batches=2)) as records:
+        assert next(records) == 0
+    assert not any(t.name == "ead-read-ahead" for t in threading.enumerate())

@@ -1,8 +1,8 @@
 """Pages cost the same at any size: query counts pinned, outline batches bounded.
 
 One collection of 10 components and one of 50,000 (a series of 13,000 files among them) are
-built with ``bulk_create`` and ``PathAllocator``; the same page of each must issue exactly the
-same number of queries, below a fixed ceiling.
+built once for the module (multi-row ``INSERT``s and ``PathAllocator``); the same page of each
+must issue exactly the same number of queries, below a fixed ceiling.
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from archive.models import Repository
-from tests.pages_fixtures import sized_collection
+from archive.search import index
+from tests.pages_fixtures import delete_rows_after, max_ids, sized_collection
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +27,28 @@ MAX_COMPONENT_QUERIES = 22
 MAX_OUTLINE_QUERIES = 6
 
 
-@pytest.fixture
-def collections(db):
-    repo = Repository.objects.create(code="scale", name="Scale Test Repository")
-    small = sized_collection(repo, "small", series=2, files_per_series=SMALL_SERIES)
-    big = sized_collection(repo, "big", series=4, files_per_series=BIG_SERIES)
-    assert small.components.count() == 10
-    assert big.components.count() == 50000
-    return small, big
+@pytest.fixture(scope="module")
+def collections(django_db_setup, django_db_blocker):
+    """Both collections, built once for the module and committed.
+
+    Building 50,000 rows is the expensive part, so the tests share them; each test still runs
+    in its own rolled-back transaction (``django_db``) and only reads. The teardown deletes
+    every row the fixture added, so the tests that follow see the database as it was.
+    """
+    with django_db_blocker.unblock():
+        before = max_ids()
+        with transaction.atomic():
+            repo = Repository.objects.create(code="scale", name="Scale Test Repository")
+            small = sized_collection(repo, "small", series=2, files_per_series=SMALL_SERIES)
+            big = sized_collection(repo, "big", series=4, files_per_series=BIG_SERIES)
+        assert small.components.count() == 10
+        assert big.components.count() == 50000
+    yield small, big
+    with django_db_blocker.unblock():
+        for collection in (small, big):
+            index.remove_collection(collection.pk)
+        delete_rows_after(before)
+        assert max_ids() == before, "the scale fixture left rows behind"
 
 
 def count_queries(client, url: str, **params) -> tuple[int, str]:
@@ -45,9 +60,6 @@ def count_queries(client, url: str, **params) -> tuple[int, str]:
 
 def li_titles(html: str) -> list[str]:
     return re.findall(r'<a href="[^"]+"(?: aria-current="page")?>(File [0-9.]+)</a>', html)
-
-
-# Building 50,000 rows is the expensive part, so each test checks several pages of them.
 
 
 def test_collection_and_component_pages_cost_the_same_for_10_and_50000_components(

@@ -68,6 +68,15 @@ _WRAPPERS = (
     "didnote",
     "note",
 )
+# Elements that say the same thing under another name: a misplaced one is renamed when the
+# parent takes its twin (links: external and internal references differ only in attributes,
+# which ``fix_attributes`` then fits to the new name).
+_TWINS = {
+    "extref": ("ref",),
+    "ref": ("extref",),
+    "extptr": ("ptr",),
+    "ptr": ("extptr",),
+}
 # Enumerated values that differ between the versions beyond spelling.
 _SYNONYMS = {
     "arabic": "decimal",
@@ -252,7 +261,20 @@ class ContentModel:
                 continue
             if name in spec["children"]:
                 child_spec = self.child_type(spec, name)
+                if (
+                    child_spec is not None
+                    and child_spec.get("any")
+                    and not any(self.local(c) is None and isinstance(c.tag, str) for c in child)
+                ):
+                    # a wrapper for other vocabularies (objectxmlwrap) holding none: its
+                    # content is examined here instead, as if it had been misplaced
+                    _unwrap(child, pad=True)
+                    continue
                 if child_spec is not None:
+                    if child_spec["mixed"] and not spec["mixed"]:
+                        self._hoist(child, child_spec, spec)
+                        if child.getparent() is not el:
+                            continue  # nothing left of it: what took its place comes next
                     self.conform(child, child_spec)
                 index += 1
                 continue
@@ -260,6 +282,12 @@ class ContentModel:
                 deferred.add(child)  # phrase content: goes into the text holder below
                 index += 1
                 continue
+            twin = next((t for t in _TWINS.get(name, ()) if t in spec["children"]), None)
+            if twin is not None:
+                # the same kind of element under the name this parent takes (an EAD3
+                # <ref href> is an EAD 2002 <extref>, but a <ptrgrp> only takes <ref>)
+                child.tag = self._tag(child, twin)
+                continue  # examined again under its new name
             wrapper = None if spec["mixed"] else self.wrapper_for(spec, name)
             if wrapper is not None:
                 previous = el[index - 1] if index else None
@@ -287,7 +315,36 @@ class ContentModel:
         if not spec["mixed"]:
             self._wrap_text(el, spec, holder, deferred)
             self._reorder(el, spec)
+            # whitespace between the children of element-only content means nothing; left
+            # over from unwrapping it would appear in one export and not in the next
+            if el.text is not None and not el.text.strip():
+                el.text = None
+            for child in el:
+                if child.tail is not None and not child.tail.strip():
+                    child.tail = None
         return el
+
+    def _hoist(self, child: Any, child_spec: dict[str, Any], spec: dict[str, Any]) -> None:
+        """Split ``child`` (a paragraph) around the elements it may not hold but its parent
+        may (an EAD 2002 <table> or <list> inside <p>, which EAD3 has beside it): each such
+        element moves up between the two halves, so it keeps its structure."""
+        for sub in list(child):
+            name = self.local(sub)
+            if name is None or name in child_spec["children"] or name not in spec["children"]:
+                continue
+            rest = etree.Element(child.tag, {k: v for k, v in child.attrib.items() if k != "id"})
+            rest.text, sub.tail = sub.tail, None
+            for following in list(sub.itersiblings()):
+                rest.append(following)
+            rest.tail, child.tail = child.tail, None
+            child.addnext(sub)
+            sub.addnext(rest)
+            for piece in (child, rest):
+                if len(piece) == 0 and not (piece.text or "").strip():
+                    _drop_keep_tail(piece)
+            if rest.getparent() is None:
+                return
+            child = rest
 
     def types_children(self, holder: str, spec: dict[str, Any]) -> dict[str, str]:
         child = self.child_type(spec, holder)
@@ -362,6 +419,20 @@ class ContentModel:
         keyed.sort(key=lambda item: (item[0], item[1]))
         for _, _, child in keyed:
             el.append(child)
+
+
+def _drop_keep_tail(node: Any) -> None:
+    """Remove an element with no words, keeping its tail text."""
+    parent = node.getparent()
+    if parent is None:
+        return
+    tail = node.tail or ""
+    previous = node.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent.text = (parent.text or "") + tail
+    parent.remove(node)
 
 
 def _add_text(target: Any, text: str) -> None:

@@ -212,9 +212,23 @@ def serialise_element(
     return f"<{name}{attr_text}>{inner}</{name}>"
 
 
-def plain_text(el: Any) -> str:
-    """All text of an element (entities mapped), as in the document."""
+def plain_text(el: Any, *, separate: bool = False) -> str:
+    """All text of an element (entities mapped), as in the document.
+
+    ``separate`` puts a space at element boundaries where two words would otherwise touch
+    (``<extent>5 feet</extent><extent>in 2 boxes</extent>``): for writers that flatten
+    structured content into one text and must not merge words.
+    """
     out: list[str] = []
+
+    def add(text: str) -> None:
+        if separate and out and out[-1][-1:].strip() and text[:1].strip():
+            out.append(" ")
+        out.append(text)
+
+    def boundary() -> None:
+        if separate and out and out[-1][-1:].strip():
+            out.append(" ")
 
     def walk(node: Any) -> None:
         if isinstance(node, etree._Entity):
@@ -223,14 +237,19 @@ def plain_text(el: Any) -> str:
             pass
         else:
             if node.text:
-                out.append(node.text)
+                add(node.text)
             for child in node:
+                if isinstance(child.tag, str):
+                    boundary()
                 walk(child)
+                if isinstance(child.tag, str):
+                    boundary()
                 if child.tail:
                     out.append(child.tail)
 
     walk(el)
-    return "".join(out)
+    text = "".join(out)
+    return text.strip() if separate else text
 
 
 def normalise_space(text: str) -> str:
@@ -387,14 +406,15 @@ def parse_fragment(fragment: str) -> Any:
     return etree.fromstring(f"<fragment>{fragment}</fragment>".encode(), safe_parser())
 
 
-def fragment_plain_text(fragment: str) -> str:
-    """Plain text of a fragment (for search, sorting, title_text)."""
+def fragment_plain_text(fragment: str, *, separate: bool = False) -> str:
+    """Plain text of a fragment (for search, sorting, title_text); ``separate``: see
+    :func:`plain_text`."""
     if not fragment:
         return ""
     if "<" not in fragment and "&" not in fragment:
         return fragment
     try:
-        return plain_text(parse_fragment(fragment))
+        return plain_text(parse_fragment(fragment), separate=separate)
     except etree.XMLSyntaxError:
         return fragment
 

@@ -70,7 +70,7 @@ from .records import (
 _COMPONENT_RE = re.compile(r"^c(\d\d)?$")
 _ISO_DATE = re.compile(r"^-?\d{4}(-\d{2}(-\d{2})?)?$")
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
-_EXTENT_RE = re.compile(r"^\s*([0-9][0-9.,/ ]*?)\s+(\S.*?)\s*$")
+_EXTENT_RE = re.compile(r"^\s*(\.?[0-9][0-9.,/ ]*?)\s+(\S.*?)\s*$")
 _BARCODE_RE = re.compile(r"[\[(]\s*(\d{6,})\s*[\])]")
 
 
@@ -108,6 +108,8 @@ class _UnitState:
     emitted: bool = False
     position: int = 0
     late: dict[str, list[Any]] = field(default_factory=dict)
+    quoted: bool = False  # a component outside the component list (see _read)
+    pending: list[Unit] = field(default_factory=list)  # quoted child units, after this one
 
     def add(self, key: str, value: Any) -> None:
         target = self.late if self.emitted else self.fields
@@ -197,20 +199,24 @@ class EADReader:
                         state.fields.setdefault("component_list_attributes", []).extend(_attrs(el))
                     continue
                 if is_component(name) and stack:
-                    if numbered is None:
+                    # a component quoted elsewhere than in the component list (an EAD <c12>
+                    # inside <objectxmlwrap>) is still a component, but it must not cut its
+                    # parent short: the parent's description around it is read first
+                    quoted = not _in_component_list(el, stack[-1].element)
+                    if numbered is None and not quoted:
                         numbered = name != "c"
                     if not header_emitted and header is not None:
                         header = _replace(header, numbered_components=bool(numbered))
                         yield header
                         header_emitted = True
                     parent_state = stack[-1]
-                    if not parent_state.emitted:
-                        yield self._unit(parent_state)
+                    if not parent_state.emitted and not quoted:
+                        yield from self._emit(parent_state)
                     depth = parent_state.depth + 1
                     if name != "c" and int(name[1:]) != depth:
                         self.warn(el, f"<{name}> at depth {depth}")
                     sequence += 1
-                    stack.append(_UnitState(el, depth, sequence))
+                    stack.append(_UnitState(el, depth, sequence, quoted=quoted))
                 continue
 
             # ---- end events
@@ -236,7 +242,7 @@ class EADReader:
                         yield header
                         header_emitted = True
                     if not state.emitted:
-                        yield self._unit(state)
+                        yield from self._emit(state)
                     elif state.late:
                         yield self._supplement(state)
                 parent.remove(el)
@@ -246,8 +252,10 @@ class EADReader:
             state = stack[-1]
             if is_component(name) and el is state.element:
                 stack.pop()
-                if not state.emitted:
-                    yield self._unit(state)
+                if state.quoted and not state.emitted and stack and not stack[-1].emitted:
+                    stack[-1].pending.append(self._unit(state))  # after its parent
+                elif not state.emitted:
+                    yield from self._emit(state)
                 elif state.late:
                     if state.depth > 0:
                         self.warn(el, "description after child components")
@@ -481,6 +489,12 @@ class EADReader:
 
     # -- units -------------------------------------------------------------------------
 
+    def _emit(self, state: _UnitState) -> Iterator[Unit]:
+        """The unit of ``state``, then the quoted components read before it was complete."""
+        yield self._unit(state)
+        yield from state.pending
+        state.pending.clear()
+
     def _unit(self, state: _UnitState) -> Unit:
         el = state.element
         state.emitted = True
@@ -533,6 +547,15 @@ class EADReader:
                 state.fields["did"] = True
                 self._did(state, el)
                 return
+        if name == "accessrestrict" and _legalstatus_wrapper(el) is not None:
+            # the writers' EAD 2002 form of a legal status note (see Writer2002.note)
+            inner = _legalstatus_wrapper(el)
+            note = self._note(inner, "legalstatus", position)
+            heads = [h for h in _elements(el) if local_name(h) == "head"]
+            if heads:
+                note = _replace(note, heading=normalise_space(plain_text(heads[0])))
+            state.add("notes", note)
+            return
         if name in mapping.UNIT_NOTE_ELEMENTS:
             state.add("notes", self._note(el, mapping.UNIT_NOTE_ELEMENTS[name], position))
             return
@@ -546,8 +569,8 @@ class EADReader:
         if name == "head" and state.depth > 0:
             state.add("headings", ("unit", normalise_space(plain_text(el))))
             return
-        if name == "thead":
-            return
+        # (anything else, a <thead> before the child components included, is kept whole;
+        # writers put it back by position, and the content model puts a thead last)
         state.add(
             "extra",
             ExtraElement(
@@ -823,14 +846,19 @@ class EADReader:
         out = []
         for lang in el.iter("{*}language", "language"):
             script = lang.get("scriptcode")
+            script_name = ""
             parent = lang.getparent()
             if script is None and local_name(parent) == "languageset":
                 for s in parent.iter("{*}script", "script"):
                     script = s.get("scriptcode")
+                    script_name = normalise_space(plain_text(s))
                     break
             out.append(
                 Language(
-                    code=lang.get("langcode"), script=script, name=normalise_space(plain_text(lang))
+                    code=lang.get("langcode"),
+                    script=script,
+                    name=normalise_space(plain_text(lang)),
+                    script_name=script_name,
                 )
             )
         return out
@@ -842,7 +870,8 @@ class EADReader:
             if local_name(p) == "part"
         )
         if parts:
-            return " ".join(text for _, text in parts), parts
+            # (an empty part, e.g. one holding only a comment, adds no space)
+            return normalise_space(" ".join(text for _, text in parts)), parts
         return normalise_space(plain_text(el)), ()
 
     def _agent(self, el: Any, role: str, group: str | None, label: str | None) -> AgentLink:
@@ -873,6 +902,19 @@ class EADReader:
         label = el.get("label")
         role = "source" if label and "source" in label.casefold() else "creator"
         out = []
+        text = normalise_space(plain_text(el))
+        if not _elements(el) and text:
+            # a bare name (EAD 2002 allows text in origination, EAD3 does not): a creator
+            # under the generic <name>, which both versions write back the same way
+            return [
+                AgentLink(
+                    name=text,
+                    role=role,
+                    published=_published(el),
+                    label=label,
+                    attributes=(("element", "name"),),
+                )
+            ]
         for sub in _elements(el):
             if local_name(sub) in mapping.AGENT_ELEMENTS:
                 agent = self._agent(sub, role, None, label)
@@ -903,6 +945,19 @@ class EADReader:
                 heading = normalise_space(plain_text(sub))
                 if top:
                     state.add("headings", ("controlaccess", heading))
+            elif name == "controlaccess" and not _has_access_points(sub):
+                # a group without names or terms (a heading over a <date>, a <p>...) maps to
+                # nothing: kept whole so its heading stays with its content
+                state.add(
+                    "extra",
+                    ExtraElement(
+                        _verbatim(sub),
+                        where="controlaccess",
+                        position=position,
+                        version=v,
+                        published=_published(sub),
+                    ),
+                )
             elif name == "controlaccess":
                 sub_head = None
                 for h in _elements(sub):
@@ -974,12 +1029,18 @@ class EADReader:
         group = el.get("id") or f"group-{el.sourceline}"
         description = None
         members = []
+        resources: list[str] = []
         for sub in _elements(el):
             sname = local_name(sub)
             if sname in ("daodesc", "descriptivenote"):
                 description = fragment_from_element(sub, version=v)
             elif sname in ("daoloc", "dao"):
                 members.append(sub)
+            elif sname == "resource" and normalise_space(plain_text(sub)):
+                # the words of an extended link's <resource> join the group description
+                resources.append(f"<p>{_escape(normalise_space(plain_text(sub)))}</p>")
+        if resources:
+            description = (description or "") + "".join(resources)
         out = []
         for index, member in enumerate(members):
             obj = self._dao(member, group, description if index == 0 else None)
@@ -1043,3 +1104,36 @@ def _replace(obj: Any, **changes: Any) -> Any:
     from dataclasses import replace
 
     return replace(obj, **changes)
+
+
+def _has_access_points(el: Any) -> bool:
+    """Whether a controlaccess (at any nesting) holds a name or term that maps to a link."""
+    for node in el.iter():
+        if isinstance(node.tag, str) and node is not el:
+            name = local_name(node)
+            if name in mapping.AGENT_ELEMENTS or name in mapping.SUBJECT_ELEMENTS:
+                return True
+    return False
+
+
+def _legalstatus_wrapper(el: Any) -> Any | None:
+    """The <legalstatus> of an attribute-less <accessrestrict> holding nothing else but a
+    <head> (the writers' EAD 2002 form of a legal status note), else None."""
+    if el.attrib or (el.text or "").strip():
+        return None
+    children = _elements(el)
+    if any((c.tail or "").strip() for c in el):
+        return None
+    names = [local_name(c) for c in children]
+    if names in (["legalstatus"], ["head", "legalstatus"]):
+        return children[-1]
+    return None
+
+
+def _in_component_list(el: Any, unit: Any) -> bool:
+    """Whether a ``<c>`` is a child component of ``unit`` (directly, or in its ``<dsc>``),
+    not an element of that name quoted elsewhere (inside ``<objectxmlwrap>``)."""
+    parent = el.getparent()
+    while parent is not None and local_name(parent) == "dsc":
+        parent = parent.getparent()
+    return parent is unit

@@ -202,6 +202,7 @@ class Language:
     code: str | None = None
     script: str | None = None
     name: str = ""
+    script_name: str = ""  # text of an EAD3 <script> ("arcanumscript"), "" when none
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ from .records import (
     DigitalObject,
     ExtraElement,
     FindingAid,
+    Language,
     Note,
     Record,
     SubjectLink,
@@ -73,6 +74,14 @@ def in_origination(agent: AgentLink) -> bool:
     if agent.role not in ("creator", "source") or agent.group is not None:
         return False
     return agent.label is not None or agent.relator is None
+
+
+def language_text(lang: Language) -> str:
+    """The words of a language statement: its name, and the script's name (EAD 2002 has no
+    element for a script: only the ``scriptcode`` attribute)."""
+    if lang.script_name and lang.script_name not in lang.name:
+        return f"{lang.name} ({lang.script_name})" if lang.name else lang.script_name
+    return lang.name
 
 
 def fix_code(name: str, value: str) -> str | None:
@@ -362,7 +371,7 @@ class Writer2002(StreamWriter):
         for extra in unit.extra:
             if (
                 extra.where == "unit"
-                and extra.version == "2002"
+                and extra.version == self.version
                 and extra.xml.startswith("<runner")
             ):
                 node = self.extra_element(extra)
@@ -426,8 +435,8 @@ class Writer2002(StreamWriter):
         for extra in extras:
             if extra.where != "unit":
                 continue
-            if skip_runner and extra.xml.startswith("<runner") and extra.version == "2002":
-                continue
+            if skip_runner and extra.xml.startswith("<runner") and extra.version == self.version:
+                continue  # written before the did by unit_body
             node = self.extra_element(extra)
             if node is not None:
                 items.append((extra.position, node))
@@ -453,6 +462,16 @@ class Writer2002(StreamWriter):
         attrs = [("id", note.ref), self.audience(note.published)]
         attrs += self.attrs(note.attributes)
         node = self.el(name, attrs)
+        if name == "legalstatus":
+            # EAD 2002 has legal status only inside <accessrestrict> (phrase content, no
+            # head): a bare accessrestrict holding the heading and the legalstatus, which the
+            # reader recognises and reads back as the legalstatus note
+            self.fill(node, note.content, context="phrase")
+            wrapper = self.el("accessrestrict")
+            if note.heading:
+                self.el("head", text=note.heading, parent=wrapper)
+            wrapper.append(node)
+            return wrapper
         if note.heading and name not in _PHRASE_NOTES:
             self.el("head", text=note.heading, parent=node)
         context = "phrase" if name in _PHRASE_NOTES else "block"
@@ -509,7 +528,8 @@ class Writer2002(StreamWriter):
                 [self.audience(extent.published)] + self.attrs(extent.attributes, drop={"set"}),
                 parent=did,
             )
-            if extent.content and self.same:
+            if extent.content:
+                # the statement as written (neutral vocabulary, so also from an EAD3 source)
                 self.fill(physdesc, extent.content, context="raw")
             else:
                 if extent.portion in ("whole", "part"):
@@ -547,7 +567,7 @@ class Writer2002(StreamWriter):
                         ("langcode", fix_code("langcode", lang.code or "")),
                         ("scriptcode", fix_code("scriptcode", lang.script or "")),
                     ],
-                    lang.name or None,
+                    language_text(lang) or None,
                     parent=lm,
                 )
         if unit.physical_location and "physloc" not in types:
@@ -564,7 +584,7 @@ class Writer2002(StreamWriter):
                             ("langcode", fix_code("langcode", lang.code or "")),
                             ("scriptcode", fix_code("scriptcode", lang.script or "")),
                         ],
-                        lang.name or None,
+                        language_text(lang) or None,
                         parent=lm,
                     )
                 rest = fragment_plain_text(note.content)

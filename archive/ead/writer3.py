@@ -18,6 +18,7 @@ from .records import (
     AgentLink,
     Attributes,
     DigitalObject,
+    ExtraElement,
     FindingAid,
     Note,
     Record,
@@ -383,7 +384,7 @@ class Writer3(Writer2002):
             else:
                 node = self.el("physdesc", [self.audience(extent.published)], parent=did)
                 text = (
-                    fragment_plain_text(extent.content)
+                    fragment_plain_text(extent.content, separate=True)
                     if extent.content
                     else " ".join(
                         x
@@ -411,7 +412,12 @@ class Writer3(Writer2002):
                     if lang.script:
                         ls = self.el("languageset", parent=lm)
                         self.el("language", [("langcode", code)], lang.name or None, parent=ls)
-                        self.el("script", [("scriptcode", lang.script)], parent=ls)
+                        self.el(
+                            "script",
+                            [("scriptcode", lang.script)],
+                            lang.script_name or None,
+                            parent=ls,
+                        )
                     else:
                         self.el("language", [("langcode", code)], lang.name or None, parent=lm)
                 if not unit.languages:
@@ -428,10 +434,31 @@ class Writer3(Writer2002):
                 continue
             if note.note_type in ("physfacet", "dimensions"):
                 self.el(
-                    "physdesc", text=" ".join(fragment_plain_text(note.content).split()), parent=did
+                    "physdesc",
+                    text=" ".join(fragment_plain_text(note.content, separate=True).split()),
+                    parent=did,
                 )
                 continue
             did.append(self.note(note))
+        # words of extras that have no place in EAD3 go in didnotes right after the notes,
+        # where the didnotes read back from them will be written again
+        extra_nodes = []
+        for extra in unit.extra:
+            if extra.where != "did":
+                continue
+            # an origination the reader kept whole (text around or between the names): EAD3
+            # allows only names in it, and names read back as agents, so its words go into a
+            # didnote instead
+            node = None if _kept_origination(extra, self.version) else self.extra_element(extra)
+            if node is not None:
+                extra_nodes.append(node)
+            elif self.visible(extra.published) and self.extra_text(extra):
+                self.el(
+                    "didnote",
+                    [self.audience(extra.published)],
+                    self.extra_text(extra),
+                    parent=did,
+                )
         for agent in unit.agents:
             if in_origination(agent) and self.visible(agent.published):
                 label = agent.label or ("Source" if agent.role == "source" else None)
@@ -439,17 +466,8 @@ class Writer3(Writer2002):
                     "origination", [("label", label), self.audience(agent.published)], parent=did
                 )
                 orig.append(self.agent(agent))
-        texts = []
-        for extra in unit.extra:
-            if extra.where != "did":
-                continue
-            node = self.extra_element(extra)
-            if node is not None:
-                did.append(node)
-            elif self.visible(extra.published) and self.extra_text(extra):
-                texts.append(self.extra_text(extra))
-        for text in texts:
-            self.el("didnote", text=text, parent=did)
+        for node in extra_nodes:
+            did.append(node)
         for container in unit.containers:
             attrs = [
                 ("id", container.ref),
@@ -544,10 +562,8 @@ class Writer3(Writer2002):
                     self.audience(obj.published),
                 ],
             )
-            description = obj.description or obj.group_description
-            if description:
-                desc = self.el("descriptivenote", parent=node)
-                self.fill(desc, description)
+            if obj.description:
+                self.fill(self.el("descriptivenote", parent=node), obj.description)
             if obj.group is None:
                 current = group_node = None
                 out.append(node)
@@ -556,10 +572,32 @@ class Writer3(Writer2002):
                 current = obj.group
                 group_node = self.el("daoset", [("bibliographic", None)])
                 out.append(group_node)
+            if obj.group_description:
+                # the set's own description follows its members
+                desc = group_node.find(self.q("descriptivenote"))
+                if desc is None:
+                    desc = self.el("descriptivenote", parent=group_node)
+                self.fill(desc, obj.group_description)
             group_node.append(node)
         for i, node in enumerate(out):
-            if node.tag == self.q("daoset") and len(node) < 2:
-                out[i] = node[0] if len(node) else self.el("dao", [("daotype", "unknown")])
+            if node.tag != self.q("daoset"):
+                continue
+            daos = [c for c in node if c.tag == self.q("dao")]
+            desc = node.find(self.q("descriptivenote"))
+            if desc is not None:
+                node.append(desc)  # after the members
+            if len(daos) >= 2:
+                continue
+            # a set needs two members: a lone member stands alone, with the set's words
+            single = daos[0] if daos else self.el("dao", [("daotype", "unknown")])
+            if desc is not None:
+                own = single.find(self.q("descriptivenote"))
+                if own is None:
+                    single.append(desc)
+                else:
+                    for child in list(desc):
+                        own.append(child)
+            out[i] = single
         return out
 
 
@@ -570,6 +608,10 @@ class _Revision:
         self.description = description
         self.agent = ""
         self.normal = None
+
+
+def _kept_origination(extra: ExtraElement, version: str) -> bool:
+    return extra.version != version and extra.xml.startswith("<origination")
 
 
 def _is_number(text: str) -> bool:

@@ -199,7 +199,7 @@ class StreamWriter:
 
     @staticmethod
     def extra_text(extra: ExtraElement) -> str:
-        return " ".join(fragment_plain_text(extra.xml).split())
+        return " ".join(fragment_plain_text(extra.xml, separate=True).split())
 
     # -- stream ------------------------------------------------------------------------
 
@@ -243,8 +243,7 @@ class StreamWriter:
                 if not dsc_open:
                     xf.start(self.q("dsc"), self.dsc_attributes(collection))
                     dsc_open = True
-                    for node in self.dsc_head(collection):
-                        xf.write(model.conform(node))
+                    self.write_body(xf, "dsc", self.dsc_head(collection))
                 while stack and stack[-1] >= record.depth:
                     stack.pop()
                     xf.end()
@@ -307,8 +306,7 @@ class StreamWriter:
 
     def write_empty_dsc(self, xf: _Serializer, unit: Unit) -> None:
         xf.start(self.q("dsc"), self.dsc_attributes(unit))
-        for node in self.dsc_head(unit):
-            xf.write(self.model.conform(node))
+        self.write_body(xf, "dsc", self.dsc_head(unit))
         xf.end()
 
     # -- to implement per version --------------------------------------------------------

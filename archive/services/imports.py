@@ -18,6 +18,7 @@ import logging
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +31,7 @@ from django.utils import timezone
 
 from archive.ead.parsing import EADError, EADSyntaxError
 from archive.ead.reader import read_ead
-from archive.loader import EADLoader, LoadError
+from archive.loader import EADLoader, LoadError, read_ahead
 from archive.models import ImportJob, Repository
 from archive.search import index as search_index
 
@@ -159,8 +160,10 @@ def ead_import(
         on_progress=on_progress,
     )
     try:
-        with transaction.atomic(), search_index.paused():
-            loaded = loader.load(reader)
+        # The reader runs in a helper thread, a few batches ahead of the loader (see
+        # ``read_ahead``); its errors are raised here, inside the transaction.
+        with transaction.atomic(), search_index.paused(), closing(read_ahead(reader)) as records:
+            loaded = loader.load(records)
             if not dry_run:
                 # Same transaction: search sees the collection exactly when pages do.
                 search_index.reindex_collection(loaded.collection_id)

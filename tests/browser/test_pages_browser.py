@@ -81,6 +81,8 @@ def test_no_serious_accessibility_violations(page, demo_site, axe_script):
         "collection": serge_papers.get_absolute_url(),
         "component": component.get_absolute_url(),
         "agent": serge.get_absolute_url(),
+        "names": "/agents/",
+        "subjects": "/subjects/",
     }
     failures = {}
     for name, path in pages.items():
