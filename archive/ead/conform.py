@@ -271,7 +271,9 @@ class ContentModel:
                     _unwrap(child, pad=True)
                     continue
                 if child_spec is not None:
-                    if child_spec["mixed"] and not spec["mixed"]:
+                    if name == "p" and not spec["mixed"]:
+                        # (paragraphs only: elsewhere, a did for one, what moves up would
+                        # read back as other fields)
                         self._hoist(child, child_spec, spec)
                         if child.getparent() is not el:
                             continue  # nothing left of it: what took its place comes next

@@ -28,7 +28,7 @@ from .records import (
     Unit,
     UnitSupplement,
 )
-from .writing import Output, StreamWriter, valid_normal
+from .writing import Output, StreamWriter, heading_phrase, valid_normal
 
 SCHEMA_LOCATION = f"{EAD2002_NS} http://www.loc.gov/ead/ead.xsd"
 _LEVELS = {
@@ -475,9 +475,11 @@ class Writer2002(StreamWriter):
         if note.heading and name not in _PHRASE_NOTES:
             self.el("head", text=note.heading, parent=node)
         context = "phrase" if name in _PHRASE_NOTES else "block"
+        content = note.content
         if note.heading and name in _PHRASE_NOTES:
             node.set("label", note.heading)
-        self.fill(node, note.content, context=context, note_name=name)
+            content = heading_phrase(note.heading) + content
+        self.fill(node, content, context=context, note_name=name)
         if context == "block" and len([c for c in node if c.tag != self.q("head")]) == 0:
             self.el("p", parent=node)
         return node

@@ -25,7 +25,7 @@ from .records import (
     Unit,
 )
 from .writer2002 import Writer2002, in_origination
-from .writing import Output, valid_normal
+from .writing import Output, heading_phrase, valid_normal
 
 _CONTROL_ORDER = [
     "recordid",
@@ -303,11 +303,13 @@ class Writer3(Writer2002):
         phrase = note.note_type in _PHRASE_NOTES
         if note.heading and not phrase:
             self.el("head", text=note.heading, parent=node)
-        elif note.heading:
+        content = note.content
+        if note.heading and phrase:
             node.set("label", note.heading)
+            content = heading_phrase(note.heading) + content
         if note.note_type == "langmaterial":
             return node  # written by did()
-        self.fill(node, note.content, context="phrase" if phrase else "block", note_name=name)
+        self.fill(node, content, context="phrase" if phrase else "block", note_name=name)
         if not phrase and len([c for c in node if c.tag != self.q("head")]) == 0:
             self.el("p", parent=node)
         return node

@@ -41,6 +41,13 @@ def valid_normal(value: str | None) -> str | None:
     return None
 
 
+def heading_phrase(heading: str) -> str:
+    """A heading as the opening words of a note that has no ``<head>`` (abstract, didnote,
+    physloc...): in bold, so its words stay in the text (``@label`` alone is no text)."""
+    escaped = heading.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f'<emph render="bold">{escaped}</emph> '
+
+
 class _Serializer:
     """Incremental XML output that declares the namespaces once, on the root element.
 

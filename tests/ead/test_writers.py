@@ -11,7 +11,7 @@ from functools import cache
 import pytest
 from lxml import etree
 
-from archive.ead import Unit, read_ead, write_ead3, write_ead2002
+from archive.ead import Unit, UnitSupplement, read_ead, write_ead3, write_ead2002
 from archive.ead.markup import local_name
 from archive.ead.testing import generate_finding_aid
 
@@ -147,3 +147,84 @@ def test_large_finding_aid_streams(tmp_path, version: str, components: int) -> N
     assert count == components and depth == 2
     # informative only (no timed or tight assertions): peak RSS growth while reading
     print(f"peak RSS growth reading {components} components: {grown_kib} KiB")
+
+
+def _doc(did: str = "", body: str = "") -> bytes:
+    return (
+        '<ead xmlns="urn:isbn:1-931666-22-9">'
+        + HEADER
+        + '<archdesc level="collection"><did><unittitle>Papers</unittitle>'
+        + did
+        + "</did>"
+        + body
+        + "</archdesc></ead>"
+    ).encode()
+
+
+SHAPES = {
+    # a heading over phrase content: EAD3 didnote has no <head>
+    "did note heading": _doc(did="<note><head>Heading words</head><p>Body</p></note>"),
+    # EAD3 origination takes only names
+    "origination text": _doc(did='<origination label="Creator">Smith, John  </origination>'),
+    # EAD3 <p> holds no table: it goes beside the paragraph
+    "table in paragraph": _doc(
+        body='<scopecontent><p>Intro <table><tgroup cols="1"><tbody><row><entry>Cell</entry>'
+        "</row></tbody></tgroup></table> after</p></scopecontent>"
+    ),
+    # EAD 2002 legal status lives inside accessrestrict; EAD3 has it as a note of its own
+    "legal status": _doc(
+        body="<accessrestrict><head>Legal</head><legalstatus>Public records</legalstatus>"
+        "</accessrestrict>"
+    ),
+    # a group heading over something that is no access point
+    "controlaccess date group": _doc(
+        body="<controlaccess><controlaccess><head>Date words</head><date>1990</date>"
+        "</controlaccess></controlaccess>"
+    ),
+    "daogrp resource": _doc(
+        body='<odd><p>x</p></odd><daogrp><resource xlink:label="a" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink">Resource words</resource>'
+        '<daoloc xlink:href="http://example.org/a" xmlns:xlink="http://www.w3.org/1999/xlink"/>'
+        "</daogrp>"
+    ),
+}
+
+
+@pytest.mark.parametrize("version", ["2002", "3"])
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_awkward_shapes_validate_keep_words_and_read_back(shape: str, version: str) -> None:
+    source = SHAPES[shape]
+    first = write(read_ead(source), version)
+    assert schema(version).validate(etree.fromstring(first)), first.decode()
+    assert not missing_words(source, first)
+    assert write(read_ead(first), version) == first
+
+
+def test_legal_status_reads_back_as_legal_status() -> None:
+    first = write(read_ead(SHAPES["legal status"]), "2002")
+    units = [r for r in read_ead(first) if isinstance(r, Unit)]
+    assert [(n.note_type, n.heading) for n in units[0].notes] == [("legalstatus", "Legal")]
+
+
+def test_component_quoted_in_objectxmlwrap_does_not_cut_its_parent_short() -> None:
+    ns = "http://ead3.archivists.org/schema/"
+    doc = (
+        f'<ead xmlns="{ns}"><control><recordid>x</recordid><filedesc><titlestmt>'
+        "<titleproper>T</titleproper></titlestmt></filedesc></control>"
+        '<archdesc level="collection"><did><unittitle>Papers</unittitle></did><dsc>'
+        '<c01 level="series"><did><unittitle>Series</unittitle></did><relations><relation '
+        'relationtype="otherrelationtype"><relationentry>Entry words</relationentry>'
+        f'<objectxmlwrap><c12 xmlns="{ns}"><did><unittitle>Quoted</unittitle></did></c12>'
+        "</objectxmlwrap></relation></relations>"
+        "<scopecontent><p>Late words</p></scopecontent>"
+        '<c02><did><unittitle>Child</unittitle></did></c02></c01></dsc></archdesc></ead>'
+    ).encode()
+    records = list(read_ead(doc))
+    units = [r for r in records if isinstance(r, Unit)]
+    series = units[1]
+    assert [n.note_type for n in series.notes] == ["scopecontent"]
+    assert not [r for r in records if isinstance(r, UnitSupplement)]
+    for version in WRITERS:
+        first = write(records, version)
+        assert schema(version).validate(etree.fromstring(first))
+        assert b"Late words" in first and b"Entry words" in first
