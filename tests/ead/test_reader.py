@@ -183,3 +183,31 @@ def test_content_after_dsc_arrives_as_supplement() -> None:
 
 def test_corpus_dir_is_used() -> None:
     assert CORPUS_DIR.name == "ead"
+
+
+def test_ead3_names_and_scripts_keep_their_words_exactly() -> None:
+    doc = (
+        '<ead xmlns="http://ead3.archivists.org/schema/">'
+        + CONTROL
+        + '<archdesc level="collection"><did><unittitle>U</unittitle>'
+        '<origination><persname relator="creator"><part localtype="last">Brown</part>'
+        '<part localtype="first">Clarence</part><part localtype="dates"><!-- none --></part>'
+        "</persname></origination>"
+        '<langmaterial><languageset><language langcode="lat">Latin</language>'
+        '<script scriptcode="Zzzz">arcanumscript</script></languageset></langmaterial>'
+        "</did></archdesc></ead>"
+    )
+    unit = list(read_ead(doc.encode()))[1]
+    # an empty part adds no trailing space: what the writers produce reads back the same
+    assert unit.agents[0].name == "Brown Clarence"
+    assert (unit.languages[0].name, unit.languages[0].script_name) == ("Latin", "arcanumscript")
+
+
+def test_extent_number_may_start_with_a_decimal_point() -> None:
+    doc = (
+        f"<ead {NS2002}>{HEADER_2002}<archdesc level='collection'><did><unittitle>U</unittitle>"
+        "<physdesc><extent>.5 Linear Feet</extent><extent>in 1 box</extent></physdesc>"
+        "</did></archdesc></ead>"
+    )
+    unit = list(read_ead(doc.encode()))[1]
+    assert (unit.extents[0].number, unit.extents[0].extent_type) == (".5", "Linear Feet")

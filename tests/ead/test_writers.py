@@ -217,7 +217,7 @@ def test_component_quoted_in_objectxmlwrap_does_not_cut_its_parent_short() -> No
         f'<objectxmlwrap><c12 xmlns="{ns}"><did><unittitle>Quoted</unittitle></did></c12>'
         "</objectxmlwrap></relation></relations>"
         "<scopecontent><p>Late words</p></scopecontent>"
-        '<c02><did><unittitle>Child</unittitle></did></c02></c01></dsc></archdesc></ead>'
+        "<c02><did><unittitle>Child</unittitle></did></c02></c01></dsc></archdesc></ead>"
     ).encode()
     records = list(read_ead(doc))
     units = [r for r in records if isinstance(r, Unit)]
