@@ -15,18 +15,21 @@ from archive import tree
 from archive.models import Component
 
 
-def unpublished_ancestor() -> Exists:
+def unpublished_ancestor(unit: str = "") -> Exists:
     """``EXISTS`` an unpublished ancestor of the outer ``Component`` row.
 
     An ancestor is a node of the same collection whose path is a prefix of the outer path,
-    so the test is an equality on an indexed column rather than a ``LIKE``.
+    so the test is an equality on an indexed column rather than a ``LIKE``. ``unit`` names
+    the relation to the component when the outer query is over another model (``"unit"`` for
+    notes, links and digital objects).
     """
+    prefix = f"{unit}__" if unit else ""
     return Exists(
         Component.objects.filter(
-            collection_id=OuterRef("collection_id"),
+            collection_id=OuterRef(f"{prefix}collection_id"),
             published=False,
-            depth__lt=OuterRef("depth"),
-            path=Substr(OuterRef("path"), 1, Length("path")),
+            depth__lt=OuterRef(f"{prefix}depth"),
+            path=Substr(OuterRef(f"{prefix}path"), 1, Length("path")),
         )
     )
 

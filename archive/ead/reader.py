@@ -902,19 +902,6 @@ class EADReader:
         label = el.get("label")
         role = "source" if label and "source" in label.casefold() else "creator"
         out = []
-        text = normalise_space(plain_text(el))
-        if not _elements(el) and text:
-            # a bare name (EAD 2002 allows text in origination, EAD3 does not): a creator
-            # under the generic <name>, which both versions write back the same way
-            return [
-                AgentLink(
-                    name=text,
-                    role=role,
-                    published=_published(el),
-                    label=label,
-                    attributes=(("element", "name"),),
-                )
-            ]
         for sub in _elements(el):
             if local_name(sub) in mapping.AGENT_ELEMENTS:
                 agent = self._agent(sub, role, None, label)

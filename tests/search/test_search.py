@@ -324,3 +324,22 @@ def test_deleted_collection_disappears(world):
     assert titles("Kibalchich", collection_id=None) == [
         t for t in titles("Kibalchich") if t != "Politics magazine"
     ]
+
+
+# ------------------------------------------------------------- very large result sets
+
+
+def test_counts_stop_at_the_cap_and_say_so(world, monkeypatch, client):
+    """Past COUNT_LIMIT matches the total is shown as "N+" and pages still work."""
+    from archive.search import query as search_query
+
+    monkeypatch.setattr(search_query, "COUNT_LIMIT", 3)
+    capped = search(query="", filters={"level": ["file"]}, per_page=2, sort="title")
+    assert capped.more and capped.total == 3 and capped.total_display == "3+"
+    assert len(capped.hits) == 2
+    page = client.get("/search/", {"level": "file", "per_page": 2}).content.decode()
+    assert "3+ result" in page
+
+    monkeypatch.setattr(search_query, "COUNT_LIMIT", 100)
+    exact = search(query="", filters={"level": ["file"]})
+    assert not exact.more and exact.total == 9 and exact.total_display == "9"
