@@ -57,7 +57,7 @@ def iterparse_seconds(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def child(path: Path) -> None:
+def child(path: Path, *, read_ahead: bool = False) -> None:
     """Import one file (in a fresh process) and print its figures as JSON."""
     django_setup()
     from archive.ead.reader import read_ead
@@ -80,6 +80,7 @@ def child(path: Path) -> None:
             reindex["seconds"] += time.perf_counter() - started
 
     imports.search_index.reindex_collection = timed_reindex  # type: ignore[assignment]
+    imports.READ_AHEAD = read_ahead
     started = time.perf_counter()
     result = imports.ead_import(source=path, filename=path.name, replace=True)
     seconds = time.perf_counter() - started
@@ -105,9 +106,14 @@ def main() -> None:
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--components", type=int, default=100_000)
     parser.add_argument("--corpus-files", type=int, default=3)
+    parser.add_argument(
+        "--read-ahead",
+        action="store_true",
+        help="read the file in a helper thread while loading (imports.READ_AHEAD)",
+    )
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child))
+        child(Path(args.child), read_ahead=args.read_ahead)
         return
 
     vendor, cleanup = database_setup(BENCH_DB)
@@ -121,7 +127,8 @@ def main() -> None:
         generate_finding_aid(generated, components=args.components)
         files = [*largest_corpus_files(args.corpus_files), generated]
 
-        print(f"EAD import benchmark on {vendor} (each file in a fresh process)")
+        mode = ", reading ahead in a thread" if args.read_ahead else ""
+        print(f"EAD import benchmark on {vendor} (each file in a fresh process{mode})")
         table = Table(
             [
                 Column("file", 34),
@@ -139,7 +146,8 @@ def main() -> None:
         )
         table.header()
         for path in files:
-            row = run_child(__file__, env, "--child", str(path))
+            more = ["--read-ahead"] if args.read_ahead else []
+            row = run_child(__file__, env, "--child", str(path), *more)
             rate = row["components"] / row["seconds"] if row["seconds"] else 0.0
             ratio = row["seconds"] / row["iterparse_seconds"] if row["iterparse_seconds"] else 0
             # The loader's own share: the import minus reading the file and indexing it (with
