@@ -168,43 +168,39 @@ def unit_queryset() -> QuerySet[Component]:
     )
 
 
-def collection_get(*, repository_code: str, ead_id: str) -> Collection:
-    """The public collection, with its root component fully loaded; 404 otherwise."""
-    root = (
-        unit_queryset()
-        .filter(
-            depth=1,
-            published=True,
-            collection__ead_id=ead_id,
-            collection__repository__code=repository_code,
-        )
-        .first()
-    )
+def _public_collection(
+    units: QuerySet[Component], *, repository_code: str, ead_id: str
+) -> Collection:
+    """The public collection whose root is found in ``units``; 404 otherwise.
+
+    The root row found is seeded into the collection's cached ``root`` property, so templates
+    never query for it again.
+    """
+    root = units.filter(
+        depth=1,
+        published=True,
+        collection__ead_id=ead_id,
+        collection__repository__code=repository_code,
+    ).first()
     if root is None:
         raise Http404("No such collection")
     collection = root.collection
-    # Seed the cached property so templates never query for the root again.
     collection.__dict__["root"] = root
     return collection
+
+
+def collection_get(*, repository_code: str, ead_id: str) -> Collection:
+    """The public collection, with its root component fully loaded; 404 otherwise."""
+    return _public_collection(unit_queryset(), repository_code=repository_code, ead_id=ead_id)
 
 
 def collection_head(*, repository_code: str, ead_id: str) -> Collection:
     """The public collection with only its root row (for outline batches): one query."""
-    root = (
-        Component.objects.select_related("collection__repository")
-        .filter(
-            depth=1,
-            published=True,
-            collection__ead_id=ead_id,
-            collection__repository__code=repository_code,
-        )
-        .first()
+    return _public_collection(
+        Component.objects.select_related("collection__repository"),
+        repository_code=repository_code,
+        ead_id=ead_id,
     )
-    if root is None:
-        raise Http404("No such collection")
-    collection = root.collection
-    collection.__dict__["root"] = root
-    return collection
 
 
 def unit_get(*, repository_code: str, ead_id: str, ref: str) -> Component:
