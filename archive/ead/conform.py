@@ -109,6 +109,11 @@ class ContentModel:
         self.types: dict[str, dict[str, Any]] = data["types"]
         self.elements: dict[str, list[str]] = data["elements"]
         self._patterns: dict[str, re.Pattern[str] | None] = {}
+        self._holders: dict[int, str | None] = {}
+        self._kids: dict[int, dict[str, Any]] = {}  # type id -> {child name: its type}
+        self._names: dict[str, Any] = {}  # tag -> local name in this namespace, or None
+        self._xlink = f"{{{XLINK_NS}}}"
+        self._xml = f"{{{XML_NS}}}"
 
     def type_of(self, name: str) -> dict[str, Any] | None:
         names = self.elements.get(name)
@@ -248,6 +253,8 @@ class ContentModel:
             spec = self.type_of(name) if name else None
             if spec is None:
                 return el
+            if self._conforms(el, spec):
+                return el  # the usual case: nothing to repair, so no tree rebuilding
         self.fix_attributes(el, spec)
         holder = None if spec["mixed"] else self.text_holder(spec)
         deferred: set[Any] = set()
@@ -325,6 +332,92 @@ class ContentModel:
                 if child.tail is not None and not child.tail.strip():
                     child.tail = None
         return el
+
+    def _holder(self, spec: dict[str, Any]) -> str | None:
+        key = id(spec)
+        try:
+            return self._holders[key]
+        except KeyError:
+            holder = self._holders[key] = None if spec["mixed"] else self.text_holder(spec)
+            return holder
+
+    def _attributes_conform(self, items: list[tuple[str, str]], allowed: dict[str, Any]) -> bool:
+        """Whether ``fix_attributes`` would leave every attribute (``items``) as it is."""
+        for key, value in items:
+            if key[0] == "{":
+                if key.startswith(self._xlink):
+                    name = "xlink:" + key[len(self._xlink) :]
+                elif key.startswith(self._xml):
+                    name = "xml:" + key[len(self._xml) :]
+                else:
+                    continue
+            else:
+                name = key
+            attr_spec = allowed.get(name)
+            if attr_spec is None or self.fix_value(attr_spec, value) != value:
+                return False
+        return True
+
+    def _conforms(self, el: Any, spec: dict[str, Any]) -> bool:
+        """Whether :meth:`conform` would leave ``el`` exactly as it is (read-only check).
+
+        Mirrors every repair ``conform`` makes; any doubt answers False, and the full repair
+        runs.  Writers mostly emit valid blocks, so this saves rebuilding them.
+        """
+        items = el.items()
+        if items and not self._attributes_conform(items, spec["attrs"]):
+            return False
+        children = spec["children"]
+        kids = self._kids.get(id(spec))
+        if kids is None:
+            kids = self._kids[id(spec)] = {name: self.child_type(spec, name) for name in children}
+        mixed = spec["mixed"]
+        holder = None
+        rank: dict[str, int] = spec["rank"]
+        if not mixed:
+            holder = self._holder(spec)
+            text = el.text
+            if text is not None and (holder is not None or not text.strip()):
+                return False
+        last = -1
+        names = self._names
+        for child in el:
+            tag = child.tag
+            name = names.get(tag, _ABSENT) if isinstance(tag, str) else None
+            if name is _ABSENT:
+                name = self.local(child)
+                if len(names) < 4096:  # element names: a small vocabulary
+                    names[tag] = name
+            if name is not None:
+                child_spec = kids.get(name, _ABSENT)
+                if child_spec is _ABSENT:
+                    return False
+                if child_spec is not None:
+                    if child_spec.get("any") and not any(
+                        self.local(c) is None and isinstance(c.tag, str) for c in child
+                    ):
+                        return False
+                    if name == "p" and not mixed:
+                        own = child_spec["children"]
+                        for sub in child:
+                            sub_name = self.local(sub)
+                            if (
+                                sub_name is not None
+                                and sub_name in children
+                                and sub_name not in own
+                            ):
+                                return False  # _hoist would move it up
+                    if not self._conforms(child, child_spec):
+                        return False
+            if not mixed:
+                tail = child.tail
+                if tail is not None and (holder is not None or not tail.strip()):
+                    return False
+                value = rank.get(name, last) if name else last
+                if value < last:
+                    return False
+                last = value
+        return True
 
     def _hoist(self, child: Any, child_spec: dict[str, Any], spec: dict[str, Any]) -> None:
         """Split ``child`` (a paragraph) around the elements it may not hold but its parent
@@ -421,6 +514,9 @@ class ContentModel:
         keyed.sort(key=lambda item: (item[0], item[1]))
         for _, _, child in keyed:
             el.append(child)
+
+
+_ABSENT: Any = object()
 
 
 def _drop_keep_tail(node: Any) -> None:

@@ -96,7 +96,21 @@ _NAME_ELEMENTS = frozenset(
 def local_name(node: Any) -> str:
     """Local name of an element (no namespace)."""
     tag = node.tag
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+    try:
+        return _LOCAL_NAMES[tag]
+    except KeyError:
+        pass
+    except TypeError:  # comments and processing instructions: tag is a function
+        return ""
+    if not isinstance(tag, str):
+        return ""
+    local = tag.rsplit("}", 1)[-1]
+    if len(_LOCAL_NAMES) < 4096:  # a small vocabulary per document; stay bounded
+        _LOCAL_NAMES[tag] = local
+    return local
+
+
+_LOCAL_NAMES: dict[str, str] = {}
 
 
 def attribute_items(el: Any, *, neutral_links: bool = True) -> list[tuple[str, str]]:
@@ -219,6 +233,10 @@ def plain_text(el: Any, *, separate: bool = False) -> str:
     (``<extent>5 feet</extent><extent>in 2 boxes</extent>``): for writers that flatten
     structured content into one text and must not merge words.
     """
+    if isinstance(el.tag, str) and not len(el):
+        # text only (the common case): the walk below would return exactly this
+        text = el.text or ""
+        return text.strip() if separate else text
     out: list[str] = []
 
     def add(text: str) -> None:

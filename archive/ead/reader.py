@@ -32,6 +32,7 @@ from lxml import etree
 
 from . import mapping
 from .markup import (
+    attribute_items,
     fragment_from_element,
     local_name,
     normalise_space,
@@ -84,12 +85,21 @@ def read_ead(source: Source, *, filename: str | None = None) -> EADReader:
 
 
 def is_component(name: str) -> bool:
-    return bool(_COMPONENT_RE.match(name))
+    try:
+        return _IS_COMPONENT[name]
+    except KeyError:
+        found = bool(_COMPONENT_RE.match(name))
+        if len(_IS_COMPONENT) < 4096:  # element names are a small vocabulary; stay bounded
+            _IS_COMPONENT[name] = found
+        return found
+
+
+_IS_COMPONENT: dict[str, bool] = {}
 
 
 def _attrs(el: Any, skip: frozenset[str] | set[str] = frozenset()) -> Attributes:
-    from .markup import attribute_items
-
+    if not el.attrib:
+        return ()
     return tuple((k, v) for k, v in attribute_items(el) if k not in skip)
 
 

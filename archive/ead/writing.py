@@ -31,6 +31,12 @@ from .records import ExtraElement, FindingAid, Record, Unit, UnitSupplement
 
 Output = str | IO[bytes]
 
+# Anything that makes a fragment more than plain text for the XML parser: markup, entity
+# references, "]]>", carriage returns (normalised by parsing) and characters XML 1.0 refuses.
+_MARKUP_OR_UNSAFE = re.compile("[<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NAME = re.compile(r"[^\W\d][\w.\-]*(:[^\W\d][\w.\-]*)?")
+_ATTRIBUTE_ESCAPE = re.compile('[&<>"\n\r\t]')
+_ATTRIBUTE_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _NORMAL_DATE = re.compile(r"^(-?\d{4}(-\d{2}(-\d{2})?)?)(/(-?\d{4}(-\d{2}(-\d{2})?)?))?$")
 
 
@@ -68,6 +74,8 @@ class _Serializer:
             declared.append(f' {attr}="{uri}"'.encode())
         self.declared = tuple(declared)
         self.scratch = etree.Element("scratch", nsmap=nsmap)
+        self.prefixes: dict[str, str | None] = {uri: prefix for prefix, uri in nsmap.items()}
+        self.names: dict[str, str | None] = {}  # Clark name -> name as written (None: lxml)
 
     def emit(self, data: bytes) -> None:
         self.chunks.append(data)
@@ -87,7 +95,61 @@ class _Serializer:
             head = head.replace(decl, b"")
         return head + data[end:]
 
+    def _start_tag(self, tag: str, attrs: dict[str, str] | None) -> bytes | None:
+        """``<name attr="value"...>`` built directly (what lxml would write), or None when
+        something needs lxml's judgement (an unknown namespace, characters to refuse)."""
+        names = self.names
+        name = names.get(tag, False)
+        if name is False:
+            name = self._qualified(tag)
+            if name is not None and _NAME.fullmatch(name) is None:
+                name = None
+            if len(names) < 4096:  # tag and attribute names: a small vocabulary
+                names[tag] = name
+        if name is None:
+            return None
+        parts = [name]
+        if attrs:
+            for key, value in attrs.items():
+                key_name = names.get(" " + key, False)  # (attribute: other rules)
+                if key_name is False:
+                    key_name = self._qualified(key, attribute=True)
+                    if key_name is not None and _NAME.fullmatch(key_name) is None:
+                        key_name = None
+                    if len(names) < 4096:
+                        names[" " + key] = key_name
+                if key_name is None or _ATTRIBUTE_UNSAFE.search(value) is not None:
+                    return None
+                if _ATTRIBUTE_ESCAPE.search(value) is not None:
+                    value = (
+                        value.replace("&", "&amp;")
+                        .replace("<", "&lt;")
+                        .replace(">", "&gt;")
+                        .replace('"', "&quot;")
+                        .replace("\n", "&#10;")
+                        .replace("\r", "&#13;")
+                        .replace("\t", "&#9;")
+                    )
+                parts.append(f'{key_name}="{value}"')
+        return ("<" + " ".join(parts) + ">").encode()
+
+    def _qualified(self, tag: str, *, attribute: bool = False) -> str | None:
+        if not tag.startswith("{"):
+            return tag
+        uri, local = tag[1:].split("}", 1)
+        prefix = self.prefixes.get(uri, False)
+        if prefix is False or (attribute and prefix is None):
+            return None
+        return local if prefix is None else f"{prefix}:{local}"
+
     def start(self, tag: str, attrs: dict[str, str] | None = None, *, root: bool = False) -> None:
+        if not root:
+            built = self._start_tag(tag, attrs)
+            if built is not None:
+                self.emit(built)
+                end = built.find(b" ")
+                self.open.append(b"</" + built[1 : end if end > 0 else -1] + b">")
+                return
         node = etree.SubElement(self.scratch, tag, attrs or {})
         data = etree.tostring(node, encoding="utf-8")
         self.scratch.remove(node)
@@ -155,6 +217,16 @@ class StreamWriter:
     ) -> Any:
         """Append a neutral fragment's content to ``parent`` in this version's vocabulary."""
         if not fragment:
+            return parent
+        if _MARKUP_OR_UNSAFE.search(fragment) is None:
+            # plain words (the common case): what the parse-and-shape below would produce,
+            # without building a tree -- the text itself, in a paragraph for block content
+            if context == "block" and fragment.strip():
+                etree.SubElement(parent, self.q("p")).text = fragment
+            elif len(parent):
+                parent[-1].tail = (parent[-1].tail or "") + fragment
+            else:
+                parent.text = (parent.text or "") + fragment
             return parent
         root = build_fragment(
             fragment,
