@@ -91,7 +91,8 @@ def reindex_collection(collection_id: int) -> int:
     with connection.cursor() as cursor:
         backend.delete_collection(cursor, collection_id)
     rows = 0
-    for batch in _batched(_build(Q(collection_id=collection_id)), WRITE_BATCH):
+    public = visibility.public_unit_ids(collection_id)
+    for batch in _batched(_build(Q(collection_id=collection_id), public=public), WRITE_BATCH):
         with connection.cursor() as cursor:
             backend.write(cursor, batch)
         rows += len(batch)
@@ -219,17 +220,25 @@ def _container_text(
     return ", ".join(parts)
 
 
-def _build(scope: Q) -> Iterator[IndexRow]:
+def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
     """Index rows for the public units within ``scope`` (a Q on Component).
 
     One query per related table for the whole scope, so the cost does not grow with the
-    number of units beyond the rows themselves.
+    number of units beyond the rows themselves. ``public``, when given, is the set of public
+    unit ids already worked out for the scope (see ``visibility.public_unit_ids``).
     """
-    units = list(
-        visibility.public_units(Component.objects.filter(scope))
-        .order_by()
-        .values_list("id", "collection_id", "level", "identifier", "title", "languages")
-    )
+    candidates = Component.objects.filter(scope)
+    if public is None:
+        candidates = visibility.public_units(candidates)
+    else:
+        candidates = candidates.filter(published=True)
+    units = [
+        row
+        for row in candidates.order_by().values_list(
+            "id", "collection_id", "level", "identifier", "title", "languages"
+        )
+        if public is None or row[0] in public
+    ]
     if not units:
         return
     ids = {u[0] for u in units}
