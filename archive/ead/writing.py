@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from typing import IO, Any
 
@@ -179,7 +180,7 @@ class _Serializer:
         self.chunks = []
 
 
-class StreamWriter:
+class StreamWriter(ABC):
     """Template for one EAD version; subclasses build the version's elements."""
 
     version = "2002"
@@ -396,23 +397,23 @@ class StreamWriter:
             return f"c{depth:02d}"
         return "c"
 
-    def root_attributes(self, header: FindingAid) -> dict[str, str]:
-        raise NotImplementedError
+    @abstractmethod
+    def root_attributes(self, header: FindingAid) -> dict[str, str]: ...
 
-    def header_element(self, header: FindingAid) -> Any:
-        raise NotImplementedError
+    @abstractmethod
+    def header_element(self, header: FindingAid) -> Any: ...
 
-    def unit_attributes(self, unit: Unit) -> dict[str, str]:
-        raise NotImplementedError
+    @abstractmethod
+    def unit_attributes(self, unit: Unit) -> dict[str, str]: ...
 
-    def unit_body(self, unit: Unit) -> list[Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def unit_body(self, unit: Unit) -> list[Any]: ...
 
-    def supplement_body(self, supplement: UnitSupplement) -> list[Any]:
-        raise NotImplementedError
+    @abstractmethod
+    def supplement_body(self, supplement: UnitSupplement) -> list[Any]: ...
 
-    def dsc_attributes(self, unit: Unit | None) -> dict[str, str]:
-        raise NotImplementedError
+    @abstractmethod
+    def dsc_attributes(self, unit: Unit | None) -> dict[str, str]: ...
 
     def dsc_head(self, unit: Unit | None) -> list[Any]:
         if unit is None:

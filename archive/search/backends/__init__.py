@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 
@@ -18,4 +19,4 @@ def get_backend() -> ModuleType:
         from archive.search.backends import sqlite
 
         return sqlite
-    raise NotImplementedError(f"Fonds search supports PostgreSQL and SQLite, not {vendor}")
+    raise ImproperlyConfigured(f"Fonds search supports PostgreSQL and SQLite, not {vendor}")
