@@ -40,7 +40,7 @@ help:
 	@echo "make venv   - create/refresh .venv only"
 	@echo "make lint   - ruff check"
 
-venv: $(STAMP)
+venv: $(STAMP) .env
 
 # A venv made by a too-old Python (or a broken one) is rebuilt rather than patched.
 $(STAMP): pyproject.toml
@@ -53,13 +53,15 @@ $(STAMP): pyproject.toml
 	  "$$py" -m venv "$(VENV)"; \
 	fi
 	$(VPY) -m pip install --quiet -e '.[dev]'
-	@# A per-checkout secret key for local commands; never committed (.gitignore has .env).
-	@[ -f .env ] || { echo "DJANGO_SECRET_KEY=$$($(VPY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env; echo "Wrote .env with a local DJANGO_SECRET_KEY"; }
 	@touch "$(STAMP)"
+
+# A per-checkout secret key for local management commands; never committed (.gitignore).
+.env: $(STAMP)
+	@[ -f .env ] || { echo "DJANGO_SECRET_KEY=$$($(VPY) -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env; echo "Wrote .env with a local DJANGO_SECRET_KEY"; }
 
 # Every step of `run` is local development: DEBUG on (which also allows the built-in dev key).
 run: export DJANGO_DEBUG = 1
-run: $(STAMP)
+run: $(STAMP) .env
 	$(VPY) manage.py migrate --no-input
 	@# Load the demo into an empty database only, so edits made in the admin survive a restart.
 	@if $(VPY) manage.py shell -c "from archive.models import Collection; raise SystemExit(Collection.objects.exists())" >/dev/null 2>&1; \
