@@ -8,6 +8,7 @@ public. Agents and subjects are public when their own flag is set.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Length, Substr
 
@@ -18,18 +19,28 @@ from archive.models import Component
 def unpublished_ancestor(unit: str = "") -> Exists:
     """``EXISTS`` an unpublished ancestor of the outer ``Component`` row.
 
-    An ancestor is a node of the same collection whose path is a prefix of the outer path,
-    so the test is an equality on an indexed column rather than a ``LIKE``. ``unit`` names
-    the relation to the component when the outer query is over another model (``"unit"`` for
-    notes, links and digital objects).
+    ``unit`` names the relation to the component when the outer query is over another model
+    (``"unit"`` for notes, links and digital objects). The ancestors of a node are the nodes
+    whose paths are prefixes of its path. Two equivalent formulations, one per planner:
+
+    - PostgreSQL: unpublished nodes of the collection, shallower than the row, whose path
+      equals the row's path cut to their length. The planner starts from the (few)
+      unpublished nodes, so each row costs next to nothing.
+    - SQLite: the row's path cut at every level, ``path IN (substr(p, 1, 4), substr(p, 1, 8),
+      ...)``, probed in the unique path index. SQLite's planner would otherwise walk every
+      shallower node of the collection for each row, which is quadratic on a large finding
+      aid (9.5 s for one count over a 9,617-component collection).
     """
     prefix = f"{unit}__" if unit else ""
+    outer_path = OuterRef(f"{prefix}path")
+    candidates = Component.objects.filter(published=False, depth__lt=OuterRef(f"{prefix}depth"))
+    if connection.vendor == "sqlite":
+        cuts = [Substr(outer_path, 1, tree.STEPLEN * level) for level in range(1, tree.MAX_DEPTH)]
+        return Exists(candidates.filter(path__in=cuts))
     return Exists(
-        Component.objects.filter(
+        candidates.filter(
             collection_id=OuterRef(f"{prefix}collection_id"),
-            published=False,
-            depth__lt=OuterRef(f"{prefix}depth"),
-            path=Substr(OuterRef(f"{prefix}path"), 1, Length("path")),
+            path=Substr(outer_path, 1, Length("path")),
         )
     )
 

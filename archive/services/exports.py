@@ -56,8 +56,8 @@ def _writer(fmt: str) -> Callable[..., object]:
 
 
 def export_filename(collection: Collection, fmt: str) -> str:
-    """``<ead_id>.<fmt>.xml``: what a browser saves the download as."""
-    return f"{collection.ead_id}.{fmt}.xml"
+    """``<ead_id>.<fmt>.xml``: what a browser saves the download as (made file-system safe)."""
+    return f"{export_file_stem(collection.ead_id)}.{fmt}.xml"
 
 
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
