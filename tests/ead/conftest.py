@@ -48,12 +48,12 @@ def schema(version: str):
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     if not CORPUS_DIR.exists():
-        pytest.skip(f"corpus not found at {CORPUS_DIR}")
+        pytest.fail(f"EAD corpus not found at {CORPUS_DIR}: set FONDS_CORPUS_DIR")
     return CORPUS_DIR
 
 
 @pytest.fixture(scope="session")
 def schema_dir() -> Path:
     if not SCHEMA_DIR.exists():
-        pytest.skip(f"schemas not found at {SCHEMA_DIR}")
+        pytest.fail(f"EAD schemas not found at {SCHEMA_DIR}: set FONDS_SCHEMA_DIR")
     return SCHEMA_DIR
