@@ -34,7 +34,7 @@ from typing import Any
 
 from lxml import etree
 
-from .markup import _first_text, _last_text
+from .markup import _unwrap
 from .parsing import XLINK_NS, XML_NS
 
 _HERE = Path(__file__).parent
@@ -539,43 +539,6 @@ def _add_text(target: Any, text: str) -> None:
         last.tail = (last.tail or "") + text
     else:
         target.text = (target.text or "") + text
-
-
-def _unwrap(node: Any, *, pad: bool = False) -> None:
-    """Replace ``node`` by its content, keeping every character.
-
-    ``pad`` (block-like elements: items, paragraphs, entries) puts a space on both sides so
-    that the words of neighbouring blocks do not run together.
-    """
-    parent = node.getparent()
-    index = parent.index(node)
-    text = node.text or ""
-    tail = node.tail or ""
-    before = parent.text if index == 0 else parent[index - 1].tail
-    inner_first = text or (_first_text(node[0]) if len(node) else "")
-    if (pad and inner_first) or ((before or "")[-1:].isalnum() and inner_first[:1].isalnum()):
-        if not text[:1].isspace():
-            text = " " + text
-    if (pad and tail) or (tail[:1].isalnum() and _last_text(node)[-1:].isalnum()):
-        if not tail[:1].isspace():
-            tail = " " + tail
-    children = list(node)
-    if index == 0:
-        parent.text = (parent.text or "") + text
-    else:
-        prev = parent[index - 1]
-        prev.tail = (prev.tail or "") + text
-    for offset, child in enumerate(children):
-        parent.insert(index + offset, child)
-    if children:
-        last = children[-1]
-        last.tail = (last.tail or "") + tail
-    elif index == 0:
-        parent.text = (parent.text or "") + tail
-    else:
-        prev = parent[index - 1]
-        prev.tail = (prev.tail or "") + tail
-    parent.remove(node)
 
 
 @cache

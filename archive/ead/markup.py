@@ -520,11 +520,13 @@ def _to_ead3_tree(el: Any) -> None:
             node.append(part)
 
 
-def _unwrap(node: Any) -> None:
+def _unwrap(node: Any, *, pad: bool = False) -> None:
     """Replace ``node`` by its content (text and children), keeping every character.
 
     Where the element boundary was the only thing between two words ("Papers<unitdate>1898"),
-    a space takes its place so that the words stay apart.
+    a space takes its place so that the words stay apart. ``pad`` (block-like elements:
+    items, paragraphs, entries) puts a space on both sides so that the words of neighbouring
+    blocks do not run together.
     """
     parent = node.getparent()
     index = parent.index(node)
@@ -532,10 +534,12 @@ def _unwrap(node: Any) -> None:
     tail = node.tail or ""
     before = parent.text if index == 0 else parent[index - 1].tail
     inner_first = text or (_first_text(node[0]) if len(node) else "")
-    if (before or "")[-1:].isalnum() and inner_first[:1].isalnum():
-        text = " " + text
-    if tail[:1].isalnum() and _last_text(node)[-1:].isalnum():
-        tail = " " + tail
+    if (pad and inner_first) or ((before or "")[-1:].isalnum() and inner_first[:1].isalnum()):
+        if not text[:1].isspace():
+            text = " " + text
+    if (pad and tail) or (tail[:1].isalnum() and _last_text(node)[-1:].isalnum()):
+        if not tail[:1].isspace():
+            tail = " " + tail
     children = list(node)
     if index == 0:
         parent.text = (parent.text or "") + text
