@@ -9,7 +9,7 @@ public. Agents and subjects are public when their own flag is set.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Exists, Expression, F, OuterRef, QuerySet
 from django.db.models.functions import Length, Substr
 
 from archive import tree
@@ -29,20 +29,45 @@ def unpublished_ancestor(unit: str = "") -> Exists:
     - SQLite: the row's path cut at every level, ``path IN (substr(p, 1, 4), substr(p, 1, 8),
       ...)``, probed in the unique path index. SQLite's planner would otherwise walk every
       shallower node of the collection for each row, which is quadratic on a large finding
-      aid (9.5 s for one count over a 9,617-component collection).
+      aid (9.5 s for one count over a 9,617-component collection). The list is written by
+      :class:`_IsPathCut` in one step: as sixty-odd ``Substr`` expressions the ORM spent more
+      time compiling it than SQLite spent running the query.
     """
     prefix = f"{unit}__" if unit else ""
     outer_path = OuterRef(f"{prefix}path")
     candidates = Component.objects.filter(published=False, depth__lt=OuterRef(f"{prefix}depth"))
     if connection.vendor == "sqlite":
-        cuts = [Substr(outer_path, 1, tree.STEPLEN * level) for level in range(1, tree.MAX_DEPTH)]
-        return Exists(candidates.filter(path__in=cuts))
+        return Exists(candidates.filter(_IsPathCut(F("path"), outer_path)))
     return Exists(
         candidates.filter(
             collection_id=OuterRef(f"{prefix}collection_id"),
             path=Substr(outer_path, 1, Length("path")),
         )
     )
+
+
+class _IsPathCut(Expression):
+    """``path IN (substr(outer, 1, 4), substr(outer, 1, 8), ...)`` up to the deepest level."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, path: F, outer: OuterRef) -> None:
+        super().__init__()
+        self.path, self.outer = path, outer
+
+    def get_source_expressions(self) -> list:
+        return [self.path, self.outer]
+
+    def set_source_expressions(self, exprs: list) -> None:
+        self.path, self.outer = exprs
+
+    def as_sql(self, compiler, connection):  # noqa: ANN001 - Django's expression protocol
+        path_sql, path_params = compiler.compile(self.path)
+        outer_sql, outer_params = compiler.compile(self.outer)
+        ends = range(tree.STEPLEN, tree.STEPLEN * tree.MAX_DEPTH, tree.STEPLEN)
+        cuts = ", ".join(f"substr({outer_sql}, 1, {end})" for end in ends)
+        return f"{path_sql} IN ({cuts})", [*path_params, *outer_params * len(ends)]
 
 
 def public_units(queryset: QuerySet[Component] | None = None) -> QuerySet[Component]:
