@@ -102,3 +102,36 @@ def test_archivist_adds_moves_and_publishes(live_server, chromium_page):
     assert "Correspondence" not in page.locator("#result_list, #changelist").inner_text()
     response = page.goto(f"{live_server.url}/admin/archive/collection/{coll.pk}/outline/")
     assert response.status == 404
+
+
+def test_archivist_reorders_series_by_dragging(live_server, chromium_page):
+    """Drag the third series above the first, save: the new order is stored and shown."""
+    repo = make_repository("beinecke")
+    coll = make_collection(repo, "serge", [3])
+    make_user("ana", repository=repo)
+    page = chromium_page
+
+    sign_in(page, live_server, "ana")
+    page.goto(f"{live_server.url}/admin/archive/collection/{coll.pk}/outline/")
+    rows = page.locator("ol.outline[data-reorder='1'] > li.outline-row")
+    assert rows.locator("a.outline-title").all_inner_texts() == ["1", "2", "3"]
+
+    rows.nth(2).drag_to(rows.nth(0))
+    # The rows moved on the page and the position boxes were renumbered before saving.
+    assert rows.locator("a.outline-title").all_inner_texts() == ["3", "1", "2"]
+    assert [rows.nth(i).locator("input[name^='pos-']").input_value() for i in range(3)] == [
+        "1",
+        "2",
+        "3",
+    ]
+    page.get_by_role("button", name="Save order").click()
+    page.wait_for_load_state()
+
+    titles = list(
+        Component.objects.filter(collection=coll, depth=2).order_by("path").values_list(
+            "title", flat=True
+        )
+    )
+    assert titles == ["3", "1", "2"]
+    page.goto(f"{live_server.url}/admin/archive/collection/{coll.pk}/outline/")
+    assert rows.locator("a.outline-title").all_inner_texts() == ["3", "1", "2"]
