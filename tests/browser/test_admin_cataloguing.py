@@ -128,9 +128,9 @@ def test_archivist_reorders_series_by_dragging(live_server, chromium_page):
     page.wait_for_load_state()
 
     titles = list(
-        Component.objects.filter(collection=coll, depth=2).order_by("path").values_list(
-            "title", flat=True
-        )
+        Component.objects.filter(collection=coll, depth=2)
+        .order_by("path")
+        .values_list("title", flat=True)
     )
     assert titles == ["3", "1", "2"]
     page.goto(f"{live_server.url}/admin/archive/collection/{coll.pk}/outline/")
