@@ -6,6 +6,8 @@ SQLite), never in real data:
     .venv/bin/python bench/search.py
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fonds .venv/bin/python bench/search.py
     FONDS_BENCH_COMPONENTS=200000 ...   (another size)
+    FONDS_BENCH_KEEP=1 ...              (leave the database for experiments afterwards)
+    FONDS_BENCH_REUSE=<database> ...    (a kept database: migrate it, rebuild only the index)
 
 Rows go straight into the tables (PostgreSQL ``COPY``, SQLite ``executemany``), then the index
 is built with ``reindex_collection`` per collection, as an import does. For each query the
@@ -320,12 +322,26 @@ def generate(total: int) -> tuple[float, float]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     rows_done = time.perf_counter()
-    for collection in collections:
+    return rows_done - started, build_index()
+
+
+def build_index() -> float:
+    """Empty the index and rebuild it collection by collection, each in its own transaction
+    as an import does; returns the seconds it took."""
+    from archive.models import Collection
+    from archive.search import index
+    from archive.search.backends import get_backend
+
+    with connection.cursor() as cursor:
+        get_backend().delete_all(cursor)
+    started = time.perf_counter()
+    for collection_id in Collection.objects.order_by("pk").values_list("pk", flat=True):
         with transaction.atomic():
-            index.reindex_collection(collection.pk)
+            index.reindex_collection(collection_id)
+    seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    return rows_done - started, time.perf_counter() - rows_done
+    return seconds
 
 
 def _timed(fn, runs: int = RUNS) -> tuple[float, float]:
@@ -343,10 +359,13 @@ def _timed(fn, runs: int = RUNS) -> tuple[float, float]:
 def bare_sql(query: str, field: str):
     """The same full-text match, ranked, top 20 ids: the floor any search must pay."""
     from archive.search.backends import get_backend
+    from archive.search.backends.base import UNIT_TABLE
 
     match = get_backend().match(query, field)
+    # A match with candidates names only what it adds beside the unit table.
+    tables = f"{UNIT_TABLE} u, {match.from_sql}" if match.candidates_sql else match.from_sql
     sql = (
-        f"SELECT u.unit_id FROM {match.from_sql} WHERE {match.where_sql} "
+        f"SELECT u.unit_id FROM {tables} WHERE {match.where_sql} "
         f"ORDER BY {match.score_sql} DESC LIMIT 20"
     )
     params = [*match.from_params, *match.where_params]
@@ -427,6 +446,7 @@ def _pages() -> None:
 
 
 def main() -> None:
+    from archive.models import Component
     from archive.search import search
 
     vendor = connection.vendor
@@ -440,13 +460,26 @@ def main() -> None:
         tmp = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)
         test_settings["NAME"] = tmp.name
     old_name = connection.settings_dict["NAME"]
-    name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    reuse = os.environ.get("FONDS_BENCH_REUSE")
+    if reuse:
+        from django.core.management import call_command
+
+        connection.close()
+        connection.settings_dict["NAME"] = name = reuse
+        call_command("migrate", verbosity=0)
+        total = Component.objects.count()
+    else:
+        name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
     try:
         print(f"database: {vendor} ({name}); components: {total:,} in {COLLECTIONS} collections")
-        rows_s, index_s = generate(total)
+        if reuse:
+            index_s = build_index()
+        else:
+            rows_s, index_s = generate(total)
+            print(f"rows inserted in {rows_s:.1f} s ({total / rows_s:,.0f} components/s)")
         print(
-            f"rows inserted in {rows_s:.1f} s ({total / rows_s:,.0f} components/s); "
-            f"index built in {index_s:.1f} s ({total / index_s:,.0f} components/s)"
+            f"index built in {index_s:.1f} s ({total / index_s:,.0f} components/s, "
+            f"{index_s * 100_000 / total:.2f} s per 100,000)"
         )
         with connection.cursor() as cursor:
             cursor.execute("SELECT COUNT(*) FROM archive_search_unit")
@@ -481,8 +514,11 @@ def main() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS: {peak:.0f} MB")
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-        if tmp is not None:
+        if reuse or os.environ.get("FONDS_BENCH_KEEP") == "1":
+            print(f"kept database {name}")
+        else:
+            connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
+        if tmp is not None and os.environ.get("FONDS_BENCH_KEEP") != "1":
             Path(tmp.name).unlink(missing_ok=True)
 
 

@@ -40,12 +40,10 @@ from archive.models import (
     UnitDate,
 )
 from archive.search.backends import get_backend
-from archive.search.text import clean, fold, fragment_text, year_of
+from archive.search.text import clean, decade_key, fold, fragment_text, year_of
 
-# Units per bulk insert, and per ``IN (...)`` list when reindexing arbitrary units.
+# Units per ``IN (...)`` list when reindexing arbitrary units.
 BATCH = 2000
-# Units per write when rebuilding a whole collection (one COPY or executemany each).
-WRITE_BATCH = 20000
 # A unit dated 0001-2000 would otherwise count in 200 decades; beyond this span only the
 # decades at both ends are kept (the year range filter still sees the whole span).
 MAX_DECADES = 60
@@ -76,6 +74,8 @@ class IndexRow:
     identifier: str
     notes: str
     facets: list[tuple[str, str, str]] = field(default_factory=list)
+    # The span covers more than MAX_DECADES decades: only its first and last are listed.
+    wide_span: bool = False
 
 
 # ----------------------------------------------------------------------------- public API
@@ -85,18 +85,14 @@ def reindex_collection(collection_id: int) -> int:
     """Rebuild the index rows of every unit of one collection; returns the rows written.
 
     Call it inside the transaction that loaded or changed the collection. Costs about ten
-    queries plus one insert per :data:`BATCH` public units.
+    queries and one streamed write (``COPY`` on PostgreSQL) whatever the collection's size.
     """
     backend = get_backend()
+    public = visibility.public_unit_ids(collection_id)
+    rows = _build(Q(collection_id=collection_id), public=public)
     with connection.cursor() as cursor:
         backend.delete_collection(cursor, collection_id)
-    rows = 0
-    public = visibility.public_unit_ids(collection_id)
-    for batch in _batched(_build(Q(collection_id=collection_id), public=public), WRITE_BATCH):
-        with connection.cursor() as cursor:
-            backend.write(cursor, batch)
-        rows += len(batch)
-    return rows
+        return backend.write(cursor, rows)
 
 
 def reindex_units(ids: Iterable[int]) -> int:
@@ -108,11 +104,9 @@ def reindex_units(ids: Iterable[int]) -> int:
         chunk = unit_ids[start : start + BATCH]
         with connection.cursor() as cursor:
             backend.delete_units(cursor, chunk)
-        built = list(_build(Q(id__in=chunk)))
-        if built:
-            with connection.cursor() as cursor:
-                backend.write(cursor, built)
-        rows += len(built)
+        built = _build(Q(id__in=chunk))
+        with connection.cursor() as cursor:
+            rows += backend.write(cursor, built)
     return rows
 
 
@@ -159,17 +153,6 @@ def is_paused() -> bool:
 # ------------------------------------------------------------------------------ building
 
 
-def _batched(rows: Iterable[IndexRow], size: int) -> Iterator[list[IndexRow]]:
-    batch: list[IndexRow] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _related(scope: Q) -> Q:
     """The same scope, seen from a table with a ``unit`` foreign key."""
     children = []
@@ -194,11 +177,17 @@ def _language_facets(languages: object) -> list[tuple[str, str]]:
     return out
 
 
+def _is_wide(begin: int | None, end: int | None) -> bool:
+    if begin is None or end is None:
+        return False
+    return (end // 10 - begin // 10) + 1 > MAX_DECADES
+
+
 def _decades(begin: int | None, end: int | None) -> list[int]:
     if begin is None or end is None:
         return []
     first, last = begin // 10 * 10, end // 10 * 10
-    if (last - first) // 10 + 1 > MAX_DECADES:
+    if _is_wide(begin, end):
         return [first, last]
     return list(range(first, last + 10, 10))
 
@@ -226,6 +215,9 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
     One query per related table for the whole scope, so the cost does not grow with the
     number of units beyond the rows themselves. ``public``, when given, is the set of public
     unit ids already worked out for the scope (see ``visibility.public_unit_ids``).
+
+    Every query runs before this returns; the rows are then built as they are consumed, with
+    no further query, so a backend can stream them into a ``COPY`` as they come.
     """
     candidates = Component.objects.filter(scope)
     if public is None:
@@ -240,9 +232,13 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
         if public is None or row[0] in public
     ]
     if not units:
-        return
+        return iter(())
     ids = {u[0] for u in units}
-    related = _related(scope)
+    # The unit id range as well as the scope: PostgreSQL then reads the related tables
+    # through their unit index, where the scope alone (a join on the collection) led it to
+    # scan each of them whole for every collection (0.6 s per 5,000 units at 1,000,000).
+    # SQLite plans the same either way.
+    related = _related(scope) & Q(unit_id__gte=min(ids), unit_id__lte=max(ids))
     collection_ids = {u[1] for u in units}
 
     collections = {
@@ -346,6 +342,33 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
         .distinct()
     )
 
+    return _rows(
+        units,
+        collections,
+        root_creators,
+        notes,
+        links,
+        variants,
+        subjects,
+        years,
+        containers,
+        online,
+    )
+
+
+def _rows(
+    units: list[tuple],
+    collections: dict[int, tuple[int, str, object]],
+    root_creators: dict[int, list[tuple[int, str]]],
+    notes: dict[int, list[str]],
+    links: dict[int, list[tuple[int, str, str]]],
+    variants: dict[int, list[str]],
+    subjects: dict[int, list[tuple[int, str, str]]],
+    years: dict[int, tuple[int | None, int | None]],
+    containers: dict[int, list[str]],
+    online: set[int],
+) -> Iterator[IndexRow]:
+    """The second half of :func:`_build`: one row per unit from what it loaded."""
     for unit_id, cid, level, identifier, title, languages in units:
         repo_id, _root_title, root_languages = collections.get(cid, (0, "", []))
         # Repository, collection and level are columns of the index row: they are counted
@@ -385,7 +408,7 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
         if high is None:
             high = low
         for decade in _decades(low, high):
-            facets.append(("decade", f"{decade:05d}" if decade < 0 else str(decade), f"{decade}s"))
+            facets.append(("decade", decade_key(decade), f"{decade}s"))
         if unit_id in online:
             facets.append(("online", "1", "Online content"))
 
@@ -405,4 +428,5 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
             identifier=clean(" ".join(p for p in identifier_parts if p)),
             notes=clean(" ".join(notes.get(unit_id, ()))),
             facets=facets,
+            wide_span=_is_wide(low, high),
         )

@@ -1,8 +1,10 @@
 """Running a search: the SQL shared by both backends, then turning rows into hits.
 
-A search page costs a fixed number of queries whatever the number of hits: count, page of
-ids, snippets, facet counts, then one query each for the units, their ancestors (breadcrumbs),
-dates and containers, and the labels of collections and repositories in the facets.
+A search page costs a fixed number of queries whatever the number of hits: one read of the
+matches that gives their count, the page of ranked ids and the facet counts together, then
+snippets and one query each for the units, their ancestors (breadcrumbs), dates and
+containers, and the labels of collections and repositories in the facets. It runs in one
+transaction, with the backend's settings for search (``tune``).
 """
 
 from __future__ import annotations
@@ -11,13 +13,13 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.html import escape
 
 from archive import tree
 from archive.models import Component, ContainerInstance, Level, Repository, UnitDate
 from archive.search.backends import get_backend
-from archive.search.backends.base import FACET_TABLE, FIELDS, NO_MATCH_FROM, Match
+from archive.search.backends.base import FIELDS, NO_MATCH_FROM, UNIT_TABLE, Match
 from archive.search.results import (
     FACETS,
     SORTS,
@@ -37,16 +39,16 @@ FACET_LIMIT = 10
 # count stops ("10,000+"), relevance is ranked within the first COUNT_LIMIT matches the index
 # returns, and facets count those same matches. Below it everything is exact.
 COUNT_LIMIT = 10_000
+# A phrase is checked on every row that has its words, and two common words can share a
+# tenth of the index: then the phrase is looked for among the first CANDIDATE_LIMIT such rows
+# only, and the count says "N+" (at least N), as it does past COUNT_LIMIT.
+CANDIDATE_LIMIT = 10_000
 DECADE_LIMIT = 100
 HITS_PER_GROUP = 3
 MAX_PER_PAGE = 100
-# Facet kinds that are columns of the unit table: filtered without a join.
 _MAX_ID = 2**62
-_COLUMN_FILTERS = {
-    "repository": "u.repository_id",
-    "collection": "u.collection_id",
-    "level": "u.level",
-}
+# Facet kinds that are columns of the unit table, labelled from the catalogue.
+_COLUMN_FILTERS = ("repository", "collection", "level")
 
 
 class _Plan:
@@ -54,24 +56,88 @@ class _Plan:
 
     def __init__(self, match: Match | None) -> None:
         self.match = match
-        self.from_sql = match.from_sql if match else NO_MATCH_FROM
-        self.from_params = list(match.from_params) if match else []
-        self.where: list[str] = [match.where_sql] if match else []
-        self.where_params: list[Any] = list(match.where_params) if match else []
+        self.filters: list[str] = []
+        self.filter_params: list[Any] = []
         self.score = match.score_sql if match else "0"
 
     def add(self, sql: str, *params: Any) -> None:
-        self.where.append(sql)
-        self.where_params.extend(params)
+        self.filters.append(sql)
+        self.filter_params.extend(params)
+
+    @property
+    def candidates(self) -> str:
+        """The rows a match is looked for among, when the match has candidates: the first
+        CANDIDATE_LIMIT rows that pass the filters and the index's loose condition."""
+        assert self.match is not None and self.match.candidates_sql
+        where = " AND ".join([self.match.candidates_sql, *self.filters])
+        return f"SELECT u.* FROM {UNIT_TABLE} u WHERE {where} LIMIT {CANDIDATE_LIMIT:d}"
 
     @property
     def base(self) -> str:
-        where = " AND ".join(self.where) or "1 = 1"
-        return f"FROM {self.from_sql} WHERE {where}"
+        match = self.match
+        if match is None:
+            where = " AND ".join(self.filters) or "1 = 1"
+            return f"FROM {NO_MATCH_FROM} WHERE {where}"
+        if match.candidates_sql:
+            return f"FROM ({self.candidates}) u, {match.from_sql} WHERE {match.where_sql}"
+        where = " AND ".join([match.where_sql, *self.filters])
+        return f"FROM {match.from_sql} WHERE {where}"
 
     @property
     def params(self) -> list[Any]:
-        return [*self.from_params, *self.where_params]
+        match = self.match
+        if match is None:
+            return list(self.filter_params)
+        if match.candidates_sql:
+            return [
+                *match.candidates_params,
+                *self.filter_params,
+                *match.from_params,
+                *match.where_params,
+            ]
+        return [*match.from_params, *match.where_params, *self.filter_params]
+
+    def matched(self, columns: str, limit: int) -> tuple[str, list[Any]]:
+        """SELECT of ``columns``, the score and ``hit`` (1 for a match) over at most ``limit``
+        matching rows; with candidates, over the candidates, ``hit`` telling the matches."""
+        match = self.match
+        if match is None or not match.candidates_sql:
+            return (
+                f"SELECT {columns}, {self.score} AS score, 1 AS hit {self.base} LIMIT %s",
+                [*self.params, limit],
+            )
+        return (
+            f"SELECT {columns}, {self.score} AS score, "
+            f"CASE WHEN {match.where_sql} THEN 1 ELSE 0 END AS hit "
+            f"FROM ({self.candidates}) u, {match.from_sql}",
+            [
+                *match.where_params,
+                *match.candidates_params,
+                *self.filter_params,
+                *match.from_params,
+            ],
+        )
+
+    def count(self, limit: int) -> tuple[int, bool]:
+        """(matches up to ``limit`` + 1, whether matches were looked for among candidates
+        only and more may lie beyond them)."""
+        match = self.match
+        if match is None or not match.candidates_sql:
+            sql = f"SELECT COUNT(*), FALSE FROM (SELECT 1 {self.base} LIMIT %s) t"
+            total, _ = _fetch(sql, [*self.params, limit + 1])[0]
+            return total, False
+        sql = (
+            f"SELECT COUNT(*) FILTER (WHERE hit), COUNT(*) FROM (SELECT {match.where_sql} AS hit "
+            f"FROM ({self.candidates}) u, {match.from_sql}) t"
+        )
+        params = [
+            *match.where_params,
+            *match.candidates_params,
+            *self.filter_params,
+            *match.from_params,
+        ]
+        total, looked_at = _fetch(sql, params)[0]
+        return total, looked_at >= CANDIDATE_LIMIT
 
 
 def _order(sort: str, has_query: bool, score: str, u: str = "u.") -> str:
@@ -108,27 +174,31 @@ def _to_int(value: Any, limit: int = 99_999) -> int | None:
     return number
 
 
-def _apply_filters(plan: _Plan, filters: Mapping[str, Any], collection_id: int | None) -> None:
+def _apply_filters(
+    plan: _Plan, filters: Mapping[str, Any], collection_id: int | None, backend: Any
+) -> None:
     if collection_id is not None:
         plan.add("u.collection_id = %s", collection_id)
+    selected: list[tuple[str, str]] = []
     for kind in FACETS:
         for key in _as_list(filters.get(kind)):
-            if kind in _COLUMN_FILTERS:
-                value = key if kind == "level" else _to_int(key, _MAX_ID)
-                plan.add(f"{_COLUMN_FILTERS[kind]} = %s", value)
-            elif kind == "online":
-                plan.add("u.online = %s", True)
-            elif kind == "decade":
+            if kind == "decade":
                 decade = _to_int(key)
                 if decade is not None:
+                    # The span test is the filter; the backend may add an index condition.
                     plan.add("u.end_year >= %s AND u.begin_year <= %s", decade, decade + 9)
+                    for sql, params in backend.decade_conditions(decade):
+                        plan.add(sql, *params)
+            elif kind in ("repository", "collection"):
+                number = _to_int(key, _MAX_ID)
+                if number is None:
+                    plan.add("1 = 0")  # not an id: names nothing
+                else:
+                    selected.append((kind, str(number)))
             else:
-                plan.add(
-                    f"u.unit_id IN (SELECT unit_id FROM {FACET_TABLE} "
-                    "WHERE kind = %s AND key = %s)",
-                    kind,
-                    key,
-                )
+                selected.append((kind, key))
+    for sql, params in backend.facet_conditions(selected):
+        plan.add(sql, *params)
     year_from, year_to = _to_int(filters.get("year_from")), _to_int(filters.get("year_to"))
     if year_from is not None:
         plan.add("u.end_year >= %s", year_from)
@@ -142,7 +212,14 @@ def _fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def run(
+def run(**kwargs: Any) -> SearchResults:
+    """:func:`_run` in a transaction, with the backend's settings for search queries."""
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        get_backend().tune(cursor)
+        return _run(**kwargs)
+
+
+def _run(
     *,
     query: str,
     filters: Mapping[str, Any],
@@ -167,7 +244,7 @@ def run(
     # A query made only of exclusions matches without a score: order it as a listing.
     has_query = match is not None and match.highlight
     plan = _Plan(match)
-    _apply_filters(plan, filters, collection_id)
+    _apply_filters(plan, filters, collection_id, backend)
 
     results = SearchResults(
         query=query,
@@ -178,42 +255,26 @@ def run(
         total=0,
         grouped=group_by_collection,
     )
-    total = _fetch(
-        f"SELECT COUNT(*) FROM (SELECT 1 {plan.base} LIMIT %s) t",
-        [*plan.params, COUNT_LIMIT + 1],
-    )[0][0]
-    results.more = total > COUNT_LIMIT
-    results.total = min(total, COUNT_LIMIT)
-    if results.total:
-        if group_by_collection:
+    highlight = query if match and match.highlight else ""
+    if group_by_collection:
+        total, beyond_candidates = plan.count(COUNT_LIMIT)
+        results.more = total > COUNT_LIMIT or beyond_candidates
+        results.total = min(total, COUNT_LIMIT)
+        if results.total:
             ranked = _groups(plan, results, sort, has_query)
-        elif results.more and has_query and sort == "relevance":
-            # Rank only a window of the matches: the score is computed for COUNT_LIMIT rows,
-            # not for every match (see COUNT_LIMIT).
-            ranked = _fetch(
-                f"SELECT unit_id, score FROM (SELECT u.unit_id, u.sort_title, "
-                f"{plan.score} AS score {plan.base} LIMIT %s) w "
-                "ORDER BY score DESC, sort_title ASC, unit_id ASC LIMIT %s OFFSET %s",
-                [*plan.params, COUNT_LIMIT, per_page, (page - 1) * per_page],
-            )
-        else:
-            ranked = _fetch(
-                f"SELECT u.unit_id, {plan.score} AS score {plan.base} "
-                f"ORDER BY {_order(sort, has_query, plan.score)} LIMIT %s OFFSET %s",
-                [*plan.params, per_page, (page - 1) * per_page],
-            )
-        hits = _hydrate(backend, ranked, query if match and match.highlight else "", field)
-        if group_by_collection:
             by_collection: dict[int, list[Hit]] = defaultdict(list)
-            for hit in hits:
+            for hit in _hydrate(backend, ranked, highlight, field):
                 by_collection[hit.unit.collection_id].append(hit)
             for group in results.groups:
                 group.hits = by_collection.get(group.collection_id, [])
-        else:
-            results.hits = hits
-        if with_facets:
-            results.facets = _facets(plan, filters, sample=results.more)
-    results.chips = _chips(filters, results.facets, collection_id)
+            if with_facets:
+                results.facets = _facets(backend, plan, filters, sample=results.more)
+    else:
+        ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
+        if results.total:
+            results.hits = _hydrate(backend, ranked, highlight, field)
+            results.facets = _facet_list(facet_rows, filters)
+    results.chips = _chips(backend, filters, results.facets, collection_id)
     if group_by_collection and results.groups:
         _label_groups(results.groups)
     return results
@@ -324,43 +385,96 @@ def _hydrate(backend: Any, ranked: Sequence[tuple], query: str, field: str) -> l
     return hits
 
 
-def _facets(plan: _Plan, filters: Mapping[str, Any], *, sample: bool = False) -> list[Facet]:
+def _matched_columns(backend: Any) -> str:
+    """The columns of a matched row that ordering and facet counting read."""
+    columns = "u.unit_id, u.sort_title, u.begin_year, u.end_year, u.collection_id, "
+    columns += "u.repository_id, u.level"
+    return f"{columns}, {backend.FACET_COLUMNS}" if backend.FACET_COLUMNS else columns
+
+
+def _one_pass(
+    backend: Any, plan: _Plan, results: SearchResults, has_query: bool, with_facets: bool
+) -> tuple[list[tuple], list[tuple]]:
+    """Count, one page of ranked ids and the facet counts from one read of the matches.
+
+    The matches (at most COUNT_LIMIT + 1 of them) are read once into a materialised CTE and
+    the three answers are taken from it, where three queries would each find them again (on
+    PostgreSQL, a word in a quarter of the units costs tens of milliseconds to find).
+    Sets ``results.total`` and ``results.more``; returns (ranked ids with scores, facet rows).
+    """
+    matched, params = plan.matched(_matched_columns(backend), COUNT_LIMIT + 1)
+    offset = (results.page - 1) * results.per_page
+    order = _order(results.sort, has_query, "score", "")
+    parts = [
+        "SELECT 'count', NULL, NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM h",
+        "SELECT 'looked', NULL, NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM m",
+        # ORDER BY ... LIMIT keeps only the best rows while reading them (a top-N sort);
+        # the positions are then numbered within the page.
+        "SELECT 'hit', CAST(unit_id AS TEXT), NULL, CAST(score AS DOUBLE PRECISION), "
+        f"ROW_NUMBER() OVER (ORDER BY {order}) "
+        f"FROM (SELECT * FROM h ORDER BY {order} LIMIT %s OFFSET %s) r",
+    ]
+    params += [COUNT_LIMIT, results.per_page, offset]
+    if with_facets:
+        # Facets count the first COUNT_LIMIT matches (see COUNT_LIMIT).
+        parts.append(f"SELECT f.*, 0 FROM ({backend.facet_sql('s')}) f")
+        params += [DECADE_LIMIT, FACET_LIMIT]
+    rows = _fetch(
+        f"WITH m AS MATERIALIZED ({matched}), h AS (SELECT * FROM m WHERE hit = 1), "
+        "s AS (SELECT * FROM h LIMIT %s) " + " UNION ALL ".join(parts),
+        params,
+    )
+    total = looked = 0
+    ranked: list[tuple[int, float, int]] = []
+    facet_rows: list[tuple] = []
+    for part, key, label, number, position in rows:
+        if part == "count":
+            total = int(number)
+        elif part == "looked":
+            looked = int(number)
+        elif part == "hit":
+            ranked.append((int(key), number, position))
+        else:
+            facet_rows.append((part, key, label, int(number)))
+    beyond_candidates = bool(plan.match and plan.match.candidates_sql) and (
+        looked >= CANDIDATE_LIMIT
+    )
+    results.more = total > COUNT_LIMIT or beyond_candidates
+    results.total = min(total, COUNT_LIMIT)
+    if results.more and not (has_query and results.sort == "relevance"):
+        # Past COUNT_LIMIT, relevance ranks the matches read; any other order is over
+        # every match, which the first COUNT_LIMIT do not hold.
+        return (
+            _fetch(
+                f"SELECT u.unit_id, {plan.score} AS score {plan.base} "
+                f"ORDER BY {_order(results.sort, has_query, plan.score)} LIMIT %s OFFSET %s",
+                [*plan.params, results.per_page, offset],
+            ),
+            facet_rows,
+        )
+    ranked.sort(key=lambda row: row[2])
+    return [(unit_id, score) for unit_id, score, _ in ranked], facet_rows
+
+
+def _facets(
+    backend: Any, plan: _Plan, filters: Mapping[str, Any], *, sample: bool = False
+) -> list[Facet]:
     """Counts per facet value over the filtered set, the top values of each kind.
 
-    Repository, collection and level are columns of the index row and are grouped there; the
-    other kinds come from the facet table. With ``sample`` (more than COUNT_LIMIT matches)
-    the counts are taken over the first COUNT_LIMIT matches only.
+    With ``sample`` (more than COUNT_LIMIT matches) the counts are taken over the first
+    COUNT_LIMIT matches only.
     """
-    limit = " LIMIT %s" if sample else ""
+    matched, params = plan.matched(_matched_columns(backend), COUNT_LIMIT if sample else _MAX_ID)
     rows = _fetch(
-        f"""
-        WITH m AS MATERIALIZED (
-            SELECT u.unit_id, u.repository_id, u.collection_id, u.level {plan.base}{limit}
-        )
-        SELECT kind, key, label, n FROM (
-            SELECT kind, key, label, n,
-                   ROW_NUMBER() OVER (PARTITION BY kind ORDER BY n DESC, key) AS rn
-            FROM (
-                SELECT fc.kind AS kind, fc.key AS key, MAX(fc.label) AS label, COUNT(*) AS n
-                FROM {FACET_TABLE} fc
-                WHERE fc.unit_id IN (SELECT unit_id FROM m)
-                  -- rows an index built before these kinds became columns may still hold
-                  AND fc.kind NOT IN ('repository', 'collection', 'level')
-                GROUP BY fc.kind, fc.key
-                UNION ALL
-                SELECT 'repository', CAST(repository_id AS TEXT), '', COUNT(*)
-                FROM m GROUP BY repository_id
-                UNION ALL
-                SELECT 'collection', CAST(collection_id AS TEXT), '', COUNT(*)
-                FROM m GROUP BY collection_id
-                UNION ALL
-                SELECT 'level', level, '', COUNT(*) FROM m GROUP BY level
-            ) a
-        ) t
-        WHERE rn <= CASE WHEN kind = 'decade' THEN %s ELSE %s END
-        """,
-        [*plan.params, *([COUNT_LIMIT] if sample else []), DECADE_LIMIT, FACET_LIMIT],
+        f"WITH m AS MATERIALIZED ({matched}), s AS (SELECT * FROM m WHERE hit = 1) "
+        + backend.facet_sql("s"),
+        [*params, DECADE_LIMIT, FACET_LIMIT],
     )
+    return _facet_list(rows, filters)
+
+
+def _facet_list(rows: Sequence[tuple], filters: Mapping[str, Any]) -> list[Facet]:
+    """Facets in sidebar order from (kind, key, label, count) rows."""
     level_labels = dict(Level.choices)
     by_kind: dict[str, list[FacetValue]] = defaultdict(list)
     for kind, key, label, count in rows:
@@ -408,7 +522,7 @@ def _label_ids(collections: list[FacetValue], repositories: list[FacetValue]) ->
 
 
 def _chips(
-    filters: Mapping[str, Any], facets: list[Facet], collection_id: int | None
+    backend: Any, filters: Mapping[str, Any], facets: list[Facet], collection_id: int | None
 ) -> list[Chip]:
     known = {(f.kind, v.key): v.label for f in facets for v in f.values}
     chips: list[Chip] = []
@@ -422,7 +536,7 @@ def _chips(
             if label is None:
                 missing.append(chip)
     if missing:
-        _label_missing(missing)
+        _label_missing(backend, missing)
     for name, text in (("year_from", "From"), ("year_to", "To")):
         year = _to_int(filters.get(name))
         if year is not None:
@@ -439,7 +553,7 @@ def _chips(
     return chips
 
 
-def _label_missing(chips: list[Chip]) -> None:
+def _label_missing(backend: Any, chips: list[Chip]) -> None:
     """Labels of selected values absent from the counts (a search with no hits)."""
     columns = [c for c in chips if c.kind in _COLUMN_FILTERS]
     if columns:
@@ -460,14 +574,8 @@ def _label_missing(chips: list[Chip]) -> None:
     chips = [c for c in chips if c.kind not in _COLUMN_FILTERS]
     if not chips:
         return
-    wanted = {(c.kind, c.key) for c in chips}
-    rows = _fetch(
-        f"SELECT kind, key, MAX(label) FROM {FACET_TABLE} WHERE "
-        + " OR ".join(["(kind = %s AND key = %s)"] * len(wanted))
-        + " GROUP BY kind, key",
-        [x for pair in wanted for x in pair],
-    )
-    labels = {(k, key): label for k, key, label in rows if label}
+    with connection.cursor() as cursor:
+        labels = backend.facet_labels(cursor, {(c.kind, c.key) for c in chips})
     for chip in chips:
         if chip.kind == "online":
             continue

@@ -131,6 +131,11 @@ def snippet_html(raw: str | None) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every piece above was escaped
 
 
+def decade_key(decade: int) -> str:
+    """The facet key of a decade: "1930", or "-0050" so that keys sort as numbers do."""
+    return f"{decade:05d}" if decade < 0 else str(decade)
+
+
 def has_words(text: str) -> bool:
     """Whether a query holds anything a tokenizer would keep (letters or digits)."""
     return any(ch.isalnum() for ch in text)

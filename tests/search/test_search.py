@@ -343,3 +343,41 @@ def test_counts_stop_at_the_cap_and_say_so(world, monkeypatch, client):
     monkeypatch.setattr(search_query, "COUNT_LIMIT", 100)
     exact = search(query="", filters={"level": ["file"]})
     assert not exact.more and exact.total == 9 and exact.total_display == "9"
+
+
+def test_phrase_looked_for_among_few_candidates_still_says_how_many_at_least(world, monkeypatch):
+    """PostgreSQL looks for a phrase among the first CANDIDATE_LIMIT rows holding its words:
+    what it shows then holds the phrase, and a count that may be short says "N+"."""
+    from archive.search import query as search_query
+
+    monkeypatch.setattr(search_query, "CANDIDATE_LIMIT", 1)
+    results = search(query='"letters concerning" OR "drafts of novels"', filters={})
+    found = {h.unit.title for h in results.hits}
+    assert found <= {"Letters concerning Lénine", "Manuscript drafts"}
+    assert results.total == 2 or (results.more and results.total_display.endswith("+"))
+    monkeypatch.setattr(search_query, "CANDIDATE_LIMIT", 10_000)
+    results = search(query='"letters concerning" OR "drafts of novels"', filters={})
+    assert not results.more
+    assert {h.unit.title for h in results.hits} == {
+        "Letters concerning Lénine",
+        "Manuscript drafts",
+    }
+
+
+def test_field_choice_with_phrases_and_exclusions(world):
+    assert titles('"mexico city"', field="subjects") == ["Photographs of Mexico"]
+    assert titles("Mexico -Anarchism", field="subjects") == ["Photographs of Mexico"]
+    assert titles("Mexico -Photographs", field="subjects") == []
+    assert titles('"city photographs"', field="subjects") == []
+    assert titles('"ms 730"', field="identifier") == ["Dwight Macdonald papers"]
+
+
+def test_sampled_facet_counts_say_so(world, monkeypatch, client):
+    from archive.search import query as search_query
+
+    monkeypatch.setattr(search_query, "COUNT_LIMIT", 3)
+    page = client.get("/search/", {"level": "file"}).content.decode()
+    assert "Counts are taken over the first 3 results." in page
+    monkeypatch.setattr(search_query, "COUNT_LIMIT", 100)
+    page = client.get("/search/", {"level": "file"}).content.decode()
+    assert "Counts are taken over" not in page

@@ -2,13 +2,45 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+from archive.search.text import has_words
 
 UNIT_TABLE = "archive_search_unit"
 FACET_TABLE = "archive_search_facet"
 
 # Fields a researcher may restrict a query to; "all" searches every field.
 FIELDS = ("all", "title", "names", "subjects", "identifier", "notes")
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    excluded: bool
+
+
+def parse(query: str) -> list[list[Term]]:
+    """Web-search syntax as alternatives of conjunctions (the precedence of PostgreSQL's
+    ``websearch_to_tsquery``: ``a b OR c`` is ``(a AND b) OR c``)."""
+    groups: list[list[Term]] = [[]]
+    for m in _TOKEN.finditer(query):
+        sign, phrase, word = m.groups()
+        if word is not None:
+            if word.upper() == "OR":
+                if groups[-1]:
+                    groups.append([])
+                continue
+            excluded = word.startswith("-") and len(word) > 1
+            text = word[1:] if excluded else word
+        else:
+            excluded, text = bool(sign), phrase
+        if has_words(text):
+            groups[-1].append(Term(text, excluded))
+    return [g for g in groups if g]
 
 
 @dataclass(frozen=True)
@@ -18,6 +50,11 @@ class Match:
     ``from_sql`` names the unit table ``u`` (joined to whatever the backend needs), and
     ``score_sql`` is a number where higher means more relevant. Parameters are listed in the
     order their placeholders appear: FROM first, then WHERE.
+
+    ``candidates_sql``, when set, is a condition on the unit table ``u`` that every match
+    meets and that the index answers without reading rows (the words of a phrase, without
+    their order). The query builder then looks for matches only among the first rows it
+    selects, and ``from_sql`` names only what the backend adds beside ``u``.
     """
 
     from_sql: str
@@ -27,6 +64,8 @@ class Match:
     where_params: list = field(default_factory=list)
     # False for a query made only of exclusions: there is nothing to highlight.
     highlight: bool = True
+    candidates_sql: str = ""
+    candidates_params: list = field(default_factory=list)
 
 
 NO_MATCH_FROM = f"{UNIT_TABLE} u"

@@ -8,45 +8,17 @@ read as FTS5 syntax (column filters, NEAR, prefix stars, parentheses).
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from itertools import batched
 from typing import Any
 
-from archive.search.backends.base import FACET_TABLE, UNIT_TABLE, Match
-from archive.search.text import MARK_END, MARK_START, has_words
+from archive.search.backends.base import FACET_TABLE, UNIT_TABLE, Match, Term, parse
+from archive.search.text import MARK_END, MARK_START
 
 FTS_TABLE = "archive_search_fts"
 FTS_COLUMNS = ("title", "names", "subjects", "identifier", "notes")
 # bm25() weights, in column order: titles and names first, notes last.
 WEIGHTS = "10.0, 6.0, 3.0, 3.0, 1.0"
-_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
-
-
-@dataclass(frozen=True)
-class Term:
-    text: str
-    excluded: bool
-
-
-def parse(query: str) -> list[list[Term]]:
-    """Web-search syntax as alternatives of conjunctions (the precedence of PostgreSQL's
-    ``websearch_to_tsquery``: ``a b OR c`` is ``(a AND b) OR c``)."""
-    groups: list[list[Term]] = [[]]
-    for m in _TOKEN.finditer(query):
-        sign, phrase, word = m.groups()
-        if word is not None:
-            if word.upper() == "OR":
-                if groups[-1]:
-                    groups.append([])
-                continue
-            excluded = word.startswith("-") and len(word) > 1
-            text = word[1:] if excluded else word
-        else:
-            excluded, text = bool(sign), phrase
-        if has_words(text):
-            groups[-1].append(Term(text, excluded))
-    return [g for g in groups if g]
 
 
 def _quote(text: str) -> str:
@@ -81,7 +53,24 @@ def to_fts(query: str, field: str) -> tuple[str, str]:
     return "", " OR ".join(orphans)
 
 
-def write(cursor: Any, rows: Sequence[Any]) -> None:
+def tune(cursor: Any) -> None:
+    """Nothing to set for SQLite."""
+
+
+# Rows per ``executemany``: a whole collection's rows are never held at once.
+WRITE_BATCH = 20_000
+
+
+def write(cursor: Any, rows: Iterable[Any]) -> int:
+    """Insert index rows; returns how many."""
+    written = 0
+    for batch in batched(rows, WRITE_BATCH):
+        _write(cursor, batch)
+        written += len(batch)
+    return written
+
+
+def _write(cursor: Any, rows: Sequence[Any]) -> None:
     cursor.executemany(
         f"INSERT INTO {UNIT_TABLE} (unit_id, collection_id, repository_id, level, sort_title, "
         "begin_year, end_year, online) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
@@ -179,3 +168,76 @@ def snippets(cursor: Any, query: str, field: str, ids: Sequence[int]) -> dict[in
         marked = [e for e in present if MARK_START in e]
         out[rowid] = (title, (marked or present or [""])[0])
     return out
+
+
+# ------------------------------------------------------------------------------- facets
+
+# Facet kinds that are columns of the unit table: filtered and counted without a join.
+_COLUMNS = {"repository": "u.repository_id", "collection": "u.collection_id", "level": "u.level"}
+
+
+def facet_conditions(selected: Sequence[tuple[str, str]]) -> list[tuple[str, list[Any]]]:
+    """WHERE conditions for the selected facet values (each one narrows the results)."""
+    out: list[tuple[str, list[Any]]] = []
+    for kind, key in selected:
+        if kind in _COLUMNS:
+            out.append((f"{_COLUMNS[kind]} = %s", [key]))
+        elif kind == "online":
+            out.append(("u.online = %s", [True]))
+        else:
+            subquery = f"SELECT unit_id FROM {FACET_TABLE} WHERE kind = %s AND key = %s"
+            out.append((f"u.unit_id IN ({subquery})", [kind, key]))
+    return out
+
+
+def decade_conditions(decade: int) -> list[tuple[str, list[Any]]]:
+    """Nothing to add: the span test on the unit row is the decade filter here."""
+    return []
+
+
+# What a matched row must carry for :func:`facet_sql` to count it (beside its unit id,
+# repository, collection and level).
+FACET_COLUMNS = ""
+
+
+def facet_sql(source: str) -> str:
+    """SQL for (kind, key, label, count) of the top values of each kind over the rows of
+    ``source``: repository, collection and level grouped from those rows, the other kinds
+    from the facet table. Takes two parameters, the number of decades and of values of any
+    other kind to keep."""
+    return f"""
+        SELECT kind, key, label, n FROM (
+            SELECT kind, key, label, n,
+                   ROW_NUMBER() OVER (PARTITION BY kind ORDER BY n DESC, key) AS rn
+            FROM (
+                SELECT fc.kind AS kind, fc.key AS key, MAX(fc.label) AS label, COUNT(*) AS n
+                FROM {FACET_TABLE} fc
+                WHERE fc.unit_id IN (SELECT unit_id FROM {source})
+                  -- rows an index built before these kinds became columns may still hold
+                  AND fc.kind NOT IN ('repository', 'collection', 'level')
+                GROUP BY fc.kind, fc.key
+                UNION ALL
+                SELECT 'repository', CAST(repository_id AS TEXT), '', COUNT(*)
+                FROM {source} GROUP BY repository_id
+                UNION ALL
+                SELECT 'collection', CAST(collection_id AS TEXT), '', COUNT(*)
+                FROM {source} GROUP BY collection_id
+                UNION ALL
+                SELECT 'level', level, '', COUNT(*) FROM {source} GROUP BY level
+            ) a
+        ) t
+        WHERE rn <= CASE WHEN kind = 'decade' THEN %s ELSE %s END
+    """
+
+
+def facet_labels(cursor: Any, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Labels of facet values that some public unit counts under."""
+    if not wanted:
+        return {}
+    cursor.execute(
+        f"SELECT kind, key, MAX(label) FROM {FACET_TABLE} WHERE "
+        + " OR ".join(["(kind = %s AND key = %s)"] * len(wanted))
+        + " GROUP BY kind, key",
+        [x for pair in wanted for x in pair],
+    )
+    return {(kind, key): label for kind, key, label in cursor.fetchall() if label}
