@@ -42,7 +42,7 @@ from archive.models import (
     SubjectLink,
     UnitDate,
 )
-from archive.visibility import is_public, public_units, unpublished_ancestor
+from archive.visibility import count_public, is_public, public_units
 
 #: Children per outline batch ("show more" fetches the next batch).
 OUTLINE_PAGE_SIZE = 50
@@ -368,18 +368,9 @@ def citation(unit: Component, *, url: str) -> str:
 
 
 def online_item_count(collection: Collection) -> int:
-    """Published digital objects attached to public units of the collection.
-
-    The visibility test runs only for the units that carry a published digital object, not for
-    every unit of the collection, so the cost follows the number of digital objects.
-    """
-    return (
-        DigitalObject.objects.filter(
-            published=True, unit__collection=collection, unit__published=True
-        )
-        .exclude(unpublished_ancestor("unit"))
-        .count()
-    )
+    """Published digital objects attached to public units of the collection (two queries)."""
+    objects = DigitalObject.objects.filter(published=True, unit__collection=collection)
+    return count_public(objects, collection.pk, unit="unit")
 
 
 def previous_next(unit: Component) -> tuple[Component | None, Component | None]:
