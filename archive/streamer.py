@@ -6,11 +6,13 @@ import -> export -> import -> export gives the same file twice.  Rows made in th
 ``attributes``) get the same records a file with the same content would have given.
 
 Cost, whatever the size of the collection: one query for the collection-level rows
-(revisions), one ordered query over the components read ``chunk_size`` rows at a time
-(``ORDER BY path`` is document order), and for each chunk one query per related table
-(dates, extents, notes, agent links with their agents, subject links with their subjects,
-container instances with their containers, digital objects).  Nothing is ever queried per
-component, and no more than one chunk of rows is held at once.
+(revisions), one for which related tables the collection uses, one ordered query over the
+components read ``chunk_size`` rows at a time (``ORDER BY path`` is document order), and for
+each chunk one query per related table in use (dates, extents, notes, agent links with their
+agents, subject links with their subjects, container instances with their containers,
+digital objects).  Nothing is ever queried per component, and no more than one chunk of rows
+is held at once.  Records made from the same repeated values (a date, a box, the same side
+attributes) are shared between units: they are immutable.
 
 Visibility follows ``archive.visibility``: a unit is public when it and every unit above it
 are published; notes, links and digital objects when their own flag is set (and, for links,
@@ -30,7 +32,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db.models import TextField
+from django.db.models import Exists, OuterRef, TextField
 from django.db.models.functions import Cast
 
 from archive.ead import records as r
@@ -79,6 +81,20 @@ _DECODED: dict[str, Any] = {}
 _DECODED_MAX_ENTRIES = 4096
 _DECODED_MAX_LENGTH = 512
 _decode = json.JSONDecoder().decode
+
+
+# Records made from a few repeated values (the same date, the same box of a few hundred
+# folders, the same side attributes) are shared between units the same way: records are
+# immutable. Keys are the row values the record is made from; bounded like _DECODED.
+_SHARED: dict[Any, Any] = {}
+_SHARED_MAX_ENTRIES = 8192
+
+
+def _share(key: Any, value: Any) -> Any:
+    if len(_SHARED) >= _SHARED_MAX_ENTRIES:
+        _SHARED.clear()
+    _SHARED[key] = value
+    return value
 
 
 def json_text(name: str) -> Cast:
@@ -146,7 +162,9 @@ def _restored_if(
 
 def _text_fragment(text: str) -> str:
     """A plain text as a neutral fragment (text content needs &, < and > escaped)."""
-    return escape(text)
+    if "&" in text or "<" in text or ">" in text:
+        return escape(text)
+    return text  # (most titles: no copy, no call)
 
 
 def _extra(value: dict[str, Any]) -> r.ExtraElement:
@@ -258,18 +276,31 @@ class _Related:
     """The related rows of one chunk of components, grouped by unit id (one query each)."""
 
     def __init__(
-        self, collection_id: int, first_path: str, last_path: str, *, public: bool
+        self,
+        collection_id: int,
+        first_path: str,
+        last_path: str,
+        *,
+        public: bool,
+        ids: tuple[int, int] | None = None,
+        tables: frozenset[type] | None = None,
     ) -> None:
         self.public = public
+        self.tables = tables  # related models with rows in the collection (None: all)
         # The chunk's components are consecutive in path order, so their rows are those whose
         # unit lies in [first_path, last_path]: a range on the (collection, path) index. (An
         # ``unit_id IN (...)`` list of 2,000 ids costs Django more to build than the query.)
         # Hidden components inside the range bring rows nobody asks for; that is cheaper.
-        in_chunk = {
+        in_chunk: dict[str, Any] = {
             "unit__collection_id": collection_id,
             "unit__path__gte": first_path,
             "unit__path__lte": last_path,
         }
+        if ids is not None:
+            # Cheaper still when the chunk's ids are about as many as the units (an imported
+            # collection gets its ids in document order): one range on each table's unit
+            # index, no join. Rows of units outside the chunk in that range are not asked for.
+            in_chunk = {"unit_id__gte": ids[0], "unit_id__lte": ids[1]}
         self.dates = self._group(
             UnitDate.objects.filter(**in_chunk).order_by("unit_id", "position", "id"),
             (
@@ -378,14 +409,36 @@ class _Related:
             ),
         )
 
-    @staticmethod
-    def _group(queryset: Any, columns: tuple[str, ...]) -> dict[int, list[tuple]]:
+    def _group(self, queryset: Any, columns: tuple[str, ...]) -> dict[int, list[tuple]]:
+        if self.tables is not None and queryset.model not in self.tables:
+            return {}  # no row in the whole collection: no query
         # ``attributes`` comes as text; the row mappers decode it (see ``decoded``).
         annotations, names = _as_text(columns, ("attributes",))
         grouped: dict[int, list[tuple]] = defaultdict(list)
         for row in queryset.annotate(**annotations).values_list(*names):
             grouped[row[0]].append(row)
         return grouped
+
+
+RELATED_MODELS = (UnitDate, Extent, Note, AgentLink, SubjectLink, ContainerInstance, DigitalObject)
+
+
+def related_in_use(collection_id: int) -> frozenset[type]:
+    """The related models (``RELATED_MODELS``) that have rows in the collection, in one query.
+
+    Many collections use only a few of them (a generated or container-list collection has
+    dates and containers, no notes or agents): the chunk queries of the others are skipped.
+    """
+    exists = {
+        model._meta.model_name: Exists(model.objects.filter(unit__collection_id=OuterRef("pk")))
+        for model in RELATED_MODELS
+    }
+    flags = (
+        Collection.objects.filter(pk=collection_id).annotate(**exists).values_list(*exists).first()
+    )
+    if flags is None:
+        return frozenset()
+    return frozenset(model for model, used in zip(RELATED_MODELS, flags, strict=True) if used)
 
 
 # --------------------------------------------------------------------------- unit mapping
@@ -398,18 +451,23 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
         more = stored[position] if 0 <= position < len(stored) else None
         if not more:
             # Nothing kept beside the row (most dates): the columns are the whole date.
-            _, expression, begin, end, date_type, certainty, calendar, era, _ = row
-            result.append(
-                r.Date(
-                    expression=expression or "",
-                    begin=begin or None,
-                    end=end or None,
-                    date_type=date_type,
-                    certainty=certainty or None,
-                    calendar=calendar or None,
-                    era=era or None,
+            key = ("date", *row[1:-1])
+            date = _SHARED.get(key)
+            if date is None:
+                _, expression, begin, end, date_type, certainty, calendar, era, _ = row
+                date = _share(
+                    key,
+                    r.Date(
+                        expression=expression or "",
+                        begin=begin or None,
+                        end=end or None,
+                        date_type=date_type,
+                        certainty=certainty or None,
+                        calendar=calendar or None,
+                        era=era or None,
+                    ),
                 )
-            )
+            result.append(date)
             continue
         published = more.get("published", True)
         if public and not published:
@@ -527,7 +585,16 @@ def _subject(row: tuple) -> r.SubjectLink:
 
 
 def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
+    # The same rows (but for the unit) give the same containers, unless their ids are
+    # made from the unit's path below; those are not shared, nor are long kept lists.
+    key = ("containers", *(row[1:] for row in rows))
+    if any(len(row[7] or "") > _DECODED_MAX_LENGTH for row in rows):
+        key = None
+    shared = _SHARED.get(key)
+    if shared is not None:
+        return shared
     result: list[r.Container] = []
+    from_path = False
     for row in rows:
         (
             _,
@@ -566,6 +633,7 @@ def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
         # Made or changed in the admin: ids derived from the unit's path and the instance's
         # place, so every export of the same data gives the same ids (ArchivesSpace makes new
         # ones on each export) and a re-import keeps them.
+        from_path = True
         parent = None
         for level, (ctype, indicator) in enumerate(levels):
             ref = _container_id(path, position, level)
@@ -580,7 +648,9 @@ def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
                 )
             )
             parent = ref
-    return tuple(result)
+    if from_path or key is None:
+        return tuple(result)
+    return _share(key, tuple(result))
 
 
 def _stored_containers_match(stored: list[dict[str, Any]], levels: list[tuple[str, str]]) -> bool:
@@ -644,7 +714,16 @@ def unit_record(
         attrs,
         unmapped,
     ) = row
-    attrs = decoded(attrs) or {}
+    (
+        attrs,
+        identifier_attributes,
+        title_attributes,
+        unit_attributes,
+        headings,
+        component_list_attributes,
+        did_attributes,
+        controlaccess_attributes,
+    ) = _unit_side(attrs)
     unmapped = decoded(unmapped)
     other_identifiers = decoded(other_identifiers)
     languages = decoded(languages)
@@ -681,7 +760,7 @@ def unit_record(
         other_level=other_level,
         ref=unit_ref,
         identifier=restored(attrs, "identifier", identifier),
-        identifier_attributes=_pairs(attrs.get("identifier_attributes")),
+        identifier_attributes=identifier_attributes,
         other_identifiers=tuple(
             (o.get("value", ""), _pairs(o.get("attributes"))) for o in other_identifiers
         )
@@ -689,7 +768,7 @@ def unit_record(
         else (),
         title=fragment,
         title_text=title,
-        title_attributes=_pairs(attrs.get("title_attributes")),
+        title_attributes=title_attributes,
         dates=_dates(dates, attrs.get("dates") or [], public) if dates else (),
         extents=_extents(extents, attrs.get("extents") or [], public) if extents else (),
         languages=tuple(
@@ -712,13 +791,36 @@ def unit_record(
         containers=_containers(containers, path) if containers else (),
         digital_objects=tuple(_digital_object(d) for d in daos) if daos else (),
         published=published,
-        attributes=_pairs(attrs.get("attributes")),
+        attributes=unit_attributes,
         extra=_extras(unmapped, public),
-        headings=tuple(tuple(h) for h in attrs.get("headings") or ()),
-        component_list_attributes=_pairs(attrs.get("component_list_attributes")),
-        did_attributes=_pairs(attrs.get("did_attributes")),
-        controlaccess_attributes=_pairs(attrs.get("controlaccess_attributes")),
+        headings=headings,
+        component_list_attributes=component_list_attributes,
+        did_attributes=did_attributes,
+        controlaccess_attributes=controlaccess_attributes,
     )
+
+
+def _unit_side(text: Any) -> tuple:
+    """A component's ``attributes`` column (read by ``json_text``) as (the decoded dict, and
+    the record fields made from it alone), shared between the many rows with the same text."""
+    key = ("side", text) if text.__class__ is str else None
+    side = _SHARED.get(key) if key is not None else None
+    if side is not None:
+        return side
+    attrs = decoded(text) or {}
+    side = (
+        attrs,
+        _pairs(attrs.get("identifier_attributes")),
+        _pairs(attrs.get("title_attributes")),
+        _pairs(attrs.get("attributes")),
+        tuple(tuple(h) for h in attrs.get("headings") or ()),
+        _pairs(attrs.get("component_list_attributes")),
+        _pairs(attrs.get("did_attributes")),
+        _pairs(attrs.get("controlaccess_attributes")),
+    )
+    if key is not None and len(text) <= _DECODED_MAX_LENGTH:
+        _share(key, side)
+    return side
 
 
 # --------------------------------------------------------------------------- the stream
@@ -742,6 +844,7 @@ def collection_records(
     # Made in the admin: the collection-level repository statement comes from the repository.
     fallback_repository = None if collection.source_version else collection.repository.name
 
+    tables = related_in_use(collection.pk)
     annotations, names = _as_text(COMPONENT_COLUMNS, COMPONENT_JSON_COLUMNS)
     rows = (
         Component.objects.filter(collection=collection)
@@ -768,10 +871,10 @@ def collection_records(
         batch.append((row, sequence))
         sequence += 1
         if len(batch) >= chunk_size:
-            yield from _units(collection.pk, batch, public, fallback_repository)
+            yield from _units(collection.pk, batch, public, fallback_repository, tables)
             batch = []
     if batch:
-        yield from _units(collection.pk, batch, public, fallback_repository)
+        yield from _units(collection.pk, batch, public, fallback_repository, tables)
 
 
 def _units(
@@ -779,8 +882,19 @@ def _units(
     batch: list[tuple[tuple, int]],
     public: bool,
     fallback_repository: str | None,
+    tables: frozenset[type],
 ) -> Iterator[r.Unit]:
-    related = _Related(collection_id, batch[0][0][1], batch[-1][0][1], public=public)
+    low = min(row[0] for row, _ in batch)
+    high = max(row[0] for row, _ in batch)
+    dense = high - low < 2 * len(batch)  # see _Related: a range of ids instead of paths
+    related = _Related(
+        collection_id,
+        batch[0][0][1],
+        batch[-1][0][1],
+        public=public,
+        ids=(low, high) if dense else None,
+        tables=tables,
+    )
     for row, sequence in batch:
         depth = row[2] - 1
         yield unit_record(

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -58,6 +59,11 @@ class CountingSink:
 
     def flush(self) -> None:
         pass
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load: wall-clock figures of a busy machine are not comparable."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def child_import(path: Path) -> None:
@@ -157,7 +163,10 @@ def main() -> None:
             generated.append(path)
         files = [*largest_corpus_files(args.corpus_files), *generated]
 
-        print(f"EAD export benchmark on {vendor} (each export in a fresh process)")
+        print(
+            f"EAD export benchmark on {vendor} (each export in a fresh process; "
+            f"load average {load_average()})"
+        )
         table = Table(
             [
                 Column("file", 30),
@@ -199,6 +208,7 @@ def main() -> None:
             "bare lxml s = the same stream written as one minimal element per record with "
             "etree.xmlfile; ratio = seconds / bare lxml s"
         )
+        print(f"load average at the end: {load_average()} (figures are wall-clock)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         cleanup()

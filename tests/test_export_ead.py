@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -32,7 +33,11 @@ from archive.models import (
     Subject,
     SubjectLink,
 )
-from archive.services.exports import CollectionNotPublic, collection_export
+from archive.services.exports import (
+    CollectionNotPublic,
+    collection_export,
+    collection_export_chunks,
+)
 from tests.export_fixtures import HIDDEN_WORDS, make_serge
 
 pytestmark = pytest.mark.django_db
@@ -120,6 +125,27 @@ def test_export_is_deterministic_and_public_equals_staff_without_unpublished_mat
         assert export(serge.collection, fmt) == export(
             serge.collection, fmt, include_unpublished=True
         )
+
+
+@pytest.mark.parametrize("fmt", ["ead2002", "ead3"])
+@pytest.mark.parametrize("staff", [True, False])
+def test_streamed_download_gives_the_same_bytes_as_the_export(fmt, staff):
+    # more components than the streaming path hands to its writer thread at once
+    serge = make_serge(extra_files=250)
+    chunks = collection_export_chunks(
+        collection=serge.collection, fmt=fmt, include_unpublished=staff
+    )
+    assert b"".join(chunks) == export(serge.collection, fmt, include_unpublished=staff)
+
+
+def test_a_download_stopped_early_stops_its_writer():
+    serge = make_serge(extra_files=250)
+    chunks = collection_export_chunks(
+        collection=serge.collection, fmt="ead2002", include_unpublished=True, buffer_size=1024
+    )
+    assert next(chunks).startswith(b"<?xml")
+    chunks.close()  # the client went away
+    assert not [t for t in threading.enumerate() if t.name == "ead-export-writer"]
 
 
 def test_container_ids_are_stable_across_exports_and_round_trips(tmp_path):

@@ -18,6 +18,8 @@ from .parsing import EAD2002_NS, XLINK_NS, XSI_NS
 from .records import (
     AgentLink,
     Attributes,
+    Container,
+    Date,
     DigitalObject,
     ExtraElement,
     FindingAid,
@@ -28,7 +30,7 @@ from .records import (
     Unit,
     UnitSupplement,
 )
-from .writing import Output, StreamWriter, heading_phrase, valid_normal
+from .writing import Output, StreamWriter, heading_phrase, is_plain_text, valid_normal
 
 SCHEMA_LOCATION = f"{EAD2002_NS} http://www.loc.gov/ead/ead.xsd"
 _LEVELS = {
@@ -113,6 +115,8 @@ class Writer2002(StreamWriter):
 
     def attrs(self, attributes: Attributes, *, drop: Iterable[str] = ()) -> list[tuple[str, str]]:
         """Unmapped attributes: all of them from a 2002 source, portable ones otherwise."""
+        if not attributes:
+            return []
         dropped = set(drop)
         out = []
         for key, value in attributes:
@@ -505,23 +509,9 @@ class Writer2002(StreamWriter):
         elif not unit.dates:
             self.el("unittitle", parent=did)
         for date in unit.dates:
-            if not self.visible(date.published):
-                continue
-            # only the @normal the source had: begin/end may be guesses from the expression,
-            # and writing them would make the next import differ from this one
-            normal = valid_normal(date.normal)
-            date_type = date.date_type if date.date_type == "bulk" else "inclusive"
-            attrs = [
-                ("type", date_type),
-                ("normal", normal),
-                ("certainty", date.certainty),
-                ("calendar", date.calendar),
-                ("era", date.era),
-                ("datechar", date.characteristic),
-                self.audience(date.published),
-            ]
-            attrs += self.attrs(date.attributes)
-            self.el("unitdate", attrs, date.expression or normal or None, parent=did)
+            if self.visible(date.published):
+                attrs, text = self.date_parts(date)
+                self.el("unitdate", attrs, text, parent=did)
         for extent in unit.extents:
             if not self.visible(extent.published):
                 continue
@@ -624,19 +614,90 @@ class Writer2002(StreamWriter):
             note = self.el("note", parent=did)
             self.el("p", text=text, parent=note)
         for container in unit.containers:
-            attrs = [
-                ("id", container.ref),
-                ("parent", container.parent_ref),
-                ("type", container.container_type),
-                ("label", container.label),
-            ]
-            attrs += self.attrs(container.attributes)
-            self.el("container", attrs, container.indicator or None, parent=did)
+            self.el(
+                "container",
+                self.container_attributes(container),
+                container.indicator or None,
+                parent=did,
+            )
         for node in self.digital_objects(unit.digital_objects, in_did=True):
             did.append(node)
         if len([c for c in did if c.tag != self.q("head")]) == 0:
             self.el("unittitle", parent=did)
         return did
+
+    def date_parts(self, date: Date) -> tuple[list[tuple[str, str | None]], str | None]:
+        """(attributes, text) of a date's element."""
+        # only the @normal the source had: begin/end may be guesses from the expression,
+        # and writing them would make the next import differ from this one
+        normal = valid_normal(date.normal)
+        date_type = date.date_type if date.date_type == "bulk" else "inclusive"
+        attrs = [
+            ("type", date_type),
+            ("normal", normal),
+            ("certainty", date.certainty),
+            ("calendar", date.calendar),
+            ("era", date.era),
+            ("datechar", date.characteristic),
+            self.audience(date.published),
+        ]
+        attrs += self.attrs(date.attributes)
+        return attrs, date.expression or normal or None
+
+    def container_attributes(self, container: Container) -> list[tuple[str, str | None]]:
+        attrs = [
+            ("id", container.ref),
+            ("parent", container.parent_ref),
+            ("type", container.container_type),
+            ("label", container.label),
+        ]
+        attrs += self.attrs(container.attributes)
+        return attrs
+
+    # (an EAD 2002 did needs a unittitle or a unitdate; EAD3's takes any of its children)
+    title_required = True
+
+    def plain_body(self, unit: Unit) -> str | None:
+        if (
+            unit.notes
+            or unit.agents
+            or unit.subjects
+            or unit.digital_objects
+            or unit.extra
+            or unit.extents
+            or unit.languages
+            or unit.physical_location
+            or unit.headings
+            or unit.did_attributes
+        ):
+            return None  # anything beyond ids, title, dates and containers: the tree path
+        title = unit.title
+        if title and not is_plain_text(title):
+            return None
+        plain = self.plain
+        parts = []
+        if unit.identifier is not None:
+            parts.append(plain("unitid", self.attrs(unit.identifier_attributes), unit.identifier))
+        for value, attrs in unit.other_identifiers:
+            parts.append(plain("unitid", self.attrs(attrs), value))
+        if title:
+            # (a fragment that is only words is its own text)
+            parts.append(plain("unittitle", self.attrs(unit.title_attributes), title))
+        elif self.title_required and not unit.dates:
+            parts.append("<unittitle/>")
+        for date in unit.dates:
+            if self.visible(date.published):
+                attrs, text = self.date_parts(date)
+                parts.append(plain("unitdate", attrs, text))
+        for container in unit.containers:
+            parts.append(
+                plain("container", self.container_attributes(container), container.indicator)
+            )
+        if not parts:
+            parts.append("<unittitle/>")
+        elif None in parts:
+            return None
+        return "<did>" + "".join(parts) + "</did>"  # type: ignore[arg-type]
 
     @staticmethod
     def _in_controlaccess(agent: AgentLink) -> bool:

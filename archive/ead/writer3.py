@@ -17,6 +17,8 @@ from .parsing import EAD3_NS
 from .records import (
     AgentLink,
     Attributes,
+    Container,
+    Date,
     DigitalObject,
     ExtraElement,
     FindingAid,
@@ -59,12 +61,15 @@ class Writer3(Writer2002):
     version = "3"
     namespace = EAD3_NS
     nsmap = {None: EAD3_NS}
+    title_required = False
 
     @property
     def same(self) -> bool:
         return self.header is not None and self.header.source_version == "3"
 
     def attrs(self, attributes: Attributes, *, drop: Iterable[str] = ()) -> list[tuple[str, str]]:
+        if not attributes:
+            return []
         dropped = set(drop)
         out = []
         for key, value in attributes:
@@ -336,26 +341,9 @@ class Writer3(Writer2002):
                 context="phrase",
             )
         for date in unit.dates:
-            if not self.visible(date.published):
-                continue
-            # only the @normal the source had: begin/end may be guesses from the expression,
-            # and writing them would make the next import differ from this one
-            normal = valid_normal(date.normal)
-            dtype = date.date_type if date.date_type == "bulk" else "inclusive"
-            self.el(
-                "unitdate",
-                [
-                    ("unitdatetype", dtype),
-                    ("normal", normal),
-                    ("certainty", date.certainty),
-                    ("calendar", date.calendar),
-                    ("era", date.era),
-                    ("datechar", date.characteristic),
-                    self.audience(date.published),
-                ],
-                date.expression or normal or None,
-                parent=did,
-            )
+            if self.visible(date.published):
+                attrs, text = self.date_parts(date)
+                self.el("unitdate", attrs, text, parent=did)
         for extent in unit.extents:
             if not self.visible(extent.published):
                 continue
@@ -471,19 +459,41 @@ class Writer3(Writer2002):
         for node in extra_nodes:
             did.append(node)
         for container in unit.containers:
-            attrs = [
-                ("id", container.ref),
-                ("parent", container.parent_ref),
-                ("localtype", container.container_type),
-                ("label", container.label),
-                ("containerid", container.barcode),
-            ]
-            self.el("container", attrs, container.indicator or None, parent=did)
+            self.el(
+                "container",
+                self.container_attributes(container),
+                container.indicator or None,
+                parent=did,
+            )
         for node in self.digital_objects(unit.digital_objects, in_did=True):
             did.append(node)
         if len([c for c in did if c.tag != self.q("head")]) == 0:
             self.el("unittitle", parent=did)
         return did
+
+    def date_parts(self, date: Date) -> tuple[list[tuple[str, str | None]], str | None]:
+        # only the @normal the source had (see Writer2002.date_parts)
+        normal = valid_normal(date.normal)
+        dtype = date.date_type if date.date_type == "bulk" else "inclusive"
+        attrs = [
+            ("unitdatetype", dtype),
+            ("normal", normal),
+            ("certainty", date.certainty),
+            ("calendar", date.calendar),
+            ("era", date.era),
+            ("datechar", date.characteristic),
+            self.audience(date.published),
+        ]
+        return attrs, date.expression or normal or None
+
+    def container_attributes(self, container: Container) -> list[tuple[str, str | None]]:
+        return [
+            ("id", container.ref),
+            ("parent", container.parent_ref),
+            ("localtype", container.container_type),
+            ("label", container.label),
+            ("containerid", container.barcode),
+        ]
 
     def agent(self, agent: AgentLink) -> Any:
         from .mapping import AGENT_TYPE_ELEMENTS

@@ -150,6 +150,8 @@ def collection_export(
 # --------------------------------------------------------------------------- streaming
 
 _DONE = object()
+_HANDOFF = 200  # records handed to the writer thread at once
+_HANDOFFS_QUEUED = 4  # lists of records waiting for it, at most
 
 
 class _QueueWriter:
@@ -206,10 +208,11 @@ def _stream(
     chunk_size: int,
     buffer_size: int,
 ) -> Iterator[bytes]:
-    # records: caller thread -> writer thread (bounded, so the database never runs far ahead);
+    # records: caller thread -> writer thread, in lists of _HANDOFF records (one hand-over
+    # per record costs more than writing it); bounded, so the database never runs far ahead.
     # chunks: writer thread -> caller thread. Bytes per record are bounded, so with the caller
-    # draining `chunks` after every record neither queue grows with the collection.
-    records_q: queue.Queue = queue.Queue(maxsize=256)
+    # draining `chunks` after every hand-over neither queue grows with the collection.
+    records_q: queue.Queue = queue.Queue(maxsize=_HANDOFFS_QUEUED)
     chunks_q: queue.Queue = queue.Queue()
     failure: list[BaseException] = []
 
@@ -220,7 +223,19 @@ def _stream(
                 return
             if isinstance(item, _Aborted):
                 raise item
-            yield item
+            yield from item
+
+    def batches() -> Iterator[list[object]]:
+        batch: list[object] = []
+        for record in collection_records(
+            collection=collection, include_unpublished=include_unpublished, chunk_size=chunk_size
+        ):
+            batch.append(record)
+            if len(batch) >= _HANDOFF:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
     def work() -> None:
         out = _QueueWriter(chunks_q, buffer_size)
@@ -238,12 +253,10 @@ def _stream(
     thread.start()
     finished = False
     try:
-        for record in collection_records(
-            collection=collection, include_unpublished=include_unpublished, chunk_size=chunk_size
-        ):
+        for batch in batches():
             while True:
                 try:
-                    records_q.put(record, timeout=0.05)
+                    records_q.put(batch, timeout=0.05)
                     break
                 except queue.Full:
                     # The writer may be waiting for us to drain its output; it cannot be, since

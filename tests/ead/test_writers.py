@@ -14,6 +14,8 @@ from lxml import etree
 from archive.ead import Unit, UnitSupplement, read_ead, write_ead3, write_ead2002
 from archive.ead.markup import local_name
 from archive.ead.testing import generate_finding_aid
+from archive.ead.writer3 import Writer3
+from archive.ead.writer2002 import Writer2002
 
 from .conftest import CORPUS_DIR, corpus_files, schema
 
@@ -228,3 +230,56 @@ def test_component_quoted_in_objectxmlwrap_does_not_cut_its_parent_short() -> No
         first = write(records, version)
         assert schema(version).validate(etree.fromstring(first))
         assert b"Late words" in first and b"Entry words" in first
+
+
+def write_through_tree(records, version: str, *, include_unpublished: bool = True) -> bytes:
+    """What the writer gives when every component goes through the tree and ``conform``."""
+    writer = {"2002": Writer2002, "3": Writer3}[version](include_unpublished=include_unpublished)
+    writer.plain_units = False
+    buf = io.BytesIO()
+    writer.write(records, buf)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("name", corpus_files(well_formed=True))
+def test_plain_components_are_written_as_the_tree_writes_them(name: str, corpus_dir) -> None:
+    """Plain components are written as text directly; the bytes must not change."""
+    records = list(read_ead(corpus_dir / name))
+    for version in WRITERS:
+        for staff in (True, False):
+            assert write(records, version, include_unpublished=staff) == write_through_tree(
+                records, version, include_unpublished=staff
+            ), f"{name} as EAD {version}: plain components differ from the tree's"
+
+
+# plain components with values the schema or XML escaping must repair or refuse
+PLAIN = _doc(
+    body='<dsc><c level="series" id="s1"><did><unittitle>Letters "to" Serge</unittitle></did>'
+    '<c level="file"><did><unitid type="call">A&amp;B &lt;1&gt;</unitid>'
+    "<unitid>\"quoted\"</unitid><unittitle>Plain 'title'</unittitle>"
+    '<unitdate type="bulk" normal="1936/1947" era="common era" calendar="gregorian"'
+    ' certainty="circa">1936-1947</unitdate>'
+    '<unitdate normal="19xx" audience="internal">undated</unitdate>'
+    '<container id="c 1" type="Box Folder" label="Mixed &quot;A&quot;&#10;&#9;x">1 &amp; 2'
+    "</container></did></c>"
+    '<c level="file"><did><unitdate normal="1940">1940</unitdate></did></c>'
+    '<c level="item"><did><container type="box"/></did></c>'
+    '<c level="item"><did><unitid/></did></c>'
+    '<c level="file"><did><unittitle>Smith &amp; Jones</unittitle></did></c>'
+    "</c></dsc>"
+)
+
+
+@pytest.mark.parametrize("version", ["2002", "3"])
+@pytest.mark.parametrize("staff", [True, False])
+def test_plain_components_escape_and_repair_like_the_tree(version: str, staff: bool) -> None:
+    records = list(read_ead(PLAIN))
+    plain = write(records, version, include_unpublished=staff)
+    assert plain == write_through_tree(records, version, include_unpublished=staff)
+    assert schema(version).validate(etree.fromstring(plain)), plain.decode()
+    assert not missing_words(write_through_tree(records, version), write(records, version))
+    # (and the plain path did write some of them)
+    writer = {"2002": Writer2002, "3": Writer3}[version](include_unpublished=staff)
+    writer.write(records, io.BytesIO())
+    components = [r for r in records if isinstance(r, Unit) and r.depth]
+    assert sum(writer.plain_body(u) is not None for u in components) >= 4
