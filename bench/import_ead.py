@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -57,7 +58,7 @@ def iterparse_seconds(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def child(path: Path, *, read_ahead: bool = False) -> None:
+def child(path: Path, *, read_ahead: bool = False, with_index: bool = True) -> None:
     """Import one file (in a fresh process) and print its figures as JSON."""
     django_setup()
     from archive.ead.reader import read_ead
@@ -75,7 +76,7 @@ def child(path: Path, *, read_ahead: bool = False) -> None:
     def timed_reindex(collection_id: int) -> int:
         started = time.perf_counter()
         try:
-            return real_reindex(collection_id)
+            return real_reindex(collection_id) if with_index else 0
         finally:
             reindex["seconds"] += time.perf_counter() - started
 
@@ -111,9 +112,14 @@ def main() -> None:
         action="store_true",
         help="read the file in a helper thread while loading (imports.READ_AHEAD)",
     )
+    parser.add_argument(
+        "--no-index",
+        action="store_true",
+        help="leave the search index out (to measure reading and loading alone)",
+    )
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child), read_ahead=args.read_ahead)
+        child(Path(args.child), read_ahead=args.read_ahead, with_index=not args.no_index)
         return
 
     vendor, cleanup = database_setup(BENCH_DB)
@@ -128,7 +134,9 @@ def main() -> None:
         files = [*largest_corpus_files(args.corpus_files), generated]
 
         mode = ", reading ahead in a thread" if args.read_ahead else ""
+        mode += ", without the search index" if args.no_index else ""
         print(f"EAD import benchmark on {vendor} (each file in a fresh process{mode})")
+        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
         table = Table(
             [
                 Column("file", 34),
@@ -147,6 +155,7 @@ def main() -> None:
         table.header()
         for path in files:
             more = ["--read-ahead"] if args.read_ahead else []
+            more += ["--no-index"] if args.no_index else []
             row = run_child(__file__, env, "--child", str(path), *more)
             rate = row["components"] / row["seconds"] if row["seconds"] else 0.0
             ratio = row["seconds"] / row["iterparse_seconds"] if row["iterparse_seconds"] else 0
@@ -171,6 +180,7 @@ def main() -> None:
             "apart); load s = seconds - read s - index s (the loader's share); index s = the "
             "search index part; ratio = seconds / bare iterparse seconds"
         )
+        print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     finally:
         shutil.rmtree(work, ignore_errors=True)
         cleanup()

@@ -341,6 +341,35 @@ def test_a_failure_late_in_a_file_leaves_nothing_behind(
     assert row_counts() == before
 
 
+def test_a_database_error_in_a_written_batch_rolls_the_whole_file_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rows of a batch go out with the batch's components (ids are drawn beforehand): a row
+    # the database refuses after earlier batches were written fails the whole file.
+    from archive import loader
+
+    monkeypatch.setattr(loader, "BATCH_SIZE", 5)
+    original = loader.EADLoader.numbering
+
+    def numbering(self: loader.EADLoader, kind: str, *args: object, **kw: object) -> int:
+        start = original(self, kind, *args, **kw)
+        return -1 if kind == "note" and self.result.components > 20 else start  # CHECK >= 0
+
+    monkeypatch.setattr(loader.EADLoader, "numbering", numbering)
+    components = "".join(
+        f'<c level="file"><did><unittitle>File {i}</unittitle></did>'
+        f"<scopecontent><p>Letters {i}</p></scopecontent></c>"
+        for i in range(40)
+    )
+    path = write(tmp_path, "bad-row.xml", ead2002(components, eadid="bad-row"))
+    before = row_counts()
+
+    with pytest.raises(Exception, match="position"):
+        imports.ead_import(source=path)
+
+    assert row_counts() == before
+
+
 def test_duplicate_ead_id_is_refused_naming_file_and_id(tmp_path: Path) -> None:
     path = write(tmp_path, "first.xml", ead2002(eadid="dup-1"))
     imports.ead_import(source=path)

@@ -225,6 +225,22 @@ def test_unknown_level_and_long_values_are_kept(repository: Repository) -> None:
     assert c.attributes["identifier"] == long_title and len(c.identifier) == 255
 
 
+def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly(
+    repository: Repository,
+) -> None:
+    # (PostgreSQL's COPY text format gives these characters a meaning of their own)
+    title = "Letters\tto\\from\r\nSerge \\N"
+    content = "<p>line one\nline\ttwo \\ three</p>"
+    load(
+        repository,
+        [root(), unit(1, 1, title, notes=(r.Note(note_type="scopecontent", content=content),))],
+        batch_size=1,
+    )
+    component = Component.objects.get(depth=2)
+    assert component.title == title
+    assert Note.objects.get(unit=component).content == content
+
+
 def test_without_repository_the_file_names_it(db) -> None:
     stream = [
         r.FindingAid(ead_id="x-1", agency_code="US-CtY-BR", country_code="US"),

@@ -2,8 +2,7 @@
 
 import pytest
 
-from archive import tree
-from archive import visibility
+from archive import tree, visibility
 from archive.models import Collection, Component, DigitalObject, Repository
 from archive.visibility import count_public, is_public, public_unit_ids, public_units
 

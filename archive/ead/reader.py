@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
@@ -95,31 +94,80 @@ def is_component(name: str) -> bool:
 
 
 _IS_COMPONENT: dict[str, bool] = {}
+_NO_ATTRIBUTES: dict[str, str] = {}
 
 
 def _attrs(el: Any, skip: frozenset[str] | set[str] = frozenset()) -> Attributes:
-    if not el.attrib:
+    items = el.items()
+    if not items:
         return ()
-    return tuple((k, v) for k, v in attribute_items(el) if k not in skip)
+    for key, _ in items:
+        if key[0] == "{":  # xlink:, xml: or foreign attributes: name them as markup does
+            return tuple((k, v) for k, v in attribute_items(el) if k not in skip)
+    return tuple(item for item in items if item[0] not in skip)
+
+
+def _text(el: Any) -> str:
+    """``normalise_space(plain_text(el))``, without the walk for a text-only element."""
+    if not len(el):
+        text = el.text
+        return " ".join(text.split()) if text else ""
+    return normalise_space(plain_text(el))
+
+
+def _fragment(el: Any, version: str) -> str:
+    """``fragment_from_element(el)``; a text-only element is its escaped text."""
+    if not len(el):
+        text = el.text
+        return _escape(text) if text else ""
+    return fragment_from_element(el, version=version)
+
+
+# Attributes that become fields of a record (the others are kept in its ``attributes``).
+_DATE_MAPPED = frozenset(
+    {"normal", "type", "unitdatetype", "certainty", "calendar", "era", "datechar", "audience"}
+)
+_CONTAINER_MAPPED = frozenset({"id", "parent", "type", "localtype", "label", "containerid"})
+_NOTE_MAPPED = frozenset({"id", "audience"})
 
 
 def _published(el: Any) -> bool:
     return el.get("audience") != "internal"
 
 
-@dataclass
 class _UnitState:
-    """A unit being read: its element, what was mapped so far, and whether it was emitted."""
+    """A unit being read: its element, what was mapped so far, and whether it was emitted.
 
-    element: Any
-    depth: int
-    sequence: int
-    fields: dict[str, Any] = field(default_factory=dict)
-    emitted: bool = False
-    position: int = 0
-    late: dict[str, list[Any]] = field(default_factory=dict)
-    quoted: bool = False  # a component outside the component list (see _read)
-    pending: list[Unit] = field(default_factory=list)  # quoted child units, after this one
+    A plain slotted class (one is made per component): a dataclass with default factories
+    cost more to build than the rest of a small component's reading.
+    """
+
+    __slots__ = (
+        "element",
+        "level",
+        "depth",
+        "sequence",
+        "fields",
+        "emitted",
+        "position",
+        "late",
+        "quoted",
+        "pending",
+    )
+
+    def __init__(
+        self, element: Any, level: int, depth: int, sequence: int, *, quoted: bool = False
+    ) -> None:
+        self.element = element
+        self.level = level  # the element's nesting level in the document (root: 1)
+        self.depth = depth
+        self.sequence = sequence
+        self.fields: dict[str, Any] = {}
+        self.emitted = False
+        self.position = 0
+        self.late: dict[str, list[Any]] = {}
+        self.quoted = quoted  # a component outside the component list (see _read)
+        self.pending: list[Unit] = []  # quoted child units, after this one
 
     def add(self, key: str, value: Any) -> None:
         target = self.late if self.emitted else self.fields
@@ -160,6 +208,14 @@ class EADReader:
     # -- main loop ---------------------------------------------------------------------
 
     def _read(self) -> Iterator[Record]:
+        """The records, from one pass of start and end events.
+
+        Where an element sits is told by ``names``, the local names of the open elements
+        (root first), instead of walking ``getparent()``: an element's parent is the unit
+        being read exactly when its level is the unit's level + 1. Most elements (those
+        inside a ``<did>`` or a note) cost one dictionary look-up and a comparison per event;
+        the unit's children are turned into fields at their end tags, as a whole.
+        """
         root = None
         header: FindingAid | None = None
         header_fields: dict[str, Any] = {}
@@ -169,14 +225,49 @@ class EADReader:
         sequence = 0
         numbered: bool | None = None
         header_emitted = False
-        dsc_depth = 0
+        names: list[str] = []  # local names of the open elements, the root first
+        local_names: dict[str, str] = {}  # tag -> local name, for this document
 
         for event, el in safe_iterparse(self._stream, ("start", "end")):
-            if not isinstance(el.tag, str):
-                continue
-            name = local_name(el)
+            # (iterparse gives start and end events for elements only, never comments)
+            tag = el.tag
+            name = local_names.get(tag)
+            if name is None:
+                name = tag.rsplit("}", 1)[-1]
+                if len(local_names) < 4096:  # a small vocabulary per document; stay bounded
+                    local_names[tag] = name
             if event == "start":
-                if root is None:
+                names.append(name)
+                level = len(names)
+                if level > 2:
+                    if name == "dsc":
+                        if stack:
+                            state = stack[-1]
+                            state.fields.setdefault("component_list_attributes", []).extend(
+                                _attrs(el)
+                            )
+                    elif stack and is_component(name):
+                        # a component quoted elsewhere than in the component list (an EAD
+                        # <c12> inside <objectxmlwrap>) is still a component, but it must not
+                        # cut its parent short: the parent's description around it is read
+                        # first
+                        parent_state = stack[-1]
+                        quoted = not _in_component_list(names, parent_state.level)
+                        if numbered is None and not quoted:
+                            numbered = name != "c"
+                        if not header_emitted and header is not None:
+                            header = _replace(header, numbered_components=bool(numbered))
+                            yield header
+                            header_emitted = True
+                        if not parent_state.emitted and not quoted:
+                            yield from self._emit(parent_state)
+                        depth = parent_state.depth + 1
+                        if name != "c" and int(name[1:]) != depth:
+                            self.warn(el, f"<{name}> at depth {depth}")
+                        sequence += 1
+                        stack.append(_UnitState(el, level, depth, sequence, quoted=quoted))
+                    continue
+                if level == 1:
                     root = el
                     if name != "ead":
                         raise EADSyntaxError(
@@ -192,95 +283,41 @@ class EADReader:
                         self.version = version_from_doctype(info.public_id, info.system_url)
                     root_attrs = _attrs(el, {"schemaLocation"})
                     continue
-                parent = el.getparent()
-                if parent is root:
-                    if self.version is None:
-                        self.version = version_from_first_child(name) or "2002"
-                    if name == "archdesc":
-                        header = self._finding_aid(
-                            header_fields, header_extra, root_attrs, numbered=False
-                        )
-                        stack.append(_UnitState(el, 0, 0))
-                    continue
-                if name == "dsc":
-                    dsc_depth += 1
-                    if stack:
-                        state = stack[-1]
-                        state.fields.setdefault("component_list_attributes", []).extend(_attrs(el))
-                    continue
-                if is_component(name) and stack:
-                    # a component quoted elsewhere than in the component list (an EAD <c12>
-                    # inside <objectxmlwrap>) is still a component, but it must not cut its
-                    # parent short: the parent's description around it is read first
-                    quoted = not _in_component_list(el, stack[-1].element)
-                    if numbered is None and not quoted:
-                        numbered = name != "c"
-                    if not header_emitted and header is not None:
-                        header = _replace(header, numbered_components=bool(numbered))
-                        yield header
-                        header_emitted = True
-                    parent_state = stack[-1]
-                    if not parent_state.emitted and not quoted:
-                        yield from self._emit(parent_state)
-                    depth = parent_state.depth + 1
-                    if name != "c" and int(name[1:]) != depth:
-                        self.warn(el, f"<{name}> at depth {depth}")
-                    sequence += 1
-                    stack.append(_UnitState(el, depth, sequence, quoted=quoted))
+                # a child of the root
+                if self.version is None:
+                    self.version = version_from_first_child(name) or "2002"
+                if name == "archdesc":
+                    header = self._finding_aid(
+                        header_fields, header_extra, root_attrs, numbered=False
+                    )
+                    stack.append(_UnitState(el, level, 0, 0))
                 continue
 
             # ---- end events
-            parent = el.getparent()
-            if parent is None:
-                continue
-            if parent is root:
-                if name in ("eadheader", "control"):
-                    header_fields.update(self._header(el))
-                elif name == "frontmatter":
-                    header_extra.append(
-                        ExtraElement(
-                            _verbatim(el, version=self.version or "2002"),
-                            where="ead",
-                            position=1,
-                            version=self.version or "2002",
-                        )
-                    )
-                elif name == "archdesc":
-                    state = stack.pop()
-                    if not header_emitted:
-                        header = _replace(header, numbered_components=bool(numbered))
-                        yield header
-                        header_emitted = True
-                    if not state.emitted:
+            level = len(names)
+            names.pop()
+            if level > 2:
+                if not stack:
+                    continue
+                state = stack[-1]
+                if el is state.element:  # (only units are on the stack)
+                    stack.pop()
+                    if state.quoted and not state.emitted and stack and not stack[-1].emitted:
+                        stack[-1].pending.append(self._unit(state))  # after its parent
+                    elif not state.emitted:
                         yield from self._emit(state)
                     elif state.late:
+                        if state.depth > 0:
+                            self.warn(el, "description after child components")
                         yield self._supplement(state)
-                parent.remove(el)
-                continue
-            if not stack:
-                continue
-            state = stack[-1]
-            if is_component(name) and el is state.element:
-                stack.pop()
-                if state.quoted and not state.emitted and stack and not stack[-1].emitted:
-                    stack[-1].pending.append(self._unit(state))  # after its parent
-                elif not state.emitted:
-                    yield from self._emit(state)
-                elif state.late:
-                    if state.depth > 0:
-                        self.warn(el, "description after child components")
-                    yield self._supplement(state)
-                parent.remove(el)
-                continue
-            if name == "dsc" and parent is state.element:
-                dsc_depth -= 1
-                parent.remove(el)
-                continue
-            if parent is state.element:
-                self._unit_child(state, el, name)
-                parent.remove(el)
-            elif local_name(parent) == "dsc" and parent.getparent() is state.element:
-                if not is_component(name):
+                    el.getparent().remove(el)
+                    continue
+                unit_level = state.level
+                if level == unit_level + 1:
+                    if name != "dsc":
+                        self._unit_child(state, el, name)
+                    el.getparent().remove(el)
+                elif level == unit_level + 2 and names[-1] == "dsc" and not is_component(name):
                     if name == "head":
                         state.add("headings", ("dsc", normalise_space(plain_text(el))))
                     else:
@@ -294,7 +331,33 @@ class EADReader:
                                 published=_published(el),
                             ),
                         )
-                    parent.remove(el)
+                    el.getparent().remove(el)
+                continue
+            if level == 1:
+                continue
+            # a child of the root
+            if name in ("eadheader", "control"):
+                header_fields.update(self._header(el))
+            elif name == "frontmatter":
+                header_extra.append(
+                    ExtraElement(
+                        _verbatim(el, version=self.version or "2002"),
+                        where="ead",
+                        position=1,
+                        version=self.version or "2002",
+                    )
+                )
+            elif name == "archdesc":
+                state = stack.pop()
+                if not header_emitted:
+                    header = _replace(header, numbered_components=bool(numbered))
+                    yield header
+                    header_emitted = True
+                if not state.emitted:
+                    yield from self._emit(state)
+                elif state.late:
+                    yield self._supplement(state)
+            el.getparent().remove(el)
         if root is None:
             raise EADSyntaxError("empty document", filename=self.filename, line=None, column=None)
         if not header_emitted:
@@ -509,7 +572,9 @@ class EADReader:
         el = state.element
         state.emitted = True
         f = state.fields
-        level = el.get("level")
+        items = el.items()
+        get = dict(items).get if items else _NO_ATTRIBUTES.get
+        level = get("level")
         if level is None and state.depth == 0:
             self.warn(el, "<archdesc> without level")
         elif level is not None and level not in mapping.LEVELS:
@@ -518,19 +583,17 @@ class EADReader:
             self.warn(el, "unit without <did>")
         if not f.get("title") and not f.get("dates"):
             self.warn(el, "unit has neither title nor date")
-        scalar = {k: v for k, v in f.items() if not isinstance(v, list)}
-        lists = {k: tuple(v) for k, v in f.items() if isinstance(v, list)}
-        scalar.pop("did", None)
+        values = {k: tuple(v) if v.__class__ is list else v for k, v in f.items()}
+        values.pop("did", None)
         unit = Unit(
             depth=state.depth,
             sequence=state.sequence,
             level=level,
-            other_level=el.get("otherlevel"),
-            ref=el.get("id"),
-            published=_published(el),
-            attributes=_attrs(el, mapping.UNIT_MAPPED_ATTRIBUTES),
-            **scalar,
-            **lists,
+            other_level=get("otherlevel"),
+            ref=get("id"),
+            published=get("audience") != "internal",
+            attributes=_attrs(el, mapping.UNIT_MAPPED_ATTRIBUTES) if items else (),
+            **values,
         )
         f.clear()
         return unit
@@ -615,7 +678,7 @@ class EADReader:
             published=_published(el),
             ref=el.get("id"),
             position=position,
-            attributes=_attrs(el, {"id", "audience"}),
+            attributes=_attrs(el, _NOTE_MAPPED),
         )
 
     def _did(self, state: _UnitState, did: Any) -> None:
@@ -623,20 +686,22 @@ class EADReader:
         f = state.fields
         f["did_attributes"] = _attrs(did)
         did_notes = mapping.DID_NOTE_ELEMENTS[v]
-        for position, el in enumerate(_elements(did)):
+        for position, el in enumerate(did.iterchildren(etree.Element)):
             name = local_name(el)
-            if name == "head":
-                state.add("headings", ("did", normalise_space(plain_text(el))))
+            if name == "container":
+                state.add("containers", self._container(el))
+            elif name == "head":
+                state.add("headings", ("did", _text(el)))
             elif name == "unitid":
-                value = normalise_space(plain_text(el))
+                value = _text(el)
                 if "identifier" not in f:
                     f["identifier"] = value
                     f["identifier_attributes"] = _attrs(el)
                 else:
                     f.setdefault("other_identifiers", []).append((value, _attrs(el)))
             elif name == "unittitle" and "title" not in f:
-                f["title"] = fragment_from_element(el, version=v)
-                f["title_text"] = normalise_space(plain_text(el))
+                f["title"] = _fragment(el, v)
+                f["title_text"] = _text(el)
                 f["title_attributes"] = _attrs(el)
             elif name == "unitdate":
                 state.add("dates", self._date(el))
@@ -675,8 +740,6 @@ class EADReader:
             elif name == "repository":
                 f["repository_name"] = normalise_space(plain_text(el))
                 self._did_extra(state, el, position)
-            elif name == "container":
-                state.add("containers", self._container(el))
             elif name in ("dao", "daogrp", "daoset"):
                 for obj in self._digital_objects(el, name):
                     state.add("digital_objects", obj)
@@ -696,9 +759,11 @@ class EADReader:
         )
 
     def _date(self, el: Any) -> Date:
-        expression = normalise_space(plain_text(el))
-        normal = el.get("normal")
-        date_type = el.get("type") or el.get("unitdatetype") or "inclusive"
+        expression = _text(el)
+        items = el.items()
+        get = dict(items).get if items else _NO_ATTRIBUTES.get
+        normal = get("normal")
+        date_type = get("type") or get("unitdatetype") or "inclusive"
         begin = end = None
         if normal:
             pieces = normal.split("/")
@@ -717,25 +782,13 @@ class EADReader:
             begin=begin,
             end=end,
             date_type=date_type,
-            certainty=el.get("certainty"),
-            calendar=el.get("calendar"),
-            era=el.get("era"),
+            certainty=get("certainty"),
+            calendar=get("calendar"),
+            era=get("era"),
             normal=normal,
-            characteristic=el.get("datechar"),
-            published=_published(el),
-            attributes=_attrs(
-                el,
-                {
-                    "normal",
-                    "type",
-                    "unitdatetype",
-                    "certainty",
-                    "calendar",
-                    "era",
-                    "datechar",
-                    "audience",
-                },
-            ),
+            characteristic=get("datechar"),
+            published=get("audience") != "internal",
+            attributes=_attrs(el, _DATE_MAPPED) if items else (),
         )
 
     def _structured_dates(self, el: Any) -> list[Date]:
@@ -1004,19 +1057,21 @@ class EADReader:
         del heading
 
     def _container(self, el: Any) -> Container:
-        label = el.get("label")
-        barcode = el.get("containerid")
+        items = el.items()
+        get = dict(items).get if items else _NO_ATTRIBUTES.get
+        label = get("label")
+        barcode = get("containerid")
         if barcode is None and label:
             match = _BARCODE_RE.search(label)
             barcode = match.group(1) if match else None
         return Container(
-            ref=el.get("id"),
-            parent_ref=el.get("parent"),
-            container_type=el.get("type") or el.get("localtype"),
-            indicator=normalise_space(plain_text(el)),
+            ref=get("id"),
+            parent_ref=get("parent"),
+            container_type=get("type") or get("localtype"),
+            indicator=_text(el),
             label=label,
             barcode=barcode,
-            attributes=_attrs(el, {"id", "parent", "type", "localtype", "label", "containerid"}),
+            attributes=_attrs(el, _CONTAINER_MAPPED) if items else (),
         )
 
     def _digital_objects(self, el: Any, name: str) -> list[DigitalObject]:
@@ -1127,10 +1182,11 @@ def _legalstatus_wrapper(el: Any) -> Any | None:
     return None
 
 
-def _in_component_list(el: Any, unit: Any) -> bool:
-    """Whether a ``<c>`` is a child component of ``unit`` (directly, or in its ``<dsc>``),
-    not an element of that name quoted elsewhere (inside ``<objectxmlwrap>``)."""
-    parent = el.getparent()
-    while parent is not None and local_name(parent) == "dsc":
-        parent = parent.getparent()
-    return parent is unit
+def _in_component_list(names: list[str], unit_level: int) -> bool:
+    """Whether the ``<c>`` just opened (the last of ``names``, the open elements' local
+    names) is a child component of the unit at ``unit_level`` (directly, or in its
+    ``<dsc>``), not an element of that name quoted elsewhere (inside ``<objectxmlwrap>``)."""
+    index = len(names) - 2  # the parent's
+    while index >= 0 and names[index] == "dsc":
+        index -= 1
+    return index + 1 == unit_level

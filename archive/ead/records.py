@@ -30,7 +30,41 @@ pass between threads.  Fields are only ever *added* (with defaults), never renam
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Any
+
+
+def _slot_init[R](cls: type[R]) -> type[R]:
+    """Give a frozen, slotted record class a quicker ``__init__`` of the same signature.
+
+    The ``__init__`` that ``dataclass(frozen=True)`` writes sets every field with
+    ``object.__setattr__(self, name, value)``, a generic attribute look-up per field; the
+    reader makes three records or more per component, so for a 100,000-component finding
+    aid that was a fifth of its time. This one calls each slot's own descriptor instead
+    (half the cost); fields, defaults, immutability, equality and hashing are unchanged.
+    """
+    names: dict[str, Any] = {}
+    parameters = []
+    body = []
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.default_factory is not dataclasses.MISSING:  # pragma: no cover - none so far
+            raise TypeError(f"{cls.__name__}.{f.name}: default factories are not supported")
+        names[f"_set_{f.name}"] = cls.__dict__[f.name].__set__
+        if f.default is dataclasses.MISSING:
+            parameters.append(f.name)
+        else:
+            names[f"_default_{f.name}"] = f.default
+            parameters.append(f"{f.name}=_default_{f.name}")
+        body.append(f"    _set_{f.name}(self, {f.name})")
+    source = f"def __init__(self, {', '.join(parameters)}):\n" + "\n".join(body) + "\n"
+    exec(source, names)  # noqa: S102 - the source is made of the class's own field names
+    init = names["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
 
 # ``attributes`` fields: unmapped XML attributes as ((name, value), ...) in document order.
 # Names are local names; xlink attributes are unprefixed (as in the EAD 2002 DTD).
@@ -80,6 +114,7 @@ AGENT_ROLES = ("creator", "subject", "source")
 SUBJECT_TYPES = ("topical", "geographic", "genre_form", "occupation", "function", "title")
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class EADWarning:
     """Something a schema would reject but the reader accepted (line is 1-based, or None)."""
@@ -93,6 +128,7 @@ class EADWarning:
         return f"{where}:{self.line or '?'}: {self.message}"
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class ExtraElement:
     """An element the model does not map, kept verbatim so a writer can put it back.
@@ -110,6 +146,7 @@ class ExtraElement:
     published: bool = True
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Revision:
     """One entry of the revision / maintenance history."""
@@ -121,6 +158,7 @@ class Revision:
     normal: str | None = None  # machine-readable date if the source had one
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class FindingAid:
     """The finding aid about the collection: identity, title page, provenance of the file."""
@@ -158,6 +196,7 @@ class FindingAid:
     extra: tuple[ExtraElement, ...] = ()
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Date:
     """A date or date range of the material (unitdate / unitdatestructured)."""
@@ -175,6 +214,7 @@ class Date:
     attributes: Attributes = ()
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Extent:
     """One physical description statement.
@@ -195,6 +235,7 @@ class Extent:
     attributes: Attributes = ()
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Language:
     """A language of the material (ISO 639-2b code, ISO 15924 script, name as written)."""
@@ -205,6 +246,7 @@ class Language:
     script_name: str = ""  # text of an EAD3 <script> ("arcanumscript"), "" when none
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Note:
     """A descriptive note.  ``content`` is the inner markup after ``<head>``, kept exactly."""
@@ -218,6 +260,7 @@ class Note:
     attributes: Attributes = ()
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class AgentLink:
     """A person, family or corporate body linked to a unit.
@@ -242,6 +285,7 @@ class AgentLink:
     attributes: Attributes = ()
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class SubjectLink:
     """A topical, geographic, genre/form, occupation, function or title access point."""
@@ -256,6 +300,7 @@ class SubjectLink:
     attributes: Attributes = ()
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Container:
     """A box, folder... instance as written on the unit, raw and in order."""
@@ -269,6 +314,7 @@ class Container:
     attributes: Attributes = ()
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class DigitalObject:
     """A link to a digital surrogate.  ``group`` ties together members of a daogrp/daoset."""
@@ -286,6 +332,7 @@ class DigitalObject:
     object_type: str | None = None  # EAD3 daotype (borndigital, derived...)
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class Unit:
     """The collection (``depth == 0``) or one component of it."""
@@ -323,6 +370,7 @@ class Unit:
     controlaccess_attributes: Attributes = ()
 
 
+@_slot_init
 @dataclass(frozen=True, slots=True)
 class UnitSupplement:
     """Description of unit ``sequence`` that came after its child components."""

@@ -41,7 +41,9 @@ logger = logging.getLogger(__name__)
 # Off: measured on the 2-core machine with other work running, it gave PostgreSQL +5% (within
 # the noise: 4,850 vs 4,600 components/s, loader only) and made SQLite 15% slower (sqlite3
 # drops and retakes the GIL for every row, and each retake waits for the reader thread).
-# Turn it on where the database runs on other cores than the importer.
+# Turn it on where the database runs on other cores than the importer. (Re-measured with the
+# faster reader and loader, on the same loaded machine: writing the COPYs from a helper thread
+# beside the reading gave no gain either: with the other work there, no core was left idle.)
 READ_AHEAD = False
 
 # An import job keeps at most this many warning lines (a legacy file can produce thousands;
