@@ -52,6 +52,8 @@ QUERIES = [
     ("exclusion", "letters -trotsky", "all", {}),
     ("variant name", "kibalchich", "names", {}),
     ("word + level + decade", "letters", "all", {"level": ["file"], "decade": ["1930"]}),
+    # Checked on the field's own document after the main index finds its words (weight C).
+    ("word in subjects", "topic", "subjects", {}),
 ]
 WORDS = (
     "letters correspondence manuscripts drafts notes diaries photographs clippings reports "

@@ -369,8 +369,12 @@ def _rows(
     online: set[int],
 ) -> Iterator[IndexRow]:
     """The second half of :func:`_build`: one row per unit from what it loaded."""
+    # A unit without languages of its own counts under its collection's: read those once.
+    root_language_facets = {
+        cid: _language_facets(languages) for cid, (_, _, languages) in collections.items()
+    }
     for unit_id, cid, level, identifier, title, languages in units:
-        repo_id, _root_title, root_languages = collections.get(cid, (0, "", []))
+        repo_id = collections[cid][0] if cid in collections else 0
         # Repository, collection and level are columns of the index row: they are counted
         # from there (``query._facets``), so no facet row repeats them for every unit.
         facets: list[tuple[str, str, str]] = []
@@ -398,8 +402,8 @@ def _rows(
             kind = _SUBJECT_FACET.get(subject_type, "subject")
             facets.append((kind, str(subject_id), term))
 
-        own_languages = _language_facets(languages)
-        for code, label in own_languages or _language_facets(root_languages):
+        own_languages = _language_facets(languages) if languages else []
+        for code, label in own_languages or root_language_facets.get(cid, ()):
             facets.append(("language", code, label))
 
         low, high = years.get(unit_id, (None, None))
