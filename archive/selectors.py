@@ -430,18 +430,25 @@ OUTLINE_FIELDS = (
 
 
 def _child_range(parent: Component) -> QuerySet[Component]:
-    """Public children of ``parent``, bounded by its path range so scans stop at the subtree.
+    """Public children of the public unit ``parent``, bounded by its path range.
+
+    ``parent`` must be public; every caller has established it (a collection page's root is
+    published, ``outline_parent`` and ``unit_get`` check ``is_public``, and
+    ``outline_around`` walks the ancestors of a public unit). Then a child is public exactly
+    when its own flag is set, and no per-row ancestor test is needed: that test made the
+    planner compute the visibility of all 13,000 children of a large series before taking
+    the first 50 (150 ms at 1,000,000 components).
 
     The upper bound matters: with only ``LIKE 'path%'`` a query for "children after X" under
     the last child would walk the rest of the collection before giving up.
     """
-    qs = Component.objects.filter(
+    return Component.objects.filter(
         collection_id=parent.collection_id,
         depth=parent.depth + 1,
         path__gt=parent.path,
         path__lte=tree.subtree_upper_bound(parent.path),
-    )
-    return public_units(qs).only(*OUTLINE_FIELDS)
+        published=True,
+    ).only(*OUTLINE_FIELDS)
 
 
 def _attach(units: list[Component], parent: Component) -> None:
