@@ -58,7 +58,7 @@ def iterparse_seconds(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def child(path: Path, *, read_ahead: bool = False, with_index: bool = True) -> None:
+def child(path: Path, *, read_ahead: bool | None = None, with_index: bool = True) -> None:
     """Import one file (in a fresh process) and print its figures as JSON."""
     django_setup()
     from archive.ead.reader import read_ead
@@ -109,8 +109,10 @@ def main() -> None:
     parser.add_argument("--corpus-files", type=int, default=3)
     parser.add_argument(
         "--read-ahead",
-        action="store_true",
-        help="read the file in a helper thread while loading (imports.READ_AHEAD)",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="read the file in a helper thread while loading (imports.READ_AHEAD; "
+        "auto: as an import does, on PostgreSQL only)",
     )
     parser.add_argument(
         "--no-index",
@@ -119,7 +121,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.child:
-        child(Path(args.child), read_ahead=args.read_ahead, with_index=not args.no_index)
+        read_ahead = {"auto": None, "on": True, "off": False}[args.read_ahead]
+        child(Path(args.child), read_ahead=read_ahead, with_index=not args.no_index)
         return
 
     vendor, cleanup = database_setup(BENCH_DB)
@@ -133,7 +136,7 @@ def main() -> None:
         generate_finding_aid(generated, components=args.components)
         files = [*largest_corpus_files(args.corpus_files), generated]
 
-        mode = ", reading ahead in a thread" if args.read_ahead else ""
+        mode = f", read-ahead {args.read_ahead}"
         mode += ", without the search index" if args.no_index else ""
         print(f"EAD import benchmark on {vendor} (each file in a fresh process{mode})")
         print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
@@ -154,7 +157,7 @@ def main() -> None:
         )
         table.header()
         for path in files:
-            more = ["--read-ahead"] if args.read_ahead else []
+            more = ["--read-ahead", args.read_ahead]
             more += ["--no-index"] if args.no_index else []
             row = run_child(__file__, env, "--child", str(path), *more)
             rate = row["components"] / row["seconds"] if row["seconds"] else 0.0

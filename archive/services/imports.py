@@ -26,7 +26,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from archive.ead.parsing import EADError, EADSyntaxError
@@ -38,13 +38,19 @@ from archive.search import index as search_index
 logger = logging.getLogger(__name__)
 
 # Read the file in a helper thread while the loader writes (``archive.loader.read_ahead``).
-# Off: measured on the 2-core machine with other work running, it gave PostgreSQL +5% (within
-# the noise: 4,850 vs 4,600 components/s, loader only) and made SQLite 15% slower (sqlite3
-# drops and retakes the GIL for every row, and each retake waits for the reader thread).
-# Turn it on where the database runs on other cores than the importer. (Re-measured with the
-# faster reader and loader, on the same loaded machine: writing the COPYs from a helper thread
-# beside the reading gave no gain either: with the other work there, no core was left idle.)
-READ_AHEAD = False
+# None: on PostgreSQL only. There the loader spends about a third of an import waiting for the
+# server (COPY, the commit's foreign-key checks), with the GIL released, and the reader fills
+# that time: 100,000 generated components in 13.0-13.6 s instead of 16.0-16.5 s (quiet
+# 2-core machine, same run). On SQLite it gains nothing (14.6 vs 14.7 s; on a loaded machine
+# it was 15% slower: sqlite3 drops and retakes the GIL for every row). True/False force it.
+READ_AHEAD: bool | None = None
+
+
+def _reads_ahead() -> bool:
+    if READ_AHEAD is None:
+        return connection.vendor == "postgresql"
+    return READ_AHEAD
+
 
 # An import job keeps at most this many warning lines (a legacy file can produce thousands;
 # the count is always exact).
@@ -171,7 +177,7 @@ def ead_import(
     try:
         # With READ_AHEAD the reader runs in a helper thread, a few batches ahead of the
         # loader; its errors are raised here all the same, inside the transaction.
-        stream = read_ahead(reader) if READ_AHEAD else (record for record in reader)
+        stream = read_ahead(reader) if _reads_ahead() else (record for record in reader)
         with transaction.atomic(), search_index.paused(), closing(stream) as records:
             loaded = loader.load(records)
             if not dry_run:
