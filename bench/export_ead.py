@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -39,6 +38,7 @@ from common import (  # noqa: E402 - the bench folder is not a package
     database_setup,
     django_setup,
     largest_corpus_files,
+    load_average,
     migrate,
     peak_rss_mb,
     run_child,
@@ -59,11 +59,6 @@ class CountingSink:
 
     def flush(self) -> None:
         pass
-
-
-def load_average() -> str:
-    """The 1/5/15-minute load: wall-clock figures of a busy machine are not comparable."""
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def child_import(path: Path) -> None:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from common import (  # noqa: E402 - the bench folder is not a package
     database_setup,
     django_setup,
     largest_corpus_files,
+    load_average,
     migrate,
     peak_rss_mb,
     run_child,
@@ -139,7 +139,7 @@ def main() -> None:
         mode = f", read-ahead {args.read_ahead}"
         mode += ", without the search index" if args.no_index else ""
         print(f"EAD import benchmark on {vendor} (each file in a fresh process{mode})")
-        print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+        print(f"load average before: {load_average()}")
         table = Table(
             [
                 Column("file", 34),
@@ -183,7 +183,7 @@ def main() -> None:
             "apart); load s = seconds - read s - index s (the loader's share); index s = the "
             "search index part; ratio = seconds / bare iterparse seconds"
         )
-        print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+        print(f"load average after: {load_average()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         cleanup()
