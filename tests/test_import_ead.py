@@ -183,8 +183,12 @@ def ead2002(body: str = "", *, eadid: str = "test-1", ns: bool = True, head: str
 @pytest.fixture
 def no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """Importing every corpus file is about the import's counts; the (separately tested)
-    search index would only make this test slow."""
+    search index would only make this test slow (tests/search/test_import_index.py imports
+    every corpus file with it)."""
+    from archive.loader import EADLoader
+
     monkeypatch.setattr(imports.search_index, "reindex_collection", lambda collection_id: 0)
+    monkeypatch.setattr(EADLoader, "write_index_rows", lambda self: None)
 
 
 @pytest.mark.parametrize("name", _corpus(well_formed=True))

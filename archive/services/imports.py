@@ -173,6 +173,7 @@ def ead_import(
         job=job,
         user=user,
         on_progress=on_progress,
+        index=not dry_run,
     )
     try:
         # With READ_AHEAD the reader runs in a helper thread, a few batches ahead of the
@@ -180,10 +181,11 @@ def ead_import(
         stream = read_ahead(reader) if _reads_ahead() else (record for record in reader)
         with transaction.atomic(), search_index.paused(), closing(stream) as records:
             loaded = loader.load(records)
-            if not dry_run:
-                # Same transaction: search sees the collection exactly when pages do.
+            # Same transaction: search sees the collection exactly when pages do. The loader
+            # wrote the index rows as it went, unless the file made that impossible.
+            if not dry_run and not loaded.indexed:
                 search_index.reindex_collection(loaded.collection_id)
-            else:
+            elif dry_run:
                 transaction.set_rollback(True)
     except EADSyntaxError as exc:
         raise EADImportError(

@@ -103,7 +103,9 @@ def write(cursor: Any, rows: Iterable[Any]) -> int:
     first = next(rows, None)
     if first is None:
         return 0
-    raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no ``copy``
+    # psycopg's own cursor (Django's wrapper has no ``copy``), or the cursor given when it is
+    # psycopg's already (the import's writer thread, archive.loader.BackgroundWriter)
+    raw = getattr(cursor, "cursor", cursor)
     labels: dict[str, str] = {}
     written = 0
     with raw.copy(f"COPY {UNIT_TABLE} ({_COLUMNS}) FROM STDIN") as copy:

@@ -1,0 +1,145 @@
+"""An import writes the search index rows as it loads (``archive.search.index.LoadFeed``):
+they must be exactly the rows a rebuild makes from the database afterwards."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from archive import visibility
+from archive.ead import read_ead
+from archive.loader import EADLoader
+from archive.models import Agent, AgentVariantName, Repository, Subject
+from archive.search import index, search
+from archive.search.backends.base import FACET_TABLE, UNIT_TABLE
+from archive.search.backends.sqlite import FTS_TABLE
+from archive.services import imports
+from tests.test_import_ead import _corpus, ead2002, write
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(collection_id: int) -> list[tuple]:
+    """Every stored value of the collection's index rows, whatever the backend."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM {UNIT_TABLE} WHERE collection_id = %s ORDER BY unit_id",
+            [collection_id],
+        )
+        rows = [tuple(row) for row in cursor.fetchall()]
+        if connection.vendor == "sqlite":
+            ids = [row[0] for row in rows]
+            marks = ", ".join(["%s"] * len(ids)) or "NULL"
+            cursor.execute(
+                f"SELECT rowid, * FROM {FTS_TABLE} WHERE rowid IN ({marks}) ORDER BY rowid", ids
+            )
+            rows += [("fts", *row) for row in cursor.fetchall()]
+            cursor.execute(
+                f"SELECT unit_id, kind, key, label FROM {FACET_TABLE} WHERE unit_id IN ({marks}) "
+                "ORDER BY unit_id, kind, key, label",
+                ids,
+            )
+            rows += [("facet", *row) for row in cursor.fetchall()]
+        else:
+            cursor.execute(
+                "SELECT key, label FROM archive_search_label WHERE key IN "
+                f"(SELECT unnest(facets) FROM {UNIT_TABLE} WHERE collection_id = %s) "
+                "ORDER BY key",
+                [collection_id],
+            )
+            rows += [("label", *row) for row in cursor.fetchall()]
+    return rows
+
+
+@pytest.mark.parametrize("name", _corpus(well_formed=True))
+def test_the_rows_an_import_writes_are_the_rows_a_rebuild_makes(
+    name: str, corpus_dir: Path
+) -> None:
+    result = imports.ead_import(source=corpus_dir / name, filename=name)
+    written = stored(result.collection_id)
+    units = [row for row in written if isinstance(row[0], int)]
+    assert len(units) == len(visibility.public_unit_ids(result.collection_id))
+
+    index.reindex_collection(result.collection_id)
+
+    assert stored(result.collection_id) == written
+
+
+def titles(query: str) -> set[str]:
+    return {hit.unit.title for hit in search(query=query, filters={}, per_page=100).hits}
+
+
+def test_what_the_public_must_not_see_stays_out_of_the_rows_written_while_loading(
+    tmp_path: Path,
+) -> None:
+    # Shared rows that were there before the import: an agent with a variant name, an
+    # unpublished agent and an unpublished subject.
+    known = Agent.objects.create(
+        authorized_name="Kibalchich, Victor", agent_type="person", slug="kibalchich"
+    )
+    AgentVariantName.objects.create(agent=known, name="Victor Serge")
+    Agent.objects.create(
+        authorized_name="Hidden, Person", agent_type="person", slug="hidden", published=False
+    )
+    Subject.objects.create(
+        term="Secret topic", subject_type="topical", slug="secret", published=False
+    )
+    components = (
+        '<c level="series"><did><unittitle>Correspondence</unittitle></did>'
+        "<controlaccess><persname>Kibalchich, Victor</persname>"
+        "<persname>Hidden, Person</persname><subject>Secret topic</subject></controlaccess>"
+        '<c level="file" audience="internal"><did><unittitle>Staff file</unittitle></did>'
+        '<c level="item"><did><unittitle>Under staff file</unittitle></did></c></c>'
+        '<c level="file"><did><unittitle>Public file</unittitle></did>'
+        '<scopecontent audience="internal"><p>wombat</p></scopecontent>'
+        "<scopecontent><p>Letters about ibises</p></scopecontent></c>"
+        "</c>"
+    )
+    path = write(tmp_path, "hidden.xml", ead2002(components, eadid="hidden-1"))
+
+    result = imports.ead_import(source=path)
+
+    assert titles("Serge") == {"Correspondence"}  # the known agent's variant name
+    assert titles("ibises") == {"Public file"}
+    assert titles("Hidden") == set()
+    assert titles("Secret") == set()
+    assert titles("wombat") == set()
+    assert titles("staff") == set()
+    written = stored(result.collection_id)
+    index.reindex_collection(result.collection_id)
+    assert stored(result.collection_id) == written
+
+
+def test_description_after_the_components_is_indexed_too(tmp_path: Path) -> None:
+    # <archdesc> may describe the collection after its <dsc>: rows written before it came
+    # would miss it, so the import rebuilds the collection's rows instead.
+    text = ead2002('<c level="file"><did><unittitle>First file</unittitle></did></c>').replace(
+        "</dsc></archdesc>",
+        "</dsc><scopecontent><p>Written about albatrosses</p></scopecontent>"
+        "<controlaccess><persname>Latecomer, Ann</persname></controlaccess></archdesc>",
+    )
+    path = write(tmp_path, "late.xml", text)
+
+    imports.ead_import(source=path)
+
+    assert titles("albatrosses") == {"Test papers"}
+    # Creators aside, an archdesc name is indexed on the collection only.
+    assert titles("Latecomer") == {"Test papers"}
+
+
+def test_the_loader_says_whether_it_wrote_the_index(tmp_path: Path) -> None:
+    repository = Repository.objects.create(code="t", name="T")
+    plain = write(tmp_path, "plain.xml", ead2002("<c><did><unittitle>A</unittitle></did></c>"))
+    late = write(
+        tmp_path,
+        "late.xml",
+        ead2002("<c><did><unittitle>A</unittitle></did></c>", eadid="late").replace(
+            "</dsc></archdesc>", "</dsc><odd><p>after</p></odd></archdesc>"
+        ),
+    )
+
+    assert EADLoader(repository=repository, index=True).load(read_ead(str(plain))).indexed
+    assert not EADLoader(repository=repository, index=True).load(read_ead(str(late))).indexed
+    assert not EADLoader(repository=repository, replace=True).load(read_ead(str(plain))).indexed
