@@ -598,6 +598,7 @@ DIGITAL_OBJECT_FIELDS = [
     "position",
     "attributes",
 ]
+CONTAINER_FIELDS = ["id", "collection", "container_type", "indicator", "barcode", "label"]
 INSTANCE_FIELDS = [
     "unit",
     "container",
@@ -766,11 +767,12 @@ class EADLoader:
         self.extents = BulkTable(Extent, EXTENT_FIELDS)
         self.notes = BulkTable(Note, NOTE_FIELDS)
         self.digital_objects = BulkTable(DigitalObject, DIGITAL_OBJECT_FIELDS)
+        self.container_ids_drawn = IdAllocator(Container, 64)
+        self.containers = BulkTable(Container, CONTAINER_FIELDS)
         self.instances = BulkTable(ContainerInstance, INSTANCE_FIELDS)
         self.agent_links = BulkTable(AgentLink, AGENT_LINK_FIELDS)
         self.subject_links = BulkTable(SubjectLink, SUBJECT_LINK_FIELDS)
         # Rows that wait for the id of a shared or new row: (values, key, record).
-        self.waiting_instances: list[tuple[list, tuple[str, str]]] = []
         self.waiting_agents: list[tuple[list, tuple, r.AgentLink]] = []
         self.waiting_subjects: list[tuple[list, tuple, r.SubjectLink]] = []
         # Rows already given to a unit, for supplements to continue the numbering.
@@ -785,7 +787,6 @@ class EADLoader:
         self.subjects_by_id: dict[int, tuple[str, str, str, str, bool]] = {}
         self.agents_created: set[int] = set()
         self.container_ids: dict[tuple[str, str], int] = {}
-        self.new_containers: dict[tuple[str, str], Container] = {}
         self.agent_slugs = SlugAllocator(Agent)
         self.subject_slugs = SlugAllocator(Subject)
 
@@ -903,9 +904,11 @@ class EADLoader:
                     cursor.execute(f"ANALYZE {quote(table.table)}")
 
     def tables(self) -> list[BulkTable]:
-        """Every table written in bulk, components first."""
+        """Every table written in bulk, components and containers first (the others
+        refer to them)."""
         return [
             self.components,
+            self.containers,
             self.dates,
             self.extents,
             self.notes,
@@ -1385,13 +1388,16 @@ class EADLoader:
             top = group[0]
             ctype = clip((top.container_type or "box").strip().lower(), 64) or "box"
             key = (ctype, clip(top.indicator.strip(), 64))
-            if key not in self.container_ids and key not in self.new_containers:
-                self.new_containers[key] = Container(
-                    collection=self.collection,
-                    container_type=key[0],
-                    indicator=key[1],
-                    barcode=clip(top.barcode, 64),
-                    label=clip(top.label, 255),
+            container_id = self.container_ids.get(key)
+            if container_id is None:
+                container_id = self.container_ids[key] = self.container_ids_drawn.take()
+                self.containers.add(
+                    container_id,
+                    self.collection.pk,
+                    key[0],
+                    key[1],
+                    clip(top.barcode, 64),
+                    clip(top.label, 255),
                 )
             child = group[1] if len(group) > 1 else None
             grandchild = group[2] if len(group) > 2 else None
@@ -1400,20 +1406,30 @@ class EADLoader:
                     f"a container instance has {len(group)} levels; the model keeps three, the "
                     f"others are kept for export"
                 )
-            values = [
+            child_type = clip(child.container_type, 64) if child else ""
+            child_indicator = clip(child.indicator, 64) if child else ""
+            grandchild_type = clip(grandchild.container_type, 64) if grandchild else ""
+            grandchild_indicator = clip(grandchild.indicator, 64) if grandchild else ""
+            self.instances.add(
                 unit_id,
-                None,  # the container's id, once it has one
-                clip(child.container_type, 64) if child else "",
-                clip(child.indicator, 64) if child else "",
-                clip(grandchild.container_type, 64) if grandchild else "",
-                clip(grandchild.indicator, 64) if grandchild else "",
+                container_id,
+                child_type,
+                child_indicator,
+                grandchild_type,
+                grandchild_indicator,
                 clip(top.label, 64),
                 i,
                 {"containers": [container_json(c) for c in group]},
-            ]
-            self.waiting_instances.append((values, key))
+            )
             if self.feed is not None:
-                self.feed.container(unit_id, *key, *values[2:6])
+                self.feed.container(
+                    unit_id,
+                    *key,
+                    child_type,
+                    child_indicator,
+                    grandchild_type,
+                    grandchild_indicator,
+                )
 
     def add_agent_link(self, unit_id: int, link: r.AgentLink, position: int) -> None:
         key = (
@@ -1499,18 +1515,18 @@ class EADLoader:
         else only the tables that reached the batch size on their own (a unit with many
         notes), after the components' rows they refer to."""
         size = 1 if final or len(self.components) >= self.batch_size else self.batch_size
-        # Rows that wait for shared rows (agents, subjects, containers) get their ids first.
+        # Rows that wait for shared rows (agents, subjects) get their ids first.
         if len(self.waiting_agents) >= size:
             self.write_agent_links()
         if len(self.waiting_subjects) >= size:
             self.write_subject_links()
-        if len(self.waiting_instances) >= size:
-            self.write_instances()
         due = [table for table in self.tables() if len(table) >= size]
-        if due and due[0] is not self.components and self.components.rows:
-            # Rows refer to their components: those go first (foreign keys may be
+        if due:
+            # Rows refer to components and containers: those go first (foreign keys may be
             # checked per batch, see start_writer).
-            due.insert(0, self.components)
+            for referred in (self.containers, self.components):
+                if referred.rows and referred not in due:
+                    due.insert(0, referred)
         for table in due:
             table.write()
         if size == 1 and self.feed is not None and self.feed.complete:
@@ -1523,6 +1539,7 @@ class EADLoader:
             result.notes = self.notes.written
             result.digital_objects = self.digital_objects.written
             result.container_instances = self.instances.written
+            result.containers = self.containers.written
             result.agent_links = self.agent_links.written
             result.subject_links = self.subject_links.written
 
@@ -1560,19 +1577,6 @@ class EADLoader:
                     f"WHERE collection_id = %s AND path IN ({marks})",
                     params,
                 )
-
-    def write_instances(self) -> None:
-        if self.new_containers:
-            containers = list(self.new_containers.values())
-            Container.objects.bulk_create(containers, batch_size=self.batch_size)
-            for key, container in self.new_containers.items():
-                self.container_ids[key] = container.pk
-            self.result.containers += len(containers)
-            self.new_containers = {}
-        for values, key in self.waiting_instances:
-            values[1] = self.container_ids[key]
-            self.instances.add(*values)
-        self.waiting_instances = []
 
     def write_agent_links(self) -> None:
         waiting, self.waiting_agents = self.waiting_agents, []

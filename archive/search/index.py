@@ -44,6 +44,8 @@ from archive.search.text import clean, decade_key, fold, fragment_text, year_of
 
 # Units per ``IN (...)`` list when reindexing arbitrary units.
 BATCH = 2000
+# Entries at most in each of LoadFeed's memos.
+MEMO_SIZE = 50_000
 # A unit dated 0001-2000 would otherwise count in 200 decades; beyond this span only the
 # decades at both ends are kept (the year range filter still sees the whole span).
 MAX_DECADES = 60
@@ -145,6 +147,10 @@ class LoadFeed:
         self.years: dict[int, tuple[int | None, int | None]] = {}
         self.containers: dict[int, list[str]] = defaultdict(list)
         self.online: set[int] = set()
+        # Most units share their box and their dates with many others: each text and year
+        # pair is worked out once (bounded: a pathological file cannot grow them forever).
+        self.container_texts: dict[tuple[str, ...], str] = {}
+        self.year_pairs: dict[tuple[str, str], tuple[int | None, int | None]] = {}
 
     def unit(
         self,
@@ -172,8 +178,15 @@ class LoadFeed:
     def date(self, unit_id: int, begin: str, end: str) -> None:
         if unit_id not in self.public:
             return
-        low = year_of(begin) if begin else year_of(end)
-        high = year_of(end) if end else year_of(begin)
+        pair = self.year_pairs.get((begin, end))
+        if pair is None:
+            pair = (
+                year_of(begin) if begin else year_of(end),
+                year_of(end) if end else year_of(begin),
+            )
+            if len(self.year_pairs) < MEMO_SIZE:
+                self.year_pairs[begin, end] = pair
+        low, high = pair
         old = self.years.get(unit_id)
         if old is not None:
             old_low, old_high = old
@@ -187,7 +200,12 @@ class LoadFeed:
         """An instance: its container's type and indicator, then the instance's child and
         grandchild type and indicator."""
         if unit_id in self.public:
-            self.containers[unit_id].append(_container_text(*columns))
+            text = self.container_texts.get(columns)
+            if text is None:
+                text = _container_text(*columns)
+                if len(self.container_texts) < MEMO_SIZE:
+                    self.container_texts[columns] = text
+            self.containers[unit_id].append(text)
 
     def note(self, unit_id: int, content: str, published: bool) -> None:
         if published and unit_id in self.public:
