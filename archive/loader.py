@@ -657,14 +657,22 @@ def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
     if d.attributes:
         side["attributes"] = pairs(d.attributes)
     expression, begin, end, date_type, certainty, calendar, era = columns
-    keep(side, "expression", d.expression, expression)
-    keep(side, "begin", d.begin, begin)
-    keep(side, "end", d.end, end)
+    # keep(side, name, value, column), inlined (a date per component): the columns are
+    # strings, "" standing for None
+    if d.expression != (expression or None):
+        side["expression"] = d.expression
+    if d.begin != (begin or None):
+        side["begin"] = d.begin
+    if d.end != (end or None):
+        side["end"] = d.end
     if d.date_type != date_type:
         side["date_type"] = d.date_type
-    keep(side, "certainty", d.certainty, certainty)
-    keep(side, "calendar", d.calendar, calendar)
-    keep(side, "era", d.era, era)
+    if d.certainty != (certainty or None):
+        side["certainty"] = d.certainty
+    if d.calendar != (calendar or None):
+        side["calendar"] = d.calendar
+    if d.era != (era or None):
+        side["era"] = d.era
     return side
 
 

@@ -9,6 +9,7 @@ its path. Keeping path arithmetic here means the tree library could be swapped i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 
 from django.db import connection
@@ -22,8 +23,10 @@ ALPHABET: str = Component.alphabet
 ROOT_ALLOCATION_LOCK = 0x666F6E6473  # "fonds"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def encode_step(position: int) -> str:
-    """The fixed-width path step for a 1-based sibling ``position``."""
+    """The fixed-width path step for a 1-based sibling ``position`` (kept for the most
+    recent 65,536 positions: a bulk load asks for the same few thousand over and over)."""
     if position < 1:
         raise ValueError("sibling positions start at 1")
     digits = []

@@ -17,6 +17,7 @@ Cost: a fixed number of queries per call (one per related table, plus one bulk i
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -359,6 +360,12 @@ def _decades(begin: int | None, end: int | None) -> list[int]:
     return list(range(first, last + 10, 10))
 
 
+@functools.lru_cache(maxsize=4096)
+def _decade_facets(begin: int, end: int | None) -> tuple[tuple[str, str, str], ...]:
+    """The decade facets of a year span (most units share a few spans)."""
+    return tuple(("decade", decade_key(d), f"{d}s") for d in _decades(begin, end))
+
+
 def _container_text(
     container_type: str,
     indicator: str,
@@ -578,12 +585,13 @@ def _rows(
             low = high
         if high is None:
             high = low
-        for decade in _decades(low, high):
-            facets.append(("decade", decade_key(decade), f"{decade}s"))
+        if low is not None:
+            facets.extend(_decade_facets(low, high))
         if unit_id in online:
             facets.append(("online", "1", "Online content"))
 
-        identifier_parts = [identifier, *containers.get(unit_id, ())]
+        boxes = containers.get(unit_id)
+        identifiers = " ".join(p for p in (identifier, *boxes) if p) if boxes else identifier
         yield IndexRow(
             unit_id=unit_id,
             collection_id=cid,
@@ -596,7 +604,7 @@ def _rows(
             title=clean(title),
             names=clean("; ".join(name_parts)),
             subjects=clean("; ".join(subject_parts)),
-            identifier=clean(" ".join(p for p in identifier_parts if p)),
+            identifier=clean(identifiers),
             notes=clean(" ".join(notes.get(unit_id, ()))),
             facets=facets,
             wide_span=_is_wide(low, high),
