@@ -98,13 +98,17 @@ _NO_ATTRIBUTES: dict[str, str] = {}
 
 
 def _attrs(el: Any, skip: frozenset[str] | set[str] = frozenset()) -> Attributes:
-    items = el.items()
+    return _unmapped(el, el.items(), skip)
+
+
+def _unmapped(el: Any, items: list[tuple[str, str]], skip: frozenset[str] | set[str]) -> Attributes:
+    """``_attrs(el, skip)`` given ``el.items()``, for callers that read them already."""
     if not items:
         return ()
     for key, _ in items:
         if key[0] == "{":  # xlink:, xml: or foreign attributes: name them as markup does
-            return tuple((k, v) for k, v in attribute_items(el) if k not in skip)
-    return tuple(item for item in items if item[0] not in skip)
+            return tuple([(k, v) for k, v in attribute_items(el) if k not in skip])
+    return tuple([item for item in items if item[0] not in skip])
 
 
 def _text(el: Any) -> str:
@@ -229,14 +233,15 @@ class EADReader:
         local_names: dict[str, str] = {}  # tag -> local name, for this document
 
         for event, el in safe_iterparse(self._stream, ("start", "end")):
-            # (iterparse gives start and end events for elements only, never comments)
-            tag = el.tag
-            name = local_names.get(tag)
-            if name is None:
-                name = tag.rsplit("}", 1)[-1]
-                if len(local_names) < 4096:  # a small vocabulary per document; stay bounded
-                    local_names[tag] = name
+            # (iterparse gives start and end events for elements only, never comments, so an
+            # end event closes the element of the last name pushed)
             if event == "start":
+                tag = el.tag
+                name = local_names.get(tag)
+                if name is None:
+                    name = tag.rsplit("}", 1)[-1]
+                    if len(local_names) < 4096:  # a small vocabulary per document; bounded
+                        local_names[tag] = name
                 names.append(name)
                 level = len(names)
                 if level > 2:
@@ -295,7 +300,7 @@ class EADReader:
 
             # ---- end events
             level = len(names)
-            names.pop()
+            name = names.pop()
             if level > 2:
                 if not stack:
                     continue
@@ -592,7 +597,7 @@ class EADReader:
             other_level=get("otherlevel"),
             ref=get("id"),
             published=get("audience") != "internal",
-            attributes=_attrs(el, mapping.UNIT_MAPPED_ATTRIBUTES) if items else (),
+            attributes=_unmapped(el, items, mapping.UNIT_MAPPED_ATTRIBUTES),
             **values,
         )
         f.clear()
@@ -788,7 +793,7 @@ class EADReader:
             normal=normal,
             characteristic=get("datechar"),
             published=get("audience") != "internal",
-            attributes=_attrs(el, _DATE_MAPPED) if items else (),
+            attributes=_unmapped(el, items, _DATE_MAPPED),
         )
 
     def _structured_dates(self, el: Any) -> list[Date]:
@@ -1071,7 +1076,7 @@ class EADReader:
             indicator=_text(el),
             label=label,
             barcode=barcode,
-            attributes=_attrs(el, _CONTAINER_MAPPED) if items else (),
+            attributes=_unmapped(el, items, _CONTAINER_MAPPED),
         )
 
     def _digital_objects(self, el: Any, name: str) -> list[DigitalObject]:
