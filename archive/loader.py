@@ -345,8 +345,9 @@ class BulkTable:
 
     ``bulk_create`` builds a model instance and compiles every value of every row through
     the ORM, which costs more than the database does for narrow rows; here rows are plain
-    tuples in ``fields`` order, JSON is encoded once, ``auto_now`` columns get one timestamp,
-    and the batch goes out as ``COPY`` on PostgreSQL and ``executemany`` elsewhere.
+    tuples in ``fields`` order, JSON is encoded once, ``auto_now`` columns get one timestamp
+    (the table's creation: a load is one transaction), and the batch goes out as ``COPY`` on
+    PostgreSQL and ``executemany`` elsewhere.
     """
 
     def __init__(self, model: type[models.Model], fields: list[str]) -> None:
@@ -364,6 +365,11 @@ class BulkTable:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         ]
         columns = [meta.get_field(name).column for name in fields] + self.stamps
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        if not isinstance(now, str):
+            # (PostgreSQL: as text, formatted once rather than by COPY for every row)
+            now = now.isoformat()
+        self.stamp_values = (now,) * len(self.stamps)
         self.table = meta.db_table
         quote = connection.ops.quote_name
         self.column_sql = ", ".join(quote(c) for c in columns)
@@ -378,18 +384,16 @@ class BulkTable:
             row = list(values)
             for i in self.json_positions:
                 row[i] = dumps(row[i])
+            if self.stamp_values:
+                row.extend(self.stamp_values)
             self.rows.append(row)
         else:
-            self.rows.append(values)
+            self.rows.append(values + self.stamp_values if self.stamp_values else values)
 
     def write(self) -> int:
         rows, self.rows = self.rows, []
         if not rows:
             return 0
-        if self.stamps:
-            now = connection.ops.adapt_datetimefield_value(timezone.now())
-            extra = [now] * len(self.stamps)
-            rows = [[*row, *extra] for row in rows]
         quote = connection.ops.quote_name
         if connection.vendor == "postgresql":
             sql = f"COPY {quote(self.table)} ({self.column_sql}) FROM STDIN"

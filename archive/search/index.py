@@ -591,7 +591,7 @@ def _rows(
             facets.append(("online", "1", "Online content"))
 
         boxes = containers.get(unit_id)
-        identifiers = " ".join(p for p in (identifier, *boxes) if p) if boxes else identifier
+        identifiers = " ".join([p for p in (identifier, *boxes) if p]) if boxes else identifier
         yield IndexRow(
             unit_id=unit_id,
             collection_id=cid,
