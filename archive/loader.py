@@ -1496,8 +1496,7 @@ class EADLoader:
         if unit_id is None:
             raise LoadError(f"{self.filename}: description for an unknown unit")
         if self.feed is not None:
-            # Index rows already written may lack this: the caller reindexes instead.
-            self.feed.complete = False
+            self.feed.supplement(unit_id)
         self.add_described(
             unit_id,
             supplement.notes,
@@ -1542,7 +1541,7 @@ class EADLoader:
         for table in due:
             table.write()
         if size == 1 and self.feed is not None and self.feed.complete:
-            self.write_index_rows()
+            self.write_index_rows(final=final)
         if final:
             result = self.result
             result.indexed = self.feed is not None and self.feed.complete
@@ -1555,10 +1554,10 @@ class EADLoader:
             result.agent_links = self.agent_links.written
             result.subject_links = self.subject_links.written
 
-    def write_index_rows(self) -> None:
+    def write_index_rows(self, *, final: bool = False) -> None:
         """The search index rows of the units queued since the last batch, after them."""
         assert self.feed is not None
-        rows = self.feed.rows()
+        rows = self.feed.rows(final=final)
         if not rows:
             return
         backend = search_backend()

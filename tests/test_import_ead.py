@@ -188,7 +188,7 @@ def no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     from archive.loader import EADLoader
 
     monkeypatch.setattr(imports.search_index, "reindex_collection", lambda collection_id: 0)
-    monkeypatch.setattr(EADLoader, "write_index_rows", lambda self: None)
+    monkeypatch.setattr(EADLoader, "write_index_rows", lambda self, **kw: None)
 
 
 @pytest.mark.parametrize("name", _corpus(well_formed=True))

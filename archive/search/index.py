@@ -125,8 +125,10 @@ class LoadFeed:
     (``_rows``), and a test compares the two for every corpus file.
 
     Units come in document order, so a unit is public when it is published and no open
-    unit above it is unpublished. What a stream cannot give (description of a unit after
-    its child components: the index rows already written would miss it) makes the feed
+    unit above it is unpublished. The collection's own row waits for the last batch: EAD
+    lets ``<archdesc>`` go on describing the collection after its ``<dsc>``. What a stream
+    cannot give (description of a lower unit after its child components, or creators of
+    the collection named after rows that count them were written) makes the feed
     :attr:`complete` False, and the caller reindexes the collection instead.
     """
 
@@ -135,6 +137,8 @@ class LoadFeed:
         self.repository_id = repository_id
         self.complete = True
         self.units: list[tuple] = []
+        self.root_unit: tuple | None = None  # the collection's row, built last
+        self.built = False  # rows were built for units other than the root
         self.hidden_depth: int | None = None  # depth of the unpublished unit we are under
         self.public: set[int] = set()
         self.root_languages: object = None
@@ -170,11 +174,20 @@ class LoadFeed:
             self.hidden_depth = depth
             return
         self.hidden_depth = None
+        self.public.add(unit_id)
+        row = (unit_id, self.collection_id, level, identifier, title, languages)
         if depth == 1:
             self.root_id = unit_id
             self.root_languages = languages
-        self.public.add(unit_id)
-        self.units.append((unit_id, self.collection_id, level, identifier, title, languages))
+            self.root_unit = row
+        else:
+            self.units.append(row)
+
+    def supplement(self, unit_id: int) -> None:
+        """Description of a unit that came after its child components (notes, links,
+        digital objects are then given as usual)."""
+        if unit_id in self.public and unit_id != self.root_id:
+            self.complete = False  # its row may be written already
 
     def date(self, unit_id: int, begin: str, end: str) -> None:
         if unit_id not in self.public:
@@ -226,6 +239,8 @@ class LoadFeed:
         self.links[unit_id].append((agent_id, role, name))
         if unit_id == self.root_id and role == AgentLink.Role.CREATOR:
             self.root_creators.append((agent_id, name))
+            if self.built:
+                self.complete = False  # rows that count the collection's creators are out
 
     def subject(
         self, unit_id: int, subject_id: int, term: str, subject_type: str, published: bool
@@ -237,10 +252,15 @@ class LoadFeed:
         if published and unit_id in self.public:
             self.online.add(unit_id)
 
-    def rows(self) -> list[IndexRow]:
+    def rows(self, *, final: bool = False) -> list[IndexRow]:
         """The index rows of the units given since the last call (whose agents and subjects
-        must have been given too)."""
+        must have been given too); with ``final``, the collection's row as well."""
         units, self.units = self.units, []
+        if units:
+            self.built = True
+        if final and self.root_unit is not None:
+            units.append(self.root_unit)
+            self.root_unit = None
         if not units:
             return []
         wanted = {

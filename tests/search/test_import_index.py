@@ -113,33 +113,58 @@ def test_what_the_public_must_not_see_stays_out_of_the_rows_written_while_loadin
 
 
 def test_description_after_the_components_is_indexed_too(tmp_path: Path) -> None:
-    # <archdesc> may describe the collection after its <dsc>: rows written before it came
-    # would miss it, so the import rebuilds the collection's rows instead.
-    text = ead2002('<c level="file"><did><unittitle>First file</unittitle></did></c>').replace(
+    # <archdesc> may describe the collection after its <dsc>: the collection's row is
+    # written last, with it. A lower unit described after its child components makes the
+    # import rebuild the collection's rows instead. Both must be found.
+    text = ead2002(
+        '<c level="series"><did><unittitle>Series one</unittitle></did>'
+        '<c level="file"><did><unittitle>First file</unittitle></did></c>'
+        "<odd><p>Pelicans counted late</p></odd></c>"
+    ).replace(
         "</dsc></archdesc>",
         "</dsc><scopecontent><p>Written about albatrosses</p></scopecontent>"
         "<controlaccess><persname>Latecomer, Ann</persname></controlaccess></archdesc>",
     )
     path = write(tmp_path, "late.xml", text)
 
-    imports.ead_import(source=path)
+    result = imports.ead_import(source=path)
 
     assert titles("albatrosses") == {"Test papers"}
     # Creators aside, an archdesc name is indexed on the collection only.
     assert titles("Latecomer") == {"Test papers"}
+    assert titles("Pelicans") == {"Series one"}
+    written = stored(result.collection_id)
+    index.reindex_collection(result.collection_id)
+    assert stored(result.collection_id) == written
 
 
 def test_the_loader_says_whether_it_wrote_the_index(tmp_path: Path) -> None:
     repository = Repository.objects.create(code="t", name="T")
     plain = write(tmp_path, "plain.xml", ead2002("<c><did><unittitle>A</unittitle></did></c>"))
-    late = write(
+    # The collection described after its components: its row is written last, still while
+    # loading.
+    late_root = write(
         tmp_path,
-        "late.xml",
-        ead2002("<c><did><unittitle>A</unittitle></did></c>", eadid="late").replace(
+        "late-root.xml",
+        ead2002("<c><did><unittitle>A</unittitle></did></c>", eadid="late-root").replace(
             "</dsc></archdesc>", "</dsc><odd><p>after</p></odd></archdesc>"
         ),
     )
+    # A series described after its files: rows already written would miss it.
+    late_series = write(
+        tmp_path,
+        "late-series.xml",
+        ead2002(
+            "<c><did><unittitle>S</unittitle></did><c><did><unittitle>F</unittitle></did></c>"
+            "<odd><p>after</p></odd></c>",
+            eadid="late-series",
+        ),
+    )
 
-    assert EADLoader(repository=repository, index=True).load(read_ead(str(plain))).indexed
-    assert not EADLoader(repository=repository, index=True).load(read_ead(str(late))).indexed
-    assert not EADLoader(repository=repository, replace=True).load(read_ead(str(plain))).indexed
+    def indexed(path: Path, **kw: object) -> bool:
+        return EADLoader(repository=repository, **kw).load(read_ead(str(path))).indexed
+
+    assert indexed(plain, index=True)
+    assert indexed(late_root, index=True)
+    assert not indexed(late_series, index=True)
+    assert not indexed(plain, replace=True)  # index=False: the caller's job
