@@ -125,7 +125,8 @@ class AgentLink(models.Model):
     unit = models.ForeignKey(
         "archive.Component", on_delete=models.CASCADE, related_name="agent_links"
     )
-    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="links")
+    # (no index of its own: agentlink_agent_role starts with it)
+    agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="links", db_index=False)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.SUBJECT)
     relator = models.CharField(
         max_length=64, blank=True, help_text="MARC relator code or term, e.g. aut, pht"

@@ -4,8 +4,9 @@ from django.db import models
 class Container(models.Model):
     """A top container (box, volume, map case drawer) shared by the units filed in it."""
 
+    # (no index of its own: container_unique_per_collection starts with it)
     collection = models.ForeignKey(
-        "archive.Collection", on_delete=models.CASCADE, related_name="containers"
+        "archive.Collection", on_delete=models.CASCADE, related_name="containers", db_index=False
     )
     container_type = models.CharField(max_length=64, default="box")
     indicator = models.CharField(max_length=64, help_text="e.g. 3")

@@ -145,8 +145,9 @@ class Component(MP_Node):
     and a subtree is one prefix range scan. Tree operations live in ``archive.tree``.
     """
 
+    # (no index of its own: the composite indexes below start with it)
     collection = models.ForeignKey(
-        Collection, on_delete=models.CASCADE, related_name="components"
+        Collection, on_delete=models.CASCADE, related_name="components", db_index=False
     )
     level = models.CharField(max_length=16, choices=Level.choices, default=Level.FILE)
     other_level = models.CharField(
@@ -172,7 +173,8 @@ class Component(MP_Node):
         default=list, blank=True, help_text='Languages of the material, e.g. [{"code": "fre"}]'
     )
     physical_location = models.TextField(blank=True)
-    published = models.BooleanField(default=False, db_index=True)
+    # Indexed where it is read: the unpublished units of a collection (component_unpublished).
+    published = models.BooleanField(default=False)
     attributes = models.JSONField(
         default=dict, blank=True, help_text="Attributes Fonds does not model, kept for export"
     )
@@ -193,6 +195,13 @@ class Component(MP_Node):
         indexes = [
             models.Index(fields=["collection", "path"], name="component_collection_path"),
             models.Index(fields=["collection", "depth"], name="component_collection_depth"),
+            # What hides a subtree (archive.visibility): a few rows, in document order. A
+            # whole-column index on ``published`` cost every write and served no query.
+            models.Index(
+                fields=["collection", "path"],
+                condition=models.Q(published=False),
+                name="component_unpublished",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -312,7 +321,10 @@ class Extent(models.Model):
 class Note(models.Model):
     """A descriptive note; ``content`` is an inline-markup fragment rendered through a whitelist."""
 
-    unit = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="notes")
+    # (no index of its own: note_unit_type starts with it)
+    unit = models.ForeignKey(
+        Component, on_delete=models.CASCADE, related_name="notes", db_index=False
+    )
     note_type = models.CharField(max_length=24, choices=NoteType.choices)
     heading = models.CharField(max_length=255, blank=True)
     content = models.TextField(blank=True)
