@@ -2,11 +2,13 @@
 
 The reader (``archive.ead``) turns a file into a stream of :mod:`archive.ead.records`; this
 module writes that stream to the database without a query per component: components, dates,
-extents, notes, agent and subject links, container instances and digital objects are buffered
-and written in batches (COPY on PostgreSQL), with ids drawn beforehand so that a
-component's related rows go into the same batch; paths come from
-:class:`archive.tree.PathAllocator` and shared agents and subjects are looked up a batch at a
-time.
+extents, notes, agent and subject links, containers, container instances and digital objects
+are buffered and written in batches (COPY on PostgreSQL, from a helper thread: see
+:class:`BackgroundWriter`), with ids drawn beforehand so that a component's related rows go
+into the same batch; paths come from :class:`archive.tree.PathAllocator` and shared agents
+and subjects are looked up a batch at a time. With ``index=True`` the search index rows of
+each batch are built from the same values (``archive.search.index.LoadFeed``) and written
+after it.
 
 The caller owns the transaction (``archive.services.imports.ead_import`` wraps the whole load
 in one ``transaction.atomic``); nothing here commits.
@@ -725,12 +727,16 @@ class EADLoader:
     Parameters: ``repository`` forces the repository (else it is found or created from the
     file); ``replace`` deletes a collection with the same EAD id in that repository first;
     ``filename`` names the file in messages; ``job`` is recorded on the collection;
-    ``on_progress(components_so_far)`` is called after each batch.
+    ``on_progress(components_so_far)`` is called after each batch; ``write_behind`` (None:
+    on PostgreSQL) writes through a :class:`BackgroundWriter`; ``index`` writes the search
+    index rows as it goes (``LoadResult.indexed`` says whether it could: otherwise the caller
+    reindexes the collection).
 
     Cost: one INSERT (or COPY) per batch of ``batch_size`` rows per table, one or two SELECTs
-    per batch for shared agents and subjects and one per batch for component ids (on
-    PostgreSQL; SQLite needs one in all), plus a constant number of queries per finding
-    aid. Memory: one batch of rows, plus a few small values per component (its id and ref).
+    per batch for shared agents and subjects, one per block of ids (blocks double up to
+    32,768; SQLite needs one in all), plus a constant number of queries per finding aid.
+    Memory: a few batches of rows, plus a few small values per component (its id and ref;
+    with ``index``, whether it is public).
     """
 
     def __init__(

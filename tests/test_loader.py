@@ -288,3 +288,25 @@ def test_read_ahead_stops_its_thread_when_the_consumer_stops_early() -> None:
     with closing(loader.read_ahead(endless(), batch=5, batches=2)) as records:
         assert next(records) == 0
     assert not any(t.name == "ead-read-ahead" for t in threading.enumerate())
+
+
+def test_foreign_keys_are_deferred_again_after_a_load(repository: Repository) -> None:
+    # On PostgreSQL a load checks foreign keys batch by batch (its rows go out in order);
+    # what the caller does next in the same transaction gets Django's deferred checks back.
+    from django.db import connection, transaction
+
+    from archive.models import UnitDate
+
+    with transaction.atomic():
+        load(repository, [root(), unit(1, 1, "Letters")], batch_size=1)
+        missing = Component.objects.order_by("-id").values_list("id", flat=True)[0] + 1000
+        with connection.cursor() as cursor:
+            # a row whose unit does not exist yet: refused at once if checks were immediate
+            cursor.execute(
+                'INSERT INTO archive_unitdate (unit_id, expression, begin, "end", date_type, '
+                "certainty, calendar, era, position) VALUES (%s, '', '', '', 'inclusive', "
+                "'', '', '', 0)",
+                [missing],
+            )
+        UnitDate.objects.filter(unit_id=missing).delete()
+    assert not UnitDate.objects.filter(unit_id=missing).exists()

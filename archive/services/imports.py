@@ -38,11 +38,12 @@ from archive.search import index as search_index
 logger = logging.getLogger(__name__)
 
 # Read the file in a helper thread while the loader writes (``archive.loader.read_ahead``).
-# None: on PostgreSQL only. There the loader spends about a third of an import waiting for the
-# server (COPY, the commit's foreign-key checks), with the GIL released, and the reader fills
-# that time: 100,000 generated components in 13.0-13.6 s instead of 16.0-16.5 s (quiet
-# 2-core machine, same run). On SQLite it gains nothing (14.6 vs 14.7 s; on a loaded machine
-# it was 15% slower: sqlite3 drops and retakes the GIL for every row). True/False force it.
+# None: on PostgreSQL only. There the loader's writes wait for the server with the GIL
+# released (and, since the loader's COPY moved to a writer thread of its own, its queue
+# fills up whenever the server falls behind), and the reader fills that time: 100,000
+# generated components in 13.0-13.6 s instead of 16.0-16.5 s when it came (quiet 2-core
+# machine, same run). On SQLite it gains nothing (14.6 vs 14.7 s; on a loaded machine it was
+# 15% slower: sqlite3 drops and retakes the GIL for every row). True/False force it.
 READ_AHEAD: bool | None = None
 
 
