@@ -192,23 +192,12 @@ class LoadFeed:
     def date(self, unit_id: int, begin: str, end: str) -> None:
         if unit_id not in self.public:
             return
-        pair = self.year_pairs.get((begin, end))
-        if pair is None:
-            pair = (
-                year_of(begin) if begin else year_of(end),
-                year_of(end) if end else year_of(begin),
-            )
+        span = self.year_pairs.get((begin, end))
+        if span is None:
+            span = _span(begin, end)
             if len(self.year_pairs) < MEMO_SIZE:
-                self.year_pairs[begin, end] = pair
-        low, high = pair
-        old = self.years.get(unit_id)
-        if old is not None:
-            old_low, old_high = old
-            if low is None or (old_low is not None and old_low < low):
-                low = old_low
-            if high is None or (old_high is not None and old_high > high):
-                high = old_high
-        self.years[unit_id] = (low, high)
+                self.year_pairs[begin, end] = span
+        _widen(self.years, unit_id, span)
 
     def container(self, unit_id: int, *columns: str) -> None:
         """An instance: its container's type and indicator, then the instance's child and
@@ -380,6 +369,28 @@ def _decades(begin: int | None, end: int | None) -> list[int]:
     return list(range(first, last + 10, 10))
 
 
+def _span(begin: str, end: str) -> tuple[int | None, int | None]:
+    """First and last year of one date's ``begin``/``end`` columns (one stands for both)."""
+    return (year_of(begin) if begin else year_of(end), year_of(end) if end else year_of(begin))
+
+
+def _widen(
+    years: dict[int, tuple[int | None, int | None]],
+    unit_id: int,
+    span: tuple[int | None, int | None],
+) -> None:
+    """Add one date's span to the unit's span in ``years`` (earliest first year, latest last)."""
+    low, high = span
+    old = years.get(unit_id)
+    if old is not None:
+        old_low, old_high = old
+        if low is None or (old_low is not None and old_low < low):
+            low = old_low
+        if high is None or (old_high is not None and old_high > high):
+            high = old_high
+    years[unit_id] = (low, high)
+
+
 @functools.lru_cache(maxsize=4096)
 def _decade_facets(begin: int, end: int | None) -> tuple[tuple[str, str, str], ...]:
     """The decade facets of a year span (most units share a few spans)."""
@@ -499,16 +510,7 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
         .values_list("unit_id", "begin", "end")
         .iterator(chunk_size=5000)
     ):
-        low = year_of(begin) if begin else year_of(end)
-        high = year_of(end) if end else year_of(begin)
-        old = years.get(unit_id)
-        if old is not None:
-            old_low, old_high = old
-            if low is None or (old_low is not None and old_low < low):
-                low = old_low
-            if high is None or (old_high is not None and old_high > high):
-                high = old_high
-        years[unit_id] = (low, high)
+        _widen(years, unit_id, _span(begin, end))
 
     # Tuples rather than model instances: building 100,000 ContainerInstance and Container
     # objects cost more than the rest of the index build together.

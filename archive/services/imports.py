@@ -182,12 +182,12 @@ def ead_import(
         stream = read_ahead(reader) if _reads_ahead() else (record for record in reader)
         with transaction.atomic(), search_index.paused(), closing(stream) as records:
             loaded = loader.load(records)
-            # Same transaction: search sees the collection exactly when pages do. The loader
-            # wrote the index rows as it went, unless the file made that impossible.
-            if not dry_run and not loaded.indexed:
-                search_index.reindex_collection(loaded.collection_id)
-            elif dry_run:
+            if dry_run:
                 transaction.set_rollback(True)
+            elif not loaded.indexed:
+                # Same transaction: search sees the collection exactly when pages do. (The
+                # loader wrote the index rows as it went, unless the file made that impossible.)
+                search_index.reindex_collection(loaded.collection_id)
     except EADSyntaxError as exc:
         raise EADImportError(
             f"{filename}, line {exc.line}, column {exc.column}: not well-formed XML: {exc.reason}"
