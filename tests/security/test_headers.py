@@ -212,6 +212,26 @@ def test_an_ead_download_is_not_sniffed_or_framed(client, world: World):
     assert_hardened(response, "EAD download")
 
 
+def test_behind_https_plain_requests_are_redirected_except_exempt_paths(settings):
+    """What DJANGO_HTTPS turns on (see tests/test_settings_env.py), seen from a client."""
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^subjects/$"]
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    client = Client()  # after the settings change: the middleware reads them when it starts
+
+    plain = client.get("/agents/")
+    assert plain.status_code == 301
+    assert plain["Location"] == "https://testserver/agents/"
+    assert client.get("/subjects/").status_code == 200  # e.g. a load balancer's health check
+
+    secure = client.get("/agents/", headers={"x-forwarded-proto": "https"})
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert_hardened(secure, "names page over HTTPS")
+
+
 # --------------------------------------------------------------------------- scripts and cookies
 
 
