@@ -15,11 +15,15 @@ file serves `make run`, the test suite and a multi-worker PostgreSQL deployment:
     FONDS_SCHEMA_DIR        directory of the official EAD 2002 / EAD3 / EAC-CPF schemas
 """
 
+import base64
+import hashlib
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,6 +94,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the policy too (see "Security headers" below).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,6 +118,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # csp_nonce for {% csp_nonce_attr %}, which the Django admin's templates use.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -190,12 +198,106 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Security headers (every response) ------------------------------------------------------
+
+
+def env_whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}.") from None
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must be zero or more, not {number}.")
+    return number
+
+
+def admin_path(value: str) -> str:
+    """The admin's URL prefix as path() wants it: "staff/" for "staff", "/staff" or "staff/"."""
+    cleaned = value.strip().strip("/")
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*", cleaned):
+        raise ImproperlyConfigured(
+            f"FONDS_ADMIN_PATH must be a path of letters, digits, '-', '_', '.' and '/' such as "
+            f"admin/ or staff/office/, not {value!r} (the public site itself answers at /)."
+        )
+    return cleaned + "/"
+
+
+def csp_hash(source: str) -> str:
+    """A CSP hash source for one exact inline text (e.g. a style attribute's value)."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(source.encode()).digest()).decode()}'"
+
+
+# No script or style on our pages is inline, so scripts load only from this site: an injected
+# <script> or on...= handler does not run. Styles: our own come from stylesheets only (classes,
+# never style attributes). The Django admin's templates mark their one inline <style> (a change
+# list without actions) with a nonce, so style-src takes the nonce as well; Django makes a nonce
+# only for pages that ask for one, so public pages keep one fixed header. The one style
+# attribute let in, by its hash, is django-simple-history's on its history page paginator;
+# any other style attribute is refused. 'unsafe-inline' appears nowhere.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "style-src-attr": [CSP.UNSAFE_HASHES, csp_hash("border-top: 0")],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Readers' paths through the catalogue (and the staff path) are not sent to other sites.
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# No script of ours reads the CSRF cookie: forms carry {% csrf_token %}.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_HTTPONLY = True
+
 # --- Security behind HTTPS -----------------------------------------------------------------
+#
+#   DJANGO_HTTPS                    the site is served over HTTPS only (behind a TLS proxy)
+#   DJANGO_HSTS_SECONDS             Strict-Transport-Security max-age (default one year)
+#   DJANGO_HSTS_INCLUDE_SUBDOMAINS  add includeSubDomains (default on)
+#   DJANGO_HSTS_PRELOAD             add preload (default off)
+#   DJANGO_SSL_REDIRECT             redirect plain HTTP to HTTPS (default on)
+#   DJANGO_SSL_REDIRECT_EXEMPT      comma-separated path regexes answered over plain HTTP too,
+#                                   e.g. ^healthz/$ for a load balancer's health check
 
 if env_bool("DJANGO_HTTPS"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_whole_number("DJANGO_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # "preload" asks browser makers to hard-code HTTPS for the whole domain, for years;
+        # that is the domain owner's decision, taken with DJANGO_HSTS_PRELOAD=1, so the deploy
+        # check's reminder to send it is silenced while it is off.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+    # With a proxy that redirects by itself, DJANGO_SSL_REDIRECT=0 turns this off.
+    SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = env_list("DJANGO_SSL_REDIRECT_EXEMPT")
+
+# --- Sign-in throttling and the admin's address ----------------------------------------------
+
+# After FONDS_LOGIN_FAILURE_LIMIT failed sign-ins for one username from one address within
+# FONDS_LOGIN_FAILURE_WINDOW seconds, that username is refused from that address for the same
+# time (archive/sign_in.py). Counts live in Django's cache (FONDS_LOGIN_THROTTLE_CACHE).
+FONDS_LOGIN_FAILURE_LIMIT = env_whole_number("FONDS_LOGIN_FAILURE_LIMIT", 5)
+FONDS_LOGIN_FAILURE_WINDOW = env_whole_number("FONDS_LOGIN_FAILURE_WINDOW", 15 * 60)
+FONDS_LOGIN_THROTTLE_CACHE = os.environ.get("FONDS_LOGIN_THROTTLE_CACHE", "default").strip()
+# The request header (a request.META key) holding the client's address when a proxy sits in
+# front, e.g. HTTP_X_FORWARDED_FOR; its last entry is used. Empty: REMOTE_ADDR.
+FONDS_CLIENT_ADDRESS_HEADER = os.environ.get("FONDS_CLIENT_ADDRESS_HEADER", "").strip()
+
+FONDS_ADMIN_PATH = admin_path(os.environ.get("FONDS_ADMIN_PATH", "admin/"))
 
 # --- Logging -------------------------------------------------------------------------------
 

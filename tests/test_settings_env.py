@@ -158,3 +158,142 @@ def test_env_file_supplies_defaults_but_the_environment_wins(tmp_path):
     result = run_settings(code, FONDS_ENV_FILE=str(env_file), DJANGO_ALLOWED_HOSTS="b.example")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == ["from-file", ["b.example"]]
+
+
+# --- Security settings ---------------------------------------------------------------------
+
+# What a production server sets (see the README's deployment section), with a key long and
+# varied enough for the deploy check.
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "vT7q-Lk2sX9pRw4ZbN8mYc3HfJ6dGe1AuQ5oKi0EtWlMnBvCxSzDy_PaOr",
+    "DJANGO_ALLOWED_HOSTS": "archives.example.org",
+    "DJANGO_CSRF_TRUSTED_ORIGINS": "https://archives.example.org",
+    "DJANGO_HTTPS": "1",
+}
+
+SECURITY_PROBE = """
+import json
+from django.conf import settings
+print(json.dumps({name: getattr(settings, name, None) for name in (
+    "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_HSTS_PRELOAD",
+    "SECURE_SSL_REDIRECT", "SECURE_REDIRECT_EXEMPT", "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE", "CSRF_COOKIE_HTTPONLY", "SILENCED_SYSTEM_CHECKS", "FONDS_ADMIN_PATH",
+    "FONDS_LOGIN_FAILURE_LIMIT", "FONDS_LOGIN_FAILURE_WINDOW",
+)}))
+"""
+
+
+def deploy_check(**env: str) -> subprocess.CompletedProcess:
+    """`manage.py check --deploy`, failing on warnings too, in a fresh interpreter."""
+    code = (
+        "import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])"
+    )
+    return run_settings(code, **env)
+
+
+def test_deploy_check_reports_nothing_with_https_on():
+    result = deploy_check(**PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_deploy_check_names_what_is_missing_without_https():
+    result = deploy_check(**{**PRODUCTION, "DJANGO_HTTPS": "0"})
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    for check in ("security.W004", "security.W008", "security.W012", "security.W016"):
+        assert check in output
+
+
+def test_https_defaults_hsts_redirect_and_secure_cookies():
+    loaded = load_security(**PRODUCTION)
+    assert loaded["SECURE_HSTS_SECONDS"] == 31_536_000
+    assert loaded["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert loaded["SECURE_HSTS_PRELOAD"] is False
+    assert loaded["SECURE_SSL_REDIRECT"] is True
+    assert loaded["SECURE_REDIRECT_EXEMPT"] == []
+    assert loaded["SESSION_COOKIE_SECURE"] is True and loaded["CSRF_COOKIE_SECURE"] is True
+    assert loaded["CSRF_COOKIE_HTTPONLY"] is True
+
+
+def test_https_settings_follow_the_environment():
+    loaded = load_security(
+        **PRODUCTION,
+        DJANGO_HSTS_SECONDS="3600",
+        DJANGO_HSTS_INCLUDE_SUBDOMAINS="0",
+        DJANGO_HSTS_PRELOAD="1",
+        DJANGO_SSL_REDIRECT="off",
+        DJANGO_SSL_REDIRECT_EXEMPT=r"^healthz/$, ^status/$",
+    )
+    assert loaded["SECURE_HSTS_SECONDS"] == 3600
+    assert loaded["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False
+    assert loaded["SECURE_HSTS_PRELOAD"] is True
+    assert loaded["SILENCED_SYSTEM_CHECKS"] == []  # preload on: nothing to silence
+    assert loaded["SECURE_SSL_REDIRECT"] is False
+    assert loaded["SECURE_REDIRECT_EXEMPT"] == [r"^healthz/$", r"^status/$"]
+
+
+def test_turning_hsts_subdomains_off_is_reported_by_the_deploy_check():
+    result = deploy_check(**PRODUCTION, DJANGO_HSTS_INCLUDE_SUBDOMAINS="0")
+    assert result.returncode != 0
+    assert "security.W005" in result.stdout + result.stderr
+
+
+def test_without_https_there_is_no_hsts_or_redirect():
+    loaded = load_security(DJANGO_SECRET_KEY="k")
+    assert loaded["SECURE_HSTS_SECONDS"] == 0
+    assert loaded["SECURE_SSL_REDIRECT"] is False
+    assert loaded["CSRF_COOKIE_HTTPONLY"] is True
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("admin/", "admin/"), ("/staff", "staff/"), (" back-office/staff/ ", "back-office/staff/")],
+)
+def test_admin_path_is_read_and_normalised(value, expected):
+    assert load_security(DJANGO_SECRET_KEY="k", FONDS_ADMIN_PATH=value)["FONDS_ADMIN_PATH"] == (
+        expected
+    )
+
+
+def test_admin_path_defaults_to_admin():
+    assert load_security(DJANGO_SECRET_KEY="k")["FONDS_ADMIN_PATH"] == "admin/"
+
+
+@pytest.mark.parametrize("value", ["/", "a//b", "staff office", "<script>", "x?y"])
+def test_a_bad_admin_path_is_refused_with_a_clear_message(value):
+    result = run_settings(SECURITY_PROBE, DJANGO_SECRET_KEY="k", FONDS_ADMIN_PATH=value)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("django.core.exceptions.ImproperlyConfigured: FONDS_ADMIN_PATH")
+    assert repr(value) in last_line
+
+
+def test_sign_in_limits_follow_the_environment():
+    loaded = load_security(
+        DJANGO_SECRET_KEY="k", FONDS_LOGIN_FAILURE_LIMIT="10", FONDS_LOGIN_FAILURE_WINDOW="60"
+    )
+    assert (loaded["FONDS_LOGIN_FAILURE_LIMIT"], loaded["FONDS_LOGIN_FAILURE_WINDOW"]) == (10, 60)
+    defaults = load_security(DJANGO_SECRET_KEY="k")
+    assert (defaults["FONDS_LOGIN_FAILURE_LIMIT"], defaults["FONDS_LOGIN_FAILURE_WINDOW"]) == (
+        5,
+        900,
+    )
+
+
+@pytest.mark.parametrize("value", ["five", "-1", "2.5"])
+def test_a_bad_number_is_refused_with_a_clear_message(value):
+    result = run_settings(SECURITY_PROBE, DJANGO_SECRET_KEY="k", FONDS_LOGIN_FAILURE_LIMIT=value)
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith(
+        "django.core.exceptions.ImproperlyConfigured: FONDS_LOGIN_FAILURE_LIMIT must be"
+    )
+
+
+def load_security(**env: str) -> dict:
+    result = run_settings(SECURITY_PROBE, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

@@ -4,9 +4,9 @@ Modules: ``base`` (repository scoping, stale-edit refusal), ``units`` (collectio
 components, notes), ``outline_views`` (the outline editor), ``authorities`` (agents,
 subjects, merging), ``repositories`` (repositories, staff, containers, digital objects),
 ``quality`` (date rules and the DACS checklist). The import and export pages live in
-``imports`` and ``exports``.
+``imports`` and ``exports``; ``sign_in`` puts the sign-in throttle on the login page.
 """
 
 # The import engineer's module keeps its own line (Import EAD page, ImportJob admin).
 from archive.admin import imports  # noqa: F401, I001
-from archive.admin import authorities, repositories, units  # noqa: F401
+from archive.admin import authorities, repositories, sign_in, units  # noqa: F401

@@ -11,6 +11,7 @@ import os
 import shutil
 
 import pytest
+from django.urls import reverse
 
 from archive.models import Component
 from tests.cataloguing import PASSWORD, make_collection, make_repository, make_user
@@ -37,11 +38,11 @@ def chromium_page():
 
 
 def sign_in(page, live_server, username):
-    page.goto(f"{live_server.url}/admin/login/")
+    page.goto(live_server.url + reverse("admin:login"))
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    page.wait_for_url(live_server.url + reverse("admin:index"))
 
 
 def add_component(page, title, level):
@@ -61,7 +62,7 @@ def test_archivist_adds_moves_and_publishes(live_server, chromium_page):
     page = chromium_page
 
     sign_in(page, live_server, "ana")
-    page.goto(f"{live_server.url}/admin/archive/collection/{coll.pk}/outline/")
+    page.goto(live_server.url + reverse("admin:archive_collection_outline", args=[coll.pk]))
     # A series under the collection, and a file that first lands beside it.
     page.click("text=Add a child")
     add_component(page, "Correspondence", "series")
@@ -72,7 +73,7 @@ def test_archivist_adds_moves_and_publishes(live_server, chromium_page):
     assert letters.depth == 2
 
     # Move the file into the series, through the Move page.
-    page.goto(f"{live_server.url}/admin/archive/collection/{coll.pk}/outline/")
+    page.goto(live_server.url + reverse("admin:archive_collection_outline", args=[coll.pk]))
     page.locator("li.outline-row", has_text="Letters from André Gide").locator("text=Move…").click()
     page.check(f"input[name=target][value='{series.pk}']")
     page.click("text=Move here")
@@ -80,7 +81,7 @@ def test_archivist_adds_moves_and_publishes(live_server, chromium_page):
     assert letters.depth == 3 and letters.path.startswith(series.path)
 
     # Publish the series with everything below it, from its row in the outline.
-    page.goto(f"{live_server.url}/admin/archive/collection/{coll.pk}/outline/")
+    page.goto(live_server.url + reverse("admin:archive_collection_outline", args=[coll.pk]))
     page.locator("li.outline-row", has_text="Correspondence").get_by_role(
         "button", name="Publish"
     ).click()
@@ -96,11 +97,13 @@ def test_archivist_adds_moves_and_publishes(live_server, chromium_page):
     # Another repository's archivist does not see it in the admin.
     page.context.clear_cookies()
     sign_in(page, live_server, "bob")
-    page.goto(f"{live_server.url}/admin/archive/collection/")
+    page.goto(live_server.url + reverse("admin:archive_collection_changelist"))
     assert "Victor Serge papers" not in page.content()
-    page.goto(f"{live_server.url}/admin/archive/component/?q=Correspondence")
+    page.goto(live_server.url + reverse("admin:archive_component_changelist") + "?q=Correspondence")
     assert "Correspondence" not in page.locator("#result_list, #changelist").inner_text()
-    response = page.goto(f"{live_server.url}/admin/archive/collection/{coll.pk}/outline/")
+    response = page.goto(
+        live_server.url + reverse("admin:archive_collection_outline", args=[coll.pk])
+    )
     assert response.status == 404
 
 
@@ -112,7 +115,7 @@ def test_archivist_reorders_series_by_dragging(live_server, chromium_page):
     page = chromium_page
 
     sign_in(page, live_server, "ana")
-    page.goto(f"{live_server.url}/admin/archive/collection/{coll.pk}/outline/")
+    page.goto(live_server.url + reverse("admin:archive_collection_outline", args=[coll.pk]))
     rows = page.locator("ol.outline[data-reorder='1'] > li.outline-row")
     assert rows.locator("a.outline-title").all_inner_texts() == ["1", "2", "3"]
 
@@ -133,5 +136,5 @@ def test_archivist_reorders_series_by_dragging(live_server, chromium_page):
         .values_list("title", flat=True)
     )
     assert titles == ["3", "1", "2"]
-    page.goto(f"{live_server.url}/admin/archive/collection/{coll.pk}/outline/")
+    page.goto(live_server.url + reverse("admin:archive_collection_outline", args=[coll.pk]))
     assert rows.locator("a.outline-title").all_inner_texts() == ["3", "1", "2"]
