@@ -8,3 +8,6 @@ class ArchiveConfig(AppConfig):
 
     def ready(self) -> None:
         from archive.search import signals  # noqa: F401  (keeps the search index current)
+        from archive.services import changes
+
+        changes.connect()  # keeps Collection.content_changed current

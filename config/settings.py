@@ -323,3 +323,8 @@ FONDS_CORPUS_DIR = Path(
 FONDS_SCHEMA_DIR = Path(
     os.environ.get("FONDS_SCHEMA_DIR", BASE_DIR.parent / "shared" / "schemas")
 ).resolve()
+# Validated exports kept per collection, format and audience until the collection changes
+# (archive/services/export_files.py). Every web worker must see the same directory.
+FONDS_EXPORT_CACHE_DIR = Path(os.environ.get("FONDS_EXPORT_CACHE_DIR", MEDIA_ROOT / "exports"))
+# Seconds a request waits for another one building the same export before answering 503.
+FONDS_EXPORT_LOCK_TIMEOUT = env_whole_number("FONDS_EXPORT_LOCK_TIMEOUT", 600)

@@ -17,12 +17,13 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import permissions
+from archive.admin.markup import ExportSafeForm
 from archive.models import Collection, Component, Container, Repository
 
 VERSION_FIELD = "edit_version"
 
 
-class StaleEditForm(forms.ModelForm):
+class StaleEditForm(ExportSafeForm):
     """Refuses to save over a change someone else saved after this form was opened.
 
     The form carries the record's ``updated`` timestamp as it was when the page was rendered;
@@ -121,6 +122,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
 class ScopedInline:
     """Mixin for inlines: the parent's permission decides, and choices are scoped."""
+
+    form: type[forms.ModelForm] = ExportSafeForm  # no text that would break an export
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return obj is None or permissions.can_edit(request.user, obj)

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from archive import permissions, tree
 from archive.admin.base import ScopedAdmin, ScopedInline, StaleEditForm
 from archive.admin.exports import export_ead3, export_ead2002
+from archive.admin.markup import ExportSafeForm
 from archive.admin.quality import dacs_checklist, suggested_expression, validate_date_range
 from archive.models import (
     AgentLink,
@@ -35,7 +36,7 @@ from archive.services import publishing
 # --- inlines ----------------------------------------------------------------------------------
 
 
-class UnitDateForm(forms.ModelForm):
+class UnitDateForm(ExportSafeForm):
     """Normalised dates must be ISO 8601 and in order; a blank expression is filled in."""
 
     class Meta:

@@ -1,0 +1,27 @@
+"""Collection.content_changed: when anything an export of the finding aid writes last changed.
+
+Existing collections start from their last edit (``updated``), the best estimate there is.
+(Depends on 0005; the lead re-points it after 0006 and 0007 are merged.)
+"""
+
+import django.utils.timezone
+from django.db import migrations, models
+from django.db.models import F
+
+
+def from_updated(apps, schema_editor):
+    Collection = apps.get_model("archive", "Collection")
+    Collection.objects.update(content_changed=F("updated"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("archive", "0005_fewer_indexes")]
+
+    operations = [
+        migrations.AddField(
+            model_name="collection",
+            name="content_changed",
+            field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
+        ),
+        migrations.RunPython(from_updated, migrations.RunPython.noop, elidable=True),
+    ]

@@ -1,0 +1,100 @@
+"""Validate an export file against the official XSD of its version, at run time.
+
+A minimal loader of its own (``archive.ead.schemas``, written on another branch, is the fuller
+one; one of the two should end up calling the other): the schemas are found through
+``settings.FONDS_SCHEMA_DIR`` and compiled once per thread. An lxml validator keeps the
+errors of its last run on itself, so a compiled schema is never shared between threads; a
+copy per thread costs a compile (a fraction of a second for EAD3) once per worker thread and
+lets two threads validate at the same time.
+
+The file is validated as it streams through the parser (``iterparse(schema=...)``): each
+element is dropped as it ends, so memory stays flat whatever the size of the finding aid.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from lxml import etree
+
+SCHEMA_FILES = {"ead2002": "ead2002/ead.xsd", "ead3": "ead3/ead3.xsd"}
+
+_local = threading.local()
+
+
+class DocumentInvalid(Exception):
+    """The document breaks its schema (or is not well-formed); the message says where."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        self.reason = reason
+        self.line = line
+        super().__init__(f"{reason} (near line {line})" if line else reason)
+
+
+def export_schema(fmt: str) -> etree.XMLSchema:
+    """The compiled XSD of ``fmt`` ("ead2002" | "ead3") for the calling thread."""
+    schemas: dict[tuple[str, str], etree.XMLSchema] = getattr(_local, "schemas", None) or {}
+    _local.schemas = schemas
+    directory = str(settings.FONDS_SCHEMA_DIR)
+    key = (directory, fmt)
+    schema = schemas.get(key)
+    if schema is None:
+        path = Path(directory) / SCHEMA_FILES[fmt]
+        if not path.is_file():
+            raise DocumentInvalid(f"the {fmt} schema was not found at {path}; set FONDS_SCHEMA_DIR")
+        parser = etree.XMLParser(no_network=True, resolve_entities=False)
+        schema = schemas[key] = etree.XMLSchema(etree.parse(str(path), parser))
+    return schema
+
+
+def export_validate(path: Path, fmt: str) -> int:
+    """Check the file at ``path`` against the schema of ``fmt``; returns its element count.
+
+    Raises :class:`DocumentInvalid` with the schema's first complaint and the line of the
+    last element read before it. Reads the file once; memory does not grow with it.
+    """
+    schema = export_schema(fmt)
+    elements = 0
+    line: int | None = None
+    try:
+        for _event, element in etree.iterparse(
+            str(path),
+            events=("end",),
+            schema=schema,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=True,
+            remove_blank_text=False,
+        ):
+            elements += 1
+            line = element.sourceline
+            element.clear(keep_tail=True)
+            # (the cleared siblings before it would still hold a node each)
+            parent = element.getparent()
+            if parent is not None:
+                while element.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        reason = _first_error(exc, schema)
+        raise DocumentInvalid(reason, line) from exc
+    return elements
+
+
+def _first_error(exc: etree.XMLSyntaxError, schema: etree.XMLSchema) -> str:
+    for entry in schema.error_log:
+        return _short(entry.message)
+    for entry in getattr(exc, "error_log", None) or ():
+        return _short(entry.message)
+    return _short(str(exc))
+
+
+def _short(message: str) -> str:
+    for namespace in ("urn:isbn:1-931666-22-9", "http://ead3.archivists.org/schema/"):
+        message = message.replace("{" + namespace + "}", "")
+    return message.strip()
+
+
+__all__ = ["SCHEMA_FILES", "DocumentInvalid", "export_schema", "export_validate"]
