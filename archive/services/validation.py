@@ -9,10 +9,18 @@ lets two threads validate at the same time.
 
 The file is validated as it streams through the parser (``iterparse(schema=...)``): each
 element is dropped as it ends, so memory stays flat whatever the size of the finding aid.
+
+Beware: lxml's ``iterparse`` with a ``schema`` AND ``resolve_entities=False`` stops
+reporting well-formedness errors (a truncated file, a stray ``&``, passes as valid; lxml
+6.2). So the parse here keeps libxml2's default entity handling, and is made safe otherwise:
+a document with a DOCTYPE (the only way to declare entities) is refused before parsing, no
+DTD or network is loaded, libxml2's size limits stay on (no ``huge_tree``), and the root
+element must have been closed.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -56,39 +64,47 @@ def export_validate(path: Path, fmt: str) -> int:
     last element read before it. Reads the file once; memory does not grow with it.
     """
     schema = export_schema(fmt)
+    with open(path, "rb") as head:
+        if b"<!DOCTYPE" in head.read(4096):
+            raise DocumentInvalid("the document declares a DOCTYPE; exports never do", 1)
     elements = 0
     line: int | None = None
+    closed = False
     try:
         for _event, element in etree.iterparse(
             str(path),
             events=("end",),
             schema=schema,
-            resolve_entities=False,
             no_network=True,
             load_dtd=False,
-            huge_tree=True,
             remove_blank_text=False,
         ):
             elements += 1
             line = element.sourceline
             element.clear(keep_tail=True)
-            # (the cleared siblings before it would still hold a node each)
             parent = element.getparent()
-            if parent is not None:
-                while element.getprevious() is not None:
-                    del parent[0]
+            if parent is None:
+                closed = True  # the root's end: the whole document was read
+                continue
+            # (the cleared siblings before it would still hold a node each)
+            while element.getprevious() is not None:
+                del parent[0]
     except etree.XMLSyntaxError as exc:
         reason = _first_error(exc, schema)
         raise DocumentInvalid(reason, line) from exc
+    if not closed:
+        raise DocumentInvalid("the document ends before its root element is closed", line)
     return elements
 
 
 def _first_error(exc: etree.XMLSyntaxError, schema: etree.XMLSchema) -> str:
     for entry in schema.error_log:
         return _short(entry.message)
-    for entry in getattr(exc, "error_log", None) or ():
-        return _short(entry.message)
-    return _short(str(exc))
+    message = str(exc.msg or exc)
+    quoted = re.search(r"b'(.*)'", message) or re.search(r'b"(.*)"', message)
+    if quoted:  # (lxml's iterparse words its own errors as "line 1: b'...'")
+        message = quoted.group(1)
+    return "not well-formed: " + _short(message.split(" (line ")[0])
 
 
 def _short(message: str) -> str:
