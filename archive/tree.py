@@ -98,7 +98,6 @@ class PathAllocator:
         return path
 
 
-
 def recount_children(collection_id: int) -> None:
     """Recompute treebeard's ``numchild`` for every node of a collection in one statement."""
     with connection.cursor() as cursor:
