@@ -12,12 +12,14 @@ from __future__ import annotations
 import io
 import random
 import re
+import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connections
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -324,6 +326,41 @@ def test_an_unexpected_failure_is_reported_in_words(
 # --------------------------------------------------------------------------- concurrency
 
 
+# A migrated SQLite file, made by the first test that needs one and copied by the others.
+_MIGRATED: list[Path] = []
+
+
+@pytest.fixture
+def concurrent_database(tmp_path: Path) -> Iterator[None]:
+    """Connections that behave as in production while threads import at once.
+
+    PostgreSQL: the test database as it is. SQLite: the test database is in memory with a
+    shared cache, where a second writer fails at once ("database table is locked") instead
+    of waiting for the first as it does on a file (SQLite's busy timeout covers file locks
+    only); so for this test every connection, the threads' included, opens a migrated file.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    settings_dict = connection.settings_dict  # shared by the connections of every thread
+    memory_name, memory_connection = settings_dict["NAME"], connection.connection
+    connection.connection = None  # (kept alive here: closing it would drop the database)
+    path = tmp_path / "concurrent.sqlite3"
+    settings_dict["NAME"] = str(path)
+    try:
+        if _MIGRATED:
+            shutil.copyfile(_MIGRATED[0], path)
+        else:
+            call_command("migrate", verbosity=0)
+            connection.close()
+            _MIGRATED.append(shutil.copyfile(path, tmp_path / "migrated.sqlite3"))
+        yield
+    finally:
+        connection.close()
+        settings_dict["NAME"] = memory_name
+        connection.connection = memory_connection
+
+
 def _in_threads(*jobs: dict) -> list[imports.ImportResult | Exception]:
     """Run ``ead_import(**job)`` for each job at once, each in a thread of its own (with its
     own database connection); the results in job order."""
@@ -357,7 +394,9 @@ def _new_repository_file(eadid: str, components: int = 300) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_imports_creating_the_same_repository_both_succeed(tmp_path: Path) -> None:
+def test_concurrent_imports_creating_the_same_repository_both_succeed(
+    tmp_path: Path, concurrent_database: None
+) -> None:
     first = write(tmp_path, "first.xml", _new_repository_file("first"))
     second = write(tmp_path, "second.xml", _new_repository_file("second"))
 
@@ -370,7 +409,9 @@ def test_concurrent_imports_creating_the_same_repository_both_succeed(tmp_path: 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_replace_of_one_file_both_succeed(tmp_path: Path) -> None:
+def test_concurrent_replace_of_one_file_both_succeed(
+    tmp_path: Path, concurrent_database: None
+) -> None:
     path = write(tmp_path, "same.xml", _new_repository_file("same"))
     imports.ead_import(source=path)
 
@@ -382,7 +423,9 @@ def test_concurrent_replace_of_one_file_both_succeed(tmp_path: Path) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_imports_of_one_new_file_one_refused_cleanly(tmp_path: Path) -> None:
+def test_concurrent_imports_of_one_new_file_one_refused_cleanly(
+    tmp_path: Path, concurrent_database: None
+) -> None:
     path = write(tmp_path, "twice.xml", _new_repository_file("twice"))
 
     results = _in_threads({"source": path}, {"source": path})
