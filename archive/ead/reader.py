@@ -180,6 +180,7 @@ class _UnitState:
         "late",
         "quoted",
         "pending",
+        "spent",
     )
 
     def __init__(
@@ -195,6 +196,8 @@ class _UnitState:
         self.late: dict[str, list[Any]] = {}
         self.quoted = quoted  # a component outside the component list (see _read)
         self.pending: list[Unit] = []  # quoted child units, after this one
+        # Bytes of its description read and still held (see EADReader.max_unit_bytes).
+        self.spent = 0
 
     def add(self, key: str, value: Any) -> None:
         target = self.late if self.emitted else self.fields
@@ -206,11 +209,11 @@ class EADReader:
 
     Limits (None: none), each raising :class:`~archive.ead.parsing.EADLimitError` with the
     line: ``max_depth``, the deepest component below the collection (a ``<c01>`` is at depth
-    1); ``max_unit_bytes``, the most bytes of the file read between two unit boundaries (the
-    start or end of a component), which bounds what the reader holds at once: the header,
-    or one unit's description without its child components. The bytes are counted as the
-    parser reads them, before any tree is built, so a description of hundreds of megabytes
-    is refused after reading the limit, never held whole.
+    1); ``max_unit_bytes``, the most bytes of the file that the header, or one unit's
+    description without its child components, may take, which bounds what the reader
+    holds at once. The bytes are counted as the parser reads them, before any tree is
+    built, so a description of hundreds of megabytes is refused after reading the limit,
+    never held whole.
     """
 
     def __init__(
@@ -273,11 +276,14 @@ class EADReader:
         names: list[str] = []  # local names of the open elements, the root first
         local_names: dict[str, str] = {}  # tag -> local name, for this document
         max_depth = self.max_depth
-        # Bytes read from the source; past ``limit`` (the count at the last unit boundary
-        # plus max_unit_bytes) the file is refused.
+        # Bytes read from the source; past ``limit`` the file is refused. A unit's
+        # description can come in segments between its child components: ``segment`` is
+        # where the current one began, and what earlier segments left held (description
+        # after the first child waits for the unit's end) counts against the same limit.
         source = _CountingStream(self._stream)
         unit_bytes = self.max_unit_bytes
         limit = unit_bytes if unit_bytes is not None else float("inf")
+        segment = 0
 
         for event, el in safe_iterparse(source, ("start", "end")):
             # (iterparse gives start and end events for elements only, never comments, so an
@@ -313,6 +319,7 @@ class EADReader:
                             header = _replace(header, numbered_components=bool(numbered))
                             yield header
                             header_emitted = True
+                        held = parent_state.emitted or quoted  # else emitted now
                         if not parent_state.emitted and not quoted:
                             yield from self._emit(parent_state)
                         depth = parent_state.depth + 1
@@ -328,7 +335,10 @@ class EADReader:
                         sequence += 1
                         stack.append(_UnitState(el, level, depth, sequence, quoted=quoted))
                         if unit_bytes is not None:
-                            limit = source.count + unit_bytes
+                            read = source.count
+                            parent_state.spent = parent_state.spent + read - segment if held else 0
+                            segment = read
+                            limit = read + unit_bytes
                     continue
                 if level == 1:
                     root = el
@@ -355,7 +365,8 @@ class EADReader:
                     )
                     stack.append(_UnitState(el, level, 0, 0))
                     if unit_bytes is not None:
-                        limit = source.count + unit_bytes
+                        segment = source.count
+                        limit = segment + unit_bytes
                 continue
 
             # ---- end events
@@ -367,8 +378,9 @@ class EADReader:
                 state = stack[-1]
                 if el is state.element:  # (only units are on the stack)
                     stack.pop()
-                    if unit_bytes is not None:
-                        limit = source.count + unit_bytes
+                    if unit_bytes is not None and stack:
+                        segment = source.count
+                        limit = segment + unit_bytes - stack[-1].spent
                     if state.quoted and not state.emitted and stack and not stack[-1].emitted:
                         stack[-1].pending.append(self._unit(state))  # after its parent
                     elif not state.emitted:

@@ -198,6 +198,25 @@ def test_a_huge_description_is_refused_naming_file_and_line(
     assert row_counts() == before
 
 
+def test_description_between_child_components_counts_as_one(
+    tmp_path: Path, small_units: int
+) -> None:
+    # Notes after a unit's first child are held until the unit ends: in pieces between
+    # small children, each under the limit, together over it.
+    piece = "".join(f"<p>{'word ' * 1000}</p>" for _ in range(small_units // 15_000))
+    children = "".join(
+        f'<c level="item"><did><unittitle>Item {i}</unittitle></did></c><odd>{piece}</odd>'
+        for i in range(5)
+    )
+    text = ead2002(
+        '\n<c level="file" id="late"><did><unittitle>Late</unittitle></did>' + children + "</c>"
+    )
+    out, err, failed = run_command(write(tmp_path, "late.xml", text))
+    assert failed
+    assert f"late.xml, line {line_of(text, 'id="late"')}:" in err
+    assert_plain(err)
+
+
 def test_descriptions_under_the_limit_import(tmp_path: Path, small_units: int) -> None:
     paragraphs = "".join(f"<p>{'word ' * 1000}</p>" for _ in range(small_units // 10_000))
     units = "".join(
