@@ -113,6 +113,9 @@ from archive.search import index as search_index
 from archive.search.backends import get_backend as search_backend
 
 BATCH_SIZE = 2000
+# A batch is written early once its notes hold this many characters, so that a file of
+# long descriptions does not keep BATCH_SIZE of them in memory at once.
+BATCH_TEXT = 8_000_000
 UNIDENTIFIED_REPOSITORY = "unidentified"
 SLUG_BASE_LENGTH = 190  # as archive.models.agents.unique_slug
 
@@ -795,6 +798,8 @@ class EADLoader:
         self.waiting_subjects: list[tuple[list, tuple, r.SubjectLink]] = []
         # Rows already given to a unit, for supplements to continue the numbering.
         self.counts: dict[tuple[str, int], int] = {}
+        # Characters of note text queued since the last full batch (see BATCH_TEXT).
+        self.batch_text = 0
 
         # Shared rows resolved so far: key -> id.
         self.agent_ids: dict[tuple, int] = {}
@@ -951,6 +956,13 @@ class EADLoader:
         if self.collection is not None:
             raise LoadError(f"{self.filename}: more than one collection-level description")
         fa = self.finding_aid
+        # Concurrent imports queue here, before anything is looked up: the lock is held to
+        # the commit, so what the previous import created (a repository both files name,
+        # the collection a second --replace of the same file replaces) is committed and
+        # seen by the checks below, instead of two transactions creating the same row and
+        # the second failing on a unique index. (Imports were serialised from the
+        # allocation of the root path onwards already; SQLite's writers always are.)
+        tree.lock_root_allocation()
         repository = self.repository or self.repository_from_file(fa, unit)
         ead_id = " ".join(fa.ead_id.split())
         if not ead_id:
@@ -1001,7 +1013,6 @@ class EADLoader:
 
         if self.index:
             self.feed = search_index.LoadFeed(self.collection.pk, repository.pk)
-        tree.lock_root_allocation()
         self.paths = tree.PathAllocator(tree.next_root_path())
         self.root_id = self.add_component_row(unit, depth=1)
 
@@ -1118,16 +1129,27 @@ class EADLoader:
             raise LoadError(f"{self.filename}: a component came before the collection")
         self.add_component_row(unit, depth=unit.depth + 1)
         self.result.components += 1
-        if len(self.components) >= self.batch_size:
-            self.flush_rows()
+        if len(self.components) >= self.batch_size or self.batch_text >= BATCH_TEXT:
+            self.flush_rows(full=True)
             self.report_progress()
 
     def add_component_row(self, unit: r.Unit, *, depth: int) -> int:
         """Queue the unit's row and its related rows; return its id."""
         assert self.paths is not None and self.collection is not None
+        if depth > tree.MAX_DEPTH:
+            raise LoadError(
+                f"{self.filename}: a component is nested {depth - 1} levels below the "
+                f"collection; at most {tree.MAX_DEPTH - 1} levels can be imported"
+            )
         unit_id = self.component_ids.take()
         self.unit_ids[unit.sequence] = unit_id
-        path = self.paths.allocate(depth)
+        try:
+            path = self.paths.allocate(depth)
+        except OverflowError:
+            raise LoadError(
+                f"{self.filename}: a component has more than {tree.MAX_SIBLINGS:,} child "
+                "components; no more can be imported under one parent"
+            ) from None
         if depth > 1:
             parent = tree.parent_path(path)
             self.child_counts[parent] = self.child_counts.get(parent, 0) + 1
@@ -1331,6 +1353,7 @@ class EADLoader:
         keep(attributes, "ref", note.ref, ref)
         if self.feed is not None:
             self.feed.note(unit_id, note.content, note.published)
+        self.batch_text += len(note.content)
         self.notes.add(
             unit_id,
             note_type,
@@ -1527,11 +1550,15 @@ class EADLoader:
 
     # ------------------------------------------------------------------ writing
 
-    def flush_rows(self, *, final: bool = False) -> None:
-        """Write buffered rows: everything when the components' batch is full or ``final``,
-        else only the tables that reached the batch size on their own (a unit with many
-        notes), after the components' rows they refer to."""
-        size = 1 if final or len(self.components) >= self.batch_size else self.batch_size
+    def flush_rows(self, *, final: bool = False, full: bool = False) -> None:
+        """Write buffered rows: everything when ``full`` (the components' batch is full, or
+        its notes hold BATCH_TEXT characters) or ``final``, else only the tables that
+        reached the batch size on their own (a unit with many notes), after the components'
+        rows they refer to."""
+        full = full or final or len(self.components) >= self.batch_size
+        size = 1 if full else self.batch_size
+        if full:
+            self.batch_text = 0
         # Rows that wait for shared rows (agents, subjects) get their ids first.
         if len(self.waiting_agents) >= size:
             self.write_agent_links()
@@ -1566,12 +1593,27 @@ class EADLoader:
         rows = self.feed.rows(final=final)
         if not rows:
             return
+        for row in rows:
+            if row.words_kept >= 0:
+                self.warn_index_cut(row)
         backend = search_backend()
         if self.writer is not None:
             self.writer.submit_call(lambda cursor: backend.write(cursor, rows))
         else:
             with connection.cursor() as cursor:
                 backend.write(cursor, rows)
+
+    def warn_index_cut(self, row: search_index.IndexRow) -> None:
+        """The unit's text was cut to fit the search index (see ``text.fit_words``)."""
+        title = row.title if len(row.title) <= 80 else row.title[:77] + "..."
+        what = "the collection" if row.unit_id == self.root_id else f"component {title!r}"
+        if row.identifier and row.unit_id != self.root_id:
+            what += f" ({row.identifier[:40]})"
+        self.warn(
+            f"{what} has more distinct words than the search index takes; only its first "
+            f"{row.words_kept:,} words can be found by search (the description itself is "
+            "imported whole)"
+        )
 
     def write_child_counts(self) -> None:
         """Set treebeard's ``numchild`` from the counts kept while loading.

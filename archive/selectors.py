@@ -414,6 +414,50 @@ class OutlineWindow:
     before: str | None = None  # path to page backwards from, when earlier children exist
     after: str | None = None  # path to page forwards from, when later children exist
 
+    @property
+    def lines(self) -> list[OutlineLine]:
+        """The window and every window open inside it, flattened in document order.
+
+        The template renders this list in one loop instead of including itself once per
+        level: a page opened at a component 60 levels down nested 120 includes, and
+        Django's template rendering ran out of Python stack (a RecursionError) at about 50.
+        """
+        out: list[OutlineLine] = []
+        # (window, index of its next node); a node whose window is open pushes that window
+        stack: list[tuple[OutlineWindow, int]] = [(self, 0)]
+        while stack:
+            window, at = stack.pop()
+            if at == 0:
+                if window.before:
+                    out.append(OutlineLine("before", window))
+                if not window.nodes:
+                    out.append(OutlineLine("empty", window))
+            if at < len(window.nodes):
+                node = window.nodes[at]
+                stack.append((window, at + 1))
+                if node.window is not None and node.has_children and node.unit.ref:
+                    out.append(OutlineLine("open", window, node))
+                    stack.append((node.window, 0))
+                else:
+                    out.append(OutlineLine("node", window, node))
+                continue
+            if window.after:
+                out.append(OutlineLine("after", window))
+            if stack:  # the end of an open node's window closes that node
+                out.append(OutlineLine("close", window))
+        return out
+
+
+@dataclass
+class OutlineLine:
+    """One step of :attr:`OutlineWindow.lines`: ``before``/``after`` (a "show more" link of
+    ``window``), ``empty`` (the window has no public node), ``node`` (a whole line: leaf or
+    closed), ``open`` (a line whose children follow, up to the matching ``close``)."""
+
+    kind: str
+    window: OutlineWindow
+    node: OutlineNode | None = None
+
 
 OUTLINE_FIELDS = (
     "id",

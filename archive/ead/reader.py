@@ -39,6 +39,7 @@ from .markup import (
     serialise_element,
 )
 from .parsing import (
+    EADLimitError,
     EADSyntaxError,
     Source,
     open_source,
@@ -74,13 +75,35 @@ _EXTENT_RE = re.compile(r"^\s*(\.?[0-9][0-9.,/ ]*?)\s+(\S.*?)\s*$")
 _BARCODE_RE = re.compile(r"[\[(]\s*(\d{6,})\s*[\])]")
 
 
-def read_ead(source: Source, *, filename: str | None = None) -> EADReader:
+def read_ead(
+    source: Source,
+    *,
+    filename: str | None = None,
+    max_depth: int | None = None,
+    max_unit_bytes: int | None = None,
+) -> EADReader:
     """Read an EAD 2002 or EAD3 document; iterate the result for records.
 
     ``source`` is a path, bytes or a binary file object.  ``filename`` names the input in
-    warnings and errors (defaults to the path).
+    warnings and errors (defaults to the path). ``max_depth`` and ``max_unit_bytes`` are
+    limits (None: none) of :class:`EADReader`.
     """
-    return EADReader(source, filename=filename)
+    return EADReader(source, filename=filename, max_depth=max_depth, max_unit_bytes=max_unit_bytes)
+
+
+class _CountingStream:
+    """A binary stream that counts the bytes the parser has read from it."""
+
+    __slots__ = ("count", "stream")
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.count += len(data)
+        return data
 
 
 def is_component(name: str) -> bool:
@@ -157,6 +180,7 @@ class _UnitState:
         "late",
         "quoted",
         "pending",
+        "spent",
     )
 
     def __init__(
@@ -172,6 +196,8 @@ class _UnitState:
         self.late: dict[str, list[Any]] = {}
         self.quoted = quoted  # a component outside the component list (see _read)
         self.pending: list[Unit] = []  # quoted child units, after this one
+        # Bytes of its description read and still held (see EADReader.max_unit_bytes).
+        self.spent = 0
 
     def add(self, key: str, value: Any) -> None:
         target = self.late if self.emitted else self.fields
@@ -179,14 +205,32 @@ class _UnitState:
 
 
 class EADReader:
-    """Iterator over the records of one EAD document, collecting warnings as it goes."""
+    """Iterator over the records of one EAD document, collecting warnings as it goes.
 
-    def __init__(self, source: Source, *, filename: str | None = None) -> None:
+    Limits (None: none), each raising :class:`~archive.ead.parsing.EADLimitError` with the
+    line: ``max_depth``, the deepest component below the collection (a ``<c01>`` is at depth
+    1); ``max_unit_bytes``, the most bytes of the file that the header, or one unit's
+    description without its child components, may take, which bounds what the reader
+    holds at once. The bytes are counted as the parser reads them, before any tree is
+    built, so a description of hundreds of megabytes is refused after reading the limit,
+    never held whole.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        filename: str | None = None,
+        max_depth: int | None = None,
+        max_unit_bytes: int | None = None,
+    ) -> None:
         self._source = source
         stream, owned, name = open_source(source)
         self._stream = stream
         self._owned = owned
         self.filename = filename or name
+        self.max_depth = max_depth
+        self.max_unit_bytes = max_unit_bytes
         self.warnings: list[EADWarning] = []
         self.version: str | None = None
         self._started = False
@@ -231,10 +275,21 @@ class EADReader:
         header_emitted = False
         names: list[str] = []  # local names of the open elements, the root first
         local_names: dict[str, str] = {}  # tag -> local name, for this document
+        max_depth = self.max_depth
+        # Bytes read from the source; past ``limit`` the file is refused. A unit's
+        # description can come in segments between its child components: ``segment`` is
+        # where the current one began, and what earlier segments left held (description
+        # after the first child waits for the unit's end) counts against the same limit.
+        source = _CountingStream(self._stream)
+        unit_bytes = self.max_unit_bytes
+        limit = unit_bytes if unit_bytes is not None else float("inf")
+        segment = 0
 
-        for event, el in safe_iterparse(self._stream, ("start", "end")):
+        for event, el in safe_iterparse(source, ("start", "end")):
             # (iterparse gives start and end events for elements only, never comments, so an
             # end event closes the element of the last name pushed)
+            if source.count > limit:
+                self._too_large(el, stack)
             if event == "start":
                 tag = el.tag
                 name = local_names.get(tag)
@@ -264,13 +319,26 @@ class EADReader:
                             header = _replace(header, numbered_components=bool(numbered))
                             yield header
                             header_emitted = True
+                        held = parent_state.emitted or quoted  # else emitted now
                         if not parent_state.emitted and not quoted:
                             yield from self._emit(parent_state)
                         depth = parent_state.depth + 1
+                        if max_depth is not None and depth > max_depth:
+                            raise EADLimitError(
+                                f"this component is nested {depth} levels below the "
+                                f"collection; at most {max_depth} levels can be imported",
+                                filename=self.filename,
+                                line=el.sourceline,
+                            )
                         if name != "c" and int(name[1:]) != depth:
                             self.warn(el, f"<{name}> at depth {depth}")
                         sequence += 1
                         stack.append(_UnitState(el, level, depth, sequence, quoted=quoted))
+                        if unit_bytes is not None:
+                            read = source.count
+                            parent_state.spent = parent_state.spent + read - segment if held else 0
+                            segment = read
+                            limit = read + unit_bytes
                     continue
                 if level == 1:
                     root = el
@@ -296,6 +364,9 @@ class EADReader:
                         header_fields, header_extra, root_attrs, numbered=False
                     )
                     stack.append(_UnitState(el, level, 0, 0))
+                    if unit_bytes is not None:
+                        segment = source.count
+                        limit = segment + unit_bytes
                 continue
 
             # ---- end events
@@ -307,6 +378,9 @@ class EADReader:
                 state = stack[-1]
                 if el is state.element:  # (only units are on the stack)
                     stack.pop()
+                    if unit_bytes is not None and stack:
+                        segment = source.count
+                        limit = segment + unit_bytes - stack[-1].spent
                     if state.quoted and not state.emitted and stack and not stack[-1].emitted:
                         stack[-1].pending.append(self._unit(state))  # after its parent
                     elif not state.emitted:
@@ -369,6 +443,22 @@ class EADReader:
             raise EADSyntaxError(
                 "no <archdesc> in document", filename=self.filename, line=None, column=None
             )
+
+    def _too_large(self, el: Any, stack: list[_UnitState]) -> None:
+        """Refuse the file: the unit being read (or the header) is past ``max_unit_bytes``."""
+        size = f"{self.max_unit_bytes:,} bytes"
+        if stack:
+            unit = stack[-1]
+            what = "the collection's description" if unit.depth == 0 else "this component"
+            line = unit.element.sourceline
+            message = (
+                f"{what} takes more than {size} of the file without its child components; "
+                "larger ones are refused"
+            )
+        else:
+            line = el.sourceline
+            message = f"the header takes more than {size} of the file; larger ones are refused"
+        raise EADLimitError(message, filename=self.filename, line=line)
 
     # -- header ------------------------------------------------------------------------
 

@@ -26,10 +26,11 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from archive.ead.parsing import EADError, EADSyntaxError
+from archive import conf, tree
+from archive.ead.parsing import EADError, EADLimitError, EADSyntaxError, location
 from archive.ead.reader import read_ead
 from archive.loader import EADLoader, LoadError, read_ahead
 from archive.models import ImportJob, Repository
@@ -62,6 +63,34 @@ Source = str | Path | bytes | IO[bytes]
 
 class EADImportError(Exception):
     """A file was refused; the message names the file (and line and column for bad XML)."""
+
+
+def database_reason(exc: DatabaseError) -> str:
+    """The database's own words for why it refused a statement, without the row data or
+    the statement that PostgreSQL's full message goes on to quote."""
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if primary:
+        return str(primary)
+    text = str(cause if cause is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def failure_message(filename: str, exc: BaseException) -> str:
+    """A failure no rule of the import foresaw, in words, for the command and the job page;
+    the traceback goes to the log (the caller logs it)."""
+    if isinstance(exc, DatabaseError):
+        return f"{filename}: the database refused the data: {database_reason(exc)}"
+    if isinstance(exc, RecursionError):
+        return f"{filename}: the file is nested too deeply to be read"
+    if isinstance(exc, MemoryError):
+        return f"{filename}: the server ran out of memory importing the file"
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "no details"
+    return (
+        f"{filename}: the import stopped on an unexpected problem ({detail}); "
+        "the server log has the details"
+    )
 
 
 @dataclass
@@ -166,7 +195,13 @@ def ead_import(
         source = str(source)
     started = time.perf_counter()
     target = repository_resolve(repository)
-    reader = read_ead(source, filename=filename)
+    reader = read_ead(
+        source,
+        filename=filename,
+        # depth 1 in the reader is a <c01>, 2 in the tree (the collection is the root)
+        max_depth=tree.MAX_DEPTH - 1,
+        max_unit_bytes=conf.import_max_unit_bytes(),
+    )
     loader = EADLoader(
         repository=target,
         replace=replace,
@@ -190,13 +225,19 @@ def ead_import(
                 search_index.reindex_collection(loaded.collection_id)
     except EADSyntaxError as exc:
         raise EADImportError(
-            f"{filename}, line {exc.line}, column {exc.column}: not well-formed XML: {exc.reason}"
+            f"{location(filename, exc.line, exc.column)}: not well-formed XML: {exc.reason}"
         ) from exc
+    except EADLimitError as exc:
+        raise EADImportError(f"{location(filename, exc.line)}: {exc.reason}") from exc
     except (EADError, LoadError) as exc:
         message = str(exc)
         raise EADImportError(
             message if message.startswith(filename) else f"{filename}: {message}"
         ) from exc
+    except DatabaseError as exc:
+        # The operator gets the traceback in the log; the archivist gets the reason.
+        logger.error("importing %s: the database refused the data", filename, exc_info=True)
+        raise EADImportError(failure_message(filename, exc)) from exc
 
     warnings = [str(warning) for warning in reader.warnings] + loaded.warnings
     return ImportResult(
@@ -287,7 +328,7 @@ def ead_import_many(
             result = ImportResult(filename=filename, error=str(exc))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             logger.exception("importing %s failed", filename)
-            result = ImportResult(filename=filename, error=f"{filename}: {exc!r}")
+            result = ImportResult(filename=filename, error=failure_message(filename, exc))
         summary.results.append(result)
         if on_file_done is not None:
             on_file_done(result)
@@ -408,6 +449,7 @@ __all__ = [
     "ead_import",
     "ead_import_many",
     "ead_paths_collect",
+    "failure_message",
     "import_job_record",
     "import_job_run",
     "import_job_submit",
