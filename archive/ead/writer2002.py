@@ -808,7 +808,7 @@ class Writer2002(StreamWriter):
             if not self.visible(obj.published):
                 continue
             link = [
-                (f"{{{XLINK_NS}}}href", obj.href),
+                (f"{{{XLINK_NS}}}href", self.link_target(obj.href)),
                 (f"{{{XLINK_NS}}}role", obj.role),
                 (f"{{{XLINK_NS}}}title", obj.title),
                 (f"{{{XLINK_NS}}}show", obj.show),
@@ -855,7 +855,7 @@ class Writer2002(StreamWriter):
                 desc = self.el("daodesc")
                 self.fill(desc, obj.group_description)
                 group_node.insert(0, desc)
-            if obj.href is not None:
+            if self.link_target(obj.href) is not None:
                 node = self.el("daoloc", link, parent=group_node)
                 node.set(f"{{{XLINK_NS}}}label", f"loc{len(group_node)}")
                 if obj.description:
