@@ -606,12 +606,20 @@ def _strip_unknown(el: Any, allowed: frozenset[str], include_unpublished: bool) 
 _HREFS = ("href", f"{{{XLINK_NS}}}href")
 
 
+# EAD 2002 locators, whose href the schema requires
+_LOCATORS = frozenset("daoloc extrefloc extptrloc ptrloc refloc".split())
+
+
 def drop_script_links(node: Any) -> None:
     """Public output: remove an ``href`` (plain or xlink) that would run script when followed
-    (``archive.links.is_script_url``); the element and its text stay."""
+    (``archive.links.is_script_url``); the element and its text stay.  A locator, whose href
+    is required, keeps an empty one."""
     for key in _HREFS:
         if is_script_url(node.get(key)):
-            del node.attrib[key]
+            if local_name(node) in _LOCATORS:
+                node.set(key, "")
+            else:
+                del node.attrib[key]
 
 
 def _drop_keep_tail(node: Any) -> None:

@@ -855,8 +855,12 @@ class Writer2002(StreamWriter):
                 desc = self.el("daodesc")
                 self.fill(desc, obj.group_description)
                 group_node.insert(0, desc)
-            if self.link_target(obj.href) is not None:
+            if obj.href is not None:
                 node = self.el("daoloc", link, parent=group_node)
+                if node.get(f"{{{XLINK_NS}}}href") is None:
+                    # a script URL left out of a public export: the locator keeps its title
+                    # and description; its href is required, and "" leads nowhere
+                    node.set(f"{{{XLINK_NS}}}href", "")
                 node.set(f"{{{XLINK_NS}}}label", f"loc{len(group_node)}")
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)

@@ -339,7 +339,8 @@ class StreamWriter(ABC):
         Staff exports write it as stored.  Public exports leave out a URL that would run
         script or open an inline document when followed (``javascript:``, ``data:``...; see
         ``archive.links.is_script_url``), so our export cannot carry it into a site that
-        links it; the object's title and description are still written.
+        links it; the object's title and description are still written (an EAD 2002
+        ``<daoloc>``, whose href the schema requires, gets an empty one).
         """
         if href is None or self.include_unpublished or not is_script_url(href):
             return href
