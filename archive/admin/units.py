@@ -7,12 +7,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
-from archive import permissions, tree
+from archive import links, permissions, tree
 from archive.admin.base import ScopedAdmin, ScopedInline, StaleEditForm
 from archive.admin.exports import export_ead3, export_ead2002
 from archive.admin.quality import dacs_checklist, suggested_expression, validate_date_range
@@ -106,8 +107,46 @@ class ContainerInstanceInline(ScopedInline, admin.TabularInline):
     verbose_name = "container"
 
 
+def validate_web_link(value: str) -> None:
+    """Form validator: the value must pass the one link rule (``archive.links.safe_link``).
+
+    Then Django's URL check of the host name, limited to the schemes the rule allows, so a
+    value is refused with one message that says what is allowed.
+    """
+    if not value:
+        return
+    if links.safe_link(value) is None:
+        raise ValidationError(links.LINK_RULE_MESSAGE, code="unsafe_link")
+    URLValidator(schemes=["http", "https"])(value)
+
+
+class DigitalObjectInlineForm(forms.ModelForm):
+    """Digital objects entered by staff: the link must be one our pages may show as a link.
+
+    (Imported EAD keeps whatever ``href`` it had; the pages show a refused one as text.)
+    """
+
+    class Meta:
+        model = DigitalObject
+        fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "link" in self.fields:
+            self.fields["link"].validators = [validate_web_link]
+
+
+class DigitalObjectForm(DigitalObjectInlineForm, StaleEditForm):
+    """The digital object's own admin page: the same link rule, and stale saves refused."""
+
+    class Meta:
+        model = DigitalObject
+        fields = "__all__"
+
+
 class DigitalObjectInline(ScopedInline, admin.TabularInline):
     model = DigitalObject
+    form = DigitalObjectInlineForm
     extra = 0
     fields = ["title", "link", "role", "published", "position"]
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from ..links import is_script_url, safe_link
 from .parsing import EAD_NAMESPACES, XLINK_NS, XML_NS, entity_text, safe_parser
 
 # --------------------------------------------------------------------------- vocabularies
@@ -594,10 +595,31 @@ def _strip_unknown(el: Any, allowed: frozenset[str], include_unpublished: bool) 
         if node.get("audience") == "internal" and not include_unpublished:
             _drop_keep_tail(node)
             continue
+        if not include_unpublished:
+            drop_script_links(node)
         if node.tag.startswith("{"):
             continue  # another vocabulary (objectxmlwrap content)
         if node.tag not in allowed:
             _unwrap(node)
+
+
+_HREFS = ("href", f"{{{XLINK_NS}}}href")
+
+
+# EAD 2002 locators, whose href the schema requires
+_LOCATORS = frozenset("daoloc extrefloc extptrloc ptrloc refloc".split())
+
+
+def drop_script_links(node: Any) -> None:
+    """Public output: remove an ``href`` (plain or xlink) that would run script when followed
+    (``archive.links.is_script_url``); the element and its text stay.  A locator, whose href
+    is required, keeps an empty one."""
+    for key in _HREFS:
+        if is_script_url(node.get(key)):
+            if local_name(node) in _LOCATORS:
+                node.set(key, "")
+            else:
+                del node.attrib[key]
 
 
 def _drop_keep_tail(node: Any) -> None:
@@ -801,9 +823,10 @@ def to_html(fragment: str) -> str:
     """Render a neutral fragment as safe HTML.
 
     Whitelist: paragraphs, emphasis (``render`` bold/italic/underline...), lists, chronologies
-    (as definition lists), tables, headings, line breaks, and links whose href is http, https
-    or mailto.  Every other element is reduced to its text; attributes are never copied
-    except a vetted ``href``.  Text is HTML-escaped, so no markup in the input survives.
+    (as definition lists), tables, headings, line breaks, and links whose href passes
+    ``archive.links.safe_link`` (http, https or mailto); a refused href leaves the link's text.
+    Every other element is reduced to its text; attributes are never copied except a vetted
+    ``href``.  Text is HTML-escaped, so no markup in the input survives.
     """
     if not fragment:
         return ""
@@ -823,15 +846,6 @@ def _html_children(el: Any) -> str:
         if child.tail:
             out.append(html.escape(child.tail, quote=False))
     return "".join(out)
-
-
-def _safe_href(href: str | None) -> str | None:
-    if not href:
-        return None
-    lowered = href.strip().lower()
-    if lowered.startswith(("http://", "https://", "mailto:")):
-        return href.strip()
-    return None
 
 
 def _html_node(node: Any) -> str:
@@ -863,7 +877,7 @@ def _html_node(node: Any) -> str:
     if name == "title":
         return f"<cite>{inner}</cite>"
     if name in ("extref", "ref", "archref", "bibref", "extptr", "ptr", "dao"):
-        href = _safe_href(node.get("href"))
+        href = safe_link(node.get("href"), mailto=True)
         if href:
             label = inner or html.escape(href, quote=False)
             return f'<a href="{html.escape(href, quote=True)}">{label}</a>'

@@ -808,7 +808,7 @@ class Writer2002(StreamWriter):
             if not self.visible(obj.published):
                 continue
             link = [
-                (f"{{{XLINK_NS}}}href", obj.href),
+                (f"{{{XLINK_NS}}}href", self.link_target(obj.href)),
                 (f"{{{XLINK_NS}}}role", obj.role),
                 (f"{{{XLINK_NS}}}title", obj.title),
                 (f"{{{XLINK_NS}}}show", obj.show),
@@ -857,6 +857,10 @@ class Writer2002(StreamWriter):
                 group_node.insert(0, desc)
             if obj.href is not None:
                 node = self.el("daoloc", link, parent=group_node)
+                if node.get(f"{{{XLINK_NS}}}href") is None:
+                    # a script URL left out of a public export: the locator keeps its title
+                    # and description; its href is required, and "" leads nowhere
+                    node.set(f"{{{XLINK_NS}}}href", "")
                 node.set(f"{{{XLINK_NS}}}label", f"loc{len(group_node)}")
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)

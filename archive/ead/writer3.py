@@ -556,7 +556,7 @@ class Writer3(Writer2002):
                         if obj.object_type in ("borndigital", "derived", "unknown", "otherdaotype")
                         else "unknown",
                     ),
-                    ("href", obj.href),
+                    ("href", self.link_target(obj.href)),
                     ("linkrole", obj.role),
                     ("linktitle", obj.title),
                     (

@@ -11,6 +11,8 @@ closed by ``depth``.  A component with nothing but ids, a plain title, dates and
 Public/staff output: with ``include_unpublished=False`` an unpublished component is omitted
 with everything below it, and unpublished notes, names, digital objects and inline elements are
 left out; with ``include_unpublished=True`` they are written with ``audience="internal"``.
+Public output also leaves out script URLs (``javascript:``, ``data:``...) of links
+(:meth:`StreamWriter.link_target`); staff output keeps every ``href`` as stored.
 """
 
 from __future__ import annotations
@@ -23,9 +25,11 @@ from typing import IO, Any
 
 from lxml import etree
 
+from ..links import is_script_url
 from .conform import content_model
 from .markup import (
     build_fragment,
+    drop_script_links,
     element_to_neutral,
     fragment_plain_text,
     namespaced,
@@ -329,12 +333,29 @@ class StreamWriter(ABC):
     def visible(self, published: bool) -> bool:
         return published or self.include_unpublished
 
+    def link_target(self, href: str | None) -> str | None:
+        """A digital object's ``href`` as written.
+
+        Staff exports write it as stored.  Public exports leave out a URL that would run
+        script or open an inline document when followed (``javascript:``, ``data:``...; see
+        ``archive.links.is_script_url``), so our export cannot carry it into a site that
+        links it; the object's title and description are still written (an EAD 2002
+        ``<daoloc>``, whose href the schema requires, gets an empty one).
+        """
+        if href is None or self.include_unpublished or not is_script_url(href):
+            return href
+        return None
+
     def extra_element(self, extra: ExtraElement) -> Any | None:
         """An unmapped element back in its place (same version) or converted to this one."""
         if not self.visible(extra.published):
             return None
         if extra.version == self.version:
             node = parse_fragment(extra.xml)[0]
+            if not self.include_unpublished:
+                for inner in node.iter():
+                    if isinstance(inner.tag, str):
+                        drop_script_links(inner)
             namespaced(node, self.namespace, version=self.version)
             return node
         # another version: through the neutral vocabulary into this one (elements this

@@ -1,4 +1,5 @@
-"""Template helpers for the public pages: safe note rendering and URLs that cost no query."""
+"""Template helpers for the public pages: safe note rendering, links from data (through the
+one URL rule, ``archive.links``) and URLs that cost no query."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django import template
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from archive import links
 from archive.ead.markup import to_html
 from archive.models import Component
 
@@ -31,6 +33,18 @@ def note_html(fragment: str | None) -> SafeString:
         return mark_safe(rendered)
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", rendered) if p.strip()]
     return mark_safe("".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs))
+
+
+@register.filter
+def safe_link(url: str | None) -> str:
+    """The URL if it may be a link on our pages (``archive.links.safe_link``), else "".
+
+    Use it for every ``href`` that comes from the data; when it gives "", show the value as
+    text instead::
+
+        {% with href=obj.link|safe_link %}{% if href %}<a href="{{ href }}">...{% endif %}
+    """
+    return links.safe_link(url) or ""
 
 
 @register.filter
