@@ -8,8 +8,12 @@ file serves `make run`, the test suite and a multi-worker PostgreSQL deployment:
     DJANGO_DEBUG            "1"/"true"/"yes"/"on" turns debug on (default off)
     DJANGO_ALLOWED_HOSTS    comma-separated host names
     DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://archives.example.org
-    FONDS_TASKS_BACKEND     "database" runs tasks in a `manage.py db_worker` process;
-                            anything else runs them immediately, inside the request
+    FONDS_TASKS_BACKEND     "database": tasks run in a `manage.py db_worker` process (the
+                            default with DEBUG off); "immediate": at once, inside the
+                            request (the default with DEBUG on, e.g. `make run`)
+    FONDS_MAX_UPLOAD_MB     largest EAD file the admin accepts, in MB (default 200)
+    FONDS_IMPORT_LEASE_SECONDS  a running import with no sign of life for this long lost its
+                            worker and is marked failed (default 300)
     DJANGO_MEDIA_ROOT       uploaded files, e.g. EAD files queued for import (default: media/)
     FONDS_CORPUS_DIR        directory of real-world EAD files used by the tests
     FONDS_SCHEMA_DIR        directory of the official EAD 2002 / EAD3 / EAC-CPF schemas
@@ -157,12 +161,57 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # --- Tasks (Django 6 tasks framework) ---------------------------------------------------------
 
-if os.environ.get("FONDS_TASKS_BACKEND", "").strip().lower() == "database":
-    # Tasks are stored in the database and run by `manage.py db_worker` (django-tasks-db).
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-else:
-    # Tasks run at once, in the process that enqueued them: no worker to start.
-    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+TASK_BACKENDS = {
+    # Stored in the database and run by `manage.py db_worker` (django-tasks-db): an import
+    # never holds a web worker, however large the file.
+    "database": "django_tasks_db.DatabaseBackend",
+    # Run at once, in the process that enqueued them: no worker to start. For development
+    # (uploads import while you wait) and tests; the check fonds.W001 warns with DEBUG off.
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = os.environ.get("FONDS_TASKS_BACKEND", "").strip().lower()
+if not _tasks_backend:
+    _tasks_backend = "immediate" if DEBUG else "database"
+if _tasks_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"FONDS_TASKS_BACKEND is {_tasks_backend!r}; use one of: {', '.join(TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks_backend]}}
+
+# --- Uploads -------------------------------------------------------------------------------------
+
+
+def env_number(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if number <= 0:
+        raise ImproperlyConfigured(f"{name} is {value!r}; give a positive number.")
+    return number
+
+
+# The largest EAD file the admin's "Import EAD" page accepts. 200 MB is well above the largest
+# finding aids institutions publish (tens of MB for the very largest; the biggest file in the
+# test corpus is 3 MB) and keeps an upload's disk use and import time bounded (a 211 MB file
+# imports in about 70 s). Larger files are imported on the server with `manage.py import_ead`,
+# which has no limit. Put the same limit (plus a little) in the proxy, e.g. nginx's
+# client_max_body_size, so a larger body is refused before it reaches Django at all.
+FONDS_MAX_UPLOAD_MB = env_number("FONDS_MAX_UPLOAD_MB", 200)
+# Django's own limits, spelled out: an uploaded file larger than 2.5 MB is streamed to a
+# temporary file on disk (never held in memory), and the non-file part of a request body may
+# not exceed 2.5 MB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Import jobs: the process running an import records a heartbeat every
+# FONDS_IMPORT_HEARTBEAT_SECONDS; a running job silent for FONDS_IMPORT_LEASE_SECONDS lost its
+# worker (killed, out of memory, machine restarted) and is marked failed.
+FONDS_IMPORT_HEARTBEAT_SECONDS = env_number("FONDS_IMPORT_HEARTBEAT_SECONDS", 10)
+FONDS_IMPORT_LEASE_SECONDS = env_number("FONDS_IMPORT_LEASE_SECONDS", 300)
 
 # --- Auth ----------------------------------------------------------------------------------------
 
