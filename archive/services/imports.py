@@ -356,7 +356,18 @@ def import_job_record(*, job: ImportJob, summary: ImportSummary) -> None:
         job.status = ImportJob.Status.PARTIAL
     else:
         job.status = ImportJob.Status.FAILED
-    job.save()
+    # Only what this function decides: the heartbeat was written meanwhile by another thread.
+    job.save(
+        update_fields=[
+            "collections",
+            "components",
+            "warnings",
+            "errors",
+            "seconds",
+            "finished",
+            "status",
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- jobs (admin)
@@ -430,7 +441,7 @@ def import_job_run(*, job_id: int) -> dict[str, Any]:
                 f"{name}: the uploaded file is no longer on the server" for name in missing
             ]
             job.finished = timezone.now()
-            job.save()
+            job.save(update_fields=["status", "errors", "finished"])
             return {"status": job.status, "collections": 0, "components": 0}
         with import_jobs.ImportHeartbeat(job_id=job.pk):
             summary = ead_import_many(
