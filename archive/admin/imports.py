@@ -123,6 +123,11 @@ class ImportEADForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields[
+            "files"
+        ].help_text = (
+            f"One or more EAD 2002 or EAD3 XML files, each at most {import_jobs.limit_text()}."
+        )
         field = self.fields["repository"]
         if user.is_superuser:
             field.queryset = Repository.objects.order_by("name")

@@ -315,6 +315,7 @@ __all__ = [
     "import_job_stop",
     "import_jobs_reap",
     "import_upload_dir",
+    "limit_text",
     "max_upload_bytes",
     "upload_name_clean",
     "upload_size_problem",

@@ -59,6 +59,12 @@ def test_admin_refuses_a_file_over_the_limit_naming_file_size_and_setting(
 
 
 @override_settings(FONDS_MAX_UPLOAD_MB=1)
+def test_the_import_page_states_the_limit(admin_client) -> None:
+    page = admin_client.get(reverse("admin:archive_importjob_import"))
+    assert "One or more EAD 2002 or EAD3 XML files, each at most 1 MB." in page.content.decode()
+
+
+@override_settings(FONDS_MAX_UPLOAD_MB=1)
 def test_a_file_within_the_limit_is_accepted(
     admin_client, upload_dir: Path, django_capture_on_commit_callbacks
 ) -> None:
