@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage, Warning, register
 
+from archive import conf
+
 IMMEDIATE_BACKEND = "django.tasks.backends.immediate.ImmediateBackend"
 
 
@@ -35,9 +37,7 @@ def tasks_outside_requests_check(app_configs: Any = None, **kwargs: Any) -> list
 
 @register()
 def import_lease_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    from archive.services.import_jobs import heartbeat_seconds, lease_seconds
-
-    heartbeat, lease = heartbeat_seconds(), lease_seconds()
+    heartbeat, lease = conf.import_heartbeat_seconds(), conf.import_lease_seconds()
     if lease >= 3 * heartbeat:
         return []
     return [

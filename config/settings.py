@@ -181,10 +181,11 @@ TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks_backend]}}
 # --- Uploads -------------------------------------------------------------------------------------
 
 
-def env_number(name: str, default: float) -> float:
+def env_number(name: str) -> float | None:
+    """A positive number from the environment, or None when the variable is not set."""
     value = os.environ.get(name, "").strip()
     if not value:
-        return default
+        return None
     try:
         number = float(value)
     except ValueError:
@@ -194,24 +195,29 @@ def env_number(name: str, default: float) -> float:
     return number
 
 
-# The largest EAD file the admin's "Import EAD" page accepts. 200 MB is well above the largest
-# finding aids institutions publish (tens of MB for the very largest; the biggest file in the
-# test corpus is 3 MB) and keeps an upload's disk use and import time bounded (a 211 MB file
-# imports in about 70 s). Larger files are imported on the server with `manage.py import_ead`,
-# which has no limit. Put the same limit (plus a little) in the proxy, e.g. nginx's
-# client_max_body_size, so a larger body is refused before it reaches Django at all.
-FONDS_MAX_UPLOAD_MB = env_number("FONDS_MAX_UPLOAD_MB", 200)
 # Django's own limits, spelled out: an uploaded file larger than 2.5 MB is streamed to a
 # temporary file on disk (never held in memory), and the non-file part of a request body may
 # not exceed 2.5 MB.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
-# Import jobs: the process running an import records a heartbeat every
-# FONDS_IMPORT_HEARTBEAT_SECONDS; a running job silent for FONDS_IMPORT_LEASE_SECONDS lost its
-# worker (killed, out of memory, machine restarted) and is marked failed.
-FONDS_IMPORT_HEARTBEAT_SECONDS = env_number("FONDS_IMPORT_HEARTBEAT_SECONDS", 10)
-FONDS_IMPORT_LEASE_SECONDS = env_number("FONDS_IMPORT_LEASE_SECONDS", 300)
+# Fonds' upload and import-job settings; unset ones keep the defaults in archive/conf.py:
+#   FONDS_MAX_UPLOAD_MB (200): the largest EAD file the admin's "Import EAD" page accepts.
+#     Well above the largest finding aids institutions publish (tens of MB for the very
+#     largest; the biggest file in the test corpus is 3 MB) and low enough to bound an
+#     upload's disk use and import time (a 211 MB file takes about 70 s to import). Larger
+#     files are imported on the server with `manage.py import_ead`, which has no limit. Give
+#     the proxy the same limit (nginx: client_max_body_size) so it refuses bigger bodies
+#     before they reach Django.
+#   FONDS_IMPORT_HEARTBEAT_SECONDS (10): how often a running import records a sign of life.
+#   FONDS_IMPORT_LEASE_SECONDS (300): a running import silent this long lost its worker
+#     (killed, out of memory, machine restarted) and is marked failed.
+if (_max_upload_mb := env_number("FONDS_MAX_UPLOAD_MB")) is not None:
+    FONDS_MAX_UPLOAD_MB = _max_upload_mb
+if (_heartbeat := env_number("FONDS_IMPORT_HEARTBEAT_SECONDS")) is not None:
+    FONDS_IMPORT_HEARTBEAT_SECONDS = _heartbeat
+if (_lease := env_number("FONDS_IMPORT_LEASE_SECONDS")) is not None:
+    FONDS_IMPORT_LEASE_SECONDS = _lease
 
 # --- Auth ----------------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ removed once a job ends, and the checks that keep imports out of web requests.""
 from __future__ import annotations
 
 import io
+import json
 import os
 import threading
 import time
@@ -289,3 +290,31 @@ def test_check_warns_when_the_lease_is_too_short_for_the_heartbeat() -> None:
         assert [w.id for w in checks.import_lease_check()] == ["fonds.W002"]
     with override_settings(FONDS_IMPORT_HEARTBEAT_SECONDS=10, FONDS_IMPORT_LEASE_SECONDS=300):
         assert checks.import_lease_check() == []
+
+
+# ------------------------------------------------------------------ settings from the environment
+
+
+def test_upload_and_lease_settings_come_from_the_environment_with_defaults() -> None:
+    from tests.test_settings_env import run_settings
+
+    code = (
+        "import json; from archive import conf; "
+        "print(json.dumps([conf.max_upload_mb(), conf.import_heartbeat_seconds(), "
+        "conf.import_lease_seconds()]))"
+    )
+    defaults = run_settings(code, DJANGO_SECRET_KEY="k")
+    assert defaults.returncode == 0, defaults.stderr
+    assert json.loads(defaults.stdout) == [200, 10, 300]
+    given = run_settings(
+        code,
+        DJANGO_SECRET_KEY="k",
+        FONDS_MAX_UPLOAD_MB="50",
+        FONDS_IMPORT_HEARTBEAT_SECONDS="5",
+        FONDS_IMPORT_LEASE_SECONDS="120",
+    )
+    assert given.returncode == 0, given.stderr
+    assert json.loads(given.stdout) == [50, 5, 120]
+    wrong = run_settings(code, DJANGO_SECRET_KEY="k", FONDS_MAX_UPLOAD_MB="lots")
+    assert wrong.returncode != 0
+    assert "FONDS_MAX_UPLOAD_MB is 'lots'; give a positive number." in wrong.stderr

@@ -33,14 +33,10 @@ from django.db import DatabaseError, connection, connections
 from django.db.models import Q
 from django.utils import timezone
 
+from archive import conf
 from archive.models import ImportJob
 
 logger = logging.getLogger(__name__)
-
-# Defaults of the settings (config/settings.py reads them from the environment).
-DEFAULT_MAX_UPLOAD_MB = 200
-DEFAULT_HEARTBEAT_SECONDS = 10
-DEFAULT_LEASE_SECONDS = 300
 
 HEARTBEAT_FILE = "heartbeat"
 FINISHED = (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED, ImportJob.Status.PARTIAL)
@@ -49,20 +45,8 @@ FINISHED = (ImportJob.Status.SUCCEEDED, ImportJob.Status.FAILED, ImportJob.Statu
 # --------------------------------------------------------------------------- settings
 
 
-def max_upload_mb() -> float:
-    return float(getattr(settings, "FONDS_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB))
-
-
 def max_upload_bytes() -> int:
-    return int(max_upload_mb() * 1024 * 1024)
-
-
-def heartbeat_seconds() -> float:
-    return float(getattr(settings, "FONDS_IMPORT_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS))
-
-
-def lease_seconds() -> float:
-    return float(getattr(settings, "FONDS_IMPORT_LEASE_SECONDS", DEFAULT_LEASE_SECONDS))
+    return int(conf.max_upload_mb() * 1024 * 1024)
 
 
 # --------------------------------------------------------------------------- uploads
@@ -71,7 +55,7 @@ def lease_seconds() -> float:
 def import_upload_dir() -> Path:
     """Where uploaded files wait for their job: ``FONDS_IMPORT_DIR``, else
     ``MEDIA_ROOT/imports``, else ``media/imports`` next to manage.py."""
-    configured = getattr(settings, "FONDS_IMPORT_DIR", None)
+    configured = conf.import_dir()
     if configured:
         return Path(configured)
     if settings.MEDIA_ROOT:
@@ -109,8 +93,7 @@ def size_text(size: int) -> str:
 
 
 def limit_text() -> str:
-    limit = max_upload_mb()
-    return f"{limit:g} MB"
+    return f"{conf.max_upload_mb():g} MB"
 
 
 def upload_size_problem(*, name: str, size: int | None) -> str | None:
@@ -142,7 +125,7 @@ class ImportHeartbeat:
 
     def __init__(self, *, job_id: int, interval: float | None = None) -> None:
         self.job_id = job_id
-        self.interval = heartbeat_seconds() if interval is None else interval
+        self.interval = conf.import_heartbeat_seconds() if interval is None else interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -241,7 +224,7 @@ def import_jobs_reap(*, now: datetime | None = None) -> ReapResult:
     the upload folder, and one UPDATE per job reaped.
     """
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=lease_seconds())
+    cutoff = now - timedelta(seconds=conf.import_lease_seconds())
     result = ReapResult()
     for job in ImportJob.objects.filter(_stale(cutoff)).only(
         "pk", "heartbeat", "started", "created"
