@@ -104,7 +104,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
         if not _has_history(model) and (
             self.object_history_template == SimpleHistoryAdmin.object_history_template
         ):
-            self.object_history_template = None  # Django's "admin/object_history.html"
+            # Named in full: "admin/archive/object_history.html" is simple-history's page.
+            self.object_history_template = "admin/object_history.html"
 
     # --- rows -------------------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet:

@@ -370,6 +370,15 @@ class CollectionAdmin(ScopedAdmin):
         extra_context = {**(extra_context or {}), **_import_context(object_id)}
         return super().history_view(request, object_id, extra_context=extra_context)
 
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Everything a collection cascades to is in the collection, so the collection's own
+        # permission decides; the components' admin refuses only their root, which goes
+        # with its collection and never on its own.
+        if all(self.has_delete_permission(request, obj) for obj in objs):
+            perms_needed = perms_needed - {Component._meta.verbose_name}
+        return deleted, counts, perms_needed, protected
+
     def get_urls(self):
         from archive.admin import outline_views
 
@@ -540,6 +549,11 @@ class ComponentAdmin(ScopedAdmin):
         if obj is not None and obj.depth == 1:
             return False
         return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # treebeard's delete reads the nodes with only(); the change list's select_related
+        # of the collection would contradict it (a FieldError, HTTP 500).
+        super().delete_queryset(request, queryset.select_related(None))
 
     def response_add(self, request, obj, post_url_continue=None):
         if "_continue" in request.POST or "_addanother" in request.POST:
