@@ -367,7 +367,8 @@ class CollectionAdmin(ScopedAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.import_job)
 
     def history_view(self, request, object_id, extra_context=None):
-        extra_context = {**(extra_context or {}), **_import_context(object_id)}
+        collection = self._viewable_version(request, object_id)  # 404 unless the user may see it
+        extra_context = {**(extra_context or {}), **_import_context(collection.pk)}
         return super().history_view(request, object_id, extra_context=extra_context)
 
     def get_deleted_objects(self, objs, request):
@@ -565,8 +566,8 @@ class ComponentAdmin(ScopedAdmin):
         )
 
     def history_view(self, request, object_id, extra_context=None):
-        unit = Component.objects.filter(pk=object_id).only("collection_id").first()
-        context = _import_context(unit.collection_id) if unit else {}
+        unit = self._viewable_version(request, object_id)  # 404 unless the user may see it
+        context = _import_context(unit.collection_id)
         return super().history_view(request, object_id, {**(extra_context or {}), **context})
 
 

@@ -619,3 +619,12 @@ def test_agent_named_only_through_a_relation_is_not_found(client, pages):
     assert client.get(pages.spouse.get_absolute_url()).status_code == 404
     page = text(client.get(pages.agent.get_absolute_url()))
     assert not re.search(r"Roussakova", page)
+
+
+@pytest.mark.parametrize("model", MODELS)
+@pytest.mark.parametrize("path", ["{}/history/", "{}/change/", "{}/delete/", "{}/history/x/"])
+def test_record_pages_answer_a_malformed_id_like_an_unknown_one(world, model, path):
+    client = client_for("superuser")
+    url = reverse(f"admin:archive_{model}_changelist") + path.format("abc")
+    response = client.get(url)
+    assert response.status_code in (302, 404), (url, response.status_code)
