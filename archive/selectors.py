@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
-    Exists,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -42,7 +40,13 @@ from archive.models import (
     SubjectLink,
     UnitDate,
 )
-from archive.visibility import count_public, is_public, public_units
+from archive.visibility import (
+    count_public,
+    is_public,
+    public_authorities,
+    public_links,
+    public_units,
+)
 
 #: Children per outline batch ("show more" fetches the next batch).
 OUTLINE_PAGE_SIZE = 50
@@ -232,14 +236,16 @@ def repository_get(*, code: str) -> Repository:
 
 
 def agent_get(*, slug: str) -> Agent:
-    agent = Agent.objects.filter(slug=slug, published=True).first()
+    """A public agent (``visibility.public_authorities``); 404 for any other slug."""
+    agent = public_authorities(Agent.objects.filter(slug=slug)).first()
     if agent is None:
         raise Http404("No such agent")
     return agent
 
 
 def subject_get(*, slug: str) -> Subject:
-    subject = Subject.objects.filter(slug=slug, published=True).first()
+    """A public subject (``visibility.public_authorities``); 404 for any other slug."""
+    subject = public_authorities(Subject.objects.filter(slug=slug)).first()
     if subject is None:
         raise Http404("No such subject")
     return subject
@@ -677,9 +683,9 @@ def recently_updated(*, limit: int = 5) -> list[Component]:
 
 
 def on_this_day(*, today: datetime.date) -> list[tuple[Agent, list[str]]]:
-    """Published agents born or who died on ``today``'s month and day (any year)."""
+    """Public agents born or who died on ``today``'s month and day (any year)."""
     suffix = f"-{today.month:02d}-{today.day:02d}"
-    agents = Agent.objects.filter(published=True).filter(
+    agents = public_authorities(Agent.objects.all()).filter(
         Q(existence_begin__endswith=suffix) | Q(existence_end__endswith=suffix)
     )
     result = []
@@ -795,16 +801,19 @@ class Related:
 
 
 def agent_relations(agent: Agent) -> list[Related]:
-    """Relations to other published agents, read from this agent's side (two queries)."""
+    """Relations to other public agents, read from this agent's side (two queries).
+
+    A related agent the public may not see (unpublished, or named only in hidden description)
+    is left out: its name would lead to a page that answers 404.
+    """
     related: list[Related] = []
-    forward = AgentRelation.objects.filter(source=agent, target__published=True).select_related(
-        "target"
-    )
+    public = public_authorities(Agent.objects.all()).values("pk")
+    forward = AgentRelation.objects.filter(source=agent, target__in=public).select_related("target")
     for rel in forward:
         # "agent is parent of target": on this page the target is this agent's child.
         label = INVERSE_RELATION.get(rel.relation_type, rel.get_relation_type_display())
         related.append(Related(rel.target, label, rel.description, rel.dates))
-    backward = AgentRelation.objects.filter(target=agent, source__published=True).select_related(
+    backward = AgentRelation.objects.filter(target=agent, source__in=public).select_related(
         "source"
     )
     for rel in backward:
@@ -856,17 +865,6 @@ class BrowseListing:
     kinds: list[tuple[str, str]]  # (value, label) of the type filter
 
 
-def _public_links(links: QuerySet) -> QuerySet:
-    """Published links to units the public may see (``archive.visibility``).
-
-    The visibility test is correlated to each link (a primary-key look-up plus the ancestor
-    probe) rather than ``unit IN (every public unit)``, which SQLite would materialise over
-    the whole component table for each page.
-    """
-    visible = public_units(Component.objects.filter(pk=OuterRef("unit_id")))
-    return links.filter(published=True).filter(Exists(visible))
-
-
 def _browse(
     records: QuerySet,
     links: QuerySet,
@@ -885,8 +883,7 @@ def _browse(
     paginator's ``COUNT``, the page itself, and the collection counts of the page's records
     only (counting every record's collections would cost a pass over all links per page).
     """
-    linked = _public_links(links).filter(**{link_field: OuterRef("pk")})
-    qs = records.filter(published=True).filter(Exists(linked))
+    qs = public_authorities(records)
     if kind not in {value for value, _ in kinds}:
         kind = None
     if kind:
@@ -911,7 +908,7 @@ def _browse(
     page_obj = Paginator(qs, BROWSE_PAGE_SIZE).get_page(page)
     rows = list(page_obj.object_list)
     counts = dict(
-        _public_links(links)
+        public_links(links)
         .filter(**{f"{link_field}__in": [r.pk for r in rows]})
         .values_list(link_field)
         .annotate(n=Count("unit__collection_id", distinct=True))

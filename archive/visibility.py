@@ -3,7 +3,8 @@
 A unit of description is public when it is published *and* every unit above it is published:
 unpublishing a series hides its files even if their own flag is still set. Notes, agent and
 subject links and digital objects are public when their own flag is set and their unit is
-public. Agents and subjects are public when their own flag is set.
+public. Agents and subjects are public when their own flag is set and a public link ties them
+to a public unit (:func:`public_authorities`).
 """
 
 from __future__ import annotations
@@ -174,3 +175,28 @@ def is_public(unit: Component) -> bool:
     if not paths:
         return True
     return not Component.objects.filter(path__in=paths, published=False).exists()
+
+
+def public_links(links: QuerySet) -> QuerySet:
+    """Agent or subject links the public may see: published, on a public unit.
+
+    The unit test is correlated to each link (a primary-key look-up plus the ancestor probe)
+    rather than ``unit IN (every public unit)``, which SQLite would materialise over the whole
+    component table for each query.
+    """
+    visible = public_units(Component.objects.filter(pk=OuterRef("unit_id")))
+    return links.filter(published=True).filter(Exists(visible))
+
+
+def public_authorities(records: QuerySet) -> QuerySet:
+    """Agents or subjects (``records`` of either model) the public may see.
+
+    Published, and used: linked from at least one public unit by a public link. An agent
+    named only in unpublished or internal description, or only through its relations to
+    other agents, is not public: its page answers 404 like an unpublished unit's.
+    """
+    relation = records.model._meta.get_field("links")  # AgentLink.agent / SubjectLink.subject
+    linked = public_links(
+        relation.related_model._default_manager.filter(**{relation.field.name: OuterRef("pk")})
+    )
+    return records.filter(published=True).filter(Exists(linked))

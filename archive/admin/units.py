@@ -406,8 +406,18 @@ class CollectionAdmin(ScopedAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.import_job)
 
     def history_view(self, request, object_id, extra_context=None):
-        extra_context = {**(extra_context or {}), **_import_context(object_id)}
+        collection = self._viewable_version(request, object_id)  # 404 unless the user may see it
+        extra_context = {**(extra_context or {}), **_import_context(collection.pk)}
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Everything a collection cascades to is in the collection, so the collection's own
+        # permission decides; the components' admin refuses only their root, which goes
+        # with its collection and never on its own.
+        if all(self.has_delete_permission(request, obj) for obj in objs):
+            perms_needed = perms_needed - {Component._meta.verbose_name}
+        return deleted, counts, perms_needed, protected
 
     def get_urls(self):
         from archive.admin import outline_views
@@ -580,6 +590,11 @@ class ComponentAdmin(ScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def delete_queryset(self, request, queryset):
+        # treebeard's delete reads the nodes with only(); the change list's select_related
+        # of the collection would contradict it (a FieldError, HTTP 500).
+        super().delete_queryset(request, queryset.select_related(None))
+
     def response_add(self, request, obj, post_url_continue=None):
         if "_continue" in request.POST or "_addanother" in request.POST:
             return super().response_add(request, obj, post_url_continue)
@@ -590,8 +605,8 @@ class ComponentAdmin(ScopedAdmin):
         )
 
     def history_view(self, request, object_id, extra_context=None):
-        unit = Component.objects.filter(pk=object_id).only("collection_id").first()
-        context = _import_context(unit.collection_id) if unit else {}
+        unit = self._viewable_version(request, object_id)  # 404 unless the user may see it
+        context = _import_context(unit.collection_id)
         return super().history_view(request, object_id, {**(extra_context or {}), **context})
 
 

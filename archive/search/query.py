@@ -32,6 +32,7 @@ from archive.search.results import (
     SearchResults,
 )
 from archive.search.text import has_words, snippet_html
+from archive.visibility import public_units
 
 FACET_LIMIT = 10
 # Counting, ranking and facet counting all cost in proportion to the number of matches; a
@@ -504,9 +505,13 @@ def _facet_list(rows: Sequence[tuple], filters: Mapping[str, Any]) -> list[Facet
 def _label_ids(collections: list[FacetValue], repositories: list[FacetValue]) -> None:
     """Collection and repository names are read live, so a renamed collection needs no reindex."""
     if collections:
+        # Only public collections are named: an id of a hidden one shows as the bare id, as
+        # an id that names nothing does.
         titles = dict(
-            Component.objects.filter(
-                collection_id__in=[int(v.key) for v in collections], depth=1
+            public_units(
+                Component.objects.filter(
+                    collection_id__in=[int(v.key) for v in collections], depth=1
+                )
             ).values_list("collection_id", "title")
         )
         for value in collections:
@@ -542,8 +547,9 @@ def _chips(
         if year is not None:
             chips.append(Chip(kind=name, key=str(year), label=f"{text} {year}"))
     if collection_id is not None:
+        # Named only when public; a hidden collection reads like an unknown id.
         title = (
-            Component.objects.filter(collection_id=collection_id, depth=1)
+            public_units(Component.objects.filter(collection_id=collection_id, depth=1))
             .values_list("title", flat=True)
             .first()
         )
