@@ -628,3 +628,32 @@ def test_record_pages_answer_a_malformed_id_like_an_unknown_one(world, model, pa
     url = reverse(f"admin:archive_{model}_changelist") + path.format("abc")
     response = client.get(url)
     assert response.status_code in (302, 404), (url, response.status_code)
+
+
+# --------------------------------------------------------------------------- view on site
+
+
+@pytest.mark.parametrize("who", USERS)
+def test_view_on_site_redirect_names_no_record_of_another_repository(world, who):
+    """The admin's /r/<type>/<id>/ redirect would give away B's public address (repository
+    code, EAD id, component id) of an unpublished series; it answers as for a missing id."""
+    from django.contrib.contenttypes.models import ContentType
+
+    series = world.b.series
+    content_type = ContentType.objects.get_for_model(Component)
+    url = reverse("view-on-site", args=[content_type.pk, series.pk])
+    response = client_for(who).get(url)
+    if who == "superuser":
+        assert response.status_code == 302
+        assert response["Location"].endswith(series.get_absolute_url())
+    elif who == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    else:
+        assert response.status_code == 404
+        assert world.b.collection.ead_id not in text(response)
+    own = world.a.series
+    response = client_for(who).get(reverse("view-on-site", args=[content_type.pk, own.pk]))
+    if who in ("superuser", *MEMBERS):
+        assert response.status_code == 302
+        assert response["Location"].endswith(own.get_absolute_url())
