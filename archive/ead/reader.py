@@ -131,12 +131,24 @@ def _fragment(el: Any, version: str) -> str:
 _DATE_MAPPED = frozenset(
     {"normal", "type", "unitdatetype", "certainty", "calendar", "era", "datechar", "audience"}
 )
-_CONTAINER_MAPPED = frozenset({"id", "parent", "type", "localtype", "label", "containerid"})
+_CONTAINER_MAPPED = frozenset(
+    {"id", "parent", "type", "localtype", "label", "containerid", "audience"}
+)
 _NOTE_MAPPED = frozenset({"id", "audience"})
 
 
 def _published(el: Any) -> bool:
     return el.get("audience") != "internal"
+
+
+def _internal_within(el: Any, top: Any) -> bool:
+    """Whether ``el`` or an element between it and ``top`` is marked internal."""
+    node = el
+    while node is not None and node is not top:
+        if node.get("audience") == "internal":
+            return True
+        node = node.getparent()
+    return False
 
 
 class _UnitState:
@@ -414,8 +426,9 @@ class EADReader:
                     if sname == "creation":
                         f["creation"] = fragment_from_element(sub, version=v)
                         for date in sub.iter("{*}date", "date"):
-                            f["creation_date"] = normalise_space(plain_text(date))
-                            break
+                            if not _internal_within(date, sub):
+                                f["creation_date"] = normalise_space(plain_text(date))
+                                break
                     elif sname == "langusage":
                         f["language_of_description"] = fragment_from_element(sub, version=v)
                         for lang in sub.iter("{*}language", "language"):
@@ -441,7 +454,12 @@ class EADReader:
                         else:
                             items.append(normalise_space(plain_text(part)))
                     revisions.append(
-                        Revision(date=date, description="\n".join(items), normal=normal)
+                        Revision(
+                            date=date,
+                            description="\n".join(items),
+                            normal=normal,
+                            published=_published(change),
+                        )
                     )
                 f["revisions"] = tuple(revisions)
             elif name == "maintenancestatus":
@@ -495,6 +513,7 @@ class EADReader:
                             event_type=(parts["eventtype"].get("value") or "")
                             if "eventtype" in parts
                             else "",
+                            published=_published(ev),
                         )
                     )
                 f["revisions"] = tuple(revisions)
@@ -730,10 +749,12 @@ class EADReader:
                         note, content="".join(fragment_from_element(d, version=v) for d in notes)
                     )
                 state.add("notes", note)
-                if name == "physloc" and "physical_location" not in f:
+                if name == "physloc" and "physical_location" not in f and note.published:
                     f["physical_location"] = normalise_space(plain_text(el))
                 if name == "langmaterial":
                     for lang in self._languages(el):
+                        if not note.published:
+                            lang = _replace(lang, published=False)
                         state.add("languages", lang)
             elif name == "origination":
                 agents = self._origination(el)
@@ -927,6 +948,7 @@ class EADReader:
                     script=script,
                     name=normalise_space(plain_text(lang)),
                     script_name=script_name,
+                    published=not _internal_within(lang, el),
                 )
             )
         return out
@@ -1077,6 +1099,7 @@ class EADReader:
             label=label,
             barcode=barcode,
             attributes=_unmapped(el, items, _CONTAINER_MAPPED),
+            published=get("audience") != "internal",
         )
 
     def _digital_objects(self, el: Any, name: str) -> list[DigitalObject]:

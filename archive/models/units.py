@@ -273,6 +273,11 @@ class UnitDate(models.Model):
     )
     calendar = models.CharField(max_length=32, blank=True)
     era = models.CharField(max_length=32, blank=True)
+    published = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text='Untick to keep it to staff (EAD audience="internal")',
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -306,6 +311,11 @@ class Extent(models.Model):
     container_summary = models.CharField(max_length=255, blank=True, help_text="e.g. 24 boxes")
     physical_details = models.TextField(blank=True)
     dimensions = models.CharField(max_length=255, blank=True)
+    published = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text='Untick to keep it to staff (EAD audience="internal")',
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -354,6 +364,11 @@ class Revision(models.Model):
     date = models.CharField(max_length=64, blank=True)
     agent = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
+    published = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text='Untick to keep it to staff (EAD audience="internal")',
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -1,0 +1,91 @@
+"""A ``published`` flag on dates, extents, container instances and revisions.
+
+Until now the flag of an internal date or extent was kept in its unit"s ``attributes``
+(``{"dates": [{"published": false}, ...]}``) where no page or search row looked; it moves
+to the new column. A container instance whose kept containers carry
+``audience="internal"`` becomes unpublished.
+"""
+
+from django.db import migrations, models
+
+
+def move_flags(apps, schema_editor):
+    Component = apps.get_model("archive", "Component")
+    UnitDate = apps.get_model("archive", "UnitDate")
+    Extent = apps.get_model("archive", "Extent")
+    ContainerInstance = apps.get_model("archive", "ContainerInstance")
+    units = Component.objects.filter(
+        models.Q(attributes__has_key="dates") | models.Q(attributes__has_key="extents")
+    )
+    for unit in units.iterator(chunk_size=2000):
+        attributes = unit.attributes or {}
+        changed = False
+        for key, model in (("dates", UnitDate), ("extents", Extent)):
+            sides = attributes.get(key) or []
+            hidden = []
+            for position, side in enumerate(sides):
+                if isinstance(side, dict) and side.pop("published", True) is False:
+                    hidden.append(position)
+                    changed = True
+            if hidden:
+                model.objects.filter(unit_id=unit.pk, position__in=hidden).update(published=False)
+            if sides and not any(sides):
+                attributes.pop(key)
+        if changed:
+            Component.objects.filter(pk=unit.pk).update(attributes=attributes)
+    instances = ContainerInstance.objects.filter(attributes__icontains="internal")
+    for instance in instances.iterator(chunk_size=2000):
+        kept = (instance.attributes or {}).get("containers") or []
+        if any(
+            ["audience", "internal"] in (c.get("attributes") or [])
+            for c in kept
+            if isinstance(c, dict)
+        ):
+            instance.published = False
+            instance.save(update_fields=["published"])
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("archive", "0005_fewer_indexes"),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="containerinstance",
+            name="published",
+            field=models.BooleanField(
+                db_default=True,
+                default=True,
+                help_text='Untick to keep it to staff (EAD audience="internal")',
+            ),
+        ),
+        migrations.AddField(
+            model_name="extent",
+            name="published",
+            field=models.BooleanField(
+                db_default=True,
+                default=True,
+                help_text='Untick to keep it to staff (EAD audience="internal")',
+            ),
+        ),
+        migrations.AddField(
+            model_name="revision",
+            name="published",
+            field=models.BooleanField(
+                db_default=True,
+                default=True,
+                help_text='Untick to keep it to staff (EAD audience="internal")',
+            ),
+        ),
+        migrations.AddField(
+            model_name="unitdate",
+            name="published",
+            field=models.BooleanField(
+                db_default=True,
+                default=True,
+                help_text='Untick to keep it to staff (EAD audience="internal")',
+            ),
+        ),
+        migrations.RunPython(move_flags, migrations.RunPython.noop, elidable=True),
+    ]
