@@ -46,6 +46,7 @@ from archive.visibility import (
     public_container_instances,
     public_dates,
     public_extents,
+    public_fragment,
     public_items,
     public_units,
 )
@@ -346,7 +347,7 @@ def citation(unit: Component, *, url: str) -> str:
     """
     cites = notes_of_type(unit, NoteType.PREFERRED_CITATION)
     if cites:
-        return " ".join(fragment_plain_text(n.content).strip() for n in cites)
+        return " ".join(fragment_plain_text(public_fragment(n.content)).strip() for n in cites)
     collection = unit.collection
     root = collection.root
     parts: list[str] = []

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 from typing import Any
 
 from lxml import etree
@@ -139,6 +140,25 @@ _NOTE_MAPPED = frozenset({"id", "audience"})
 
 def _published(el: Any) -> bool:
     return el.get("audience") != "internal"
+
+
+def _public_text(el: Any) -> str:
+    """The plain text of ``el`` without its descendants marked internal (a title's text is
+    what pages and the search index show; its fragment keeps the internal parts)."""
+    internal = [node for node in el.iterdescendants() if node.get("audience") == "internal"]
+    if not internal:
+        return normalise_space(plain_text(el))
+    copy = deepcopy(el)
+    for node in list(copy.iterdescendants()):
+        if node.get("audience") == "internal" and node.getparent() is not None:
+            parent, tail = node.getparent(), node.tail or ""
+            previous = node.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+            parent.remove(node)
+    return normalise_space(plain_text(copy))
 
 
 def _internal_within(el: Any, top: Any) -> bool:
@@ -534,7 +554,7 @@ class EADReader:
                             f["filing_title"] = normalise_space(plain_text(sub))
                         elif "title" not in f:
                             f["title"] = fragment_from_element(sub, version=v)
-                            f["title_text"] = normalise_space(plain_text(sub))
+                            f["title_text"] = _public_text(sub)
                         else:
                             keep(sub, "titlestmt", tpos)
                     elif sname in ("subtitle", "author", "sponsor") and sname not in f:
@@ -725,7 +745,7 @@ class EADReader:
                     f.setdefault("other_identifiers", []).append((value, _attrs(el)))
             elif name == "unittitle" and "title" not in f:
                 f["title"] = _fragment(el, v)
-                f["title_text"] = _text(el)
+                f["title_text"] = _public_text(el) if len(el) else _text(el)
                 f["title_attributes"] = _attrs(el)
             elif name == "unitdate":
                 state.add("dates", self._date(el))

@@ -87,5 +87,45 @@ class Migration(migrations.Migration):
                 help_text='Untick to keep it to staff (EAD audience="internal")',
             ),
         ),
+        migrations.AlterField(
+            model_name="component",
+            name="languages",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='Languages of the material, e.g. [{"code": "fre"}]; add "published": '
+                "false to one to keep it to staff",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="component",
+            name="other_identifiers",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='Further identifiers, e.g. [{"value": "MS 12", "attributes": []}]; '
+                'add "published": false to one to keep it to staff',
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalcomponent",
+            name="languages",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='Languages of the material, e.g. [{"code": "fre"}]; add "published": '
+                "false to one to keep it to staff",
+            ),
+        ),
+        migrations.AlterField(
+            model_name="historicalcomponent",
+            name="other_identifiers",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text='Further identifiers, e.g. [{"value": "MS 12", "attributes": []}]; '
+                'add "published": false to one to keep it to staff',
+            ),
+        ),
         migrations.RunPython(move_flags, migrations.RunPython.noop, elidable=True),
     ]

@@ -158,7 +158,12 @@ class Component(MP_Node):
         blank=True,
         help_text="Call number or component identifier, e.g. GEN MSS 238",
     )
-    other_identifiers = models.JSONField(default=list, blank=True)
+    other_identifiers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Further identifiers, e.g. [{"value": "MS 12", "attributes": []}]; '
+        'add "published": false to one to keep it to staff',
+    )
     ref = models.CharField(
         "machine id",
         max_length=255,
@@ -170,7 +175,10 @@ class Component(MP_Node):
         blank=True, help_text="The title with its inline markup, when it has any"
     )
     languages = models.JSONField(
-        default=list, blank=True, help_text='Languages of the material, e.g. [{"code": "fre"}]'
+        default=list,
+        blank=True,
+        help_text='Languages of the material, e.g. [{"code": "fre"}]; add "published": false '
+        "to one to keep it to staff",
     )
     physical_location = models.TextField(blank=True)
     # Indexed where it is read: the unpublished units of a collection (component_unpublished).

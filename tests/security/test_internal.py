@@ -4,7 +4,8 @@ Two finding aids (``internal_2002.xml``, ``internal_ead3.xml``, both schema-vali
 ``audience="internal"`` on every kind of element that can hold it: dates, extents, physical
 location, a second identifier, languages and containers at collection and component level;
 paragraphs, names, links, list items, chronology items and events, table rows and nested
-notes inside published notes; header notes, revisions and the creation date. Every internal
+notes inside published notes (a preferred citation among them) and a name inside a title;
+header notes, revisions and the creation date. Every internal
 text starts with ``Zq`` (and internal links point to ``zq...`` hosts), so a public surface
 leaks when it holds ``zq`` anywhere; the internal languages are Tibetan and Yiddish, the
 internal dates lie in the 1650s and 1660s, and no public element mentions either.
@@ -69,6 +70,8 @@ MARKERS_COMMON = [
     "Zqeventk",
     "Zqrowk",
     "Zqcontk",
+    "Zqcitec",
+    "Zqtitlek",
 ]
 MARKERS = {
     "2002": [
