@@ -17,6 +17,7 @@ element or one around it), and validate.
 
 from __future__ import annotations
 
+import importlib
 import io
 import re
 from pathlib import Path
@@ -29,7 +30,7 @@ from django.test import Client
 from lxml import etree
 
 from archive.ead.parsing import safe_parser
-from archive.models import Agent, Collection, Subject
+from archive.models import Agent, Collection, Component, Extent, Subject, UnitDate
 from archive.services.imports import ead_import
 from archive.visibility import public_fragment
 
@@ -276,3 +277,82 @@ def test_export_command_include_unpublished_keeps_internal_elements(
         "export_ead", collection.ead_id, format=fmt, output=str(public), stdout=io.StringIO()
     )
     assert not leaks(public.read_text()), leaks(public.read_text())
+
+
+def test_flags_set_by_staff_hide_rows_everywhere(imported: tuple[str, Collection]) -> None:
+    """Unticking "published" on a date, extent or container (the admin checkbox) hides it
+    from pages, search and the public export, and the staff export marks it internal."""
+    _, collection = imported
+    series = Component.objects.get(collection=collection, ref="ser1")
+    letters = Component.objects.get(collection=collection, ref="file1")
+    date = series.dates.get(expression="1910-1920")
+    date.published = False
+    date.save()
+    extent = series.extents.get(published=True)
+    extent.published = False
+    extent.save()
+    instance = letters.container_instances.get(published=True)
+    instance.published = False
+    instance.save()
+    client = Client()
+    base = f"/collections/{collection.repository.code}/{collection.ead_id}/"
+    assert "1910-1920" not in client.get(f"{base}ser1/").content.decode()
+    assert "2 boxes" not in client.get(f"{base}ser1/").content.decode()
+    assert "Box 1" not in client.get(f"{base}file1/").content.decode()
+    # (the collection itself is dated 1901-1950; the series had only its own date)
+    results = client.get("/search/", {"q": "", "year_from": "1915", "year_to": "1915"})
+    assert "ser1" not in [hit.unit.ref for hit in results.context["results"].hits]
+    public = download(client, collection, "ead2002", internal=False)
+    assert b"1910-1920" not in public and b">2 boxes<" not in public
+    client.force_login(get_user_model().objects.create_superuser("boss", "b@example.org", "pw"))
+    staff = etree.parse(io.BytesIO(download(client, collection, "ead2002", internal=True)))
+    flagged = [
+        "".join(el.itertext())
+        for el in staff.iter()
+        if isinstance(el.tag, str) and el.get("audience") == "internal"
+    ]
+    assert "1910-1920" in flagged
+    assert any("2 boxes" in text for text in flagged)
+    assert "1" in flagged  # the box of the letters
+
+
+def test_admin_shows_the_published_checkbox(imported: tuple[str, Collection]) -> None:
+    _, collection = imported
+    series = Component.objects.get(collection=collection, ref="ser1")
+    client = Client()
+    client.force_login(get_user_model().objects.create_superuser("boss", "b@example.org", "pw"))
+    page = client.get(f"/admin/archive/component/{series.pk}/change/").content.decode()
+    for prefix in ("dates", "extents"):
+        assert f'name="{prefix}-0-published"' in page, prefix
+    letters = Component.objects.get(collection=collection, ref="file1")
+    page = client.get(f"/admin/archive/component/{letters.pk}/change/").content.decode()
+    assert 'name="container_instances-0-published"' in page
+    page = client.get(f"/admin/archive/collection/{collection.pk}/change/").content.decode()
+    assert 'name="revisions-0-published"' in page
+
+
+def test_migration_moves_date_and_extent_flags_to_their_rows() -> None:
+    """Before 0007 an internal date or extent was flagged only in its unit's JSON."""
+    from django.apps import apps
+
+    migration = importlib.import_module("archive.migrations.0007_internal_flags")
+    result = ead_import(source=(HERE / FILES["2002"]).read_bytes(), filename=FILES["2002"])
+    root = Component.objects.get(collection_id=result.collection_id, depth=1)
+    # what a load before 0007 wrote: the flag beside the rows, the rows public
+    root.attributes["dates"] = [{}, {"published": False, "normal": "1650/1655"}]
+    root.attributes["extents"] = [{"content": "x"}, {"published": False}]
+    root.save()
+    UnitDate.objects.filter(unit=root).update(published=True)
+    Extent.objects.filter(unit=root).update(published=True)
+    migration.move_flags(apps, None)
+    assert list(root.dates.order_by("position").values_list("published", flat=True)) == [
+        True,
+        False,
+    ]
+    assert list(root.extents.order_by("position").values_list("published", flat=True)) == [
+        True,
+        False,
+    ]
+    root.refresh_from_db()
+    assert root.attributes["dates"] == [{}, {"normal": "1650/1655"}]
+    assert root.attributes["extents"] == [{"content": "x"}, {}]
