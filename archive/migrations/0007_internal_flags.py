@@ -3,10 +3,13 @@
 Until now the flag of an internal date or extent was kept in its unit"s ``attributes``
 (``{"dates": [{"published": false}, ...]}``) where no page or search row looked; it moves
 to the new column. A container instance whose kept containers carry
-``audience="internal"`` becomes unpublished.
+``audience="internal"`` becomes unpublished. A unit's physical location copied from a
+location note marked internal (the page showed it) is cleared: the note keeps it.
 """
 
 from django.db import migrations, models
+
+from archive.ead.markup import fragment_plain_text
 
 
 def move_flags(apps, schema_editor):
@@ -43,6 +46,15 @@ def move_flags(apps, schema_editor):
         ):
             instance.published = False
             instance.save(update_fields=["published"])
+    Note = apps.get_model("archive", "Note")
+    hidden = Note.objects.filter(note_type="physloc", published=False).exclude(
+        unit__physical_location=""
+    )
+    for note in hidden.select_related("unit").iterator(chunk_size=2000):
+        unit = note.unit
+        text = " ".join(fragment_plain_text(note.content).split())
+        if text and unit.physical_location == text:
+            Component.objects.filter(pk=unit.pk).update(physical_location="")
 
 
 class Migration(migrations.Migration):

@@ -332,7 +332,8 @@ def test_admin_shows_the_published_checkbox(imported: tuple[str, Collection]) ->
 
 
 def test_migration_moves_date_and_extent_flags_to_their_rows() -> None:
-    """Before 0007 an internal date or extent was flagged only in its unit's JSON."""
+    """Before 0007 an internal date or extent was flagged only in its unit's JSON, and a
+    unit's physical location could be the text of an internal location note."""
     from django.apps import apps
 
     migration = importlib.import_module("archive.migrations.0007_internal_flags")
@@ -341,6 +342,7 @@ def test_migration_moves_date_and_extent_flags_to_their_rows() -> None:
     # what a load before 0007 wrote: the flag beside the rows, the rows public
     root.attributes["dates"] = [{}, {"published": False, "normal": "1650/1655"}]
     root.attributes["extents"] = [{"content": "x"}, {"published": False}]
+    root.physical_location = "Zqphyslocc shelf"  # copied from the internal location note
     root.save()
     UnitDate.objects.filter(unit=root).update(published=True)
     Extent.objects.filter(unit=root).update(published=True)
@@ -356,3 +358,4 @@ def test_migration_moves_date_and_extent_flags_to_their_rows() -> None:
     root.refresh_from_db()
     assert root.attributes["dates"] == [{}, {"normal": "1650/1655"}]
     assert root.attributes["extents"] == [{"content": "x"}, {}]
+    assert root.physical_location == ""
