@@ -31,19 +31,22 @@ from archive.models import (
     AgentRelation,
     Collection,
     Component,
-    ContainerInstance,
     DigitalObject,
     Note,
     NoteType,
     Repository,
     Subject,
     SubjectLink,
-    UnitDate,
 )
 from archive.visibility import (
     count_public,
     is_public,
     public_authorities,
+    public_container_instances,
+    public_dates,
+    public_extents,
+    public_fragment,
+    public_items,
     public_links,
     public_units,
 )
@@ -144,8 +147,8 @@ def unit_queryset() -> QuerySet[Component]:
     published too. The unit itself must already be known to be public.
     """
     return Component.objects.select_related("collection__repository").prefetch_related(
-        Prefetch("dates", queryset=UnitDate.objects.order_by("position", "id")),
-        "extents",
+        Prefetch("dates", queryset=public_dates()),
+        Prefetch("extents", queryset=public_extents()),
         Prefetch("notes", queryset=Note.objects.filter(published=True).order_by("position", "id")),
         Prefetch(
             "agent_links",
@@ -161,9 +164,7 @@ def unit_queryset() -> QuerySet[Component]:
         ),
         Prefetch(
             "container_instances",
-            queryset=ContainerInstance.objects.select_related("container").order_by(
-                "position", "id"
-            ),
+            queryset=public_container_instances().select_related("container"),
         ),
         Prefetch(
             "digital_objects",
@@ -277,7 +278,7 @@ def notes_of_type(unit: Component, note_type: str) -> list[Note]:
 def languages(unit: Component) -> list[str]:
     """Names of the languages of the material (``languages`` holds ``{"code": ...}`` items)."""
     names: list[str] = []
-    for item in unit.languages or []:
+    for item in public_items(unit.languages or []):
         if isinstance(item, dict):
             name = item.get("name") or item.get("label") or ""
             code = item.get("code") or ""
@@ -337,7 +338,7 @@ def inherited_restrictions(unit: Component, ancestry: Sequence[Component]) -> li
 
 def date_text(unit: Component) -> str:
     """ "1912-1994, bulk 1936-1947": every date of the unit, from the prefetched rows."""
-    return ", ".join(d.display for d in unit.dates.all() if d.display)
+    return ", ".join(d.display for d in public_items(unit.dates.all()) if d.display)
 
 
 def citation(unit: Component, *, url: str) -> str:
@@ -348,7 +349,7 @@ def citation(unit: Component, *, url: str) -> str:
     """
     cites = notes_of_type(unit, NoteType.PREFERRED_CITATION)
     if cites:
-        return " ".join(fragment_plain_text(n.content).strip() for n in cites)
+        return " ".join(fragment_plain_text(public_fragment(n.content)).strip() for n in cites)
     collection = unit.collection
     root = collection.root
     parts: list[str] = []
@@ -358,7 +359,7 @@ def citation(unit: Component, *, url: str) -> str:
         head = f"{head}, {dates}"
     parts.append(head)
     if unit.depth > 1:
-        boxes = "; ".join(str(c) for c in unit.container_instances.all())
+        boxes = "; ".join(str(c) for c in public_items(unit.container_instances.all()))
         if boxes:
             parts.append(boxes)
         if root is not None:
@@ -510,9 +511,7 @@ def _attach(units: list[Component], parent: Component) -> None:
 
 def _with_dates(units: list[Component]) -> list[Component]:
     """Attach each unit's dates in one query (``prefetch_related_objects`` on a plain list)."""
-    prefetch_related_objects(
-        units, Prefetch("dates", queryset=UnitDate.objects.order_by("position", "id"))
-    )
+    prefetch_related_objects(units, Prefetch("dates", queryset=public_dates()))
     return units
 
 
@@ -619,12 +618,10 @@ def collection_contents(collection: Collection, *, limit: int) -> tuple[list[Com
     rows = rows[:limit]
     prefetch_related_objects(
         rows,
-        Prefetch("dates", queryset=UnitDate.objects.order_by("position", "id")),
+        Prefetch("dates", queryset=public_dates()),
         Prefetch(
             "container_instances",
-            queryset=ContainerInstance.objects.select_related("container").order_by(
-                "position", "id"
-            ),
+            queryset=public_container_instances().select_related("container"),
         ),
     )
     return rows, truncated
@@ -639,7 +636,7 @@ def public_roots() -> QuerySet[Component]:
         public_units(Component.objects.filter(depth=1))
         .select_related("collection__repository")
         .prefetch_related(
-            Prefetch("dates", queryset=UnitDate.objects.order_by("position", "id")),
+            Prefetch("dates", queryset=public_dates()),
             Prefetch(
                 "notes",
                 queryset=Note.objects.filter(published=True, note_type=NoteType.ABSTRACT),

@@ -41,7 +41,7 @@ class UnitDateForm(forms.ModelForm):
 
     class Meta:
         model = UnitDate
-        fields = ["expression", "begin", "end", "date_type", "certainty", "position"]
+        fields = ["expression", "begin", "end", "date_type", "certainty", "published", "position"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -67,7 +67,15 @@ class UnitDateInline(ScopedInline, admin.TabularInline):
 class ExtentInline(ScopedInline, admin.TabularInline):
     model = Extent
     extra = 0
-    fields = ["number", "extent_type", "portion", "container_summary", "dimensions", "position"]
+    fields = [
+        "number",
+        "extent_type",
+        "portion",
+        "container_summary",
+        "dimensions",
+        "published",
+        "position",
+    ]
 
 
 class NoteInline(ScopedInline, admin.StackedInline):
@@ -103,6 +111,7 @@ class ContainerInstanceInline(ScopedInline, admin.TabularInline):
         "grandchild_type",
         "grandchild_indicator",
         "instance_type",
+        "published",
     ]
     verbose_name = "container"
 
@@ -154,7 +163,7 @@ class DigitalObjectInline(ScopedInline, admin.TabularInline):
 class RevisionInline(ScopedInline, admin.TabularInline):
     model = Revision
     extra = 0
-    fields = ["date", "agent", "description", "position"]
+    fields = ["date", "agent", "description", "published", "position"]
 
 
 # --- actions ------------------------------------------------------------------------------------

@@ -584,6 +584,68 @@ def _last_text(node: Any) -> str:
     return node.text or ""
 
 
+def is_internal(node: Any) -> bool:
+    """Whether an element is marked for staff only (``audience="internal"``).
+
+    The one test of the marker inside fragments: public exports, pages (``to_html``) and the
+    search text (``archive.search.text``) drop such an element with everything in it.
+    """
+    return isinstance(node.tag, str) and node.get("audience") == "internal"
+
+
+def without_internal(fragment: str) -> str:
+    """``fragment`` with every element marked internal removed (its tail text is kept).
+
+    A fragment that holds no marker is returned as it is, without a parse.
+    """
+    if not fragment or "internal" not in fragment:
+        return fragment
+    try:
+        root = parse_fragment(fragment)
+    except etree.XMLSyntaxError:
+        return fragment
+    drop_internal(root)
+    return serialise_children(root)
+
+
+def drop_internal(root: Any) -> None:
+    """Remove every element below ``root`` marked internal (tails kept), in place."""
+    for node in list(root.iter()):
+        if node is not root and is_internal(node):
+            _drop_hidden(node)
+
+
+# Containers that mean nothing (and break both schemas) without one of these children: when
+# the last one is dropped as internal, the container goes too ("1903" without its event).
+_NEEDS_CHILD: dict[str, frozenset[str]] = {
+    "chronitem": frozenset({"event", "eventgrp", "chronitemset"}),
+    "eventgrp": frozenset({"event"}),
+    "chronitemset": frozenset({"event"}),
+    "chronlist": frozenset({"chronitem"}),
+    "list": frozenset({"item", "defitem"}),
+    "defitem": frozenset({"item"}),
+    "table": frozenset({"tgroup"}),
+    "tgroup": frozenset({"tbody"}),
+    "tbody": frozenset({"row"}),
+    "row": frozenset({"entry"}),
+}
+
+
+def _drop_hidden(node: Any) -> None:
+    """Drop an internal element, then each container it leaves without a required child."""
+    parent = node.getparent()
+    _drop_keep_tail(node)
+    while parent is not None and isinstance(parent.tag, str):
+        needed = _NEEDS_CHILD.get(parent.tag)
+        if needed is None or any(isinstance(c.tag, str) and c.tag in needed for c in parent):
+            return
+        above = parent.getparent()
+        if above is None:
+            return
+        _drop_keep_tail(parent)
+        parent = above
+
+
 def _strip_unknown(el: Any, allowed: frozenset[str], include_unpublished: bool) -> None:
     for node in list(el.iter()):
         if node is el:
@@ -592,8 +654,9 @@ def _strip_unknown(el: Any, allowed: frozenset[str], include_unpublished: bool) 
             if isinstance(node, etree._ProcessingInstruction):
                 _drop_keep_tail(node)
             continue
-        if node.get("audience") == "internal" and not include_unpublished:
-            _drop_keep_tail(node)
+        if not include_unpublished and is_internal(node):
+            if node.getparent() is not None:
+                _drop_hidden(node)
             continue
         if not include_unpublished:
             drop_script_links(node)
@@ -819,8 +882,11 @@ _HTML_BLOCKS = {
 }
 
 
-def to_html(fragment: str) -> str:
+def to_html(fragment: str, *, include_internal: bool = False) -> str:
     """Render a neutral fragment as safe HTML.
+
+    Elements marked ``audience="internal"`` are left out with their content unless
+    ``include_internal`` (pages are public; see ``archive.visibility.public_html``).
 
     Whitelist: paragraphs, emphasis (``render`` bold/italic/underline...), lists, chronologies
     (as definition lists), tables, headings, line breaks, and links whose href passes
@@ -834,6 +900,8 @@ def to_html(fragment: str) -> str:
         root = parse_fragment(fragment)
     except etree.XMLSyntaxError:
         return html.escape(fragment)
+    if not include_internal and "internal" in fragment:
+        drop_internal(root)
     return _html_children(root)
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 from typing import Any
 
 from lxml import etree
@@ -154,12 +155,43 @@ def _fragment(el: Any, version: str) -> str:
 _DATE_MAPPED = frozenset(
     {"normal", "type", "unitdatetype", "certainty", "calendar", "era", "datechar", "audience"}
 )
-_CONTAINER_MAPPED = frozenset({"id", "parent", "type", "localtype", "label", "containerid"})
+_CONTAINER_MAPPED = frozenset(
+    {"id", "parent", "type", "localtype", "label", "containerid", "audience"}
+)
 _NOTE_MAPPED = frozenset({"id", "audience"})
 
 
 def _published(el: Any) -> bool:
     return el.get("audience") != "internal"
+
+
+def _public_text(el: Any) -> str:
+    """The plain text of ``el`` without its descendants marked internal (a title's text is
+    what pages and the search index show; its fragment keeps the internal parts)."""
+    internal = [node for node in el.iterdescendants() if node.get("audience") == "internal"]
+    if not internal:
+        return normalise_space(plain_text(el))
+    copy = deepcopy(el)
+    for node in list(copy.iterdescendants()):
+        if node.get("audience") == "internal" and node.getparent() is not None:
+            parent, tail = node.getparent(), node.tail or ""
+            previous = node.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+            parent.remove(node)
+    return normalise_space(plain_text(copy))
+
+
+def _internal_within(el: Any, top: Any) -> bool:
+    """Whether ``el`` or an element between it and ``top`` is marked internal."""
+    node = el
+    while node is not None and node is not top:
+        if node.get("audience") == "internal":
+            return True
+        node = node.getparent()
+    return False
 
 
 class _UnitState:
@@ -504,8 +536,9 @@ class EADReader:
                     if sname == "creation":
                         f["creation"] = fragment_from_element(sub, version=v)
                         for date in sub.iter("{*}date", "date"):
-                            f["creation_date"] = normalise_space(plain_text(date))
-                            break
+                            if not _internal_within(date, sub):
+                                f["creation_date"] = normalise_space(plain_text(date))
+                                break
                     elif sname == "langusage":
                         f["language_of_description"] = fragment_from_element(sub, version=v)
                         for lang in sub.iter("{*}language", "language"):
@@ -531,7 +564,12 @@ class EADReader:
                         else:
                             items.append(normalise_space(plain_text(part)))
                     revisions.append(
-                        Revision(date=date, description="\n".join(items), normal=normal)
+                        Revision(
+                            date=date,
+                            description="\n".join(items),
+                            normal=normal,
+                            published=_published(change),
+                        )
                     )
                 f["revisions"] = tuple(revisions)
             elif name == "maintenancestatus":
@@ -585,6 +623,7 @@ class EADReader:
                             event_type=(parts["eventtype"].get("value") or "")
                             if "eventtype" in parts
                             else "",
+                            published=_published(ev),
                         )
                     )
                 f["revisions"] = tuple(revisions)
@@ -605,7 +644,7 @@ class EADReader:
                             f["filing_title"] = normalise_space(plain_text(sub))
                         elif "title" not in f:
                             f["title"] = fragment_from_element(sub, version=v)
-                            f["title_text"] = normalise_space(plain_text(sub))
+                            f["title_text"] = _public_text(sub)
                         else:
                             keep(sub, "titlestmt", tpos)
                     elif sname in ("subtitle", "author", "sponsor") and sname not in f:
@@ -796,7 +835,7 @@ class EADReader:
                     f.setdefault("other_identifiers", []).append((value, _attrs(el)))
             elif name == "unittitle" and "title" not in f:
                 f["title"] = _fragment(el, v)
-                f["title_text"] = _text(el)
+                f["title_text"] = _public_text(el) if len(el) else _text(el)
                 f["title_attributes"] = _attrs(el)
             elif name == "unitdate":
                 state.add("dates", self._date(el))
@@ -820,10 +859,12 @@ class EADReader:
                         note, content="".join(fragment_from_element(d, version=v) for d in notes)
                     )
                 state.add("notes", note)
-                if name == "physloc" and "physical_location" not in f:
+                if name == "physloc" and "physical_location" not in f and note.published:
                     f["physical_location"] = normalise_space(plain_text(el))
                 if name == "langmaterial":
                     for lang in self._languages(el):
+                        if not note.published:
+                            lang = _replace(lang, published=False)
                         state.add("languages", lang)
             elif name == "origination":
                 agents = self._origination(el)
@@ -1017,6 +1058,7 @@ class EADReader:
                     script=script,
                     name=normalise_space(plain_text(lang)),
                     script_name=script_name,
+                    published=not _internal_within(lang, el),
                 )
             )
         return out
@@ -1167,6 +1209,7 @@ class EADReader:
             label=label,
             barcode=barcode,
             attributes=_unmapped(el, items, _CONTAINER_MAPPED),
+            published=get("audience") != "internal",
         )
 
     def _digital_objects(self, el: Any, name: str) -> list[DigitalObject]:

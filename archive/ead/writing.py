@@ -29,13 +29,15 @@ from ..links import is_script_url
 from .conform import content_model
 from .markup import (
     build_fragment,
+    drop_internal,
     drop_script_links,
     element_to_neutral,
     fragment_plain_text,
     namespaced,
     parse_fragment,
+    without_internal,
 )
-from .records import ExtraElement, FindingAid, Record, Unit, UnitSupplement
+from .records import Attributes, ExtraElement, FindingAid, Record, Unit, UnitSupplement
 
 Output = str | IO[bytes]
 
@@ -346,6 +348,39 @@ class StreamWriter(ABC):
             return href
         return None
 
+    def shown(self, fragment: str) -> str:
+        """A fragment as this export may show it: elements marked internal left out of a
+        public export (for fragments written as plain text, which ``fill`` does not see)."""
+        return fragment if self.include_unpublished else without_internal(fragment)
+
+    def identifier_attributes(self, attributes: Attributes) -> list[tuple[str, str | None]]:
+        """A further identifier's attributes, its ``audience`` written in either version."""
+        published = ("audience", "internal") not in attributes
+        return [*self.attrs(attributes, drop={"audience"}), self.audience(published)]
+
+    def extra_texts(self, extra: ExtraElement) -> list[tuple[str, bool]]:
+        """The words of an extra element written as a note of this version, as
+        ``(text, published)``: in a staff export, words marked internal inside a public
+        element come as a second, internal note rather than in the public one."""
+        if not self.visible(extra.published):
+            return []
+        public = self.extra_text(extra)
+        out = [(public, extra.published)] if public else []
+        if self.include_unpublished and extra.published:
+            whole = " ".join(fragment_plain_text(extra.xml, separate=True).split())
+            public_words = " ".join(
+                fragment_plain_text(without_internal(extra.xml), separate=True).split()
+            )
+            if whole != public_words:
+                out = [(public_words, True)] if public_words else []
+                out.append((whole, False))
+        return out
+
+    def visible_attributes(self, attributes: Iterable[tuple[str, str]]) -> bool:
+        """Whether an item whose flag is kept in its attributes (a further identifier,
+        an old container) may be written: ``audience="internal"`` only in staff exports."""
+        return self.include_unpublished or ("audience", "internal") not in attributes
+
     def extra_element(self, extra: ExtraElement) -> Any | None:
         """An unmapped element back in its place (same version) or converted to this one."""
         if not self.visible(extra.published):
@@ -353,6 +388,7 @@ class StreamWriter(ABC):
         if extra.version == self.version:
             node = parse_fragment(extra.xml)[0]
             if not self.include_unpublished:
+                drop_internal(node)
                 for inner in node.iter():
                     if isinstance(inner.tag, str):
                         drop_script_links(inner)
@@ -375,9 +411,9 @@ class StreamWriter(ABC):
         namespaced(node, self.namespace, version=self.version)
         return node
 
-    @staticmethod
-    def extra_text(extra: ExtraElement) -> str:
-        return " ".join(fragment_plain_text(extra.xml, separate=True).split())
+    def extra_text(self, extra: ExtraElement) -> str:
+        xml = self.shown(extra.xml)
+        return " ".join(fragment_plain_text(xml, separate=True).split())
 
     # -- stream ------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.html import escape
 
-from archive import tree
-from archive.models import Component, ContainerInstance, Level, Repository, UnitDate
+from archive import tree, visibility
+from archive.models import Component, Level, Repository
 from archive.search.backends import get_backend
 from archive.search.backends.base import FIELDS, NO_MATCH_FROM, UNIT_TABLE, Match
 from archive.search.results import (
@@ -348,12 +348,13 @@ def _hydrate(backend: Any, ranked: Sequence[tuple], query: str, field: str) -> l
         )
     }
     dates: dict[int, list[str]] = defaultdict(list)
-    for date in UnitDate.objects.filter(unit_id__in=ids).order_by("unit_id", "position", "id"):
+    for date in visibility.public_dates().filter(unit_id__in=ids).order_by("unit_id", "position"):
         if date.display:
             dates[date.unit_id].append(date.display)
     containers: dict[int, list[str]] = defaultdict(list)
     for instance in (
-        ContainerInstance.objects.filter(unit_id__in=ids)
+        visibility.public_container_instances()
+        .filter(unit_id__in=ids)
         .select_related("container")
         .order_by("unit_id", "position", "id")
     ):

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from archive import links
-from archive.ead.markup import to_html
 from archive.models import Component
+from archive.visibility import public_html, public_items
 
 register = template.Library()
 
@@ -21,12 +21,13 @@ _BLOCK_START = re.compile(r"^\s*<(p|ul|ol|dl|table|blockquote|h3|address)\b")
 
 @register.filter
 def note_html(fragment: str | None) -> SafeString:
-    """Render a stored note fragment through the EAD markup whitelist (``to_html``).
+    """Render a stored note fragment for a public page (``visibility.public_html``): the EAD
+    markup whitelist, without the elements marked internal.
 
     Fragments with no block element (plain text, or text with inline emphasis) are wrapped
     in paragraphs at blank lines, so a note never renders as one run-on line.
     """
-    rendered = to_html(fragment or "")
+    rendered = public_html(fragment or "")
     if not rendered.strip():
         return mark_safe("")
     if _BLOCK_START.match(rendered):
@@ -72,7 +73,7 @@ def unit_url(unit: Component, repository_code: str, ead_id: str) -> str:
 @register.filter
 def unit_dates(unit: Component) -> str:
     """ "1912-1994, bulk 1936-1947" from the prefetched dates."""
-    return ", ".join(d.display for d in unit.dates.all() if d.display)
+    return ", ".join(d.display for d in public_items(unit.dates.all()) if d.display)
 
 
 @register.simple_tag(takes_context=True)
