@@ -368,7 +368,8 @@ def test_staff_exports_keep_every_href_as_imported(
     # the stored value is the original
     assert set(DigitalObject.objects.values_list("link", flat=True)) <= originals | {""}
 
-    user = make_user("staff-exporter")
+    # A viewer of the repository: staff exports follow the repository permission check.
+    user = make_user("staff-exporter", repository=collection.repository, role="viewer")
     client.force_login(user)
     kwargs = {"repository": collection.repository.code, "ead_id": collection.ead_id}
     url = reverse("archive:collection-ead", kwargs={**kwargs, "fmt": fmt})
