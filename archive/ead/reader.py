@@ -266,6 +266,7 @@ class EADReader:
         self.warnings: list[EADWarning] = []
         self.version: str | None = None
         self._started = False
+        self._events: Any = None  # the parse (its error log tells where it failed)
 
     # -- public ------------------------------------------------------------------------
 
@@ -276,7 +277,8 @@ class EADReader:
         try:
             yield from self._read()
         except etree.XMLSyntaxError as exc:
-            raise syntax_error_from(exc, self.filename) from None
+            log = self._events.error_log if self._events is not None else None
+            raise syntax_error_from(exc, self.filename, log) from None
         finally:
             if self._owned:
                 self._stream.close()
@@ -317,7 +319,8 @@ class EADReader:
         limit = unit_bytes if unit_bytes is not None else float("inf")
         segment = 0
 
-        for event, el in safe_iterparse(source, ("start", "end")):
+        events = self._events = safe_iterparse(source, ("start", "end"))
+        for event, el in events:
             # (iterparse gives start and end events for elements only, never comments, so an
             # end event closes the element of the last name pushed)
             if source.count > limit:
