@@ -318,6 +318,12 @@ class EADReader:
         unit_bytes = self.max_unit_bytes
         limit = unit_bytes if unit_bytes is not None else float("inf")
         segment = 0
+        # Entities are never expanded, but libxml2 still reports the elements of an internal
+        # entity's text (at its first use, outside the tree: they have no parent). When the
+        # DOCTYPE declares such an entity, those elements are skipped, ``skipping`` counting
+        # the open ones; otherwise nothing is checked.
+        entity_markup = False
+        skipping = 0
 
         events = self._events = safe_iterparse(source, ("start", "end"))
         for event, el in events:
@@ -325,7 +331,14 @@ class EADReader:
             # end event closes the element of the last name pushed)
             if source.count > limit:
                 self._too_large(el, stack)
+            if skipping:
+                skipping += 1 if event == "start" else -1
+                continue
             if event == "start":
+                if entity_markup and names and el.getparent() is None:
+                    self.warn(el, "markup declared in an entity is not read")
+                    skipping = 1
+                    continue
                 tag = el.tag
                 name = local_names.get(tag)
                 if name is None:
@@ -385,9 +398,10 @@ class EADReader:
                             column=None,
                         )
                     ns = etree.QName(el).namespace
+                    info = el.getroottree().docinfo
+                    entity_markup = _declares_markup(info.internalDTD)
                     self.version = version_from_namespace(ns)
                     if self.version is None:
-                        info = el.getroottree().docinfo
                         self.version = version_from_doctype(info.public_id, info.system_url)
                     root_attrs = _attrs(el, {"schemaLocation"})
                     continue
@@ -1321,6 +1335,13 @@ def _legalstatus_wrapper(el: Any) -> Any | None:
     if names in (["legalstatus"], ["head", "legalstatus"]):
         return children[-1]
     return None
+
+
+def _declares_markup(dtd: Any) -> bool:
+    """Whether a DOCTYPE's internal subset declares an entity whose text holds markup."""
+    if dtd is None:
+        return False
+    return any("<" in (entity.content or "") for entity in dtd.iterentities())
 
 
 def _in_component_list(names: list[str], unit_level: int) -> bool:
