@@ -360,7 +360,11 @@ class EADReader:
                         # cut its parent short: the parent's description around it is read
                         # first
                         parent_state = stack[-1]
-                        quoted = not _in_component_list(names, parent_state.level)
+                        # (inside a quoted component that waits for its own parent, a child
+                        # component waits too: emitted now, it would come before them both)
+                        quoted = (
+                            parent_state.quoted and not parent_state.emitted
+                        ) or not _in_component_list(names, parent_state.level)
                         if numbered is None and not quoted:
                             numbered = name != "c"
                         if not header_emitted and header is not None:
@@ -432,6 +436,7 @@ class EADReader:
                         limit = segment + unit_bytes - stack[-1].spent
                     if state.quoted and not state.emitted and stack and not stack[-1].emitted:
                         stack[-1].pending.append(self._unit(state))  # after its parent
+                        stack[-1].pending.extend(state.pending)  # and its own, after it
                     elif not state.emitted:
                         yield from self._emit(state)
                     elif state.late:
