@@ -492,10 +492,11 @@ class EADReader:
                     yield self._supplement(state)
             el.getparent().remove(el)
         if root is None:
-            raise EADSyntaxError("empty document", filename=self.filename, line=None, column=None)
+            raise EADSyntaxError("the file is empty", filename=self.filename, line=1, column=1)
         if not header_emitted:
+            # (at the line of <ead>, the element that lacks it)
             raise EADSyntaxError(
-                "no <archdesc> in document", filename=self.filename, line=None, column=None
+                "no <archdesc> in <ead>", filename=self.filename, line=root.sourceline, column=None
             )
 
     def _too_large(self, el: Any, stack: list[_UnitState]) -> None:

@@ -288,6 +288,17 @@ CASES: dict[str, Case] = {
         lambda h: finding_aid(file_unit("Été")).encode("latin-1"), expect="refused"
     ),
     "undefined entity": Case(lambda h: xml(finding_aid(file_unit("&nosuch;"))), expect="refused"),
+    # --- well-formed, but not a finding aid
+    "an XHTML page": Case(
+        lambda h: xml(
+            '<?xml version="1.0"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+            "<body><p>Not EAD</p></body></html>"
+        ),
+        expect="refused",
+    ),
+    "EAD without archdesc": Case(
+        lambda h: xml(finding_aid().split("<archdesc")[0] + "</ead>"), expect="refused"
+    ),
     # --- encodings a real finding aid may come in: imported, the text intact
     "UTF-16 with BOM": Case(utf16(bom=True, declaration=True), "imported", "Été à Paris"),
     "UTF-16 with BOM, no declaration": Case(
@@ -318,6 +329,8 @@ REASONS = {
     # lxml's iterparse calls this "no element found" at line 0; the parse's log knows better
     "undefined entity": r"line 7, column \d+: .*Entity 'nosuch' not defined",
     "empty file": r"line 1, column 1: .*empty",
+    "an XHTML page": r"line 2\b.*root element is <html>, not <ead>",
+    "EAD without archdesc": r"line 1\b.*no <archdesc>",
 }
 
 
