@@ -63,11 +63,16 @@ def assert_clean(outcome: Outcome) -> None:
 
 
 @pytest.fixture
-def import_by_command() -> Callable[[str | Path], Outcome]:
-    """``import_by_command(path)``: ``manage.py import_ead PATH`` as an operator runs it."""
+def import_by_command(caplog: pytest.LogCaptureFixture) -> Callable[[str | Path], Outcome]:
+    """``import_by_command(path)``: ``manage.py import_ead PATH`` as an operator runs it.
+
+    The operator's terminal also shows what the command logs (the console handler writes to
+    standard error), so the log, tracebacks included, is part of what the user saw.
+    """
 
     def run(path: str | Path) -> Outcome:
         out, err = io.StringIO(), io.StringIO()
+        caplog.clear()
         try:
             call_command("import_ead", str(path), stdout=out, stderr=err)
         except CommandError as exc:
@@ -76,7 +81,7 @@ def import_by_command() -> Callable[[str | Path], Outcome]:
             failure = ""
         lines = [line for line in err.getvalue().splitlines() if line.strip()]
         messages = [line.removeprefix("FAILED ") for line in lines if line.startswith("FAILED ")]
-        text = "\n".join([out.getvalue(), err.getvalue(), failure])
+        text = "\n".join([out.getvalue(), err.getvalue(), failure, caplog.text])
         return Outcome(imported=not failure and not messages, messages=messages, text=text)
 
     return run
