@@ -341,9 +341,9 @@ CASES: dict[str, Case] = {
 REASONS = {
     "billion laughs": r"amplification|entity|loop",
     "quadratic blowup": r"amplification|entity",
-    "100,000-deep components": r"depth",
-    "100,000-deep markup": r"depth",
-    "huge text node": r"too long|huge|limit",
+    "100,000-deep components": r"depth|nested deeper",
+    "100,000-deep markup": r"depth|nested deeper",
+    "huge text node": r"too long|huge|limit|longer than",
     "huge attribute value": r"too long|huge|limit|AttValue",
     # lxml's iterparse calls this "no element found" at line 0; the parse's log knows better
     "undefined entity": r"line 7, column \d+: .*Entity 'nosuch' not defined",
