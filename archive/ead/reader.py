@@ -266,6 +266,7 @@ class EADReader:
         self.warnings: list[EADWarning] = []
         self.version: str | None = None
         self._started = False
+        self._events: Any = None  # the parse (its error log tells where it failed)
 
     # -- public ------------------------------------------------------------------------
 
@@ -276,7 +277,8 @@ class EADReader:
         try:
             yield from self._read()
         except etree.XMLSyntaxError as exc:
-            raise syntax_error_from(exc, self.filename) from None
+            log = self._events.error_log if self._events is not None else None
+            raise syntax_error_from(exc, self.filename, log) from None
         finally:
             if self._owned:
                 self._stream.close()
@@ -316,13 +318,27 @@ class EADReader:
         unit_bytes = self.max_unit_bytes
         limit = unit_bytes if unit_bytes is not None else float("inf")
         segment = 0
+        # Entities are never expanded, but libxml2 still reports the elements of an internal
+        # entity's text (at its first use, outside the tree: they have no parent). When the
+        # DOCTYPE declares such an entity, those elements are skipped, ``skipping`` counting
+        # the open ones; otherwise nothing is checked.
+        entity_markup = False
+        skipping = 0
 
-        for event, el in safe_iterparse(source, ("start", "end")):
+        events = self._events = safe_iterparse(source, ("start", "end"))
+        for event, el in events:
             # (iterparse gives start and end events for elements only, never comments, so an
             # end event closes the element of the last name pushed)
             if source.count > limit:
                 self._too_large(el, stack)
+            if skipping:
+                skipping += 1 if event == "start" else -1
+                continue
             if event == "start":
+                if entity_markup and names and el.getparent() is None:
+                    self.warn(el, "markup declared in an entity is not read")
+                    skipping = 1
+                    continue
                 tag = el.tag
                 name = local_names.get(tag)
                 if name is None:
@@ -344,7 +360,11 @@ class EADReader:
                         # cut its parent short: the parent's description around it is read
                         # first
                         parent_state = stack[-1]
-                        quoted = not _in_component_list(names, parent_state.level)
+                        # (inside a quoted component that waits for its own parent, a child
+                        # component waits too: emitted now, it would come before them both)
+                        quoted = (
+                            parent_state.quoted and not parent_state.emitted
+                        ) or not _in_component_list(names, parent_state.level)
                         if numbered is None and not quoted:
                             numbered = name != "c"
                         if not header_emitted and header is not None:
@@ -382,9 +402,10 @@ class EADReader:
                             column=None,
                         )
                     ns = etree.QName(el).namespace
+                    info = el.getroottree().docinfo
+                    entity_markup = _declares_markup(info.internalDTD)
                     self.version = version_from_namespace(ns)
                     if self.version is None:
-                        info = el.getroottree().docinfo
                         self.version = version_from_doctype(info.public_id, info.system_url)
                     root_attrs = _attrs(el, {"schemaLocation"})
                     continue
@@ -415,6 +436,7 @@ class EADReader:
                         limit = segment + unit_bytes - stack[-1].spent
                     if state.quoted and not state.emitted and stack and not stack[-1].emitted:
                         stack[-1].pending.append(self._unit(state))  # after its parent
+                        stack[-1].pending.extend(state.pending)  # and its own, after it
                     elif not state.emitted:
                         yield from self._emit(state)
                     elif state.late:
@@ -470,10 +492,11 @@ class EADReader:
                     yield self._supplement(state)
             el.getparent().remove(el)
         if root is None:
-            raise EADSyntaxError("empty document", filename=self.filename, line=None, column=None)
+            raise EADSyntaxError("the file is empty", filename=self.filename, line=1, column=1)
         if not header_emitted:
+            # (at the line of <ead>, the element that lacks it)
             raise EADSyntaxError(
-                "no <archdesc> in document", filename=self.filename, line=None, column=None
+                "no <archdesc> in <ead>", filename=self.filename, line=root.sourceline, column=None
             )
 
     def _too_large(self, el: Any, stack: list[_UnitState]) -> None:
@@ -1318,6 +1341,13 @@ def _legalstatus_wrapper(el: Any) -> Any | None:
     if names in (["legalstatus"], ["head", "legalstatus"]):
         return children[-1]
     return None
+
+
+def _declares_markup(dtd: Any) -> bool:
+    """Whether a DOCTYPE's internal subset declares an entity whose text holds markup."""
+    if dtd is None:
+        return False
+    return any("<" in (entity.content or "") for entity in dtd.iterentities())
 
 
 def _in_component_list(names: list[str], unit_level: int) -> bool:
