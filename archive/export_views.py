@@ -6,7 +6,9 @@ the first byte leaves, so a download is either the whole document, with ``Conten
 ``ETag`` and ``Last-Modified``, or an error page, never a 200 with half a finding aid. A
 request whose ``If-None-Match`` names the current version gets 304 without any export work.
 The public get the public version (unpublished material left out) and a 404 for a collection
-that is not published; staff may ask for the staff version with ``?internal=1``.
+that is not published. Staff who may see the collection in the admin (``archive.permissions``)
+may ask for the staff version with ``?internal=1``; anyone else asking for it gets the public
+answer, as if they had not asked.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
+from archive import permissions
 from archive.models import Collection
 from archive.services.export_files import (
     ExportBusy,
@@ -32,14 +35,10 @@ from archive.services.export_files import (
 from archive.services.exports import FORMATS, collection_is_exportable
 
 
-def wants_internal(request: HttpRequest) -> bool:
-    """The staff version: asked for with ?internal=1, and only ever given to staff."""
-    return (
-        request.GET.get("internal") == "1"
-        and request.user.is_authenticated
-        and request.user.is_active
-        and request.user.is_staff
-    )
+def wants_internal(request: HttpRequest, collection: Collection) -> bool:
+    """The staff version: asked for with ?internal=1, and given only to staff who may see
+    ``collection`` in the admin (the same rule as the admin's, per repository)."""
+    return request.GET.get("internal") == "1" and permissions.can_view(request.user, collection)
 
 
 @require_safe
@@ -51,7 +50,7 @@ def collection_ead(request: HttpRequest, repository: str, ead_id: str, fmt: str)
         repository__code=repository,
         ead_id=ead_id,
     )
-    internal = wants_internal(request)
+    internal = wants_internal(request, collection)
     if not collection_is_exportable(collection=collection, include_unpublished=internal):
         # Same answer as for a collection that does not exist: its existence is not public.
         raise Http404("No such collection")

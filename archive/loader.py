@@ -45,11 +45,12 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     ``repository_name``, ``headings``, ``did_attributes``, ``controlaccess_attributes``,
     ``component_list_attributes``, ``dates`` and ``extents``. The last two are lists
     parallel to the ``UnitDate`` / ``Extent`` rows by ``position``, of
-    ``{"normal", "characteristic", "published", "attributes"}`` (and ``expression`` when
-    too long) and of ``{"content", "published", "attributes"}``. ``unmapped`` is the list
-    of extra elements. ``other_identifiers`` is ``[{"value", "attributes"}]``;
-    ``languages`` is ``[{"code", "script", "name"}]`` (and ``script_name``, the EAD3 ``<script>``
-    text, when there is one).
+    ``{"normal", "characteristic", "attributes"}`` (and ``expression`` when too long) and of
+    ``{"content", "attributes"}``; whether a date or extent is public is the rows'
+    ``published`` column. ``unmapped`` is the list of extra elements. ``other_identifiers``
+    is ``[{"value", "attributes"}]``; ``languages`` is ``[{"code", "script", "name"}]`` (and
+    ``script_name``, the EAD3 ``<script>`` text, when there is one); an item of either marked
+    ``audience="internal"`` has ``"published": false``.
 
 ``Note``
     ``position`` counts the unit's notes in the order read; ``attributes`` holds
@@ -64,7 +65,9 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
 
 ``ContainerInstance``
     ``attributes["containers"]`` lists every container of the instance as written, top first:
-    ``{"id", "parent", "type", "indicator", "label", "barcode", "attributes"}``.
+    ``{"id", "parent", "type", "indicator", "label", "barcode", "attributes"}`` (and
+    ``"published": false`` for one marked internal). An instance is published when all of
+    its containers are.
 
 ``DigitalObject``
     ``attributes`` holds ``show``, ``actuate``, ``group``, ``group_description``,
@@ -113,6 +116,9 @@ from archive.search import index as search_index
 from archive.search.backends import get_backend as search_backend
 
 BATCH_SIZE = 2000
+# A batch is written early once its notes hold this many characters, so that a file of
+# long descriptions does not keep BATCH_SIZE of them in memory at once.
+BATCH_TEXT = 8_000_000
 UNIDENTIFIED_REPOSITORY = "unidentified"
 SLUG_BASE_LENGTH = 190  # as archive.models.agents.unique_slug
 
@@ -241,13 +247,25 @@ def container_json(c: r.Container) -> dict[str, Any]:
         written["barcode"] = c.barcode
     if c.attributes:
         written["attributes"] = pairs(c.attributes)
+    if not c.published:
+        written["published"] = False
     return written
+
+
+def other_identifier_json(value: str, attributes: r.Attributes) -> dict[str, Any]:
+    """A further identifier; ``audience="internal"`` becomes ``"published": false``."""
+    if ("audience", "internal") in attributes:
+        kept = [[k, v] for k, v in attributes if k != "audience"]
+        return {"value": value, "attributes": kept, "published": False}
+    return {"value": value, "attributes": pairs(attributes)}
 
 
 def language_json(lang: r.Language) -> dict[str, Any]:
     written: dict[str, Any] = {"code": lang.code, "script": lang.script, "name": lang.name}
     if lang.script_name:  # EAD3 <script> text; absent for nearly every language
         written["script_name"] = lang.script_name
+    if not lang.published:
+        written["published"] = False
     return written
 
 
@@ -572,6 +590,7 @@ DATE_FIELDS = [
     "certainty",
     "calendar",
     "era",
+    "published",
     "position",
 ]
 EXTENT_FIELDS = [
@@ -582,6 +601,7 @@ EXTENT_FIELDS = [
     "container_summary",
     "physical_details",
     "dimensions",
+    "published",
     "position",
 ]
 NOTE_FIELDS = [
@@ -613,6 +633,7 @@ INSTANCE_FIELDS = [
     "grandchild_type",
     "grandchild_indicator",
     "instance_type",
+    "published",
     "position",
     "attributes",
 ]
@@ -658,8 +679,6 @@ def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
         side["normal"] = d.normal
     if d.characteristic is not None:
         side["characteristic"] = d.characteristic
-    if not d.published:
-        side["published"] = False
     if d.attributes:
         side["attributes"] = pairs(d.attributes)
     expression, begin, end, date_type, certainty, calendar, era = columns
@@ -688,8 +707,6 @@ def extent_side(e: r.Extent, columns: list[str]) -> dict[str, Any]:
     side: dict[str, Any] = {}
     if e.content:
         side["content"] = e.content
-    if not e.published:
-        side["published"] = False
     if e.attributes:
         side["attributes"] = pairs(e.attributes)
     for (name, _), column in zip(EXTENT_COLUMNS, columns, strict=True):
@@ -795,6 +812,8 @@ class EADLoader:
         self.waiting_subjects: list[tuple[list, tuple, r.SubjectLink]] = []
         # Rows already given to a unit, for supplements to continue the numbering.
         self.counts: dict[tuple[str, int], int] = {}
+        # Characters of note text queued since the last full batch (see BATCH_TEXT).
+        self.batch_text = 0
 
         # Shared rows resolved so far: key -> id.
         self.agent_ids: dict[tuple, int] = {}
@@ -951,6 +970,13 @@ class EADLoader:
         if self.collection is not None:
             raise LoadError(f"{self.filename}: more than one collection-level description")
         fa = self.finding_aid
+        # Concurrent imports queue here, before anything is looked up: the lock is held to
+        # the commit, so what the previous import created (a repository both files name,
+        # the collection a second --replace of the same file replaces) is committed and
+        # seen by the checks below, instead of two transactions creating the same row and
+        # the second failing on a unique index. (Imports were serialised from the
+        # allocation of the root path onwards already; SQLite's writers always are.)
+        tree.lock_root_allocation()
         repository = self.repository or self.repository_from_file(fa, unit)
         ead_id = " ".join(fa.ead_id.split())
         if not ead_id:
@@ -989,6 +1015,7 @@ class EADLoader:
                 date=clip(rev.date, 64),
                 agent=clip(rev.agent, 255),
                 description=rev.description,
+                published=rev.published,
                 position=i,
             )
             for i, rev in enumerate(fa.revisions)
@@ -1001,7 +1028,6 @@ class EADLoader:
 
         if self.index:
             self.feed = search_index.LoadFeed(self.collection.pk, repository.pk)
-        tree.lock_root_allocation()
         self.paths = tree.PathAllocator(tree.next_root_path())
         self.root_id = self.add_component_row(unit, depth=1)
 
@@ -1118,16 +1144,27 @@ class EADLoader:
             raise LoadError(f"{self.filename}: a component came before the collection")
         self.add_component_row(unit, depth=unit.depth + 1)
         self.result.components += 1
-        if len(self.components) >= self.batch_size:
-            self.flush_rows()
+        if len(self.components) >= self.batch_size or self.batch_text >= BATCH_TEXT:
+            self.flush_rows(full=True)
             self.report_progress()
 
     def add_component_row(self, unit: r.Unit, *, depth: int) -> int:
         """Queue the unit's row and its related rows; return its id."""
         assert self.paths is not None and self.collection is not None
+        if depth > tree.MAX_DEPTH:
+            raise LoadError(
+                f"{self.filename}: a component is nested {depth - 1} levels below the "
+                f"collection; at most {tree.MAX_DEPTH - 1} levels can be imported"
+            )
         unit_id = self.component_ids.take()
         self.unit_ids[unit.sequence] = unit_id
-        path = self.paths.allocate(depth)
+        try:
+            path = self.paths.allocate(depth)
+        except OverflowError:
+            raise LoadError(
+                f"{self.filename}: a component has more than {tree.MAX_SIBLINGS:,} child "
+                "components; no more can be imported under one parent"
+            ) from None
         if depth > 1:
             parent = tree.parent_path(path)
             self.child_counts[parent] = self.child_counts.get(parent, 0) + 1
@@ -1207,10 +1244,7 @@ class EADLoader:
             level,
             other_level,
             identifier,
-            [
-                {"value": value, "attributes": pairs(attrs)}
-                for value, attrs in unit.other_identifiers
-            ]
+            [other_identifier_json(value, attrs) for value, attrs in unit.other_identifiers]
             if unit.other_identifiers
             else [],
             ref,
@@ -1275,14 +1309,16 @@ class EADLoader:
     def add_unit_rows(self, unit_id: int, unit: r.Unit, columns: UnitColumns) -> None:
         date_rows, extent_rows = columns
         add = self.dates.rows.append  # no JSON columns: rows go straight into the batch
+        dates, extents = unit.dates, unit.extents
         for i, row in enumerate(date_rows):
-            add((unit_id, *row, i))
+            add((unit_id, *row, dates[i].published, i))
         if date_rows and self.feed is not None:
-            for row in date_rows:
-                self.feed.date(unit_id, row[1], row[2])
+            for i, row in enumerate(date_rows):
+                if dates[i].published:
+                    self.feed.date(unit_id, row[1], row[2])
         add = self.extents.rows.append
         for i, row in enumerate(extent_rows):
-            add((unit_id, *row, i))
+            add((unit_id, *row, extents[i].published, i))
         self.add_containers(unit_id, unit.containers)
         self.add_described(
             unit_id, unit.notes, unit.agents, unit.subjects, unit.digital_objects, supplement=False
@@ -1331,6 +1367,7 @@ class EADLoader:
         keep(attributes, "ref", note.ref, ref)
         if self.feed is not None:
             self.feed.note(unit_id, note.content, note.published)
+        self.batch_text += len(note.content)
         self.notes.add(
             unit_id,
             note_type,
@@ -1428,6 +1465,7 @@ class EADLoader:
             child_indicator = clip(child.indicator, 64) if child else ""
             grandchild_type = clip(grandchild.container_type, 64) if grandchild else ""
             grandchild_indicator = clip(grandchild.indicator, 64) if grandchild else ""
+            published = all(c.published for c in group)
             self.instances.add(
                 unit_id,
                 container_id,
@@ -1436,10 +1474,11 @@ class EADLoader:
                 grandchild_type,
                 grandchild_indicator,
                 clip(top.label, 64),
+                published,
                 i,
                 {"containers": [container_json(c) for c in group]},
             )
-            if self.feed is not None:
+            if published and self.feed is not None:
                 self.feed.container(
                     unit_id,
                     *key,
@@ -1527,11 +1566,15 @@ class EADLoader:
 
     # ------------------------------------------------------------------ writing
 
-    def flush_rows(self, *, final: bool = False) -> None:
-        """Write buffered rows: everything when the components' batch is full or ``final``,
-        else only the tables that reached the batch size on their own (a unit with many
-        notes), after the components' rows they refer to."""
-        size = 1 if final or len(self.components) >= self.batch_size else self.batch_size
+    def flush_rows(self, *, final: bool = False, full: bool = False) -> None:
+        """Write buffered rows: everything when ``full`` (the components' batch is full, or
+        its notes hold BATCH_TEXT characters) or ``final``, else only the tables that
+        reached the batch size on their own (a unit with many notes), after the components'
+        rows they refer to."""
+        full = full or final or len(self.components) >= self.batch_size
+        size = 1 if full else self.batch_size
+        if full:
+            self.batch_text = 0
         # Rows that wait for shared rows (agents, subjects) get their ids first.
         if len(self.waiting_agents) >= size:
             self.write_agent_links()
@@ -1566,12 +1609,27 @@ class EADLoader:
         rows = self.feed.rows(final=final)
         if not rows:
             return
+        for row in rows:
+            if row.words_kept >= 0:
+                self.warn_index_cut(row)
         backend = search_backend()
         if self.writer is not None:
             self.writer.submit_call(lambda cursor: backend.write(cursor, rows))
         else:
             with connection.cursor() as cursor:
                 backend.write(cursor, rows)
+
+    def warn_index_cut(self, row: search_index.IndexRow) -> None:
+        """The unit's text was cut to fit the search index (see ``text.fit_words``)."""
+        title = row.title if len(row.title) <= 80 else row.title[:77] + "..."
+        what = "the collection" if row.unit_id == self.root_id else f"component {title!r}"
+        if row.identifier and row.unit_id != self.root_id:
+            what += f" ({row.identifier[:40]})"
+        self.warn(
+            f"{what} has more distinct words than the search index takes; only its first "
+            f"{row.words_kept:,} words can be found by search (the description itself is "
+            "imported whole)"
+        )
 
     def write_child_counts(self) -> None:
         """Set treebeard's ``numchild`` from the counts kept while loading.

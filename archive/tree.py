@@ -19,6 +19,8 @@ from archive.models import Component
 
 STEPLEN: int = Component.steplen
 ALPHABET: str = Component.alphabet
+# Children one node can have: the steps of STEPLEN characters, "0000" excepted.
+MAX_SIBLINGS: int = len(ALPHABET) ** STEPLEN - 1
 # Any advisory-lock key will do as long as every caller that allocates a root uses the same one.
 ROOT_ALLOCATION_LOCK = 0x666F6E6473  # "fonds"
 
@@ -36,7 +38,7 @@ def encode_step(position: int) -> str:
         digits.append(ALPHABET[rem])
     step = "".join(reversed(digits)).rjust(STEPLEN, ALPHABET[0])
     if len(step) > STEPLEN:
-        raise OverflowError(f"more than {len(ALPHABET) ** STEPLEN - 1} siblings under one node")
+        raise OverflowError(f"more than {MAX_SIBLINGS} siblings under one node")
     return step
 
 
@@ -158,6 +160,10 @@ def in_document_order(nodes: Iterable[Component]) -> Iterator[Component]:
 # so a rewrite never targets a path that may still be occupied: new prefixes are either fresh
 # (after the last sibling) or vacated in an earlier statement of the same transaction.
 
+# The deepest node the path column can hold (the collection's root is at depth 1): 63 with
+# 255 characters and steps of 4. Imports refuse a deeper component and outline moves refuse
+# to make one, so every path fits the column on every database and the visibility rules
+# (``archive.visibility``), which look at ancestors up to this depth, see all of them.
 MAX_DEPTH: int = Component._meta.get_field("path").max_length // STEPLEN
 # Keep each statement's parameter count well under SQLite's limit (32766).
 _REWRITE_BATCH = 500

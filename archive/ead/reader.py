@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 from typing import Any
 
 from lxml import etree
@@ -39,6 +40,7 @@ from .markup import (
     serialise_element,
 )
 from .parsing import (
+    EADLimitError,
     EADSyntaxError,
     Source,
     open_source,
@@ -74,13 +76,35 @@ _EXTENT_RE = re.compile(r"^\s*(\.?[0-9][0-9.,/ ]*?)\s+(\S.*?)\s*$")
 _BARCODE_RE = re.compile(r"[\[(]\s*(\d{6,})\s*[\])]")
 
 
-def read_ead(source: Source, *, filename: str | None = None) -> EADReader:
+def read_ead(
+    source: Source,
+    *,
+    filename: str | None = None,
+    max_depth: int | None = None,
+    max_unit_bytes: int | None = None,
+) -> EADReader:
     """Read an EAD 2002 or EAD3 document; iterate the result for records.
 
     ``source`` is a path, bytes or a binary file object.  ``filename`` names the input in
-    warnings and errors (defaults to the path).
+    warnings and errors (defaults to the path). ``max_depth`` and ``max_unit_bytes`` are
+    limits (None: none) of :class:`EADReader`.
     """
-    return EADReader(source, filename=filename)
+    return EADReader(source, filename=filename, max_depth=max_depth, max_unit_bytes=max_unit_bytes)
+
+
+class _CountingStream:
+    """A binary stream that counts the bytes the parser has read from it."""
+
+    __slots__ = ("count", "stream")
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.count += len(data)
+        return data
 
 
 def is_component(name: str) -> bool:
@@ -131,12 +155,43 @@ def _fragment(el: Any, version: str) -> str:
 _DATE_MAPPED = frozenset(
     {"normal", "type", "unitdatetype", "certainty", "calendar", "era", "datechar", "audience"}
 )
-_CONTAINER_MAPPED = frozenset({"id", "parent", "type", "localtype", "label", "containerid"})
+_CONTAINER_MAPPED = frozenset(
+    {"id", "parent", "type", "localtype", "label", "containerid", "audience"}
+)
 _NOTE_MAPPED = frozenset({"id", "audience"})
 
 
 def _published(el: Any) -> bool:
     return el.get("audience") != "internal"
+
+
+def _public_text(el: Any) -> str:
+    """The plain text of ``el`` without its descendants marked internal (a title's text is
+    what pages and the search index show; its fragment keeps the internal parts)."""
+    internal = [node for node in el.iterdescendants() if node.get("audience") == "internal"]
+    if not internal:
+        return normalise_space(plain_text(el))
+    copy = deepcopy(el)
+    for node in list(copy.iterdescendants()):
+        if node.get("audience") == "internal" and node.getparent() is not None:
+            parent, tail = node.getparent(), node.tail or ""
+            previous = node.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+            parent.remove(node)
+    return normalise_space(plain_text(copy))
+
+
+def _internal_within(el: Any, top: Any) -> bool:
+    """Whether ``el`` or an element between it and ``top`` is marked internal."""
+    node = el
+    while node is not None and node is not top:
+        if node.get("audience") == "internal":
+            return True
+        node = node.getparent()
+    return False
 
 
 class _UnitState:
@@ -157,6 +212,7 @@ class _UnitState:
         "late",
         "quoted",
         "pending",
+        "spent",
     )
 
     def __init__(
@@ -172,6 +228,8 @@ class _UnitState:
         self.late: dict[str, list[Any]] = {}
         self.quoted = quoted  # a component outside the component list (see _read)
         self.pending: list[Unit] = []  # quoted child units, after this one
+        # Bytes of its description read and still held (see EADReader.max_unit_bytes).
+        self.spent = 0
 
     def add(self, key: str, value: Any) -> None:
         target = self.late if self.emitted else self.fields
@@ -179,17 +237,36 @@ class _UnitState:
 
 
 class EADReader:
-    """Iterator over the records of one EAD document, collecting warnings as it goes."""
+    """Iterator over the records of one EAD document, collecting warnings as it goes.
 
-    def __init__(self, source: Source, *, filename: str | None = None) -> None:
+    Limits (None: none), each raising :class:`~archive.ead.parsing.EADLimitError` with the
+    line: ``max_depth``, the deepest component below the collection (a ``<c01>`` is at depth
+    1); ``max_unit_bytes``, the most bytes of the file that the header, or one unit's
+    description without its child components, may take, which bounds what the reader
+    holds at once. The bytes are counted as the parser reads them, before any tree is
+    built, so a description of hundreds of megabytes is refused after reading the limit,
+    never held whole.
+    """
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        filename: str | None = None,
+        max_depth: int | None = None,
+        max_unit_bytes: int | None = None,
+    ) -> None:
         self._source = source
         stream, owned, name = open_source(source)
         self._stream = stream
         self._owned = owned
         self.filename = filename or name
+        self.max_depth = max_depth
+        self.max_unit_bytes = max_unit_bytes
         self.warnings: list[EADWarning] = []
         self.version: str | None = None
         self._started = False
+        self._events: Any = None  # the parse (its error log tells where it failed)
 
     # -- public ------------------------------------------------------------------------
 
@@ -200,7 +277,8 @@ class EADReader:
         try:
             yield from self._read()
         except etree.XMLSyntaxError as exc:
-            raise syntax_error_from(exc, self.filename) from None
+            log = self._events.error_log if self._events is not None else None
+            raise syntax_error_from(exc, self.filename, log) from None
         finally:
             if self._owned:
                 self._stream.close()
@@ -231,11 +309,36 @@ class EADReader:
         header_emitted = False
         names: list[str] = []  # local names of the open elements, the root first
         local_names: dict[str, str] = {}  # tag -> local name, for this document
+        max_depth = self.max_depth
+        # Bytes read from the source; past ``limit`` the file is refused. A unit's
+        # description can come in segments between its child components: ``segment`` is
+        # where the current one began, and what earlier segments left held (description
+        # after the first child waits for the unit's end) counts against the same limit.
+        source = _CountingStream(self._stream)
+        unit_bytes = self.max_unit_bytes
+        limit = unit_bytes if unit_bytes is not None else float("inf")
+        segment = 0
+        # Entities are never expanded, but libxml2 still reports the elements of an internal
+        # entity's text (at its first use, outside the tree: they have no parent). When the
+        # DOCTYPE declares such an entity, those elements are skipped, ``skipping`` counting
+        # the open ones; otherwise nothing is checked.
+        entity_markup = False
+        skipping = 0
 
-        for event, el in safe_iterparse(self._stream, ("start", "end")):
+        events = self._events = safe_iterparse(source, ("start", "end"))
+        for event, el in events:
             # (iterparse gives start and end events for elements only, never comments, so an
             # end event closes the element of the last name pushed)
+            if source.count > limit:
+                self._too_large(el, stack)
+            if skipping:
+                skipping += 1 if event == "start" else -1
+                continue
             if event == "start":
+                if entity_markup and names and el.getparent() is None:
+                    self.warn(el, "markup declared in an entity is not read")
+                    skipping = 1
+                    continue
                 tag = el.tag
                 name = local_names.get(tag)
                 if name is None:
@@ -257,20 +360,37 @@ class EADReader:
                         # cut its parent short: the parent's description around it is read
                         # first
                         parent_state = stack[-1]
-                        quoted = not _in_component_list(names, parent_state.level)
+                        # (inside a quoted component that waits for its own parent, a child
+                        # component waits too: emitted now, it would come before them both)
+                        quoted = (
+                            parent_state.quoted and not parent_state.emitted
+                        ) or not _in_component_list(names, parent_state.level)
                         if numbered is None and not quoted:
                             numbered = name != "c"
                         if not header_emitted and header is not None:
                             header = _replace(header, numbered_components=bool(numbered))
                             yield header
                             header_emitted = True
+                        held = parent_state.emitted or quoted  # else emitted now
                         if not parent_state.emitted and not quoted:
                             yield from self._emit(parent_state)
                         depth = parent_state.depth + 1
+                        if max_depth is not None and depth > max_depth:
+                            raise EADLimitError(
+                                f"this component is nested {depth} levels below the "
+                                f"collection; at most {max_depth} levels can be imported",
+                                filename=self.filename,
+                                line=el.sourceline,
+                            )
                         if name != "c" and int(name[1:]) != depth:
                             self.warn(el, f"<{name}> at depth {depth}")
                         sequence += 1
                         stack.append(_UnitState(el, level, depth, sequence, quoted=quoted))
+                        if unit_bytes is not None:
+                            read = source.count
+                            parent_state.spent = parent_state.spent + read - segment if held else 0
+                            segment = read
+                            limit = read + unit_bytes
                     continue
                 if level == 1:
                     root = el
@@ -282,9 +402,10 @@ class EADReader:
                             column=None,
                         )
                     ns = etree.QName(el).namespace
+                    info = el.getroottree().docinfo
+                    entity_markup = _declares_markup(info.internalDTD)
                     self.version = version_from_namespace(ns)
                     if self.version is None:
-                        info = el.getroottree().docinfo
                         self.version = version_from_doctype(info.public_id, info.system_url)
                     root_attrs = _attrs(el, {"schemaLocation"})
                     continue
@@ -296,6 +417,9 @@ class EADReader:
                         header_fields, header_extra, root_attrs, numbered=False
                     )
                     stack.append(_UnitState(el, level, 0, 0))
+                    if unit_bytes is not None:
+                        segment = source.count
+                        limit = segment + unit_bytes
                 continue
 
             # ---- end events
@@ -307,8 +431,12 @@ class EADReader:
                 state = stack[-1]
                 if el is state.element:  # (only units are on the stack)
                     stack.pop()
+                    if unit_bytes is not None and stack:
+                        segment = source.count
+                        limit = segment + unit_bytes - stack[-1].spent
                     if state.quoted and not state.emitted and stack and not stack[-1].emitted:
                         stack[-1].pending.append(self._unit(state))  # after its parent
+                        stack[-1].pending.extend(state.pending)  # and its own, after it
                     elif not state.emitted:
                         yield from self._emit(state)
                     elif state.late:
@@ -364,11 +492,28 @@ class EADReader:
                     yield self._supplement(state)
             el.getparent().remove(el)
         if root is None:
-            raise EADSyntaxError("empty document", filename=self.filename, line=None, column=None)
+            raise EADSyntaxError("the file is empty", filename=self.filename, line=1, column=1)
         if not header_emitted:
+            # (at the line of <ead>, the element that lacks it)
             raise EADSyntaxError(
-                "no <archdesc> in document", filename=self.filename, line=None, column=None
+                "no <archdesc> in <ead>", filename=self.filename, line=root.sourceline, column=None
             )
+
+    def _too_large(self, el: Any, stack: list[_UnitState]) -> None:
+        """Refuse the file: the unit being read (or the header) is past ``max_unit_bytes``."""
+        size = f"{self.max_unit_bytes:,} bytes"
+        if stack:
+            unit = stack[-1]
+            what = "the collection's description" if unit.depth == 0 else "this component"
+            line = unit.element.sourceline
+            message = (
+                f"{what} takes more than {size} of the file without its child components; "
+                "larger ones are refused"
+            )
+        else:
+            line = el.sourceline
+            message = f"the header takes more than {size} of the file; larger ones are refused"
+        raise EADLimitError(message, filename=self.filename, line=line)
 
     # -- header ------------------------------------------------------------------------
 
@@ -414,8 +559,9 @@ class EADReader:
                     if sname == "creation":
                         f["creation"] = fragment_from_element(sub, version=v)
                         for date in sub.iter("{*}date", "date"):
-                            f["creation_date"] = normalise_space(plain_text(date))
-                            break
+                            if not _internal_within(date, sub):
+                                f["creation_date"] = normalise_space(plain_text(date))
+                                break
                     elif sname == "langusage":
                         f["language_of_description"] = fragment_from_element(sub, version=v)
                         for lang in sub.iter("{*}language", "language"):
@@ -441,7 +587,12 @@ class EADReader:
                         else:
                             items.append(normalise_space(plain_text(part)))
                     revisions.append(
-                        Revision(date=date, description="\n".join(items), normal=normal)
+                        Revision(
+                            date=date,
+                            description="\n".join(items),
+                            normal=normal,
+                            published=_published(change),
+                        )
                     )
                 f["revisions"] = tuple(revisions)
             elif name == "maintenancestatus":
@@ -495,6 +646,7 @@ class EADReader:
                             event_type=(parts["eventtype"].get("value") or "")
                             if "eventtype" in parts
                             else "",
+                            published=_published(ev),
                         )
                     )
                 f["revisions"] = tuple(revisions)
@@ -515,7 +667,7 @@ class EADReader:
                             f["filing_title"] = normalise_space(plain_text(sub))
                         elif "title" not in f:
                             f["title"] = fragment_from_element(sub, version=v)
-                            f["title_text"] = normalise_space(plain_text(sub))
+                            f["title_text"] = _public_text(sub)
                         else:
                             keep(sub, "titlestmt", tpos)
                     elif sname in ("subtitle", "author", "sponsor") and sname not in f:
@@ -706,7 +858,7 @@ class EADReader:
                     f.setdefault("other_identifiers", []).append((value, _attrs(el)))
             elif name == "unittitle" and "title" not in f:
                 f["title"] = _fragment(el, v)
-                f["title_text"] = _text(el)
+                f["title_text"] = _public_text(el) if len(el) else _text(el)
                 f["title_attributes"] = _attrs(el)
             elif name == "unitdate":
                 state.add("dates", self._date(el))
@@ -730,10 +882,12 @@ class EADReader:
                         note, content="".join(fragment_from_element(d, version=v) for d in notes)
                     )
                 state.add("notes", note)
-                if name == "physloc" and "physical_location" not in f:
+                if name == "physloc" and "physical_location" not in f and note.published:
                     f["physical_location"] = normalise_space(plain_text(el))
                 if name == "langmaterial":
                     for lang in self._languages(el):
+                        if not note.published:
+                            lang = _replace(lang, published=False)
                         state.add("languages", lang)
             elif name == "origination":
                 agents = self._origination(el)
@@ -927,6 +1081,7 @@ class EADReader:
                     script=script,
                     name=normalise_space(plain_text(lang)),
                     script_name=script_name,
+                    published=not _internal_within(lang, el),
                 )
             )
         return out
@@ -1077,6 +1232,7 @@ class EADReader:
             label=label,
             barcode=barcode,
             attributes=_unmapped(el, items, _CONTAINER_MAPPED),
+            published=get("audience") != "internal",
         )
 
     def _digital_objects(self, el: Any, name: str) -> list[DigitalObject]:
@@ -1185,6 +1341,13 @@ def _legalstatus_wrapper(el: Any) -> Any | None:
     if names in (["legalstatus"], ["head", "legalstatus"]):
         return children[-1]
     return None
+
+
+def _declares_markup(dtd: Any) -> bool:
+    """Whether a DOCTYPE's internal subset declares an entity whose text holds markup."""
+    if dtd is None:
+        return False
+    return any("<" in (entity.content or "") for entity in dtd.iterentities())
 
 
 def _in_component_list(names: list[str], unit_level: int) -> bool:

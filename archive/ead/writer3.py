@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .markup import fragment_plain_text
+from .markup import fragment_plain_text, without_internal
 from .parsing import EAD3_NS
 from .records import (
     AgentLink,
@@ -22,6 +22,7 @@ from .records import (
     DigitalObject,
     ExtraElement,
     FindingAid,
+    Language,
     Note,
     Record,
     Unit,
@@ -166,7 +167,7 @@ class Writer3(Writer2002):
                 address = self.el("address", parent=stmt)
                 for line in h.publication_address:
                     self.el("addressline", text=line or None, parent=address)
-        texts: list[str] = []
+        texts: list[tuple[str, bool]] = []
         if self.same:
             for where, parent_name in (
                 ("editionstmt", "editionstmt"),
@@ -192,16 +193,21 @@ class Writer3(Writer2002):
             ):
                 continue
             for extra in items:
-                if self.visible(extra.published) and self.extra_text(extra):
-                    texts.append(self.extra_text(extra))
+                texts.extend(self.extra_texts(extra))
         if h.creation and not self.same:
-            texts.append(fragment_plain_text(h.creation))
+            public = fragment_plain_text(without_internal(h.creation))
+            texts.append((public, True))
+            whole = fragment_plain_text(h.creation)
+            if self.include_unpublished and " ".join(whole.split()) != " ".join(public.split()):
+                texts.append((whole, False))  # the statement with its internal parts
         if texts:
             stmt = filedesc.find(self.q("notestmt"))
             if stmt is None:
                 stmt = self.el("notestmt", parent=filedesc)
-            for text in texts:
-                note = self.el("controlnote", parent=stmt)
+            for text, published in texts:
+                if not text.strip():
+                    continue
+                note = self.el("controlnote", [self.audience(published)], parent=stmt)
                 self.el("p", text=" ".join(text.split()), parent=note)
         status = dict(h.header_attributes).get("maintenancestatus") or (
             "derived" if not self.same else "revised"
@@ -243,18 +249,20 @@ class Writer3(Writer2002):
                 ):
                     control.append(node)
         history = self.el("maintenancehistory", parent=control)
-        revisions = list(h.revisions)
+        revisions = [r for r in h.revisions if self.visible(r.published)]
         if not revisions or (not self.same and h.creation is not None):
             revisions.insert(
                 0,
                 _Revision(
                     "created" if self.same else "derived",
                     h.creation_date or h.publication_date or "",
-                    fragment_plain_text(h.creation or ""),
+                    fragment_plain_text(without_internal(h.creation or "")),
                 ),
             )
         for r in revisions:
-            event = self.el("maintenanceevent", parent=history)
+            event = self.el(
+                "maintenanceevent", [self.audience(getattr(r, "published", True))], parent=history
+            )
             self.el(
                 "eventtype", [("value", getattr(r, "event_type", "") or "revised")], parent=event
             )
@@ -333,7 +341,8 @@ class Writer3(Writer2002):
                 parent=did,
             )
         for value, attrs in unit.other_identifiers:
-            self.el("unitid", self.attrs(attrs), value or None, parent=did)
+            if self.visible_attributes(attrs):
+                self.el("unitid", self.identifier_attributes(attrs), value or None, parent=did)
         if unit.title:
             self.fill(
                 self.el("unittitle", self.attrs(unit.title_attributes), parent=did),
@@ -393,30 +402,15 @@ class Writer3(Writer2002):
             n for n in unit.notes if n.note_type in _PHRASE_NOTES | {"physfacet", "dimensions"}
         ]
         lm_notes = [n for n in notes if n.note_type == "langmaterial"]
-        if unit.languages or lm_notes:
-            published = all(n.published for n in lm_notes) if lm_notes else True
-            if self.visible(published):
-                lm = self.el("langmaterial", [self.audience(published)], parent=did)
-                for lang in unit.languages:
-                    code = lang.code or "und"
-                    if lang.script:
-                        ls = self.el("languageset", parent=lm)
-                        self.el("language", [("langcode", code)], lang.name or None, parent=ls)
-                        self.el(
-                            "script",
-                            [("scriptcode", lang.script)],
-                            lang.script_name or None,
-                            parent=ls,
-                        )
-                    else:
-                        self.el("language", [("langcode", code)], lang.name or None, parent=lm)
-                if not unit.languages:
-                    self.el("language", [("langcode", "und")], parent=lm)
-                rest = " ".join(fragment_plain_text(n.content) for n in lm_notes)
-                names = " ".join(lang.name for lang in unit.languages)
-                if " ".join(rest.split()) and " ".join(rest.split()) != " ".join(names.split()):
-                    desc = self.el("descriptivenote", parent=lm)
-                    self.el("p", text=" ".join(rest.split()), parent=desc)
+        # Public languages and statements in one langmaterial, internal ones in another
+        # (which language belongs to which statement is not kept).
+        for published in (True, False):
+            if not self.visible(published):
+                continue
+            languages = [lang for lang in unit.languages if lang.published == published]
+            statements = [n for n in lm_notes if n.published == published]
+            if languages or statements:
+                self.langmaterial(did, languages, statements, published)
         if unit.physical_location and not any(n.note_type == "physloc" for n in notes):
             self.el("physloc", text=unit.physical_location, parent=did)
         for note in notes:
@@ -459,6 +453,8 @@ class Writer3(Writer2002):
         for node in extra_nodes:
             did.append(node)
         for container in unit.containers:
+            if not self.visible(container.published):
+                continue
             self.el(
                 "container",
                 self.container_attributes(container),
@@ -470,6 +466,28 @@ class Writer3(Writer2002):
         if len([c for c in did if c.tag != self.q("head")]) == 0:
             self.el("unittitle", parent=did)
         return did
+
+    def langmaterial(
+        self, did: Any, languages: list[Language], statements: list[Note], published: bool
+    ) -> None:
+        lm = self.el("langmaterial", [self.audience(published)], parent=did)
+        for lang in languages:
+            code = lang.code or "und"
+            if lang.script:
+                ls = self.el("languageset", parent=lm)
+                self.el("language", [("langcode", code)], lang.name or None, parent=ls)
+                self.el(
+                    "script", [("scriptcode", lang.script)], lang.script_name or None, parent=ls
+                )
+            else:
+                self.el("language", [("langcode", code)], lang.name or None, parent=lm)
+        if not languages:
+            self.el("language", [("langcode", "und")], parent=lm)
+        rest = " ".join(fragment_plain_text(self.shown(n.content)) for n in statements)
+        names = " ".join(lang.name for lang in languages)
+        if " ".join(rest.split()) and " ".join(rest.split()) != " ".join(names.split()):
+            desc = self.el("descriptivenote", parent=lm)
+            self.el("p", text=" ".join(rest.split()), parent=desc)
 
     def date_parts(self, date: Date) -> tuple[list[tuple[str, str | None]], str | None]:
         # only the @normal the source had (see Writer2002.date_parts)
@@ -493,6 +511,7 @@ class Writer3(Writer2002):
             ("localtype", container.container_type),
             ("label", container.label),
             ("containerid", container.barcode),
+            self.audience(container.published),
         ]
 
     def agent(self, agent: AgentLink) -> Any:
@@ -556,7 +575,7 @@ class Writer3(Writer2002):
                         if obj.object_type in ("borndigital", "derived", "unknown", "otherdaotype")
                         else "unknown",
                     ),
-                    ("href", obj.href),
+                    ("href", self.link_target(obj.href)),
                     ("linkrole", obj.role),
                     ("linktitle", obj.title),
                     (

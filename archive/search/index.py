@@ -18,6 +18,7 @@ Cost: a fixed number of queries per call (one per related table, plus one bulk i
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -41,7 +42,9 @@ from archive.models import (
     UnitDate,
 )
 from archive.search.backends import get_backend
-from archive.search.text import clean, decade_key, fold, fragment_text, year_of
+from archive.search.text import clean, decade_key, fit_words, fold, fragment_text, year_of
+
+logger = logging.getLogger(__name__)
 
 # Units per ``IN (...)`` list when reindexing arbitrary units.
 BATCH = 2000
@@ -79,6 +82,8 @@ class IndexRow:
     facets: list[tuple[str, str, str]] = field(default_factory=list)
     # The span covers more than MAX_DECADES decades: only its first and last are listed.
     wide_span: bool = False
+    # The text was cut to fit the index (``text.fit_words``): the words kept, else -1.
+    words_kept: int = -1
 
 
 # ----------------------------------------------------------------------------- public API
@@ -344,7 +349,7 @@ def _language_facets(languages: object) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if not isinstance(languages, list):
         return out
-    for item in languages:
+    for item in visibility.public_items(languages):
         if isinstance(item, dict):
             code = str(item.get("code") or "").strip()
             label = str(item.get("name") or item.get("label") or code).strip()
@@ -506,7 +511,7 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
 
     years: dict[int, tuple[int | None, int | None]] = {}
     for unit_id, begin, end in (
-        UnitDate.objects.filter(related)
+        UnitDate.objects.filter(related, published=True)
         .order_by()
         .values_list("unit_id", "begin", "end")
         .iterator(chunk_size=5000)
@@ -517,7 +522,7 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
     # objects cost more than the rest of the index build together.
     containers: dict[int, list[str]] = defaultdict(list)
     for unit_id, *parts in (
-        ContainerInstance.objects.filter(related)
+        ContainerInstance.objects.filter(related, published=True)
         .order_by("unit_id", "position", "id")
         .values_list(
             "unit_id",
@@ -615,6 +620,17 @@ def _rows(
 
         boxes = containers.get(unit_id)
         identifiers = " ".join([p for p in (identifier, *boxes) if p]) if boxes else identifier
+        texts, kept = fit_words(
+            [
+                clean(title),
+                clean("; ".join(name_parts)),
+                clean("; ".join(subject_parts)),
+                clean(identifiers),
+                clean(" ".join(notes.get(unit_id, ()))),
+            ]
+        )
+        if kept >= 0:
+            logger.warning("unit %s: only its first %s words fit the search index", unit_id, kept)
         yield IndexRow(
             unit_id=unit_id,
             collection_id=cid,
@@ -624,11 +640,12 @@ def _rows(
             begin_year=low,
             end_year=high,
             online=unit_id in online,
-            title=clean(title),
-            names=clean("; ".join(name_parts)),
-            subjects=clean("; ".join(subject_parts)),
-            identifier=clean(identifiers),
-            notes=clean(" ".join(notes.get(unit_id, ()))),
+            title=texts[0],
+            names=texts[1],
+            subjects=texts[2],
+            identifier=texts[3],
+            notes=texts[4],
             facets=facets,
             wide_span=_is_wide(low, high),
+            words_kept=kept,
         )

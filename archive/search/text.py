@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from lxml import etree
 
+from archive.ead.markup import is_internal
 from archive.ead.parsing import safe_parser
 
 # The backends wrap matched words in these two private-use characters; ``snippet_html``
@@ -70,7 +71,7 @@ def fragment_text(fragment: str | None) -> str:
     out: list[str] = []
 
     def walk(node: etree._Element) -> None:
-        if node.get("audience") == "internal":
+        if is_internal(node):
             return
         block = node.tag in _BLOCKS
         if block:
@@ -87,6 +88,49 @@ def fragment_text(fragment: str | None) -> str:
 
     walk(root)
     return clean("".join(out))
+
+
+# PostgreSQL refuses a tsvector whose distinct words take more than 1 MB (1,048,575 bytes of
+# lexemes): "string is too long for tsvector". A unit's indexed text is cut to fit a budget
+# below that, on every database (the same unit is found by the same words everywhere).
+INDEX_WORD_BYTES = 1_000_000
+_WORD = re.compile(r"\S+")
+
+
+def fit_words(fields: list[str], budget: int = INDEX_WORD_BYTES) -> tuple[list[str], int]:
+    """``fields`` (the indexed texts of one unit, most important first) cut so that their
+    distinct words fit ``budget``; returns them and the number of words kept, or -1 when
+    nothing was cut (the usual case, decided from the lengths alone).
+
+    The estimate errs on the safe side: each distinct whitespace-separated word (lower
+    case) counts twice its UTF-8 bytes, because the database's parser also indexes the
+    parts of a hyphenated word or of a URL besides the whole, and a word may carry
+    punctuation that the database drops.
+    """
+    if sum(map(len, fields)) * 8 <= budget:  # 4 bytes a character at most, counted twice
+        return fields, -1
+    seen: set[str] = set()
+    used = 0
+    kept = 0
+    out: list[str] = []
+    for text in fields:
+        if used > budget:
+            out.append("")
+            continue
+        cut = None
+        for match in _WORD.finditer(text):
+            word = match.group().lower()
+            if word not in seen:
+                cost = 2 * len(word.encode())
+                if used + cost > budget:
+                    cut = match.start()
+                    used = budget + 1
+                    break
+                seen.add(word)
+                used += cost
+            kept += 1
+        out.append(text if cut is None else text[:cut].rstrip())
+    return (out, kept) if used > budget else (fields, -1)
 
 
 def fold(text: str) -> str:

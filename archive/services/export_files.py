@@ -31,8 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from django.conf import settings
-
+from archive import conf
 from archive.models import Collection
 from archive.services.exports import (
     FORMATS,
@@ -153,11 +152,6 @@ def _log_failure(
 # --------------------------------------------------------------------------- the cache
 
 
-def cache_dir() -> Path:
-    configured = getattr(settings, "FONDS_EXPORT_CACHE_DIR", None)
-    return Path(configured) if configured else Path(settings.MEDIA_ROOT) / "exports"
-
-
 def _code_token() -> str:
     """A digest of the code that decides an export's bytes: new code, new cached files."""
     global _CODE_TOKEN
@@ -210,7 +204,7 @@ def collection_export_file(
         raise ExportError(f"collection {collection.ead_id!r} no longer exists")
     collection.content_changed = stamp
     etag = export_etag(collection=collection, fmt=fmt, audience=audience)
-    directory = cache_dir() / str(collection.pk)
+    directory = conf.export_cache_dir() / str(collection.pk)
     kind = f"{fmt}-{audience}"
     path = directory / f"{kind}-{etag.strip(chr(34))}.xml"
 
@@ -252,7 +246,7 @@ def cached_build(path: Path, *, lock: Path, build: Callable[[], None], kind: str
 
 @contextmanager
 def _locked(lock: Path) -> Iterator[None]:
-    timeout = float(getattr(settings, "FONDS_EXPORT_LOCK_TIMEOUT", 600))
+    timeout = conf.export_lock_timeout()
     deadline = time.monotonic() + timeout
     with open(lock, "a+b") as handle:
         while True:
@@ -286,7 +280,7 @@ def _remove_older(current: Path, kind: str) -> None:
 
 def collection_exports_forget(collection_id: int) -> None:
     """Remove every cached export of a collection (it was deleted)."""
-    directory = cache_dir() / str(collection_id)
+    directory = conf.export_cache_dir() / str(collection_id)
     if not directory.is_dir():
         return
     for child in directory.iterdir():
@@ -303,7 +297,6 @@ __all__ = [
     "ExportBusy",
     "ExportFailed",
     "ExportFile",
-    "cache_dir",
     "cached_build",
     "collection_export_file",
     "collection_export_validated",

@@ -15,7 +15,6 @@ back; with several files, the others still import.
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
@@ -23,18 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from archive.ead.parsing import EADError, EADSyntaxError
+from archive import conf, tree
+from archive.ead.parsing import EADError, EADLimitError, EADSyntaxError, location
 from archive.ead.reader import read_ead
 from archive.loader import EADLoader, LoadError, read_ahead
 from archive.models import ImportJob, Repository
 from archive.search import index as search_index
+from archive.services import import_jobs
 from archive.services.changes import collection_touch
+from archive.services.import_jobs import import_upload_dir
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,34 @@ Source = str | Path | bytes | IO[bytes]
 
 class EADImportError(Exception):
     """A file was refused; the message names the file (and line and column for bad XML)."""
+
+
+def database_reason(exc: DatabaseError) -> str:
+    """The database's own words for why it refused a statement, without the row data or
+    the statement that PostgreSQL's full message goes on to quote."""
+    cause = exc.__cause__
+    diag = getattr(cause, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if primary:
+        return str(primary)
+    text = str(cause if cause is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def failure_message(filename: str, exc: BaseException) -> str:
+    """A failure no rule of the import foresaw, in words, for the command and the job page;
+    the traceback goes to the log (the caller logs it)."""
+    if isinstance(exc, DatabaseError):
+        return f"{filename}: the database refused the data: {database_reason(exc)}"
+    if isinstance(exc, RecursionError):
+        return f"{filename}: the file is nested too deeply to be read"
+    if isinstance(exc, MemoryError):
+        return f"{filename}: the server ran out of memory importing the file"
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "no details"
+    return (
+        f"{filename}: the import stopped on an unexpected problem ({detail}); "
+        "the server log has the details"
+    )
 
 
 @dataclass
@@ -167,7 +196,13 @@ def ead_import(
         source = str(source)
     started = time.perf_counter()
     target = repository_resolve(repository)
-    reader = read_ead(source, filename=filename)
+    reader = read_ead(
+        source,
+        filename=filename,
+        # depth 1 in the reader is a <c01>, 2 in the tree (the collection is the root)
+        max_depth=tree.MAX_DEPTH - 1,
+        max_unit_bytes=conf.import_max_unit_bytes(),
+    )
     loader = EADLoader(
         repository=target,
         replace=replace,
@@ -192,13 +227,19 @@ def ead_import(
                 search_index.reindex_collection(loaded.collection_id)
     except EADSyntaxError as exc:
         raise EADImportError(
-            f"{filename}, line {exc.line}, column {exc.column}: not well-formed XML: {exc.reason}"
+            f"{location(filename, exc.line, exc.column)}: not well-formed XML: {exc.reason}"
         ) from exc
+    except EADLimitError as exc:
+        raise EADImportError(f"{location(filename, exc.line)}: {exc.reason}") from exc
     except (EADError, LoadError) as exc:
         message = str(exc)
         raise EADImportError(
             message if message.startswith(filename) else f"{filename}: {message}"
         ) from exc
+    except DatabaseError as exc:
+        # The operator gets the traceback in the log; the archivist gets the reason.
+        logger.error("importing %s: the database refused the data", filename, exc_info=True)
+        raise EADImportError(failure_message(filename, exc)) from exc
 
     warnings = [str(warning) for warning in reader.warnings] + loaded.warnings
     return ImportResult(
@@ -289,7 +330,7 @@ def ead_import_many(
             result = ImportResult(filename=filename, error=str(exc))
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             logger.exception("importing %s failed", filename)
-            result = ImportResult(filename=filename, error=f"{filename}: {exc!r}")
+            result = ImportResult(filename=filename, error=failure_message(filename, exc))
         summary.results.append(result)
         if on_file_done is not None:
             on_file_done(result)
@@ -317,25 +358,22 @@ def import_job_record(*, job: ImportJob, summary: ImportSummary) -> None:
         job.status = ImportJob.Status.PARTIAL
     else:
         job.status = ImportJob.Status.FAILED
-    job.save()
+    # Only what this function decides: the heartbeat was written meanwhile by another thread.
+    job.save(
+        update_fields=[
+            "collections",
+            "components",
+            "warnings",
+            "errors",
+            "seconds",
+            "finished",
+            "status",
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- jobs (admin)
-
-
-def import_upload_dir() -> Path:
-    """Where uploaded files wait for their job: ``FONDS_IMPORT_DIR``, else
-    ``MEDIA_ROOT/imports``, else ``media/imports`` next to manage.py."""
-    configured = getattr(settings, "FONDS_IMPORT_DIR", None)
-    if configured:
-        return Path(configured)
-    if settings.MEDIA_ROOT:
-        return Path(settings.MEDIA_ROOT) / "imports"
-    return Path(settings.BASE_DIR) / "media" / "imports"
-
-
-def _job_dir(job: ImportJob) -> Path:
-    return import_upload_dir() / str(job.pk)
+# Upload folders, heartbeat and reaping live in archive.services.import_jobs.
 
 
 def import_job_submit(
@@ -347,19 +385,30 @@ def import_job_submit(
 ) -> ImportJob:
     """Store uploaded files, record a queued job, and enqueue the import task.
 
+    Each upload must be at most ``FONDS_MAX_UPLOAD_MB``; its name is kept for display only
+    (its last path part: ``../../x.xml`` is recorded as ``x.xml``) and it is stored as
+    ``<job>/<number>.xml`` under :func:`import_upload_dir`, never under a name it brought.
+
     The task is enqueued when the current transaction commits, so a worker never looks for
     a job row it cannot see yet. With the immediate backend the import has run by the time
     this returns (outside a transaction); with the database backend a worker runs it.
+
+    Raises :class:`EADImportError` for no files or a file over the limit (nothing is stored).
     """
     if not uploads:
         raise EADImportError("choose at least one EAD file to import")
+    names = [import_jobs.upload_name_clean(upload.name) for upload in uploads]
+    for upload, name in zip(uploads, names, strict=True):
+        problem = import_jobs.upload_size_problem(name=name, size=upload.size)
+        if problem:
+            raise EADImportError(problem)
     job = ImportJob.objects.create(
         repository=repository,
         replace=replace,
-        files=[upload.name for upload in uploads],
+        files=names,
         created_by=user if user is not None and user.is_authenticated else None,
     )
-    folder = _job_dir(job)
+    folder = import_jobs.import_job_dir(job.pk)
     folder.mkdir(parents=True, exist_ok=True)
     for number, upload in enumerate(uploads):
         with open(folder / f"{number:04d}.xml", "wb") as out:
@@ -373,29 +422,53 @@ def import_job_submit(
 
 
 def import_job_run(*, job_id: int) -> dict[str, Any]:
-    """Run a queued job (the task's body); returns a short summary for the task result."""
+    """Run a queued job (the task's body); returns a short summary for the task result.
+
+    While it runs, :class:`~archive.services.import_jobs.ImportHeartbeat` records a sign of
+    life every few seconds, so a job whose worker dies is found by ``import_jobs_reap``.
+    However the run ends (success, failure, an unexpected error, the worker being stopped),
+    the job gets a final status and its uploaded files are removed.
+    """
     job = ImportJob.objects.select_related("repository", "created_by").get(pk=job_id)
-    folder = _job_dir(job)
+    folder = import_jobs.import_job_dir(job.pk)
     names = list(job.files)
     sources: list[tuple[Source, str]] = [
         (str(folder / f"{number:04d}.xml"), name) for number, name in enumerate(names)
     ]
-    missing = [name for (path, name) in sources if not Path(str(path)).is_file()]
-    if missing:
-        job.status = ImportJob.Status.FAILED
-        job.errors = [f"{name}: the uploaded file is no longer on the server" for name in missing]
-        job.finished = timezone.now()
-        job.save()
-        return {"status": job.status, "collections": 0, "components": 0}
-    summary = ead_import_many(
-        sources=sources,
-        repository=job.repository,
-        replace=job.replace,
-        user=job.created_by,
-        job=job,
-    )
-    # The job row keeps the names, counts and messages; the files have done their work.
-    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        missing = [name for (path, name) in sources if not Path(str(path)).is_file()]
+        if missing:
+            job.status = ImportJob.Status.FAILED
+            job.errors = [
+                f"{name}: the uploaded file is no longer on the server" for name in missing
+            ]
+            job.finished = timezone.now()
+            job.save(update_fields=["status", "errors", "finished"])
+            return {"status": job.status, "collections": 0, "components": 0}
+        with import_jobs.ImportHeartbeat(job_id=job.pk):
+            summary = ead_import_many(
+                sources=sources,
+                repository=job.repository,
+                replace=job.replace,
+                user=job.created_by,
+                job=job,
+            )
+    except Exception:
+        logger.exception("import job %s stopped on an unexpected error", job.pk)
+        import_jobs.import_job_stop(
+            job_id=job.pk,
+            message="the import stopped on an unexpected server error; the server log has "
+            "the details",
+        )
+        raise
+    except BaseException:
+        import_jobs.import_job_stop(
+            job_id=job.pk, message="the worker running this import was stopped"
+        )
+        raise
+    finally:
+        # The job row keeps the names, counts and messages; the files have done their work.
+        import_jobs.import_job_files_remove(job_id=job.pk)
     return {
         "status": job.status,
         "collections": summary.collections,
@@ -410,6 +483,7 @@ __all__ = [
     "ead_import",
     "ead_import_many",
     "ead_paths_collect",
+    "failure_message",
     "import_job_record",
     "import_job_run",
     "import_job_submit",

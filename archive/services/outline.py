@@ -127,6 +127,8 @@ def component_add(
     with transaction.atomic():
         _lock(parent)
         parent.refresh_from_db()
+        if parent.depth >= tree.MAX_DEPTH:
+            raise OutlineError(f"The outline cannot go deeper than {tree.MAX_DEPTH} levels.")
         unit.collection_id = parent.collection_id
         unit._history_user = user  # type: ignore[attr-defined]
         unit.path = tree.next_child_path(parent)
