@@ -32,7 +32,7 @@ from archive.services.export_files import (
     collection_export_file,
     export_etag,
 )
-from archive.services.exports import FORMATS, collection_is_exportable
+from archive.services.exports import FORMATS, ExportError, collection_is_exportable
 
 
 def wants_internal(request: HttpRequest, collection: Collection) -> bool:
@@ -76,6 +76,9 @@ def collection_ead(request: HttpRequest, repository: str, ead_id: str, fmt: str)
                 "again later.",
             )
             return _private(request, response, internal)
+        except ExportError as exc:
+            # Unpublished (or emptied) between the check above and the export.
+            raise Http404("No such collection") from exc
         response = FileResponse(
             export.path.open("rb"), content_type="application/xml; charset=utf-8"
         )

@@ -100,6 +100,16 @@ def test_attributes_are_checked_against_the_element():
     assert check_fragment("<emph render='Italic'>a</emph>", "odd")[1] == []  # case repaired
 
 
+def test_links_must_have_an_address_that_is_no_script():
+    _, problems = check_fragment('<extref href="">the catalogue</extref>', "odd")
+    assert [p.message for p in problems] == [
+        "<extref> has an empty href: put the web address between the quotes"
+    ]
+    _, problems = check_fragment("<extref href=' JavaScript:alert(1)'>x</extref>", "odd")
+    assert problems[0].message.startswith("<extref> links to a script")
+    assert check_fragment("<extref href='https://example.org/'>x</extref>", "odd")[1] == []
+
+
 def test_characters_xml_cannot_hold_are_refused():
     _, problems = check_fragment("Pasted\x0btext", "unittitle")
     assert [str(p) for p in problems] == [

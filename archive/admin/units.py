@@ -130,7 +130,7 @@ def validate_web_link(value: str) -> None:
     URLValidator(schemes=["http", "https"])(value)
 
 
-class DigitalObjectInlineForm(forms.ModelForm):
+class DigitalObjectInlineForm(ExportSafeForm):
     """Digital objects entered by staff: the link must be one our pages may show as a link.
 
     (Imported EAD keeps whatever ``href`` it had; the pages show a refused one as text.)

@@ -12,7 +12,9 @@ place that takes such text calls (the admin now; the API and spreadsheets later)
   nothing or the wrong element, a tag that is not complete, is reported with its line and
   column in the text as typed;
 - every element must be one the EAD 2002 content model allows at that place (its children,
-  recursively), with attributes it has: ``<table> is not allowed in a title``.
+  recursively), with attributes it has: ``<table> is not allowed in a title``; a link's
+  ``href`` may not be empty nor a script URL (``archive.links``; relative and other
+  addresses stay possible, the pages show them as text).
 
 Raw markup stays possible for experts: anything the schema allows there passes unchanged.
 No Django here (``python -m archive.ead`` territory).
@@ -26,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
+
+from archive.links import is_script_url
 
 from .conform import ContentModel, content_model
 from .parsing import safe_parser
@@ -306,6 +310,22 @@ def _attribute_problems(
         found = next((c for c in candidates if c in allowed), None)
         if found is None:
             problems.append(Problem(f"<{name}> has no attribute {key}", el.sourceline))
+            continue
+        if key == "href" and not value.strip():
+            problems.append(
+                Problem(
+                    f"<{name}> has an empty href: put the web address between the quotes",
+                    el.sourceline,
+                )
+            )
+            continue
+        if key == "href" and is_script_url(value):
+            problems.append(
+                Problem(
+                    f"<{name}> links to a script ({value.strip()[:40]}); give a web address",
+                    el.sourceline,
+                )
+            )
             continue
         if model.fix_value(allowed[found], value) is None:
             choices = allowed[found].get("enum")
