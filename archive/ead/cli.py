@@ -248,10 +248,9 @@ def command_convert(args: argparse.Namespace) -> int:
         failed += result.failed
         print(result.summary(), file=report, flush=True)
         for error in result.errors[:SHOWN_ERRORS]:
-            print(
-                f"  output {location('line', error.line, error.column)}: {error.message}",
-                file=report,
-            )
+            # the output was not written: its line numbers locate the error in what the
+            # writer produced, for whoever fixes the writer
+            print(f"  output line {error.line or '?'}: {error.message}", file=report)
         if len(result.errors) > SHOWN_ERRORS:
             print(f"  ... and {len(result.errors) - SHOWN_ERRORS} more", file=report)
         if args.verbose:
