@@ -35,7 +35,7 @@ from .parsing import EADSyntaxError
 from .reader import read_ead
 from .records import EADWarning, FindingAid, Record, Unit
 from .schemas import SchemaError, SchemaNotFound, SchemaSet
-from .words import describe_lost, document_words, words_lost
+from .words import LostText, describe_lost, document_words, lost_text, words_lost
 from .writer3 import write_ead3
 from .writer2002 import write_ead2002
 
@@ -65,6 +65,7 @@ class Conversion:
     errors: tuple[SchemaError, ...] = ()  # schema errors of a rejected output
     words_lost: str | None = None  # describe_lost(...) when words were checked
     lost_any: bool = False
+    lost_where: list[LostText] = field(default_factory=list)  # where the lost words stood
 
     @property
     def failed(self) -> bool:
@@ -143,9 +144,12 @@ def convert_file(
             )
             return result
         if check_words:
-            lost = words_lost(document_words(source, filename=name), document_words(scratch))
+            kept = document_words(scratch)
+            lost = words_lost(document_words(source, filename=name), kept)
             result.words_lost = describe_lost(lost)
             result.lost_any = bool(lost)
+            if lost:
+                result.lost_where = lost_text(source, kept)
         if isinstance(destination, Path):
             os.replace(scratch, destination)
         else:
@@ -253,6 +257,10 @@ def command_convert(args: argparse.Namespace) -> int:
             print(f"  output line {error.line or '?'}: {error.message}", file=report)
         if len(result.errors) > SHOWN_ERRORS:
             print(f"  ... and {len(result.errors) - SHOWN_ERRORS} more", file=report)
+        for lost in result.lost_where[:SHOWN_ERRORS]:
+            print(f"  lost from input {lost}", file=report)
+        if len(result.lost_where) > SHOWN_ERRORS:
+            print(f"  ... and {len(result.lost_where) - SHOWN_ERRORS} more", file=report)
         if args.verbose:
             for warning in result.warnings:
                 print(

@@ -22,10 +22,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from lxml import etree
 
-from .parsing import Source, open_source, safe_iterparse, syntax_error_from
+from .parsing import Source, open_source, safe_iterparse, safe_parser, syntax_error_from
 
 WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -94,3 +95,56 @@ def describe_lost(lost: Counter[str], *, shown: int = 10) -> str:
     )
     more = ", ..." if len(lost) > shown else ""
     return f"{total} {noun} lost: {listed}{more}"
+
+
+@dataclass(frozen=True, slots=True)
+class LostText:
+    """A text node of the input whose words are (partly) missing from the output."""
+
+    line: int | None
+    path: str  # local names from the root, e.g. "ead/control/maintenanceagency/agencycode"
+    text: str  # the node's text, whitespace collapsed
+    missing: Counter[str]
+
+    def __str__(self) -> str:
+        words = ", ".join(sorted(self.missing))
+        return f"line {self.line or '?'}: <{self.path}>: {self.text[:80]!r} (missing: {words})"
+
+
+def lost_text(source: Source, after: Counter[str]) -> list[LostText]:
+    """Where the words missing from ``after`` (the output's words) stood in ``source``.
+
+    Builds a tree of the input (call it for a report, on a failure). A word that occurs in
+    several places is attributed to one of them: the description (``<archdesc>``) claims the
+    output's words first, then the header, so a header statement that was dropped is named
+    even when its words also occur in the description.
+    """
+    stream, owned, _ = open_source(source)
+    try:
+        root = etree.parse(stream, safe_parser())
+    finally:
+        if owned:
+            stream.close()
+    nodes: list[tuple[bool, int | None, str, str]] = []
+    for el in root.getroot().iter():
+        if not isinstance(el.tag, str):
+            continue
+        names = [etree.QName(a).localname for a in el.iterancestors()][::-1]
+        names.append(etree.QName(el).localname)
+        path = "/".join(names)
+        in_description = "archdesc" in names
+        texts = [el.text, *(child.tail for child in el)]
+        for text in texts:
+            if text and not text.isspace():
+                nodes.append((not in_description, el.sourceline, path, text))
+    nodes.sort(key=lambda node: node[0])  # stable: document order within each group
+    available = Counter(after)
+    found: list[LostText] = []
+    for _, line, path, text in nodes:
+        words = text_words([text])
+        missing = words - available
+        available -= words
+        if missing:
+            found.append(LostText(line, path, " ".join(text.split()), missing))
+    found.sort(key=lambda lost: lost.line or 0)
+    return found

@@ -22,7 +22,7 @@ from lxml import etree
 from archive.ead import Unit, cli
 from archive.ead.schemas import SchemaSet
 from archive.ead.testing import generate_finding_aid
-from archive.ead.words import describe_lost, document_words, text_words
+from archive.ead.words import describe_lost, document_words, lost_text, text_words
 
 from .conftest import CORPUS_DIR, REPO, SCHEMA_DIR, corpus_files, schema
 
@@ -60,8 +60,10 @@ def test_corpus_file_converts_to_valid_output_keeping_every_word(
     assert etree.QName(doc.getroot()).namespace == NAMESPACES[version]
     xsd = schema(version)
     assert xsd.validate(doc), "\n".join(str(e) for e in list(xsd.error_log)[:10])
-    lost = document_words(source) - document_words(output)
-    assert not lost, f"{name} -> {target}: {describe_lost(lost, shown=25)}"
+    kept = document_words(output)
+    lost = document_words(source) - kept
+    where = "\n".join(str(text) for text in lost_text(source, kept))
+    assert not lost, f"{name} -> {target}: {describe_lost(lost, shown=25)}\n{where}"
 
 
 def test_corpus_manifest_lists_the_files() -> None:
@@ -125,8 +127,10 @@ def test_check_words_fails_the_file_that_lost_words(
     source = corpus_dir / "arclight-pc0170.xml"
     output = tmp_path / "x.xml"
     assert run("convert", str(source), "-o", str(output), "--check-words") == 1
-    summary = capsys.readouterr().out.strip()
+    summary, *where = capsys.readouterr().out.splitlines()
     assert "valid, " in summary and "words lost: " in summary, summary
+    assert where and where[0].startswith("  lost from input line ")
+    assert all("(missing: " in line for line in where), where
     assert output.exists()  # valid, so written; the lost words are reported and fail the run
 
 
@@ -315,6 +319,19 @@ def test_document_words_counts_text_nodes_only() -> None:
     )
     assert document_words(xml) == Counter({"victor": 2, "serge": 1, "papers": 1})
     assert text_words(["ﬁle Ｓerge"]) == Counter({"file": 1, "serge": 1})  # NFKC, case-folded
+
+
+def test_lost_text_names_the_dropped_statement() -> None:
+    source = (
+        b"<ead><eadheader><filedesc>stray header words</filedesc><p>Serge papers</p>"
+        b"</eadheader><archdesc><p>Victor Serge papers</p></archdesc></ead>"
+    )
+    output = Counter({"victor": 1, "serge": 1, "papers": 1})
+    lost = lost_text(source, output)
+    assert [(t.path, t.text, dict(t.missing)) for t in lost] == [
+        ("ead/eadheader/filedesc", "stray header words", {"stray": 1, "header": 1, "words": 1}),
+        ("ead/eadheader/p", "Serge papers", {"serge": 1, "papers": 1}),
+    ]
 
 
 def test_describe_lost() -> None:
