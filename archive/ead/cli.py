@@ -224,6 +224,8 @@ def _destinations(source: Path, files: list[Path], output: Path | None) -> list[
     if output is None:
         return [None]
     target = output / source.name if output.is_dir() else output
+    if not target.parent.is_dir():
+        raise UsageError(f"{target.parent}: no such folder for the output")
     if target.resolve() == source.resolve():
         raise UsageError(f"{target}: the output would overwrite the input")
     return [target]

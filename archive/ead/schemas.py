@@ -229,6 +229,9 @@ class SchemaSet:
             sniffed = _sniff(source, name)
         except EADError as exc:
             return ValidationReport(name, None, None, (_error_from(exc, name),))
+        except OSError as exc:
+            problem = f"cannot read: {exc.strerror or exc}"
+            return ValidationReport(name, None, None, (SchemaError(name, None, None, problem),))
         if sniffed.root != "ead" or sniffed.version is None:
             where = f"{{{sniffed.namespace}}}" if sniffed.namespace else ""
             return ValidationReport(

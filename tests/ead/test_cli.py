@@ -185,6 +185,19 @@ def test_output_may_not_overwrite_the_input(tmp_path: Path, corpus_dir: Path, ca
     assert source.read_bytes() == (corpus_dir / "arclight-pc0170.xml").read_bytes()
 
 
+def test_output_folder_must_exist_for_a_file(tmp_path: Path, corpus_dir: Path, capsys) -> None:
+    output = tmp_path / "missing" / "out.xml"
+    assert run("convert", str(corpus_dir / "arclight-pc0170.xml"), "-o", str(output)) == 2
+    assert f"{output.parent}: no such folder for the output" in capsys.readouterr().err
+
+
+def test_validate_reports_files_it_cannot_read(tmp_path: Path, capsys) -> None:
+    assert run("validate", str(tmp_path / "gone.xml")) == 2
+    assert f"{tmp_path / 'gone.xml'}: no such file or folder" in capsys.readouterr().err
+    report = SchemaSet.find(SCHEMA_DIR).validate_file(tmp_path / "gone.xml")  # the library
+    assert [e.message for e in report.errors] == ["cannot read: No such file or directory"]
+
+
 def test_missing_schemas_are_a_clear_usage_error(
     tmp_path: Path, corpus_dir: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
