@@ -172,7 +172,7 @@ def main() -> None:
                 Column("components", 10, ","),
                 Column("convert s", 9, ".2f"),
                 Column("validate s", 10, ".2f"),
-                Column("files/s", 8, ",.1f"),
+                Column("files/s", 8, ",.2f"),
                 Column("comp/s", 8, ",.0f"),
                 Column("RSS MB", 6, ".0f"),
                 Column("words s", 7, ".2f"),
