@@ -86,6 +86,9 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".xml,text/xml"}))
+        # An empty file goes to the importer, which refuses it naming the file ("x.xml: the
+        # file is empty"); Django's own "The submitted file is empty." names none.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
