@@ -55,8 +55,8 @@ def import_dir() -> str | None:
     return str(value) if value else None
 
 
-#: Records per OAI-PMH ListRecords / ListIdentifiers response; a resumption token asks for
-#: the next page. Kept small because an ``oai_ead`` record is a whole finding aid.
+#: Records per OAI-PMH ListIdentifiers response, and per ListRecords response in ``oai_dc``;
+#: a resumption token asks for the next page.
 OAI_PAGE_SIZE = 50
 
 #: Seconds a resumption token stays valid after it was issued (stated in its
@@ -65,6 +65,18 @@ OAI_TOKEN_SECONDS = 24 * 60 * 60
 
 #: ``repositoryName`` of the OAI-PMH Identify response.
 OAI_REPOSITORY_NAME = "Fonds"
+
+
+#: Records per ListRecords response in an EAD format (``oai_ead``, ``ead3``). One, because
+#: an XML document may hold each ``xs:ID`` value once and finding aids reuse the same ids
+#: ("ser1", "ref12"): two finding aids in one response would make it schema-invalid. A page
+#: of one also keeps a response's size to one finding aid.
+OAI_EAD_PAGE_SIZE = 1
+
+
+def oai_ead_page_size() -> int:
+    """``FONDS_OAI_EAD_PAGE_SIZE``, default :data:`OAI_EAD_PAGE_SIZE` (at least 1)."""
+    return max(1, int(getattr(settings, "FONDS_OAI_EAD_PAGE_SIZE", OAI_EAD_PAGE_SIZE)))
 
 
 def oai_page_size() -> int:

@@ -343,7 +343,12 @@ def _lister(with_metadata: bool) -> Callable[[dict[str, str]], Body]:
                 raise _Errors(errors)
             assert window is not None and fmt is not None
             after, cursor, size = None, 0, records.headers_count(window)
-        page, more = records.headers_page(window, after=after, limit=conf.oai_page_size())
+        limit = (
+            conf.oai_ead_page_size()
+            if with_metadata and fmt.export is not None
+            else conf.oai_page_size()
+        )
+        page, more = records.headers_page(window, after=after, limit=limit)
         if not page:
             if after is None:
                 raise OAIError("noRecordsMatch", "no record matches these arguments")

@@ -111,21 +111,15 @@ Key = tuple[str, str, str]  # (datestamp in ISO 8601 UTC with microseconds, code
 class Header:
     identifier: str
     datestamp: dt.datetime
-    set_spec: str
+    set_spec: str  # the repository code
+    ead_id: str
     deleted: bool
     collection: Collection | None  # None for a deleted record
 
     @property
     def key(self) -> Key:
-        code, ead_id = self.set_spec, self._ead_id
-        return (self.datestamp.astimezone(dt.UTC).isoformat(), code, ead_id)
-
-    @property
-    def _ead_id(self) -> str:
-        if self.collection is not None:
-            return self.collection.ead_id
-        parsed = identifier_parse(namespace=conf.oai_namespace(), identifier=self.identifier)
-        return parsed[1] if parsed else ""
+        """The record's place in every list: (datestamp, repository code, EAD id)."""
+        return (self.datestamp.astimezone(dt.UTC).isoformat(), self.set_spec, self.ead_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +172,7 @@ def _live_header(collection: Collection, namespace: str) -> Header:
         ),
         datestamp=oai_datestamp(collection),
         set_spec=code,
+        ead_id=collection.ead_id,
         deleted=False,
         collection=collection,
     )
@@ -190,6 +185,7 @@ def _deleted_header(tombstone: HarvestTombstone, namespace: str) -> Header:
         ),
         datestamp=tombstone.deleted_at,
         set_spec=tombstone.repository_code,
+        ead_id=tombstone.ead_id,
         deleted=True,
         collection=None,
     )
@@ -218,7 +214,7 @@ def headers_page(window: Window, *, after: Key | None, limit: int) -> tuple[list
         heapq.merge(
             (_live_header(c, namespace) for c in live),
             (_deleted_header(t, namespace) for t in gone),
-            key=lambda h: (h.datestamp, h.set_spec, h._ead_id),
+            key=lambda h: (h.datestamp, h.set_spec, h.ead_id),
         )
     )
     return merged[:limit], len(merged) > limit
