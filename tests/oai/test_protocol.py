@@ -554,3 +554,23 @@ def test_no_internal_or_unpublished_material_in_any_format(client: Client, name:
         assert [w for w in hidden if w in data] == [], prefix
         assert b"Victor Serge" in data
     assert serge
+
+
+def test_renaming_in_the_admin_reports_the_old_record_deleted(client: Client, staff) -> None:
+    serge = make_serge()
+    client.force_login(staff)
+    url = f"/admin/archive/collection/{serge.collection.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data.update({"ead_id": "gen-mss-238-v2", "revisions-TOTAL_FORMS": "0"})
+    data["revisions-INITIAL_FORMS"] = "0"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    client.logout()
+    old = header_of(client, ident("beinecke", "gen-mss-238"))
+    assert old.find("o:header", NS).get("status") == "deleted"
+    assert (
+        header_of(client, ident("beinecke", "gen-mss-238-v2")).find("o:header", NS).get("status")
+        is None
+    )
