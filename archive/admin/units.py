@@ -322,7 +322,11 @@ class CollectionAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
-            harvest.harvest_rename(collection=obj, old_ead_id=form.initial.get("ead_id", ""))
+            harvest.harvest_rename(
+                collection=obj,
+                old_repository_id=form.initial.get("repository"),
+                old_ead_id=form.initial.get("ead_id", ""),
+            )
             return
         obj._history_user = request.user
         obj.save()

@@ -12,7 +12,7 @@ The places that delete, unpublish or replace each make one call here:
 - :func:`harvest_withdraw` before a collection is deleted (``loader.delete_collection``, which
   the replace path of an import uses too, and the admin's delete);
 - :func:`harvest_sync` after an import, so a re-published replacement clears the tombstone;
-- :func:`harvest_rename` when a collection's EAD id changes.
+- :func:`harvest_rename` when a collection's EAD id or repository changes (admin).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.utils import timezone
 
-from archive.models import Collection, Component, HarvestTombstone
+from archive.models import Collection, Component, HarvestTombstone, Repository
 
 __all__ = ["harvest_rename", "harvest_sync", "harvest_watch", "harvest_withdraw"]
 
@@ -77,12 +77,17 @@ def harvest_watch(*, collection_id: int) -> Iterator[None]:
             _tombstone(code, ead_id)
 
 
-def harvest_rename(*, collection: Collection, old_ead_id: str) -> None:
-    """After ``collection``'s EAD id changed from ``old_ead_id``: the old record is gone."""
-    if old_ead_id == collection.ead_id:
+def harvest_rename(
+    *, collection: Collection, old_repository_id: int | None, old_ead_id: str
+) -> None:
+    """After ``collection``'s EAD id or repository changed (from ``old_ead_id`` in the
+    repository with id ``old_repository_id``): the record under the old identifier is gone."""
+    old_code = (
+        Repository.objects.filter(pk=old_repository_id).values_list("code", flat=True).first()
+    )
+    code = collection.repository.code
+    if old_code is None or (old_code, old_ead_id) == (code, collection.ead_id):
         return
     if _is_public(collection.pk):
-        _tombstone(collection.repository.code, old_ead_id)
-        HarvestTombstone.objects.filter(
-            repository_code=collection.repository.code, ead_id=collection.ead_id
-        ).delete()
+        _tombstone(old_code, old_ead_id)
+        HarvestTombstone.objects.filter(repository_code=code, ead_id=collection.ead_id).delete()

@@ -507,7 +507,9 @@ def test_renaming_the_ead_id_reports_the_old_record_deleted(client: Client) -> N
     collection = serge.collection
     collection.ead_id = "gen-mss-238-v2"
     collection.save()
-    harvest_rename(collection=collection, old_ead_id="gen-mss-238")
+    harvest_rename(
+        collection=collection, old_repository_id=collection.repository_id, old_ead_id="gen-mss-238"
+    )
     old = header_of(client, ident("beinecke", "gen-mss-238"))
     assert old.find("o:header", NS).get("status") == "deleted"
     new = header_of(client, ident("beinecke", "gen-mss-238-v2"))
@@ -574,3 +576,30 @@ def test_renaming_in_the_admin_reports_the_old_record_deleted(client: Client, st
         header_of(client, ident("beinecke", "gen-mss-238-v2")).find("o:header", NS).get("status")
         is None
     )
+
+
+def test_moving_to_another_repository_in_the_admin(client: Client, staff) -> None:
+    serge = make_serge()
+    other = make_repository("mssa")
+    client.force_login(staff)
+    url = f"/admin/archive/collection/{serge.collection.pk}/change/"
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: ("" if v is None else v) for k, v in data.items()}
+    data.update({"repository": other.pk, "revisions-TOTAL_FORMS": "0"})
+    data["revisions-INITIAL_FORMS"] = "0"
+    assert client.post(url, data).status_code == 302
+    client.logout()
+    old = header_of(client, ident("beinecke", "gen-mss-238"))
+    assert old.find("o:header", NS).get("status") == "deleted"
+    assert (
+        header_of(client, ident("mssa", "gen-mss-238")).find("o:header", NS).get("status") is None
+    )
+
+
+def test_identifiers_escape_what_the_scheme_does_not_allow(client: Client) -> None:
+    make_serge(ead_id="MS 730/part 2")
+    listed_ids = identifiers(oai_get(client, verb="ListIdentifiers", metadataPrefix="oai_dc"))
+    assert listed_ids == ["oai:fonds.local:beinecke/MS%20730/part%202"]
+    root = oai_get(client, verb="GetRecord", identifier=listed_ids[0], metadataPrefix="oai_ead")
+    assert root.findtext(".//ead:eadid", namespaces=NS).strip() == "MS 730/part 2"
