@@ -371,10 +371,14 @@ def _lister(with_metadata: bool) -> Callable[[dict[str, str]], Body]:
         paged = more or after is not None
 
         def body(xf: Any, out: _Out) -> Iterator[bytes]:
+            dc = None
+            if with_metadata and fmt.export is None:
+                live = [h.collection for h in page if h.collection is not None]
+                dc = records.dublin_core(live, origin=out.origin)
             with xf.element(_q(verb)):
                 for header in page:
                     if with_metadata:
-                        yield from _record(xf, out, header, fmt)
+                        yield from _record(xf, out, header, fmt, dc)
                     else:
                         _header(xf, header)
                     yield out.take()
@@ -424,21 +428,30 @@ def _header(xf: Any, header: Header) -> None:
         _leaf(xf, "setSpec", header.set_spec)
 
 
-def _record(xf: Any, out: _Out, header: Header, fmt: records.MetadataFormat) -> Iterator[bytes]:
+def _record(
+    xf: Any,
+    out: _Out,
+    header: Header,
+    fmt: records.MetadataFormat,
+    dc: dict[int, list[tuple[str, str]]] | None = None,
+) -> Iterator[bytes]:
+    """One record; ``dc``: the Dublin Core of the page's records, when read in one go."""
     with xf.element(_q("record")):
         _header(xf, header)
-        if header.collection is not None:
+        collection = header.collection
+        if collection is not None:
             with xf.element(_q("metadata")):
                 if fmt.export is None:
-                    xf.write(_dublin_core(header.collection, out.origin))
+                    if dc is None:
+                        dc = records.dublin_core([collection], origin=out.origin)
+                    xf.write(_dublin_core(dc.get(collection.pk, [])))
                 else:
                     xf.flush()
                     yield out.take()
-                    yield from records.ead_chunks(header.collection, fmt.export)
+                    yield from records.ead_chunks(collection, fmt.export)
 
 
-def _dublin_core(collection: Any, origin: str) -> etree._Element:
-    url = origin + collection.get_absolute_url()
+def _dublin_core(elements: list[tuple[str, str]]) -> etree._Element:
     dc = etree.Element(
         f"{{{OAI_DC_NS}}}dc",
         nsmap={"oai_dc": OAI_DC_NS, "dc": DC_NS, "xsi": XSI_NS},
@@ -447,7 +460,7 @@ def _dublin_core(collection: Any, origin: str) -> etree._Element:
             "http://www.openarchives.org/OAI/2.0/oai_dc.xsd"
         },
     )
-    for name, text in records.dublin_core(collection, url=url):
+    for name, text in elements:
         etree.SubElement(dc, f"{{{DC_NS}}}{name}").text = text
     return dc
 

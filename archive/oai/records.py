@@ -253,40 +253,49 @@ def sets_list() -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- metadata
 
 
-def dublin_core(collection: Collection, *, url: str) -> list[tuple[str, str]]:
-    """Collection-level Dublin Core as ``(element, text)`` pairs, public material only.
+def dublin_core(collections: list[Collection], *, origin: str) -> dict[int, list[tuple[str, str]]]:
+    """Collection-level Dublin Core of each collection as ``(element, text)`` pairs, by
+    collection id; public material only. ``origin`` (``https://host``) makes the page URL.
 
-    A handful of queries for the collection's root description (dates, extents, abstract,
-    agent and subject links), whatever the size of the finding aid.
+    Six queries for a whole page of records (the root descriptions with their dates,
+    extents, abstracts, agent and subject links), whatever the size of the finding aids.
     """
-    root = (
-        visibility.public_units(Component.objects.filter(collection=collection, depth=1))
-        .prefetch_related(
-            Prefetch("dates", queryset=visibility.public_dates()),
-            Prefetch("extents", queryset=visibility.public_extents()),
-            Prefetch(
-                "notes",
-                queryset=Note.objects.filter(published=True, note_type=NoteType.ABSTRACT).order_by(
-                    "position", "id"
-                ),
+    by_id = {c.pk: c for c in collections}
+    roots = visibility.public_units(
+        Component.objects.filter(collection_id__in=by_id, depth=1)
+    ).prefetch_related(
+        Prefetch("dates", queryset=visibility.public_dates()),
+        Prefetch("extents", queryset=visibility.public_extents()),
+        Prefetch(
+            "notes",
+            queryset=Note.objects.filter(published=True, note_type=NoteType.ABSTRACT).order_by(
+                "position", "id"
             ),
-            Prefetch(
-                "agent_links",
-                queryset=visibility.public_links(AgentLink.objects.all())
-                .filter(agent__published=True)
-                .select_related("agent"),
-            ),
-            Prefetch(
-                "subject_links",
-                queryset=visibility.public_links(SubjectLink.objects.all())
-                .filter(subject__published=True)
-                .select_related("subject"),
-            ),
-        )
-        .first()
+        ),
+        Prefetch(
+            "agent_links",
+            queryset=visibility.public_links(AgentLink.objects.all())
+            .filter(agent__published=True)
+            .select_related("agent"),
+        ),
+        Prefetch(
+            "subject_links",
+            queryset=visibility.public_links(SubjectLink.objects.all())
+            .filter(subject__published=True)
+            .select_related("subject"),
+        ),
     )
-    if root is None:
-        return []
+    return {
+        root.collection_id: _dc_elements(
+            root,
+            by_id[root.collection_id],
+            origin + by_id[root.collection_id].get_absolute_url(),
+        )
+        for root in roots
+    }
+
+
+def _dc_elements(root: Component, collection: Collection, url: str) -> list[tuple[str, str]]:
     elements: list[tuple[str, str]] = []
     title = (
         fragment_plain_text(visibility.public_fragment(root.title_markup))
