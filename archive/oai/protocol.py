@@ -110,7 +110,7 @@ def _plan(params: Mapping[str, Sequence[str]]) -> _Plan:
             [
                 OAIError(
                     "badVerb",
-                    f"{verb_name!r} is not an OAI-PMH verb; use one of " + ", ".join(VERBS),
+                    f"{_shown(verb_name)} is not an OAI-PMH verb; use one of " + ", ".join(VERBS),
                 )
             ],
         )
@@ -121,7 +121,7 @@ def _plan(params: Mapping[str, Sequence[str]]) -> _Plan:
         if name == "verb":
             continue
         if name not in allowed:
-            problems.append(f"{name!r} is not an argument of {verb_name}")
+            problems.append(f"{_shown(name)} is not an argument of {verb_name}")
         elif len(values) != 1:
             problems.append(f"the {name} argument is repeated")
         elif not values[0]:
@@ -139,7 +139,7 @@ def _plan(params: Mapping[str, Sequence[str]]) -> _Plan:
             )
     if problems:
         return _Plan(verb_name, {}, [OAIError("badArgument", p) for p in problems])
-    plan = _Plan(verb_name, {"verb": verb_name, **args})
+    plan = _Plan(verb_name, {"verb": verb_name, **_echoable(args)})
     try:
         plan.body = _HANDLERS[verb_name](args)
     except OAIError as exc:
@@ -149,6 +149,28 @@ def _plan(params: Mapping[str, Sequence[str]]) -> _Plan:
     if plan.errors and any(e.code == "badArgument" for e in plan.errors):
         plan.request_args = {}
     return plan
+
+
+_PREFIX_OR_SET = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+
+
+def _echoable(args: dict[str, str]) -> dict[str, str]:
+    """The arguments the ``<request>`` element may repeat: a value the schema would refuse
+    there (a metadataPrefix or set with spaces, an identifier that is no URI) is left out,
+    so the response stays valid while its error says what was wrong."""
+    shown = {}
+    for name, value in args.items():
+        if name in ("metadataPrefix", "set") and not _PREFIX_OR_SET.fullmatch(value):
+            continue
+        if name == "identifier" and any(c.isspace() for c in value):
+            continue
+        shown[name] = value
+    return shown
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """A value from the request, quoted and cut short for an error message."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 class _Errors(Exception):
@@ -173,7 +195,7 @@ def _parse_date(name: str, text: str) -> tuple[dt.datetime, dt.timedelta]:
         pass
     raise OAIError(
         "badArgument",
-        f"{name}={text!r} is not a date of this repository's granularity: use YYYY-MM-DD or "
+        f"{name}={_shown(text)} is not a date of this repository's granularity: use YYYY-MM-DD or "
         "YYYY-MM-DDThh:mm:ssZ",
     )
 
@@ -199,7 +221,7 @@ def _format(prefix: str) -> records.MetadataFormat:
     if fmt is None:
         raise OAIError(
             "cannotDisseminateFormat",
-            f"metadataPrefix {prefix!r} is not offered; use one of {', '.join(FORMATS)}",
+            f"metadataPrefix {_shown(prefix)} is not offered; use one of {', '.join(FORMATS)}",
         )
     return fmt
 
@@ -250,7 +272,9 @@ def _oai_identifier(namespace: str) -> etree._Element:
 
 def _list_metadata_formats(args: dict[str, str]) -> Body:
     if "identifier" in args and records.header_get(args["identifier"]) is None:
-        raise OAIError("idDoesNotExist", f"no record has the identifier {args['identifier']!r}")
+        raise OAIError(
+            "idDoesNotExist", f"no record has the identifier {_shown(args['identifier'])}"
+        )
 
     def body(xf: Any, out: _Out) -> Iterator[bytes]:
         with xf.element(_q("ListMetadataFormats")):
@@ -294,7 +318,7 @@ def _get_record(args: dict[str, str]) -> Body:
     header = records.header_get(args["identifier"])
     if header is None:
         errors.append(
-            OAIError("idDoesNotExist", f"no record has the identifier {args['identifier']!r}")
+            OAIError("idDoesNotExist", f"no record has the identifier {_shown(args['identifier'])}")
         )
     if errors:
         raise _Errors(errors)

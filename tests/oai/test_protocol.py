@@ -624,3 +624,24 @@ def test_a_page_costs_the_same_queries_however_many_records(
         assert len(identifiers(root)) == size
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"verb": "ListRecords", "metadataPrefix": "oai dc"}, "cannotDisseminateFormat"),
+        (
+            {"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "no such set"},
+            "noRecordsMatch",
+        ),
+        (
+            {"verb": "GetRecord", "metadataPrefix": "oai_dc", "identifier": "not a uri"},
+            "idDoesNotExist",
+        ),
+        ({"verb": "x" * 5000}, "badVerb"),
+    ],
+)
+def test_odd_values_still_get_a_valid_response(client: Client, five, params, code) -> None:
+    root = oai_get(client, **params)  # schema-valid, although the request repeats no odd value
+    assert error_codes(root) == [code]
+    assert len(root.findtext("o:error", namespaces=NS)) < 300
