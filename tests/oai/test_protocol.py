@@ -554,6 +554,8 @@ def test_no_internal_or_unpublished_material_in_any_format(client: Client, name:
         data = harvest_bytes(client, verb="ListRecords", metadataPrefix=prefix)
         # Resumption tokens are random-looking base64 that may hold any letters: not content.
         data = re.sub(rb"<resumptionToken[^>]*>[^<]*</resumptionToken>", b"", data)
+        # ... and the <request> element of each later page repeats the token it was given.
+        data = re.sub(rb'resumptionToken="[^"]*"', b"", data)
         assert not leak.findall(data), (prefix, leak.findall(data)[:5])
         assert [w for w in hidden if w in data] == [], prefix
         assert b"Victor Serge" in data
