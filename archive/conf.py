@@ -72,3 +72,73 @@ def export_cache_dir() -> Path:
 def export_lock_timeout() -> float:
     """``FONDS_EXPORT_LOCK_TIMEOUT``, default :data:`EXPORT_LOCK_TIMEOUT`."""
     return float(getattr(settings, "FONDS_EXPORT_LOCK_TIMEOUT", EXPORT_LOCK_TIMEOUT))
+
+
+#: Records per OAI-PMH ListIdentifiers response, and per ListRecords response in ``oai_dc``;
+#: a resumption token asks for the next page.
+OAI_PAGE_SIZE = 50
+
+#: Seconds a resumption token stays valid after it was issued (stated in its
+#: ``expirationDate``); an older token gets ``badResumptionToken``.
+OAI_TOKEN_SECONDS = 24 * 60 * 60
+
+#: ``repositoryName`` of the OAI-PMH Identify response.
+OAI_REPOSITORY_NAME = "Fonds"
+
+
+#: Records per ListRecords response in an EAD format (``oai_ead``, ``ead3``). One, because
+#: an XML document may hold each ``xs:ID`` value once and finding aids reuse the same ids
+#: ("ser1", "ref12"): two finding aids in one response would make it schema-invalid. A page
+#: of one also keeps a response's size to one finding aid.
+OAI_EAD_PAGE_SIZE = 1
+
+
+def oai_ead_page_size() -> int:
+    """``FONDS_OAI_EAD_PAGE_SIZE``, default :data:`OAI_EAD_PAGE_SIZE` (at least 1)."""
+    return max(1, int(getattr(settings, "FONDS_OAI_EAD_PAGE_SIZE", OAI_EAD_PAGE_SIZE)))
+
+
+def oai_page_size() -> int:
+    """``FONDS_OAI_PAGE_SIZE``, default :data:`OAI_PAGE_SIZE` (at least 1)."""
+    return max(1, int(getattr(settings, "FONDS_OAI_PAGE_SIZE", OAI_PAGE_SIZE)))
+
+
+def oai_token_seconds() -> int:
+    """``FONDS_OAI_TOKEN_SECONDS``, default :data:`OAI_TOKEN_SECONDS`."""
+    return max(1, int(getattr(settings, "FONDS_OAI_TOKEN_SECONDS", OAI_TOKEN_SECONDS)))
+
+
+def oai_repository_name() -> str:
+    """``FONDS_OAI_REPOSITORY_NAME``, default :data:`OAI_REPOSITORY_NAME`."""
+    return str(getattr(settings, "FONDS_OAI_REPOSITORY_NAME", "") or OAI_REPOSITORY_NAME)
+
+
+def oai_namespace() -> str:
+    """``FONDS_OAI_NAMESPACE``: the namespace-identifier of OAI identifiers (``oai:NS:...``).
+
+    It must be a domain name (letters, digits and hyphens, at least one dot). Default: the
+    first such host of ``ALLOWED_HOSTS``, else ``fonds.local``. Identifiers are only stable
+    while it stays the same: set it once for a production site.
+    """
+    value = getattr(settings, "FONDS_OAI_NAMESPACE", "")
+    if value:
+        return str(value)
+    from archive.oai.identifiers import is_namespace
+
+    for host in getattr(settings, "ALLOWED_HOSTS", []):
+        if is_namespace(host):
+            return host
+    return "fonds.local"
+
+
+def oai_admin_email() -> str:
+    """``FONDS_OAI_ADMIN_EMAIL``: ``adminEmail`` of Identify. Default: the first of
+    ``ADMINS``, else ``archivist@`` the namespace."""
+    value = getattr(settings, "FONDS_OAI_ADMIN_EMAIL", "")
+    if value:
+        return str(value)
+    for admin in getattr(settings, "ADMINS", []):
+        email = admin[1] if isinstance(admin, tuple | list) else admin
+        if email:
+            return str(email)
+    return f"archivist@{oai_namespace()}"

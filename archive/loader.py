@@ -114,6 +114,7 @@ from archive.models import (
 )
 from archive.search import index as search_index
 from archive.search.backends import get_backend as search_backend
+from archive.services.harvest import harvest_withdraw
 
 BATCH_SIZE = 2000
 # A batch is written early once its notes hold this many characters, so that a file of
@@ -1936,6 +1937,7 @@ def delete_collection(collection: Collection) -> None:
     100,000-component finding aid must not cost that. One history row for the collection
     itself is still written.
     """
+    harvest_withdraw(collection=collection)  # harvesters hear that the record went away
     search_index.remove_collection(collection.pk)
     units = Component.objects.filter(collection=collection).values("pk")
     for model in (UnitDate, Extent, Note, AgentLink, SubjectLink, ContainerInstance, DigitalObject):

@@ -6,6 +6,7 @@ from urllib.parse import quote, unquote
 from django.urls import path, register_converter
 
 from archive import export_views, views
+from archive.oai import views as oai_views
 from archive.search import views as search_views
 
 
@@ -51,4 +52,5 @@ urlpatterns = [
     path("agents/<slug:slug>/", views.agent, name="agent"),
     path("subjects/", views.subjects, name="subjects"),
     path("subjects/<slug:slug>/", views.subject, name="subject"),
+    path("oai", oai_views.oai, name="oai"),
 ]

@@ -249,3 +249,19 @@ def public_extents() -> QuerySet[Extent]:
 
 def public_container_instances() -> QuerySet[ContainerInstance]:
     return ContainerInstance.objects.filter(published=True).order_by("position", "id")
+
+
+# --------------------------------------------------------------------------- finding aids
+
+
+def public_collections(queryset: QuerySet | None = None) -> QuerySet:
+    """Finding aids the public may see: their collection-level description is published.
+
+    The same rule as a public export (``services.exports.collection_is_exportable``), as a
+    query, for listings over many finding aids (OAI-PMH harvesting).
+    """
+    from archive.models import Collection
+
+    qs = Collection.objects.all() if queryset is None else queryset
+    root = Component.objects.filter(collection_id=OuterRef("pk"), depth=1, published=True)
+    return qs.filter(Exists(root))

@@ -31,8 +31,8 @@ from archive.models import (
     SubjectLink,
     UnitDate,
 )
+from archive.services import harvest, publishing
 from archive.services import outline as outline_service
-from archive.services import publishing
 
 # --- inlines ----------------------------------------------------------------------------------
 
@@ -323,6 +323,11 @@ class CollectionAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             super().save_model(request, obj, form, change)
+            harvest.harvest_rename(
+                collection=obj,
+                old_repository_id=form.initial.get("repository"),
+                old_ead_id=form.initial.get("ead_id", ""),
+            )
             return
         obj._history_user = request.user
         obj.save()
@@ -419,6 +424,15 @@ class CollectionAdmin(ScopedAdmin):
         collection = self._viewable_version(request, object_id)  # 404 unless the user may see it
         extra_context = {**(extra_context or {}), **_import_context(collection.pk)}
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def delete_model(self, request, obj):
+        harvest.harvest_withdraw(collection=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for collection in queryset.select_related("repository"):
+            harvest.harvest_withdraw(collection=collection)
+        super().delete_queryset(request, queryset)
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)

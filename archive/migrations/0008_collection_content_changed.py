@@ -1,7 +1,7 @@
 """Collection.content_changed: when anything an export of the finding aid writes last changed.
 
 Existing collections start from their last edit (``updated``), the best estimate there is.
-(Written on a branch beside 0006 and 0007; it follows them.)
+(Written on a branch beside 0006, 0007 and 0010; it follows them.)
 """
 
 import django.utils.timezone
@@ -15,7 +15,7 @@ def from_updated(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("archive", "0007_internal_flags")]
+    dependencies = [("archive", "0010_harvest_tombstone")]
 
     operations = [
         migrations.AddField(

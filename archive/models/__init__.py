@@ -11,6 +11,7 @@ and subject links, containers, digital objects) points at a single model.
 from archive.models.agents import Agent, AgentLink, AgentRelation, AgentVariantName
 from archive.models.containers import Container, ContainerInstance
 from archive.models.digital import DigitalObject
+from archive.models.harvest import HarvestTombstone
 from archive.models.imports import ImportJob
 from archive.models.repository import Repository
 from archive.models.staff import RepositoryMembership
@@ -37,6 +38,7 @@ __all__ = [
     "ContainerInstance",
     "DigitalObject",
     "Extent",
+    "HarvestTombstone",
     "ImportJob",
     "Level",
     "Note",

@@ -35,6 +35,7 @@ from archive.models import ImportJob, Repository
 from archive.search import index as search_index
 from archive.services import import_jobs
 from archive.services.changes import collection_touch
+from archive.services.harvest import harvest_sync
 from archive.services.import_jobs import import_upload_dir
 
 logger = logging.getLogger(__name__)
@@ -219,6 +220,7 @@ def ead_import(
         with transaction.atomic(), search_index.paused(), closing(stream) as records:
             loaded = loader.load(records)
             collection_touch([loaded.collection_id])
+            harvest_sync(collection_id=loaded.collection_id)
             if dry_run:
                 transaction.set_rollback(True)
             elif not loaded.indexed:

@@ -13,6 +13,7 @@ from django.db import transaction
 from archive import permissions, tree
 from archive.models import Collection, Component
 from archive.services.changes import collection_touch
+from archive.services.harvest import harvest_watch
 from archive.services.history import history_record
 from archive.services.outline import search_refresh
 
@@ -21,7 +22,7 @@ __all__ = ["collection_publish", "collection_unpublish", "unit_publish", "unit_u
 
 def _set_published(unit: Component, published: bool, user: AbstractBaseUser) -> int:
     permissions.require_edit(user, unit)
-    with transaction.atomic():
+    with transaction.atomic(), harvest_watch(collection_id=unit.collection_id):
         unit.refresh_from_db()
         changed = Component.objects.filter(
             collection_id=unit.collection_id,
