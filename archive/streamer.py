@@ -25,6 +25,7 @@ node.  Public streams leave hidden material out; staff streams
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections import defaultdict
@@ -826,6 +827,20 @@ def _unit_side(text: Any) -> tuple:
 # --------------------------------------------------------------------------- the stream
 
 
+# EAD numbers components <c01> to <c12>: twelve levels below the collection.
+NUMBERED_LEVELS = 12
+
+
+def numbered_levels_exceeded(collection: Collection) -> bool:
+    """Whether a component of ``collection`` lies deeper than numbered components reach
+    (tree depth 1 is the collection itself; one query)."""
+    return (
+        Component.objects.filter(collection=collection, depth__gt=NUMBERED_LEVELS + 1)
+        .only("pk")
+        .exists()
+    )
+
+
 def collection_records(
     *,
     collection: Collection,
@@ -840,7 +855,12 @@ def collection_records(
     A public stream of a collection whose description is unpublished yields the header only.
     """
     public = not include_unpublished
-    yield finding_aid_record(collection)
+    header = finding_aid_record(collection)
+    if header.numbered_components and numbered_levels_exceeded(collection):
+        # <c01>...<c12> number twelve levels only, and an outline move can go deeper: the
+        # whole component list is then written with unnumbered <c>, which both schemas take
+        header = dataclasses.replace(header, numbered_components=False)
+    yield header
     # Made in the admin: the collection-level repository statement comes from the repository.
     fallback_repository = None if collection.source_version else collection.repository.name
 

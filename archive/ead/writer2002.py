@@ -133,7 +133,8 @@ class Writer2002(StreamWriter):
         return out
 
     def root_attributes(self, header: FindingAid) -> dict[str, str]:
-        attrs = dict(self.attrs(header.root_attributes, drop={"schemaLocation"}))
+        # all of them: the writer keeps those the schema takes and says which it left out
+        attrs = {k: v for k, v in header.root_attributes if k != "schemaLocation"}
         attrs[f"{{{XSI_NS}}}schemaLocation"] = SCHEMA_LOCATION
         return attrs
 

@@ -82,23 +82,9 @@ class Writer3(Writer2002):
         return out
 
     def root_attributes(self, header: FindingAid) -> dict[str, str]:
-        return {
-            k: v
-            for k, v in self.attrs(header.root_attributes)
-            if k
-            in (
-                "id",
-                "altrender",
-                "audience",
-                "relatedencoding",
-                "base",
-                "encodinganalog",
-                "lang",
-                "script",
-            )
-        }
-
-    # -- header --------------------------------------------------------------------------
+        # all of them: the writer keeps those the schema takes and says which it left out
+        # (xsi:schemaLocation names the source's schema: EAD3 output names none)
+        return {k: v for k, v in header.root_attributes if k != "schemaLocation"}
 
     def header_element(self, h: FindingAid) -> Any:
         allowed = {
@@ -440,6 +426,15 @@ class Writer3(Writer2002):
             # allows only names in it, and names read back as agents, so its words go into a
             # didnote instead
             node = None if _kept_origination(extra, self.version) else self.extra_element(extra)
+            if node is not None and self.nameless_repository(node):
+                # EAD3 requires a name in <repository> (EAD 2002 does not): its words go
+                # into a didnote like those of other elements EAD3 has no place for
+                self.leave_out(
+                    "<repository> of a unit's identification",
+                    "EAD3 requires a name in it and this one has none; its words are in a "
+                    "<didnote>",
+                )
+                node = None
             if node is not None:
                 extra_nodes.append(node)
             elif self.visible(extra.published) and self.extra_text(extra):
@@ -470,6 +465,13 @@ class Writer3(Writer2002):
         if len([c for c in did if c.tag != self.q("head")]) == 0:
             self.el("unittitle", parent=did)
         return did
+
+    def nameless_repository(self, node: Any) -> bool:
+        """Whether ``node`` is a ``<repository>`` without the name EAD3 requires in it."""
+        if node.tag != self.q("repository"):
+            return False
+        names = {self.q(n) for n in ("corpname", "famname", "name", "persname")}
+        return not any(child.tag in names for child in node)
 
     def date_parts(self, date: Date) -> tuple[list[tuple[str, str | None]], str | None]:
         # only the @normal the source had (see Writer2002.date_parts)

@@ -219,6 +219,9 @@ class StreamWriter(ABC):
     def __init__(self, *, include_unpublished: bool = False) -> None:
         self.include_unpublished = include_unpublished
         self.header: FindingAid | None = None
+        # What a staff export could not write validly, said in an XML comment at the next
+        # place the stream can take one (see :meth:`leave_out`).
+        self.left_out: list[str] = []
         self.model = content_model(self.version, self.namespace)
         self._plain_starts: dict[tuple, str] = {}  # (name, *attributes) -> start tag
 
@@ -323,6 +326,56 @@ class StreamWriter(ABC):
             parent.append(child)
         return parent
 
+    def leave_out(self, what: str, why: str) -> None:
+        """Record that ``what`` is not written because ``why`` (the schema refuses it).
+
+        The data stays in the records (and the database); a staff export says what was left
+        out in an XML comment, a public export just stays valid.
+        """
+        if self.include_unpublished:
+            self.left_out.append(f"{what}: {why}")
+
+    def flush_left_out(self, xf: _Serializer) -> None:
+        """Write the pending :meth:`leave_out` notes as one XML comment."""
+        if not self.left_out:
+            return
+        notes = "; ".join(self.left_out)
+        self.left_out = []
+        # a comment may not hold "--" nor end with "-"
+        text = re.sub(r"-(?=-)", "- ", f"Not exported, kept in Fonds: {notes}.")
+        xf.emit(f"<!-- {text} -->".encode())
+
+    def allowed_attributes(self, name: str, attrs: dict[str, str]) -> dict[str, str]:
+        """``attrs`` of element ``name`` less those its schema lacks or whose value it
+        refuses (a repaired value replaces the original); each one left out is recorded."""
+        spec = self.model.type_of(name)
+        if spec is None:
+            return attrs
+        allowed = spec["attrs"]
+        out = {}
+        for key, value in attrs.items():
+            if key.startswith("{"):
+                uri, local = key[1:].split("}", 1)
+                prefix = {v: k for k, v in self.nsmap.items()}.get(uri)
+                if prefix == "xsi":  # schemaLocation: the writer's own
+                    out[key] = value
+                    continue
+                spelled = f"{prefix}:{local}" if prefix else local
+            else:
+                spelled = key
+            spec_value = allowed.get(spelled)
+            fixed = None if spec_value is None else self.model.fix_value(spec_value, value)
+            if fixed is None:
+                why = (
+                    f"EAD {self.version} has no such attribute on <{name}>"
+                    if spec_value is None
+                    else f"EAD {self.version} does not accept this value"
+                )
+                self.leave_out(f'attribute {spelled}="{value}" of <{name}>', why)
+                continue
+            out[key] = fixed
+        return out
+
     def audience(self, published: bool) -> tuple[str, str | None]:
         return ("audience", None if published else "internal")
 
@@ -378,8 +431,10 @@ class StreamWriter(ABC):
         for record in records:
             if isinstance(record, FindingAid):
                 self.header = record
-                xf.start(self.q("ead"), self.root_attributes(record), root=True)
+                root = self.allowed_attributes("ead", self.root_attributes(record))
+                xf.start(self.q("ead"), root, root=True)
                 root_open = True
+                self.flush_left_out(xf)
                 xf.write(model.conform(self.header_element(record)))
                 for node in self.after_header(record):
                     xf.write(model.conform(node))
@@ -447,6 +502,7 @@ class StreamWriter(ABC):
         for node in nodes:
             holder.append(node)
         self.model.conform(holder)
+        self.flush_left_out(xf)
         for node in holder:
             xf.write(node)
 

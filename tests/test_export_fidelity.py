@@ -1,0 +1,171 @@
+"""Exports are valid in every case, and say in staff exports what validity left out.
+
+Small finding aids with the features real files have: a stray attribute on ``<ead>``, an
+EAD3 ``<repository>`` that holds only an address, and a numbered (``<c01>``...``<c12>``)
+finding aid made deeper than twelve levels by an outline move.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from lxml import etree
+
+from archive.ead.parsing import safe_parser
+from archive.models import Component, Repository
+from archive.services import outline
+from tests.cataloguing import PASSWORD, make_user
+from tests.test_export_corpus import (
+    export,
+    import_file,
+    no_search_index,  # noqa: F401 - a fixture
+    validation_errors,
+    words,
+)
+
+pytestmark = pytest.mark.django_db
+
+EAD2002 = "urn:isbn:1-931666-22-9"
+EAD3 = "http://ead3.archivists.org/schema/"
+FORMATS = ("ead2002", "ead3")
+
+HEADER_2002 = (
+    "<eadheader><eadid>{id}</eadid><filedesc><titlestmt><titleproper>Papers</titleproper>"
+    "</titlestmt></filedesc></eadheader>"
+)
+STRAY_ROOT_ATTRIBUTE = (
+    f'<ead xmlns="{EAD2002}" relatedencoding="MARC21" level="fonds">'
+    + HEADER_2002.format(id="stray-root")
+    + '<archdesc level="collection"><did><unittitle>Papers</unittitle></did></archdesc></ead>'
+).encode()
+
+ADDRESS_ONLY_REPOSITORY = (
+    f'<ead xmlns="{EAD3}"><control><recordid>address-only</recordid><filedesc><titlestmt>'
+    "<titleproper>Papers</titleproper></titlestmt></filedesc>"
+    '<maintenancestatus value="new"/><maintenanceagency><agencyname>Agency</agencyname>'
+    '</maintenanceagency><maintenancehistory><maintenanceevent><eventtype value="created"/>'
+    '<eventdatetime>2020</eventdatetime><agenttype value="human"/><agent>Ana</agent>'
+    "</maintenanceevent></maintenancehistory></control>"
+    '<archdesc level="collection"><did><unittitle>Papers</unittitle><repository><address>'
+    "<addressline>1 Quayside Street</addressline><addressline>Harbourtown</addressline>"
+    "</address></repository></did></archdesc></ead>"
+).encode()
+
+
+def numbered_finding_aid(levels: int) -> bytes:
+    """A numbered EAD 2002 finding aid: a chain ``levels`` deep plus one more series."""
+    chain = ""
+    for depth in range(levels, 0, -1):
+        inner = chain
+        chain = (
+            f'<c{depth:02d} level="file" id="u{depth}"><did><unittitle>Level {depth}</unittitle>'
+            f"</did>{inner}</c{depth:02d}>"
+        )
+    other = '<c01 level="series" id="other"><did><unittitle>Other</unittitle></did></c01>'
+    return (
+        f'<ead xmlns="{EAD2002}">'
+        + HEADER_2002.format(id="numbered")
+        + '<archdesc level="collection"><did><unittitle>Papers</unittitle></did><dsc>'
+        + chain
+        + other
+        + "</dsc></archdesc></ead>"
+    ).encode()
+
+
+def comments(data: bytes) -> list[str]:
+    root = etree.fromstring(data, safe_parser())
+    return [c.text for c in root.iter(etree.Comment)]
+
+
+def component_names(data: bytes) -> set[str]:
+    root = etree.fromstring(data, safe_parser())
+    return {
+        etree.QName(el).localname
+        for el in root.iter()
+        if isinstance(el.tag, str) and re.fullmatch(r"c(\d\d)?", etree.QName(el).localname)
+    }
+
+
+@pytest.fixture
+def repository() -> Repository:
+    return Repository.objects.create(code="fidelity", name="Fidelity repository")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_stray_root_attribute_is_kept_shown_to_staff_and_left_out_validly(
+    fmt, repository, no_search_index, client
+):
+    collection = import_file(STRAY_ROOT_ATTRIBUTE, repository, "stray.xml")
+    assert ["level", "fonds"] in collection.unmapped["root_attributes"]
+
+    staff = export(collection, fmt, include_unpublished=True)
+    public = export(collection, fmt, include_unpublished=False)
+    assert validation_errors(staff, fmt) is None
+    assert validation_errors(public, fmt) is None
+    said = " ".join(comments(staff))
+    assert 'attribute level="fonds" of <ead>' in said
+    assert "no such attribute" in said
+    assert comments(public) == []
+    root = etree.fromstring(staff, safe_parser())
+    assert "level" not in root.attrib
+    if fmt == "ead2002":  # an attribute the schema takes is still written
+        assert root.get("relatedencoding") == "MARC21"
+
+    make_user("root", superuser=True)
+    client.login(username="root", password=PASSWORD)
+    page = client.get(reverse("admin:archive_collection_change", args=[collection.pk]))
+    assert page.status_code == 200
+    assert "Kept for export" in page.text and "fonds" in page.text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_repository_with_only_an_address_exports_validly_keeping_its_words(
+    fmt, repository, no_search_index
+):
+    collection = import_file(ADDRESS_ONLY_REPOSITORY, repository, "address.xml")
+    kept = Component.objects.get(collection=collection, depth=1).unmapped
+    assert any("Quayside" in extra["xml"] for extra in kept)
+
+    staff = export(collection, fmt, include_unpublished=True)
+    public = export(collection, fmt, include_unpublished=False)
+    for data in (staff, public):
+        assert validation_errors(data, fmt) is None
+        text = words(etree.fromstring(data, safe_parser()).itertext())
+        assert text["quayside"] == 1 and text["harbourtown"] == 1
+    if fmt == "ead3":
+        said = " ".join(comments(staff))
+        assert "<repository>" in said and "requires a name" in said
+    else:  # EAD 2002 takes a repository with an address alone: written as it was
+        assert comments(staff) == []
+        assert b"<repository><address><addressline>1 Quayside Street" in staff
+    assert comments(public) == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_numbered_finding_aid_moved_deeper_than_twelve_levels_exports_validly(
+    fmt, repository, no_search_index
+):
+    collection = import_file(numbered_finding_aid(12), repository, "numbered.xml")
+    assert collection.numbered_components
+    before = export(collection, fmt, include_unpublished=True)
+    assert validation_errors(before, fmt) is None
+    assert component_names(before) == {f"c{n:02d}" for n in range(1, 13)}
+
+    user = make_user("ana", superuser=True)
+    deepest = Component.objects.get(collection=collection, ref="u12")
+    outline.component_move(
+        unit=Component.objects.get(collection=collection, ref="other"), parent=deepest, user=user
+    )
+    after = export(collection, fmt, include_unpublished=True)
+    assert validation_errors(after, fmt) is None
+    # the rule: the whole list unnumbered once a component lies below the twelfth level
+    assert component_names(after) == {"c"}
+    root = etree.fromstring(after, safe_parser())
+    depth_of_other = next(
+        len([a for a in el.iterancestors() if etree.QName(a).localname == "c"])
+        for el in root.iter()
+        if isinstance(el.tag, str) and el.get("id") == "other"
+    )
+    assert depth_of_other == 12
