@@ -40,7 +40,8 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     it had to be changed to keep refs unique or short enough), ``level_absent`` (True: the
     file gave no @level), ``level`` (the @level as written when it is not an EAD value),
     ``other_level`` and ``identifier`` (when longer than their columns),
-    ``identifier_attributes``, ``title_attributes``, ``title`` (the title fragment when it
+    ``identifier_attributes``, ``identifier_fragments`` (every unitid as a fragment, when
+    one has inline markup), ``title_attributes``, ``title`` (the title fragment when it
     has no markup but differs from the escaped text, e.g. by whitespace),
     ``repository_name``, ``headings``, ``did_attributes``, ``controlaccess_attributes``,
     ``component_list_attributes``, ``dates`` and ``extents``. The last two are lists
@@ -665,6 +666,9 @@ def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
         side["published"] = False
     if d.attributes:
         side["attributes"] = pairs(d.attributes)
+    if d.structured:
+        # with the values it gave: the streamer drops it once the date has been edited
+        side["structured"] = [d.structured, d.expression, d.begin, d.end]
     expression, begin, end, date_type, certainty, calendar, era = columns
     # keep(side, name, value, column), inlined (a date per component): the columns are
     # strings, "" standing for None
@@ -1179,6 +1183,8 @@ class EADLoader:
             attributes["identifier_attributes"] = pairs(unit.identifier_attributes)
         if unit.title_attributes:
             attributes["title_attributes"] = pairs(unit.title_attributes)
+        if unit.identifier_fragments:
+            attributes["identifier_fragments"] = list(unit.identifier_fragments)
         if unit.did_attributes:
             attributes["did_attributes"] = pairs(unit.did_attributes)
         if unit.controlaccess_attributes:
@@ -1511,6 +1517,8 @@ class EADLoader:
                 attributes[attr] = value
         if link.attributes:
             attributes["attributes"] = pairs(link.attributes)
+        if link.term_parts:
+            attributes["term_parts"] = [list(p) for p in link.term_parts]
         if link.subject_type not in SUBJECT_TYPES:
             attributes["subject_type"] = link.subject_type
         values = [unit_id, None, link.published, position, attributes]

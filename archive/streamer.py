@@ -478,6 +478,9 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
             for (name, rule), column in zip(DATE_COLUMNS, row[1:-1], strict=True)
         }
         values["expression"] = values["expression"] or ""
+        structured = more.get("structured")
+        if structured and structured[1:] != [values["expression"], values["begin"], values["end"]]:
+            structured = None  # edited since: the structured form no longer says the same
         result.append(
             r.Date(
                 **values,
@@ -485,6 +488,7 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
                 characteristic=more.get("characteristic"),
                 published=published,
                 attributes=_pairs(more.get("attributes")),
+                structured=structured[0] if structured else "",
             )
         )
     return tuple(result)
@@ -573,8 +577,12 @@ def _agent(row: tuple) -> r.AgentLink:
 def _subject(row: tuple) -> r.SubjectLink:
     _, published, attrs, term, subject_type, source, authority_id, subject_published = row
     attrs = decoded(attrs) or {}
+    term = attrs.get("term") or term
+    parts = tuple(tuple(p) for p in attrs.get("term_parts") or ())
+    if parts and " ".join(text for _, text in parts if text) != term:
+        parts = ()  # the term was edited since: its parts no longer say the same
     return r.SubjectLink(
-        term=attrs.get("term") or term,
+        term=term,
         subject_type=attrs.get("subject_type") or subject_type,
         source=restored(attrs, "source", source),
         authority_id=restored(attrs, "authority_id", authority_id),
@@ -582,6 +590,7 @@ def _subject(row: tuple) -> r.SubjectLink:
         group=attrs.get("group"),
         normal=attrs.get("normal"),
         attributes=_pairs(attrs.get("attributes")),
+        term_parts=parts,  # type: ignore[arg-type]
     )
 
 
@@ -798,6 +807,7 @@ def unit_record(
         component_list_attributes=component_list_attributes,
         did_attributes=did_attributes,
         controlaccess_attributes=controlaccess_attributes,
+        identifier_fragments=tuple(attrs.get("identifier_fragments") or ()),
     )
 
 

@@ -781,6 +781,8 @@ class EADReader:
         f = state.fields
         f["did_attributes"] = _attrs(did)
         did_notes = mapping.DID_NOTE_ELEMENTS[v]
+        identifier_fragments: list[str] = []
+        marked_identifier = False
         for position, el in enumerate(did.iterchildren(etree.Element)):
             name = local_name(el)
             if name == "container":
@@ -794,6 +796,8 @@ class EADReader:
                     f["identifier_attributes"] = _attrs(el)
                 else:
                     f.setdefault("other_identifiers", []).append((value, _attrs(el)))
+                identifier_fragments.append(_fragment(el, v))
+                marked_identifier = marked_identifier or len(el) > 0
             elif name == "unittitle" and "title" not in f:
                 f["title"] = _fragment(el, v)
                 f["title_text"] = _text(el)
@@ -840,6 +844,8 @@ class EADReader:
                     state.add("digital_objects", obj)
             else:
                 self._did_extra(state, el, position)
+        if marked_identifier:
+            f["identifier_fragments"] = tuple(identifier_fragments)
         if "title" not in f:
             f["title"] = ""
             f["title_text"] = ""
@@ -934,6 +940,8 @@ class EADReader:
             )
         if not out:
             self.warn(el, "empty unitdatestructured")
+        elif len(out) == 1:
+            out[0] = _replace(out[0], structured=_verbatim(el))
         return out
 
     def _physdesc(self, el: Any) -> Extent:
@@ -1122,7 +1130,9 @@ class EADReader:
                     agent = _replace(agent, published=False)
                 state.add("agents", agent)
             elif name in mapping.SUBJECT_ELEMENTS:
-                term, _ = self._name_link(sub)
+                term, parts = self._name_link(sub)
+                if len(parts) == 1 and not parts[0][0]:
+                    parts = ()  # one untyped part: what a writer makes of the term anyway
                 state.add(
                     "subjects",
                     SubjectLink(
@@ -1136,6 +1146,7 @@ class EADReader:
                         attributes=_attrs(
                             sub, {"source", "authfilenumber", "identifier", "normal", "audience"}
                         ),
+                        term_parts=parts,
                     ),
                 )
             else:

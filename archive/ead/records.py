@@ -212,6 +212,10 @@ class Date:
     characteristic: str | None = None  # datechar ("creation")
     published: bool = True
     attributes: Attributes = ()
+    # the EAD3 <unitdatestructured> this date was read from (XML without namespace), when it
+    # held this one date: the EAD3 writer gives it back as it was (ranges, attributes, the
+    # words of <fromdate>/<todate>) while expression, begin and end are still those read
+    structured: str = ""
 
 
 @_slot_init
@@ -298,6 +302,9 @@ class SubjectLink:
     group: str | None = None
     normal: str | None = None
     attributes: Attributes = ()
+    # ((part type, text), ...) from EAD3 <part>s when the term had more than one or a typed
+    # one ("Architecture -- History -- 20th century"); ``term`` is their words joined
+    term_parts: tuple[tuple[str, str], ...] = ()
 
 
 @_slot_init
@@ -368,6 +375,10 @@ class Unit:
     component_list_attributes: Attributes = ()
     did_attributes: Attributes = ()
     controlaccess_attributes: Attributes = ()
+    # every unitid (``identifier`` first, then ``other_identifiers``) as a neutral fragment,
+    # only when one of them has inline markup (an <extref> with an ARK link, a <title>); the
+    # plain values above stay what search and the database use
+    identifier_fragments: tuple[str, ...] = ()
 
 
 @_slot_init

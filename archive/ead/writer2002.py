@@ -489,21 +489,26 @@ class Writer2002(StreamWriter):
             self.el("p", parent=node)
         return node
 
+    def identifiers(self, did: Any, unit: Unit) -> None:
+        """The unit's ``<unitid>``s, with their inline markup where they had any."""
+        if unit.identifier is None:
+            return
+        fragments = unit.identifier_fragments
+        values = [(unit.identifier, unit.identifier_attributes), *unit.other_identifiers]
+        for i, (value, attrs) in enumerate(values):
+            if i < len(fragments):
+                node = self.el("unitid", self.attrs(attrs), parent=did)
+                self.fill(node, fragments[i], context="phrase")
+            else:
+                self.el("unitid", self.attrs(attrs), value or None, parent=did)
+
     def did(self, unit: Unit) -> Any:
         did = self.el("did", self.attrs(unit.did_attributes))
         for key, text in unit.headings:
             if key == "did":
                 self.el("head", text=text, parent=did)
                 break
-        if unit.identifier is not None:
-            self.el(
-                "unitid",
-                self.attrs(unit.identifier_attributes),
-                unit.identifier or None,
-                parent=did,
-            )
-        for value, attrs in unit.other_identifiers:
-            self.el("unitid", self.attrs(attrs), value or None, parent=did)
+        self.identifiers(did, unit)
         if unit.title:
             title = self.el("unittitle", self.attrs(unit.title_attributes), parent=did)
             self.fill(title, unit.title, context="phrase")
@@ -670,6 +675,8 @@ class Writer2002(StreamWriter):
             or unit.physical_location
             or unit.headings
             or unit.did_attributes
+            or unit.identifier_fragments
+            or (self.version == "3" and any(d.structured for d in unit.dates))
         ):
             return None  # anything beyond ids, title, dates and containers: the tree path
         title = unit.title
@@ -773,7 +780,13 @@ class Writer2002(StreamWriter):
                 self.audience(subject.published),
             ]
             attrs += self.attrs(subject.attributes)
-            entries.append((subject.group, self.el(element, attrs, subject.term or None)))
+            if subject.term_parts and self.version == "3":
+                node = self.el(element, attrs)
+                for part_type, text in subject.term_parts:
+                    self.el("part", [("localtype", part_type or None)], text or None, parent=node)
+            else:
+                node = self.el(element, attrs, subject.term or None)
+            entries.append((subject.group, node))
         ca_extras = [e for e in extras if e.where == "controlaccess"]
         heading = next((t for k, t in headings if k == "controlaccess"), None)
         if not entries and not ca_extras and heading is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from .markup import fragment_plain_text
+from .markup import fragment_plain_text, namespaced, parse_fragment
 from .parsing import EAD3_NS
 from .records import (
     AgentLink,
@@ -311,15 +311,7 @@ class Writer3(Writer2002):
             if key == "did":
                 self.el("head", text=text, parent=did)
                 break
-        if unit.identifier is not None:
-            self.el(
-                "unitid",
-                self.attrs(unit.identifier_attributes),
-                unit.identifier or None,
-                parent=did,
-            )
-        for value, attrs in unit.other_identifiers:
-            self.el("unitid", self.attrs(attrs), value or None, parent=did)
+        self.identifiers(did, unit)
         if unit.title:
             self.fill(
                 self.el("unittitle", self.attrs(unit.title_attributes), parent=did),
@@ -328,6 +320,9 @@ class Writer3(Writer2002):
             )
         for date in unit.dates:
             if self.visible(date.published):
+                if date.structured:
+                    did.append(self.structured_date(date))
+                    continue
                 attrs, text = self.date_parts(date)
                 self.el("unitdate", attrs, text, parent=did)
         for extent in unit.extents:
@@ -470,8 +465,19 @@ class Writer3(Writer2002):
         """Whether ``node`` is a ``<repository>`` without the name EAD3 requires in it."""
         if node.tag != self.q("repository"):
             return False
+        self.model.conform(node)  # text of its own goes into a name (<corpname><part>)
         names = {self.q(n) for n in ("corpname", "famname", "name", "persname")}
         return not any(child.tag in names for child in node)
+
+    def structured_date(self, date: Date) -> Any:
+        """The ``<unitdatestructured>`` a date was read from, marked as it is published now."""
+        node = parse_fragment(date.structured)[0]
+        namespaced(node, self.namespace, version=self.version)
+        if not date.published:
+            node.set("audience", "internal")
+        elif node.get("audience") == "internal":
+            del node.attrib["audience"]
+        return node
 
     def date_parts(self, date: Date) -> tuple[list[tuple[str, str | None]], str | None]:
         # only the @normal the source had (see Writer2002.date_parts)
