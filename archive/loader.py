@@ -28,9 +28,10 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     ``unmapped`` holds the rest of the header: ``title`` (the title fragment, when it has
     markup), ``filing_title``, ``publication_date_normal``, ``publication_address``,
     ``language_of_description`` (the prose statement, when it is more than the language name),
-    ``script_of_description_code``, ``creation_date``, ``repository_name``,
-    ``repository_code``, ``country_code``, ``agency_code``, ``status``, ``root_attributes``,
-    ``header_attributes``, ``extra`` and ``revisions`` (``[{"event_type", "normal"}]`` in the
+    ``script_of_description_code``, ``script_of_description``, ``creation_date``,
+    ``repository_name``, ``repository_code``, ``country_code``, ``agency_code``, ``status``,
+    ``root_attributes``, ``header_attributes``, ``element_attributes``, ``extra`` and
+    ``revisions`` (``[{"event_type", "normal"}]`` in the
     order of the ``Revision`` rows) -- each key only when the file had a value.
 
 ``Component`` (``<archdesc>`` is the root at depth 1, ``<c>`` below)
@@ -1076,6 +1077,7 @@ class EADLoader:
             "filing_title": fa.filing_title,
             "publication_date_normal": fa.publication_date_normal,
             "script_of_description_code": fa.script_of_description_code,
+            "script_of_description": fa.script_of_description,
             "creation_date": fa.creation_date,
             "repository_name": fa.repository_name,
             "repository_code": fa.repository_code,
@@ -1093,6 +1095,8 @@ class EADLoader:
             unmapped["root_attributes"] = pairs(fa.root_attributes)
         if fa.header_attributes:
             unmapped["header_attributes"] = pairs(fa.header_attributes)
+        if fa.element_attributes:
+            unmapped["element_attributes"] = [[p, pairs(a)] for p, a in fa.element_attributes]
         if fa.extra:
             unmapped["extra"] = [extra_json(e) for e in fa.extra]
         if any(rev.event_type or rev.normal for rev in fa.revisions):

@@ -236,6 +236,7 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
         language_of_description=column("description_language"),
         language_of_description_code=column("description_language_code"),
         script_of_description_code=u.get("script_of_description_code"),
+        script_of_description=u.get("script_of_description"),
         rules=column("description_rules"),
         revisions=tuple(revision_records),
         creation=column("creation_note"),
@@ -249,6 +250,7 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
         status=u.get("status"),
         root_attributes=_pairs(u.get("root_attributes")),
         header_attributes=_pairs(u.get("header_attributes")),
+        element_attributes=tuple((p, _pairs(a)) for p, a in u.get("element_attributes") or ()),
         extra=tuple(_extra(v) for v in u.get("extra") or ()),
     )
 

@@ -25,7 +25,7 @@ from tests.test_export_corpus import (
     words,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_search_index")]
 
 EAD2002 = "urn:isbn:1-931666-22-9"
 EAD3 = "http://ead3.archivists.org/schema/"
@@ -95,7 +95,7 @@ def repository() -> Repository:
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_stray_root_attribute_is_kept_shown_to_staff_and_left_out_validly(
-    fmt, repository, no_search_index, client
+    fmt, repository, client
 ):
     collection = import_file(STRAY_ROOT_ATTRIBUTE, repository, "stray.xml")
     assert ["level", "fonds"] in collection.unmapped["root_attributes"]
@@ -121,9 +121,7 @@ def test_a_stray_root_attribute_is_kept_shown_to_staff_and_left_out_validly(
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_repository_with_only_an_address_exports_validly_keeping_its_words(
-    fmt, repository, no_search_index
-):
+def test_a_repository_with_only_an_address_exports_validly_keeping_its_words(fmt, repository):
     collection = import_file(ADDRESS_ONLY_REPOSITORY, repository, "address.xml")
     kept = Component.objects.get(collection=collection, depth=1).unmapped
     assert any("Quayside" in extra["xml"] for extra in kept)
@@ -144,9 +142,7 @@ def test_a_repository_with_only_an_address_exports_validly_keeping_its_words(
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_numbered_finding_aid_moved_deeper_than_twelve_levels_exports_validly(
-    fmt, repository, no_search_index
-):
+def test_a_numbered_finding_aid_moved_deeper_than_twelve_levels_exports_validly(fmt, repository):
     collection = import_file(numbered_finding_aid(12), repository, "numbered.xml")
     assert collection.numbered_components
     before = export(collection, fmt, include_unpublished=True)

@@ -672,10 +672,11 @@ def normalise_block(el: Any, *, note_name: str | None = None) -> None:
                 p.append(value)
 
 
-def unwrap_blocks(el: Any) -> None:
-    """Turn block content into phrase content (for abstract, physloc...), keeping words."""
+def unwrap_blocks(el: Any, *, keep: frozenset[str] = frozenset()) -> None:
+    """Turn block content into phrase content (for abstract, physloc...), keeping words;
+    elements named in ``keep`` stay (the caller's schema takes them in phrases)."""
     for node in list(el.iter()):
-        if node is el or not isinstance(node.tag, str):
+        if node is el or not isinstance(node.tag, str) or node.tag in keep:
             continue
         if node.tag in BLOCK_ELEMENTS or node.tag in (
             "item",
@@ -728,8 +729,13 @@ def build_fragment(
     if context == "block":
         normalise_block(root, note_name=note_name)
     elif context == "phrase":
-        unwrap_blocks(root)
+        # EAD 2002 phrases (<unittitle>, <unitid>, <titleproper>...) take references to
+        # other material; where a parent does not, ``conform`` unwraps them
+        unwrap_blocks(root, keep=_PHRASE_REFERENCES if version == "2002" else frozenset())
     return root
+
+
+_PHRASE_REFERENCES = frozenset({"archref", "bibref"})
 
 
 _SHOW = {v.casefold(): v for v in ("new", "replace", "embed", "other", "none")}

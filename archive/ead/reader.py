@@ -464,7 +464,7 @@ class EADReader:
 
     def _header(self, el: Any) -> dict[str, Any]:
         v = self.version or "2002"
-        f: dict[str, Any] = {"extra": []}
+        f: dict[str, Any] = {"extra": [], "element_attributes": _element_attributes(el)}
         attrs = []
         for key, value in _attrs(el):
             if key == "findaidstatus":
@@ -560,6 +560,7 @@ class EADReader:
                         texts.append(normalise_space(plain_text(sub)))
                     elif sname == "script":
                         f["script_of_description_code"] = sub.get("scriptcode")
+                        f["script_of_description"] = normalise_space(plain_text(sub)) or None
                     else:
                         texts.append(normalise_space(plain_text(sub)))
                 f["language_of_description"] = " ".join(t for t in texts if t)
@@ -1243,6 +1244,25 @@ class EADReader:
             group_description=group_description,
             object_type=a.get("daotype"),
         )
+
+
+def _element_attributes(header: Any) -> tuple[tuple[str, Attributes], ...]:
+    """Attributes of the elements below ``header``, by path and occurrence of the path
+    (``"filedesc/titlestmt/titleproper[0]"``); the identifier's are kept on their own."""
+    out: list[tuple[str, Attributes]] = []
+    counts: dict[str, int] = {}
+    stack = [(child, "") for child in reversed(_elements(header))]
+    while stack:
+        node, parent = stack.pop()
+        name = local_name(node)
+        path = f"{parent}/{name}" if parent else name
+        n = counts.get(path, 0)
+        counts[path] = n + 1
+        attrs = _attrs(node)
+        if attrs and name not in ("eadid", "recordid"):
+            out.append((f"{path}[{n}]", attrs))
+        stack.extend((child, path) for child in reversed(_elements(node)))
+    return tuple(out)
 
 
 def _verbatim(el: Any, *, version: str | None = None) -> str:

@@ -180,6 +180,7 @@ class FindingAid:
     language_of_description: str | None = None  # prose ("Finding aid written in English")
     language_of_description_code: str | None = None
     script_of_description_code: str | None = None
+    script_of_description: str | None = None  # the script's name as written ("Latin")
     rules: str | None = None  # descrules / conventiondeclaration, fragment
     revisions: tuple[Revision, ...] = ()
     creation: str | None = None  # fragment: who/what produced the file
@@ -194,6 +195,10 @@ class FindingAid:
     root_attributes: Attributes = ()  # unmapped attributes of <ead>
     header_attributes: Attributes = ()  # unmapped attributes of <eadheader>/<control>
     extra: tuple[ExtraElement, ...] = ()
+    # attributes of the elements inside the header, by path and occurrence
+    # (("filedesc/titlestmt/titleproper[0]", attributes), ...): a writer of the same version
+    # gives them back to the elements it writes at those places
+    element_attributes: tuple[tuple[str, Attributes], ...] = ()
 
 
 @_slot_init

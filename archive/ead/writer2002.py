@@ -239,6 +239,12 @@ class Writer2002(StreamWriter):
                 filedesc.append(node)
             elif self.visible(extra.published):
                 notes.append(self.extra_text(extra))
+        if not self.same and (h.agency_code or h.repository_name):
+            # EAD 2002 has no maintenance agency: say it in a note of the file description
+            agency = " ".join(
+                x for x in (h.repository_name, f"({h.agency_code})" if h.agency_code else "") if x
+            )
+            notes.append(f"Maintenance agency: {agency}")
         for where in ("control", "maintenanceagency", "header"):
             for extra in extras.get(where, []):
                 if extra.version == "2002" and where == "header":
@@ -274,6 +280,8 @@ class Writer2002(StreamWriter):
                 else:
                     code = fix_code("langcode", h.language_of_description_code or "")
                     text = fragment_plain_text(h.language_of_description or "")
+                    if h.script_of_description:  # 2002 has only the script's code
+                        text = f"{text} ({h.script_of_description})" if text else text
                     self.el("language", [("langcode", code)], text or None, parent=lang)
             if h.rules:
                 self.fill(self.el("descrules", parent=profile), h.rules, context="phrase")

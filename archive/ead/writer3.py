@@ -20,6 +20,7 @@ from .records import (
     Container,
     Date,
     DigitalObject,
+    Extent,
     ExtraElement,
     FindingAid,
     Note,
@@ -27,7 +28,7 @@ from .records import (
     Unit,
 )
 from .writer2002 import Writer2002, in_origination
-from .writing import Output, heading_phrase, valid_normal
+from .writing import Output, heading_phrase, is_plain_text, valid_normal
 
 _CONTROL_ORDER = [
     "recordid",
@@ -211,7 +212,12 @@ class Writer3(Writer2002):
                 _space(fragment_plain_text(h.language_of_description or "")) or None,
                 parent=decl,
             )
-            self.el("script", [("scriptcode", h.script_of_description_code or "Latn")], parent=decl)
+            self.el(
+                "script",
+                [("scriptcode", h.script_of_description_code or "Latn")],
+                h.script_of_description,
+                parent=decl,
+            )
         if h.rules:
             decl = self.el("conventiondeclaration", parent=control)
             self.el("citation", text=_space(fragment_plain_text(h.rules)) or None, parent=decl)
@@ -349,9 +355,14 @@ class Writer3(Writer2002):
                 ):
                     if value:
                         self.el(label, text=value, parent=node)
-                if extent.container_summary:
+                # the words of a mixed statement around its parts ("2 boxes and some loose
+                # photographs") go in the note too
+                summary = " ".join(
+                    x for x in (extent.container_summary, _words_around_parts(extent)) if x
+                )
+                if summary:
                     desc = self.el("descriptivenote", parent=node)
-                    self.el("p", text=extent.container_summary, parent=desc)
+                    self.el("p", text=summary, parent=desc)
             else:
                 node = self.el("physdesc", [self.audience(extent.published)], parent=did)
                 text = (
@@ -628,6 +639,23 @@ class _Revision:
         self.description = description
         self.agent = ""
         self.normal = None
+
+
+_EXTENT_PARTS = ("extent", "dimensions", "physfacet")
+
+
+def _words_around_parts(extent: Extent) -> str:
+    """The text of an extent statement outside its extent, dimensions and physical facet
+    elements (which the structured form writes as parts), or ""."""
+    if not extent.content or is_plain_text(extent.content):
+        return ""
+    root = parse_fragment(extent.content)
+    for node in list(root):
+        if isinstance(node.tag, str) and node.tag in _EXTENT_PARTS:
+            node.text = None
+            for child in list(node):
+                node.remove(child)
+    return " ".join("".join(root.itertext()).split())
 
 
 def _kept_origination(extra: ExtraElement, version: str) -> bool:

@@ -25,12 +25,14 @@ from lxml import etree
 
 from .conform import content_model
 from .markup import (
+    XLINK_ATTRIBUTES,
     build_fragment,
     element_to_neutral,
     fragment_plain_text,
     namespaced,
     parse_fragment,
 )
+from .parsing import XLINK_NS, XML_NS
 from .records import ExtraElement, FindingAid, Record, Unit, UnitSupplement
 
 Output = str | IO[bytes]
@@ -376,6 +378,38 @@ class StreamWriter(ABC):
             out[key] = fixed
         return out
 
+    def give_back_attributes(
+        self, header: Any, element_attributes: Sequence[tuple[str, Sequence[tuple[str, str]]]]
+    ) -> None:
+        """Give the header's elements the attributes their source counterparts had (by path
+        and occurrence; see ``FindingAid.element_attributes``) where they lack them;
+        ``conform`` then leaves out what the schema does not take."""
+        if not element_attributes:
+            return
+        wanted = dict(element_attributes)
+        counts: dict[str, int] = {}
+        stack = [(child, "") for child in reversed(header)]
+        while stack:
+            node, parent = stack.pop()
+            if not isinstance(node.tag, str):
+                continue
+            name = etree.QName(node).localname
+            path = f"{parent}/{name}" if parent else name
+            n = counts.get(path, 0)
+            counts[path] = n + 1
+            for key, value in wanted.get(f"{path}[{n}]", ()):
+                if key.startswith("xml:"):
+                    key = f"{{{XML_NS}}}{key[4:]}"
+                elif ":" in key or key.startswith("{"):
+                    continue
+                elif self.version == "2002" and key in XLINK_ATTRIBUTES and key != "entityref":
+                    key = f"{{{XLINK_NS}}}{'type' if key == 'linktype' else key}"
+                if key not in node.attrib and not (
+                    key == "audience" and value == "internal" and self.include_unpublished is False
+                ):
+                    node.set(key, value)
+            stack.extend((child, path) for child in reversed(node))
+
     def audience(self, published: bool) -> tuple[str, str | None]:
         return ("audience", None if published else "internal")
 
@@ -435,7 +469,10 @@ class StreamWriter(ABC):
                 xf.start(self.q("ead"), root, root=True)
                 root_open = True
                 self.flush_left_out(xf)
-                xf.write(model.conform(self.header_element(record)))
+                header = self.header_element(record)
+                if record.source_version == self.version:
+                    self.give_back_attributes(header, record.element_attributes)
+                xf.write(model.conform(header))
                 for node in self.after_header(record):
                     xf.write(model.conform(node))
             elif isinstance(record, Unit) and record.depth == 0:
