@@ -1099,9 +1099,14 @@ class EADLoader:
             unmapped["element_attributes"] = [[p, pairs(a)] for p, a in fa.element_attributes]
         if fa.extra:
             unmapped["extra"] = [extra_json(e) for e in fa.extra]
-        if any(rev.event_type or rev.normal for rev in fa.revisions):
+        if any(
+            rev.event_type or rev.normal or rev.agent_type or rev.event_text for rev in fa.revisions
+        ):
             unmapped["revisions"] = [
-                {"event_type": rev.event_type, "normal": rev.normal} for rev in fa.revisions
+                {"event_type": rev.event_type, "normal": rev.normal}
+                | ({"agent_type": rev.agent_type} if rev.agent_type else {})
+                | ({"event_text": rev.event_text} if rev.event_text else {})
+                for rev in fa.revisions
             ]
         columns = {
             "finding_aid_subtitle": fa.subtitle,

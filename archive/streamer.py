@@ -205,6 +205,8 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
                 agent=agent,
                 event_type=more.get("event_type") or "",
                 normal=more.get("normal"),
+                agent_type=more.get("agent_type") or "",
+                event_text=more.get("event_text") or "",
             )
         )
     imported = bool(collection.source_version)

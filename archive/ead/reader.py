@@ -586,6 +586,12 @@ class EADReader:
                             event_type=(parts["eventtype"].get("value") or "")
                             if "eventtype" in parts
                             else "",
+                            agent_type=(parts["agenttype"].get("value") or "")
+                            if "agenttype" in parts
+                            else "",
+                            event_text=normalise_space(plain_text(parts["eventtype"]))
+                            if "eventtype" in parts
+                            else "",
                         )
                     )
                 f["revisions"] = tuple(revisions)

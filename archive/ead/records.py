@@ -156,6 +156,8 @@ class Revision:
     agent: str = ""
     event_type: str = ""  # EAD3 eventtype (created, revised, derived...); "" for EAD 2002
     normal: str | None = None  # machine-readable date if the source had one
+    agent_type: str = ""  # EAD3 agenttype (human, machine, unknown); "" when none
+    event_text: str = ""  # words written inside an EAD3 <eventtype>, "" when none
 
 
 @_slot_init

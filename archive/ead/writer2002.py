@@ -268,7 +268,9 @@ class Writer2002(StreamWriter):
             created = [r for r in h.revisions if r.event_type == "created"]
             if created:
                 r = created[0]
-                creation = _esc(" ".join(x for x in (r.agent, r.description, r.date) if x))
+                creation = _esc(
+                    " ".join(x for x in (r.agent, r.event_text, r.description, r.date) if x)
+                )
         if creation or h.language_of_description or h.rules or extras.get("profiledesc"):
             profile = self.el("profiledesc", parent=header)
             if creation:
@@ -294,7 +296,9 @@ class Writer2002(StreamWriter):
                 self.el("date", [("normal", valid_normal(r.normal))], r.date or None, parent=change)
                 text = r.description
                 if not self.same:
-                    text = " ".join(x for x in (r.event_type, r.description, r.agent) if x)
+                    text = " ".join(
+                        x for x in (r.event_type, r.event_text, r.description, r.agent) if x
+                    )
                 self.el("item", text=text or None, parent=change)
             if not revisions:
                 self.put_extras(desc, extras.get("revisiondesc", []), order=None)

@@ -9,6 +9,7 @@ and the required maintenance elements (synthesised deterministically from the re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -248,15 +249,22 @@ class Writer3(Writer2002):
         for r in revisions:
             event = self.el("maintenanceevent", parent=history)
             self.el(
-                "eventtype", [("value", getattr(r, "event_type", "") or "revised")], parent=event
+                "eventtype",
+                [("value", getattr(r, "event_type", "") or "revised")],
+                getattr(r, "event_text", "") or None,
+                parent=event,
             )
             self.el(
                 "eventdatetime",
-                [("standarddatetime", valid_normal(r.normal))],
+                [("standarddatetime", _standard_datetime(r.normal))],
                 r.date or None,
                 parent=event,
             )
-            self.el("agenttype", [("value", "unknown")], parent=event)
+            self.el(
+                "agenttype",
+                [("value", getattr(r, "agent_type", "") or "unknown")],
+                parent=event,
+            )
             self.el("agent", text=r.agent or None, parent=event)
             if r.description:
                 self.el("eventdescription", text=_space(r.description), parent=event)
@@ -529,6 +537,9 @@ class Writer3(Writer2002):
                 ("normal", agent.normal),
                 ("relator", agent.relator),
                 self.audience(agent.published),
+                # the name's other attributes (rules, encodinganalog...); ``conform`` leaves
+                # out those EAD3 does not take
+                *self.attrs(tuple(attrs.items())),
             ],
         )
         parts = agent.name_parts or (("", agent.name),)
@@ -639,6 +650,16 @@ class _Revision:
         self.description = description
         self.agent = ""
         self.normal = None
+
+
+_DATETIME = re.compile(r"^-?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _standard_datetime(value: str | None) -> str | None:
+    """A date, or a date and time, as ``standarddatetime`` takes it (else None)."""
+    if value and (valid_normal(value) and "/" not in value or _DATETIME.match(value)):
+        return value
+    return None
 
 
 _EXTENT_PARTS = ("extent", "dimensions", "physfacet")
