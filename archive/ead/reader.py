@@ -1235,7 +1235,6 @@ class EADReader:
             "actuate",
             "audience",
             "daotype",
-            "linktype",
         }
         return DigitalObject(
             title=a.get("title") or a.get("linktitle"),

@@ -841,33 +841,20 @@ class Writer2002(StreamWriter):
                 (f"{{{XLINK_NS}}}actuate", obj.actuate),
                 self.audience(obj.published),
             ]
-            link = [
-                (k, v)
-                for k, v in link
-                if not (
-                    k.endswith("show")
-                    and v not in (None, "embed", "new", "none", "other", "replace")
-                )
-            ]
-            link = [
-                (k, v)
-                for k, v in link
-                if not (
-                    k.endswith("actuate")
-                    and v not in (None, "onLoad", "onRequest", "none", "other")
-                )
-            ]
+            # (``conform`` fits show/actuate values to the schema: "onrequest" is onRequest)
             if obj.group is None:
                 group_node = None
                 current_group = None
                 node = self.el(
                     "dao",
                     link
-                    + [
-                        (k, v)
-                        for k, v in self.attrs(obj.extra)
-                        if k in ("id", "altrender", "encodinganalog", "linktype")
-                    ],
+                    + self.attrs(
+                        tuple(
+                            (k, v)
+                            for k, v in obj.extra
+                            if k in ("id", "altrender", "encodinganalog", "linktype")
+                        )
+                    ),
                 )
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)
