@@ -27,6 +27,7 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     document order is in ``unmapped["ead_id_attributes"]``).
     ``unmapped`` holds the rest of the header: ``title`` (the title fragment, when it has
     markup), ``filing_title``, ``publication_date_normal``, ``publication_address``,
+    ``publisher_markup``, ``publication_address_markup`` (fragments, when they had markup),
     ``language_of_description`` (the prose statement, when it is more than the language name),
     ``script_of_description_code``, ``script_of_description``, ``creation_date``,
     ``repository_name``, ``repository_code``, ``country_code``, ``agency_code``, ``status``,
@@ -1076,6 +1077,7 @@ class EADLoader:
         optional = {
             "filing_title": fa.filing_title,
             "publication_date_normal": fa.publication_date_normal,
+            "publisher_markup": fa.publisher_markup,
             "script_of_description_code": fa.script_of_description_code,
             "script_of_description": fa.script_of_description,
             "creation_date": fa.creation_date,
@@ -1088,6 +1090,8 @@ class EADLoader:
         unmapped.update({key: value for key, value in optional.items() if value is not None})
         if fa.publication_address:
             unmapped["publication_address"] = list(fa.publication_address)
+        if fa.publication_address_markup:
+            unmapped["publication_address_markup"] = list(fa.publication_address_markup)
         if len(fa.ead_id_attributes) > 1:
             # The column is a dict, and jsonb does not keep key order: keep the order here.
             unmapped["ead_id_attributes"] = pairs(fa.ead_id_attributes)

@@ -234,6 +234,8 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
         publication_date=column("publication_date"),
         publication_date_normal=u.get("publication_date_normal"),
         publication_address=tuple(u.get("publication_address") or ()),
+        publisher_markup=u.get("publisher_markup"),
+        publication_address_markup=tuple(u.get("publication_address_markup") or ()),
         edition=column("finding_aid_edition"),
         language_of_description=column("description_language"),
         language_of_description_code=column("description_language_code"),

@@ -630,6 +630,8 @@ class EADReader:
                     sname = local_name(sub)
                     if sname == "publisher" and "publisher" not in f:
                         f["publisher"] = normalise_space(plain_text(sub))
+                        if len(sub):
+                            f["publisher_markup"] = fragment_from_element(sub, version=v)
                         f.setdefault("repository_name", f["publisher"])
                     elif sname == "date" and "publication_date" not in f:
                         f["publication_date"] = normalise_space(plain_text(sub))
@@ -638,6 +640,10 @@ class EADReader:
                         f["publication_address"] = tuple(
                             normalise_space(plain_text(line)) for line in _elements(sub)
                         )
+                        if any(len(line) for line in _elements(sub)):
+                            f["publication_address_markup"] = tuple(
+                                _fragment(line, v) for line in _elements(sub)
+                            )
                     else:
                         keep(sub, "publicationstmt", ppos)
             else:
@@ -694,7 +700,9 @@ class EADReader:
             other_level=get("otherlevel"),
             ref=get("id"),
             published=get("audience") != "internal",
-            attributes=_unmapped(el, items, mapping.UNIT_MAPPED_ATTRIBUTES),
+            # audience="external" says no more than published, but the file said it: kept
+            attributes=_unmapped(el, items, mapping.UNIT_MAPPED_ATTRIBUTES)
+            + ((("audience", "external"),) if get("audience") == "external" else ()),
             **values,
         )
         f.clear()

@@ -178,6 +178,10 @@ class FindingAid:
     publication_date: str | None = None
     publication_date_normal: str | None = None
     publication_address: tuple[str, ...] = ()  # address lines
+    # the publisher and the address lines as fragments, when they had inline markup (an
+    # <extptr> to a logo, <lb/>s); the plain values above stay what the database shows
+    publisher_markup: str | None = None
+    publication_address_markup: tuple[str, ...] = ()
     edition: str | None = None  # fragment
     language_of_description: str | None = None  # prose ("Finding aid written in English")
     language_of_description_code: str | None = None

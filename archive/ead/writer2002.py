@@ -219,7 +219,7 @@ class Writer2002(StreamWriter):
         ):
             stmt = self.el("publicationstmt", parent=filedesc)
             if h.publisher:
-                self.el("publisher", text=h.publisher, parent=stmt)
+                self.publisher(stmt, h)
             if h.publication_date:
                 self.el(
                     "date",
@@ -228,9 +228,7 @@ class Writer2002(StreamWriter):
                     parent=stmt,
                 )
             if h.publication_address:
-                address = self.el("address", parent=stmt)
-                for line in h.publication_address:
-                    self.el("addressline", text=line or None, parent=address)
+                self.address(stmt, h)
             self.put_extras(stmt, extras.get("publicationstmt", []), order=None)
         notes: list[str] = []
         for extra in extras.get("filedesc", []):
@@ -309,6 +307,24 @@ class Writer2002(StreamWriter):
                     header.append(node)
         return header
 
+    def publisher(self, stmt: Any, h: FindingAid) -> None:
+        node = self.el("publisher", parent=stmt)
+        if h.publisher_markup:
+            self.fill(node, h.publisher_markup, context="phrase")
+        else:
+            node.text = h.publisher
+
+    def address(self, stmt: Any, h: FindingAid) -> None:
+        """The publication address, line by line (with the lines' markup when they had any)."""
+        address = self.el("address", parent=stmt)
+        markup = h.publication_address_markup
+        for i, line in enumerate(h.publication_address):
+            node = self.el("addressline", parent=address)
+            if i < len(markup):
+                self.fill(node, markup[i], context="phrase")
+            else:
+                node.text = line or None
+
     def group_extras(self, extras: Iterable[ExtraElement]) -> dict[str, list[ExtraElement]]:
         out: dict[str, list[ExtraElement]] = {}
         for extra in extras:
@@ -362,6 +378,8 @@ class Writer2002(StreamWriter):
         for key, value in self.attrs(unit.attributes):
             if key in allowed and key not in attrs:
                 attrs[key] = value
+            elif key == "audience" and value == "external" and unit.published:
+                attrs[key] = value  # (an unpublished unit is internal, whatever the file said)
         return attrs
 
     def dsc_attributes(self, unit: Unit | None) -> dict[str, str]:

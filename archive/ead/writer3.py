@@ -142,7 +142,7 @@ class Writer3(Writer2002):
         if h.publisher or h.publication_date or h.publication_address:
             stmt = self.el("publicationstmt", parent=filedesc)
             if h.publisher:
-                self.el("publisher", text=h.publisher, parent=stmt)
+                self.publisher(stmt, h)
             if h.publication_date:
                 self.el(
                     "date",
@@ -151,9 +151,7 @@ class Writer3(Writer2002):
                     parent=stmt,
                 )
             if h.publication_address:
-                address = self.el("address", parent=stmt)
-                for line in h.publication_address:
-                    self.el("addressline", text=line or None, parent=address)
+                self.address(stmt, h)
         texts: list[str] = []
         if self.same:
             for where, parent_name in (

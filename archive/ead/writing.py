@@ -398,7 +398,11 @@ class StreamWriter(ABC):
             n = counts.get(path, 0)
             counts[path] = n + 1
             for key, value in wanted.get(f"{path}[{n}]", ()):
-                if name == "titleproper" and key in ("type", "localtype"):
+                if (
+                    name == "titleproper"
+                    and key in ("type", "localtype")
+                    and value.casefold() == "filing"
+                ):
                     continue  # says which title is the filing one: the writer's to say
                 if key.startswith("xml:"):
                     key = f"{{{XML_NS}}}{key[4:]}"
