@@ -43,8 +43,9 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     file gave no @level), ``level`` (the @level as written when it is not an EAD value),
     ``other_level`` and ``identifier`` (when longer than their columns),
     ``identifier_attributes``, ``identifier_fragments`` (every unitid as a fragment, when
-    one has inline markup), ``title_attributes``, ``title`` (the title fragment when it
-    has no markup but differs from the escaped text, e.g. by whitespace),
+    one has inline markup), ``group_attributes`` (of nested access-point groups),
+    ``title_attributes``, ``title`` (the title fragment when it has no markup but differs
+    from the escaped text, e.g. by whitespace),
     ``repository_name``, ``headings``, ``did_attributes``, ``controlaccess_attributes``,
     ``component_list_attributes``, ``dates`` and ``extents``. The last two are lists
     parallel to the ``UnitDate`` / ``Extent`` rows by ``position``, of
@@ -1196,6 +1197,8 @@ class EADLoader:
             attributes["identifier_attributes"] = pairs(unit.identifier_attributes)
         if unit.title_attributes:
             attributes["title_attributes"] = pairs(unit.title_attributes)
+        if unit.group_attributes:
+            attributes["group_attributes"] = [[g, pairs(a)] for g, a in unit.group_attributes]
         if unit.identifier_fragments:
             attributes["identifier_fragments"] = list(unit.identifier_fragments)
         if unit.did_attributes:

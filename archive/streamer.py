@@ -814,6 +814,7 @@ def unit_record(
         did_attributes=did_attributes,
         controlaccess_attributes=controlaccess_attributes,
         identifier_fragments=tuple(attrs.get("identifier_fragments") or ()),
+        group_attributes=tuple((g, _pairs(a)) for g, a in attrs.get("group_attributes") or ()),
     )
 
 

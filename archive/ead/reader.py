@@ -1132,6 +1132,8 @@ class EADReader:
                     if local_name(h) == "head":
                         sub_head = normalise_space(plain_text(h))
                     break
+                if not state.emitted and _attrs(sub):
+                    state.add("group_attributes", (sub_head or "", _attrs(sub)))
                 self._controlaccess(state, sub, group=sub_head or "", top=False)
             elif name in mapping.AGENT_ELEMENTS:
                 relator = (sub.get("role") or sub.get("relator") or "").casefold()

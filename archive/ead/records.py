@@ -390,6 +390,8 @@ class Unit:
     # only when one of them has inline markup (an <extref> with an ARK link, a <title>); the
     # plain values above stay what search and the database use
     identifier_fragments: tuple[str, ...] = ()
+    # attributes of nested access-point groups, by the group's heading ("" when it has none)
+    group_attributes: tuple[tuple[str, Attributes], ...] = ()
 
 
 @_slot_init

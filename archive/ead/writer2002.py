@@ -423,6 +423,7 @@ class Writer2002(StreamWriter):
                 unit.headings,
                 unit.controlaccess_attributes,
                 skip_runner=True,
+                group_attributes=unit.group_attributes,
             )
         )
         return out
@@ -450,6 +451,7 @@ class Writer2002(StreamWriter):
         ca_attrs: Attributes,
         *,
         skip_runner: bool,
+        group_attributes: tuple[tuple[str, Attributes], ...] = (),
     ) -> list[Any]:
         items: list[tuple[int, Any]] = []
         for note in notes:
@@ -483,7 +485,9 @@ class Writer2002(StreamWriter):
             odd = self.el("odd")
             self.el("p", text=text, parent=odd)
             out.append(odd)
-        ca = self.controlaccess(agents, subjects, extras, headings, ca_attrs)
+        ca = self.controlaccess(
+            agents, subjects, extras, headings, ca_attrs, group_attributes=group_attributes
+        )
         if ca is not None:
             out.append(ca)
         if objects and not skip_runner:
@@ -790,6 +794,8 @@ class Writer2002(StreamWriter):
         extras: tuple[ExtraElement, ...],
         headings: tuple[tuple[str, str], ...],
         ca_attrs: Attributes,
+        *,
+        group_attributes: tuple[tuple[str, Attributes], ...] = (),
     ) -> Any | None:
         from .mapping import SUBJECT_TYPE_ELEMENTS
 
@@ -836,7 +842,8 @@ class Writer2002(StreamWriter):
                 ca.append(node)
                 continue
             if group not in groups:
-                groups[group] = self.el("controlaccess", parent=ca)
+                attrs = next((a for g, a in group_attributes if g == group), ())
+                groups[group] = self.el("controlaccess", self.attrs(attrs), parent=ca)
                 if group:
                     self.el("head", text=group, parent=groups[group])
             groups[group].append(node)

@@ -545,8 +545,8 @@ class Writer3(Writer2002):
             self.el("part", [("localtype", localtype or None)], text or None, parent=node)
         return node
 
-    def controlaccess(self, agents, subjects, extras, headings, ca_attrs):  # type: ignore[override]
-        node = super().controlaccess(agents, subjects, extras, headings, ca_attrs)
+    def controlaccess(self, agents, subjects, extras, headings, ca_attrs, **kw):  # type: ignore[override]
+        node = super().controlaccess(agents, subjects, extras, headings, ca_attrs, **kw)
         if node is None:
             return None
         for child in node.iter():
