@@ -1507,6 +1507,8 @@ class EADLoader:
                 attributes[attr] = value
         if link.name_parts:
             attributes["name_parts"] = [list(p) for p in link.name_parts]
+        if link.origination_attributes:
+            attributes["origination_attributes"] = pairs(link.origination_attributes)
         if link.attributes:
             attributes["attributes"] = pairs(link.attributes)
         role = link.role if link.role in AGENT_ROLES else AgentLink.Role.SUBJECT

@@ -577,6 +577,7 @@ def _agent(row: tuple) -> r.AgentLink:
         group=attrs.get("group"),
         label=attrs.get("label"),
         attributes=_pairs(attrs.get("attributes")),
+        origination_attributes=_pairs(attrs.get("origination_attributes")),
     )
 
 

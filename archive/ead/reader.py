@@ -1088,6 +1088,10 @@ class EADReader:
                 agent = self._agent(sub, role, None, label)
                 if not _published(el):
                     agent = _replace(agent, published=False)
+                if not out and _attrs(el, {"label", "audience"}):
+                    agent = _replace(
+                        agent, origination_attributes=_attrs(el, {"label", "audience"})
+                    )
                 out.append(agent)
             else:
                 return []  # unusual content: keep the whole origination verbatim instead

@@ -298,6 +298,9 @@ class AgentLink:
     group: str | None = None  # heading of a nested controlaccess group
     label: str | None = None  # origination @label
     attributes: Attributes = ()
+    # other attributes of the <origination> it was read from (on its first name only: an id
+    # may not repeat)
+    origination_attributes: Attributes = ()
 
 
 @_slot_init

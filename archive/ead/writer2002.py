@@ -638,7 +638,13 @@ class Writer2002(StreamWriter):
             if in_origination(agent) and self.visible(agent.published):
                 label = agent.label or ("Source" if agent.role == "source" else None)
                 orig = self.el(
-                    "origination", [("label", label), self.audience(agent.published)], parent=did
+                    "origination",
+                    [
+                        ("label", label),
+                        self.audience(agent.published),
+                        *self.attrs(agent.origination_attributes),
+                    ],
+                    parent=did,
                 )
                 orig.append(self.agent(agent))
         texts = []
@@ -887,14 +893,22 @@ class Writer2002(StreamWriter):
                 continue
             if obj.group != current_group or group_node is None:
                 current_group = obj.group
-                group_node = self.el("daogrp", [self.audience(obj.published)])
+                group_node = self.el(
+                    "daogrp",
+                    # (the link types the schema fixes for a group and its locators)
+                    [(f"{{{XLINK_NS}}}type", "extended"), self.audience(obj.published)]
+                    if self.version == "2002"
+                    else [self.audience(obj.published)],
+                )
                 out.append(group_node)
             if obj.group_description:
                 desc = self.el("daodesc")
                 self.fill(desc, obj.group_description)
                 group_node.insert(0, desc)
             if obj.href is not None:
-                node = self.el("daoloc", link, parent=group_node)
+                node = self.el(
+                    "daoloc", [(f"{{{XLINK_NS}}}type", "locator"), *link], parent=group_node
+                )
                 node.set(f"{{{XLINK_NS}}}label", f"loc{len(group_node)}")
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)

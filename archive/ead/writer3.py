@@ -460,7 +460,13 @@ class Writer3(Writer2002):
             if in_origination(agent) and self.visible(agent.published):
                 label = agent.label or ("Source" if agent.role == "source" else None)
                 orig = self.el(
-                    "origination", [("label", label), self.audience(agent.published)], parent=did
+                    "origination",
+                    [
+                        ("label", label),
+                        self.audience(agent.published),
+                        *self.attrs(agent.origination_attributes),
+                    ],
+                    parent=did,
                 )
                 orig.append(self.agent(agent))
         for node in extra_nodes:
