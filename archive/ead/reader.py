@@ -1061,7 +1061,7 @@ class EADReader:
         element = local_name(el)
         attrs = _attrs(
             el, {"role", "relator", "source", "authfilenumber", "identifier", "normal", "audience"}
-        )
+        ) + _external(el)
         if element == "name":
             attrs += (("element", "name"),)
         return AgentLink(
@@ -1166,7 +1166,8 @@ class EADReader:
                         normal=sub.get("normal"),
                         attributes=_attrs(
                             sub, {"source", "authfilenumber", "identifier", "normal", "audience"}
-                        ),
+                        )
+                        + _external(sub),
                         term_parts=parts,
                     ),
                 )
@@ -1263,6 +1264,12 @@ class EADReader:
             group_description=group_description,
             object_type=a.get("daotype"),
         )
+
+
+def _external(el: Any) -> Attributes:
+    """``audience="external"`` when the element says so (published says no more, but the
+    file said it); writers give it back to published records only."""
+    return (("audience", "external"),) if el.get("audience") == "external" else ()
 
 
 def _element_attributes(header: Any) -> tuple[tuple[str, Attributes], ...]:

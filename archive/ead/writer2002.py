@@ -779,6 +779,8 @@ class Writer2002(StreamWriter):
         element = attrs.pop("element", None) or AGENT_TYPE_ELEMENTS.get(
             agent.agent_type, "persname"
         )
+        if not agent.published:
+            attrs.pop("audience", None)  # internal now, whatever the file said
         node = self.el(
             element,
             [
@@ -821,7 +823,13 @@ class Writer2002(StreamWriter):
                 ("normal", subject.normal),
                 self.audience(subject.published),
             ]
-            attrs += self.attrs(subject.attributes)
+            attrs += self.attrs(
+                tuple(
+                    (k, v)
+                    for k, v in subject.attributes
+                    if subject.published or k != "audience"  # internal now
+                )
+            )
             if subject.term_parts and self.version == "3":
                 node = self.el(element, attrs)
                 for part_type, text in subject.term_parts:

@@ -533,6 +533,8 @@ class Writer3(Writer2002):
         element = attrs.pop("element", None) or AGENT_TYPE_ELEMENTS.get(
             agent.agent_type, "persname"
         )
+        if not agent.published:
+            attrs.pop("audience", None)  # internal now, whatever the file said
         node = self.el(
             element,
             [
