@@ -1087,6 +1087,7 @@ class EADLoader:
             "country_code": fa.country_code,
             "agency_code": fa.agency_code,
             "status": fa.status,
+            "maintenance_status_text": fa.maintenance_status_text or None,
         }
         unmapped.update({key: value for key, value in optional.items() if value is not None})
         if fa.publication_address:

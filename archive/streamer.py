@@ -252,6 +252,7 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
         source_version=collection.source_version or "2002",
         numbered_components=collection.numbered_components,
         status=u.get("status"),
+        maintenance_status_text=u.get("maintenance_status_text") or "",
         root_attributes=_pairs(u.get("root_attributes")),
         header_attributes=_pairs(u.get("header_attributes")),
         element_attributes=tuple((p, _pairs(a)) for p, a in u.get("element_attributes") or ()),

@@ -35,6 +35,7 @@ from .markup import (
     fragment_from_element,
     local_name,
     normalise_space,
+    parse_fragment,
     plain_text,
     serialise_element,
 )
@@ -536,6 +537,8 @@ class EADReader:
                 f["revisions"] = tuple(revisions)
             elif name == "maintenancestatus":
                 f["header_attributes"] += (("maintenancestatus", child.get("value") or ""),)
+                if normalise_space(plain_text(child)):
+                    f["maintenance_status_text"] = normalise_space(plain_text(child))
             elif name == "publicationstatus":
                 f["status"] = child.get("value")
             elif name == "maintenanceagency":
@@ -601,6 +604,14 @@ class EADReader:
 
     def _filedesc(self, el: Any, f: dict[str, Any], keep: Any) -> None:
         v = self.version or "2002"
+        stray = " ".join(
+            " ".join(t.split()) for t in [el.text, *(c.tail for c in el)] if t and t.strip()
+        )
+        if stray:
+            # words where the schema takes none: kept as a note of the file description
+            self.warn(el, "text directly in <filedesc> kept as a note")
+            note = f"<note><p>{_escape(stray)}</p></note>"
+            keep(parse_fragment(note)[0], "filedesc", -1)
         for pos, child in enumerate(_elements(el)):
             name = local_name(child)
             if name == "titlestmt":

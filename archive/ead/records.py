@@ -198,6 +198,7 @@ class FindingAid:
     source_version: str = "2002"  # "2002" | "3": what the reader found
     numbered_components: bool = False  # c01..c12 rather than c
     status: str | None = None  # findaidstatus / publicationstatus
+    maintenance_status_text: str = ""  # words inside an EAD3 <maintenancestatus>, if any
     root_attributes: Attributes = ()  # unmapped attributes of <ead>
     header_attributes: Attributes = ()  # unmapped attributes of <eadheader>/<control>
     extra: tuple[ExtraElement, ...] = ()

@@ -243,6 +243,8 @@ class Writer2002(StreamWriter):
                 x for x in (h.repository_name, f"({h.agency_code})" if h.agency_code else "") if x
             )
             notes.append(f"Maintenance agency: {agency}")
+        if not self.same and h.maintenance_status_text:
+            notes.append(f"Maintenance status: {h.maintenance_status_text}")
         for where in ("control", "maintenanceagency", "header"):
             for extra in extras.get(where, []):
                 if extra.version == "2002" and where == "header":
@@ -279,7 +281,7 @@ class Writer2002(StreamWriter):
                     self.fill(lang, h.language_of_description, context="phrase")
                 else:
                     code = fix_code("langcode", h.language_of_description_code or "")
-                    text = fragment_plain_text(h.language_of_description or "")
+                    text = fragment_plain_text(h.language_of_description or "", separate=True)
                     if h.script_of_description:  # 2002 has only the script's code
                         text = f"{text} ({h.script_of_description})" if text else text
                     self.el("language", [("langcode", code)], text or None, parent=lang)

@@ -181,7 +181,7 @@ class Writer3(Writer2002):
                 if self.visible(extra.published) and self.extra_text(extra):
                     texts.append(self.extra_text(extra))
         if h.creation and not self.same:
-            texts.append(fragment_plain_text(h.creation))
+            texts.append(fragment_plain_text(h.creation, separate=True))
         if texts:
             stmt = filedesc.find(self.q("notestmt"))
             if stmt is None:
@@ -192,7 +192,12 @@ class Writer3(Writer2002):
         status = dict(h.header_attributes).get("maintenancestatus") or (
             "derived" if not self.same else "revised"
         )
-        self.el("maintenancestatus", [("value", status)], parent=control)
+        self.el(
+            "maintenancestatus",
+            [("value", status)],
+            h.maintenance_status_text if self.same else None,
+            parent=control,
+        )
         if h.status and h.status in ("inprocess", "approved", "published"):
             self.el("publicationstatus", [("value", h.status)], parent=control)
         agency = self.el(
@@ -208,7 +213,7 @@ class Writer3(Writer2002):
             self.el(
                 "language",
                 [("langcode", h.language_of_description_code or "und")],
-                _space(fragment_plain_text(h.language_of_description or "")) or None,
+                _space(fragment_plain_text(h.language_of_description or "", separate=True)) or None,
                 parent=decl,
             )
             self.el(
@@ -241,7 +246,7 @@ class Writer3(Writer2002):
                 _Revision(
                     "created" if self.same else "derived",
                     h.creation_date or h.publication_date or "",
-                    fragment_plain_text(h.creation or ""),
+                    fragment_plain_text(h.creation or "", separate=True),
                 ),
             )
         for r in revisions:
