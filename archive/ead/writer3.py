@@ -342,10 +342,13 @@ class Writer3(Writer2002):
                     continue
                 attrs, text = self.date_parts(date)
                 self.el("unitdate", attrs, text, parent=did)
+        current_set = None  # the <physdescset> being filled, for extents read from one
         for extent in unit.extents:
             if not self.visible(extent.published):
                 continue
             if extent.number and extent.extent_type and _is_number(extent.number):
+                # the source's own attributes (type, label...) where it had them
+                kept = dict(self.attrs(extent.attributes, drop={"set", "audience"}))
                 node = self.el(
                     "physdescstructured",
                     [
@@ -353,8 +356,12 @@ class Writer3(Writer2002):
                             "coverage",
                             extent.portion if extent.portion in ("whole", "part") else "whole",
                         ),
-                        ("physdescstructuredtype", "spaceoccupied"),
+                        (
+                            "physdescstructuredtype",
+                            kept.pop("physdescstructuredtype", "spaceoccupied"),
+                        ),
                         self.audience(extent.published),
+                        *kept.items(),
                     ],
                     parent=did,
                 )
@@ -374,7 +381,14 @@ class Writer3(Writer2002):
                 if summary:
                     desc = self.el("descriptivenote", parent=node)
                     self.el("p", text=summary, parent=desc)
+                if ("set", "1") in extent.attributes:
+                    if current_set is None:
+                        current_set = self.el("physdescset", parent=did)
+                    current_set.append(node)
+                else:
+                    current_set = None
             else:
+                current_set = None
                 node = self.el("physdesc", [self.audience(extent.published)], parent=did)
                 text = (
                     fragment_plain_text(extent.content, separate=True)
@@ -392,6 +406,11 @@ class Writer3(Writer2002):
                     )
                 )
                 node.text = " ".join(text.split()) or None
+        for node in did.findall(self.q("physdescset")):
+            if len(node) < 2:  # a set holds two statements or more
+                for child in list(node):
+                    node.addprevious(child)
+                did.remove(node)
         notes = [
             n for n in unit.notes if n.note_type in _PHRASE_NOTES | {"physfacet", "dimensions"}
         ]
