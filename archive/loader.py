@@ -1370,6 +1370,8 @@ class EADLoader:
             note_type = NoteType.GENERAL
         if note.attributes:
             attributes["attributes"] = pairs(note.attributes)
+        if note.heading_attributes:
+            attributes["heading_attributes"] = pairs(note.heading_attributes)
         heading = clip(note.heading, 255)
         keep(attributes, "heading", note.heading, heading)
         ref = clip(note.ref, 255)

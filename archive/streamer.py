@@ -548,6 +548,7 @@ def _note(row: tuple) -> r.Note:
         ref=restored(attrs, "ref", ref),
         position=attrs.get("source_position", position),
         attributes=_pairs(attrs.get("attributes")),
+        heading_attributes=_pairs(attrs.get("heading_attributes")),
     )
 
 

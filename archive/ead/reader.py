@@ -777,6 +777,7 @@ class EADReader:
         children = list(el)
         start = 0
         heading = None
+        heading_attributes: Attributes = ()
         for index, child in enumerate(children):
             if isinstance(child.tag, str):
                 if local_name(child) == "head":
@@ -786,6 +787,7 @@ class EADReader:
         if start:
             content = fragment_from_element(el, version=v, start=start)
             head = children[start - 1]
+            heading_attributes = _attrs(head)
             if head.tail:
                 from .markup import _escape_text
 
@@ -800,6 +802,7 @@ class EADReader:
             ref=el.get("id"),
             position=position,
             attributes=_attrs(el, _NOTE_MAPPED),
+            heading_attributes=heading_attributes,
         )
 
     def _did(self, state: _UnitState, did: Any) -> None:

@@ -274,6 +274,7 @@ class Note:
     ref: str | None = None  # @id
     position: int = 0  # element index in the parent (unit or did) in the source
     attributes: Attributes = ()
+    heading_attributes: Attributes = ()  # of its <head> (id, altrender...)
 
 
 @_slot_init

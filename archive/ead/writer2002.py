@@ -514,7 +514,7 @@ class Writer2002(StreamWriter):
             wrapper.append(node)
             return wrapper
         if note.heading and name not in _PHRASE_NOTES:
-            self.el("head", text=note.heading, parent=node)
+            self.el("head", self.attrs(note.heading_attributes), note.heading, parent=node)
         context = "phrase" if name in _PHRASE_NOTES else "block"
         content = note.content
         if note.heading and name in _PHRASE_NOTES:
@@ -889,13 +889,8 @@ class Writer2002(StreamWriter):
                 node = self.el(
                     "dao",
                     link
-                    + self.attrs(
-                        tuple(
-                            (k, v)
-                            for k, v in obj.extra
-                            if k in ("id", "altrender", "encodinganalog", "linktype")
-                        )
-                    ),
+                    # (``conform`` leaves out what the schema does not take on a dao)
+                    + self.attrs(obj.extra),
                 )
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)

@@ -310,7 +310,7 @@ class Writer3(Writer2002):
         node = self.el(name, attrs)
         phrase = note.note_type in _PHRASE_NOTES
         if note.heading and not phrase:
-            self.el("head", text=note.heading, parent=node)
+            self.el("head", self.attrs(note.heading_attributes), note.heading, parent=node)
         content = note.content
         if note.heading and phrase:
             node.set("label", note.heading)
