@@ -165,3 +165,107 @@ def test_a_numbered_finding_aid_moved_deeper_than_twelve_levels_exports_validly(
         if isinstance(el.tag, str) and el.get("id") == "other"
     )
     assert depth_of_other == 12
+
+
+# -- a round trip keeps structure -------------------------------------------------------------
+
+EAD3_CONTROL = (
+    "<control><recordid>{id}</recordid><filedesc><titlestmt><titleproper>Papers</titleproper>"
+    '</titlestmt></filedesc><maintenancestatus value="new"/><maintenanceagency>'
+    "<agencycode>US-xyz</agencycode><agencyname>Harbour Town Archives</agencyname>"
+    '</maintenanceagency><languagedeclaration><language langcode="eng">English</language>'
+    '<script scriptcode="Latn">Latin</script></languagedeclaration><maintenancehistory>'
+    '<maintenanceevent><eventtype value="created"/><eventdatetime standarddatetime='
+    '"2014-11-10T16:22:15-05:00">2014</eventdatetime><agenttype value="machine"/>'
+    "<agent>Converter</agent></maintenanceevent></maintenancehistory></control>"
+)
+STRUCTURED_EAD3 = (
+    f'<ead xmlns="{EAD3}">'
+    + EAD3_CONTROL.format(id="structured")
+    + '<archdesc level="collection"><did><unittitle>Papers</unittitle>'
+    '<unitdatestructured unitdatetype="inclusive" label="Dates:"><daterange>'
+    '<fromdate standarddate="1948">1948</fromdate><todate standarddate="1968">1968</todate>'
+    "</daterange></unitdatestructured></did><controlaccess><subject>"
+    '<part localtype="topical">Architecture</part><part localtype="geographic">Raleigh</part>'
+    "</subject></controlaccess></archdesc></ead>"
+).encode()
+MARKED_2002 = (
+    f'<ead xmlns="{EAD2002}" xmlns:xlink="http://www.w3.org/1999/xlink">'
+    + HEADER_2002.format(id="marked")
+    + '<archdesc level="collection"><did><unitid>M 1</unitid><unitid type="ark">'
+    '<extref xlink:href="https://example.org/ark:/1/x">ark:/1/x</extref></unitid>'
+    "<unittitle>Letters about <bibref>Kant</bibref></unittitle>"
+    "<physdesc><extent>2 boxes</extent> and some loose photographs</physdesc></did>"
+    "</archdesc></ead>"
+).encode()
+
+
+def tree(data: bytes):
+    return etree.fromstring(data, safe_parser())
+
+
+def find(data: bytes, name: str) -> list:
+    return [el for el in tree(data).iter() if isinstance(el.tag, str) and local(el) == name]
+
+
+def local(el) -> str:
+    return etree.QName(el).localname
+
+
+def test_inline_markup_of_identifiers_and_titles_survives_the_database(repository):
+    collection = import_file(MARKED_2002, repository, "marked.xml")
+    data = export(collection, "ead2002", include_unpublished=True)
+    assert validation_errors(data, "ead2002") is None
+    links = find(data, "extref")
+    assert [local(link.getparent()) for link in links] == ["unitid"]
+    assert links[0].get("{http://www.w3.org/1999/xlink}href") == "https://example.org/ark:/1/x"
+    assert [local(b.getparent()) for b in find(data, "bibref")] == ["unittitle"]
+    root = Component.objects.get(collection=collection, depth=1)
+    assert root.identifier == "M 1"  # the plain values stay what the database shows
+
+
+def test_words_after_an_extent_reach_the_ead3_export(repository):
+    collection = import_file(MARKED_2002, repository, "marked.xml")
+    data = export(collection, "ead3", include_unpublished=True)
+    assert validation_errors(data, "ead3") is None
+    [statement] = find(data, "physdescstructured")
+    assert "and some loose photographs" in " ".join(statement.itertext())
+
+
+def test_ead3_structure_survives_and_follows_edits(repository):
+    collection = import_file(STRUCTURED_EAD3, repository, "structured.xml")
+    data = export(collection, "ead3", include_unpublished=True)
+    assert validation_errors(data, "ead3") is None
+    [date] = find(data, "unitdatestructured")
+    assert date.get("label") == "Dates:"
+    assert [el.get("standarddate") for el in date.iter() if local(el) in ("fromdate", "todate")]
+    assert [(p.get("localtype"), p.text) for p in find(data, "subject")[0]] == [
+        ("topical", "Architecture"),
+        ("geographic", "Raleigh"),
+    ]
+    [eventdatetime] = find(data, "eventdatetime")
+    assert eventdatetime.get("standarddatetime") == "2014-11-10T16:22:15-05:00"
+    assert find(data, "agenttype")[0].get("value") == "machine"
+    assert find(data, "script")[0].text == "Latin"
+
+    # edited in the admin: the columns are the truth, not the structure read at import
+    root = Component.objects.get(collection=collection, depth=1)
+    root.dates.update(expression="1950-1970", begin="1950", end="1970")
+    subject = collection.components.get(depth=1).subject_links.get().subject
+    subject.term = "Architecture, modern"
+    subject.save()
+    edited = export(collection, "ead3", include_unpublished=True)
+    assert validation_errors(edited, "ead3") is None
+    assert find(edited, "unitdatestructured") == []
+    assert [d.text for d in find(edited, "unitdate")] == ["1950-1970"]
+    assert [p.text for p in find(edited, "subject")[0]] == ["Architecture, modern"]
+
+
+def test_ead3_header_words_reach_the_ead_2002_export(repository):
+    collection = import_file(STRUCTURED_EAD3, repository, "structured.xml")
+    data = export(collection, "ead2002", include_unpublished=True)
+    assert validation_errors(data, "ead2002") is None
+    text = words(tree(data).itertext())
+    original = words(tree(STRUCTURED_EAD3).itertext())
+    assert not original - text
+    assert "Harbour Town Archives" in " ".join(tree(data).itertext())
