@@ -7,4 +7,12 @@ class ArchiveConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.tasks.signals import task_started
+
+        from archive import checks  # noqa: F401  (registers the fonds.* system checks)
         from archive.search import signals  # noqa: F401  (keeps the search index current)
+        from archive.tasks import import_jobs_reap_on_task_start
+
+        # A task worker that starts a task (one restarted after a crash, say) first fails the
+        # import jobs whose worker died.
+        task_started.connect(import_jobs_reap_on_task_start, dispatch_uid="fonds-import-reap")

@@ -3,7 +3,9 @@
 ``archive:collection-ead`` (``/collections/<repository>/<ead_id>/ead/<fmt>.xml``) streams the
 export, so a 100,000-component finding aid starts downloading at once and never sits in memory.
 The public get the public version (unpublished material left out) and a 404 for a collection
-that is not published; staff may ask for the staff version with ``?internal=1``.
+that is not published. Staff who may see the collection in the admin (``archive.permissions``)
+may ask for the staff version with ``?internal=1``; anyone else asking for it gets the public
+answer, as if they had not asked.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from archive import permissions
 from archive.models import Collection
 from archive.services.exports import (
     FORMATS,
@@ -23,14 +26,10 @@ from archive.services.exports import (
 )
 
 
-def wants_internal(request: HttpRequest) -> bool:
-    """The staff version: asked for with ?internal=1, and only ever given to staff."""
-    return (
-        request.GET.get("internal") == "1"
-        and request.user.is_authenticated
-        and request.user.is_active
-        and request.user.is_staff
-    )
+def wants_internal(request: HttpRequest, collection: Collection) -> bool:
+    """The staff version: asked for with ?internal=1, and given only to staff who may see
+    ``collection`` in the admin (the same rule as the admin's, per repository)."""
+    return request.GET.get("internal") == "1" and permissions.can_view(request.user, collection)
 
 
 @require_safe
@@ -44,7 +43,7 @@ def collection_ead(
         repository__code=repository,
         ead_id=ead_id,
     )
-    internal = wants_internal(request)
+    internal = wants_internal(request, collection)
     if not collection_is_exportable(collection=collection, include_unpublished=internal):
         # Same answer as for a collection that does not exist: its existence is not public.
         raise Http404("No such collection")

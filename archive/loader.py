@@ -49,11 +49,12 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     ``repository_name``, ``headings``, ``did_attributes``, ``controlaccess_attributes``,
     ``component_list_attributes``, ``dates`` and ``extents``. The last two are lists
     parallel to the ``UnitDate`` / ``Extent`` rows by ``position``, of
-    ``{"normal", "characteristic", "published", "attributes"}`` (and ``expression`` when
-    too long) and of ``{"content", "published", "attributes"}``. ``unmapped`` is the list
-    of extra elements. ``other_identifiers`` is ``[{"value", "attributes"}]``;
-    ``languages`` is ``[{"code", "script", "name"}]`` (and ``script_name``, the EAD3 ``<script>``
-    text, when there is one).
+    ``{"normal", "characteristic", "attributes"}`` (and ``expression`` when too long) and of
+    ``{"content", "attributes"}``; whether a date or extent is public is the rows'
+    ``published`` column. ``unmapped`` is the list of extra elements. ``other_identifiers``
+    is ``[{"value", "attributes"}]``; ``languages`` is ``[{"code", "script", "name"}]`` (and
+    ``script_name``, the EAD3 ``<script>`` text, when there is one); an item of either marked
+    ``audience="internal"`` has ``"published": false``.
 
 ``Note``
     ``position`` counts the unit's notes in the order read; ``attributes`` holds
@@ -68,7 +69,9 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
 
 ``ContainerInstance``
     ``attributes["containers"]`` lists every container of the instance as written, top first:
-    ``{"id", "parent", "type", "indicator", "label", "barcode", "attributes"}``.
+    ``{"id", "parent", "type", "indicator", "label", "barcode", "attributes"}`` (and
+    ``"published": false`` for one marked internal). An instance is published when all of
+    its containers are.
 
 ``DigitalObject``
     ``attributes`` holds ``show``, ``actuate``, ``group``, ``group_description``,
@@ -248,13 +251,25 @@ def container_json(c: r.Container) -> dict[str, Any]:
         written["barcode"] = c.barcode
     if c.attributes:
         written["attributes"] = pairs(c.attributes)
+    if not c.published:
+        written["published"] = False
     return written
+
+
+def other_identifier_json(value: str, attributes: r.Attributes) -> dict[str, Any]:
+    """A further identifier; ``audience="internal"`` becomes ``"published": false``."""
+    if ("audience", "internal") in attributes:
+        kept = [[k, v] for k, v in attributes if k != "audience"]
+        return {"value": value, "attributes": kept, "published": False}
+    return {"value": value, "attributes": pairs(attributes)}
 
 
 def language_json(lang: r.Language) -> dict[str, Any]:
     written: dict[str, Any] = {"code": lang.code, "script": lang.script, "name": lang.name}
     if lang.script_name:  # EAD3 <script> text; absent for nearly every language
         written["script_name"] = lang.script_name
+    if not lang.published:
+        written["published"] = False
     return written
 
 
@@ -579,6 +594,7 @@ DATE_FIELDS = [
     "certainty",
     "calendar",
     "era",
+    "published",
     "position",
 ]
 EXTENT_FIELDS = [
@@ -589,6 +605,7 @@ EXTENT_FIELDS = [
     "container_summary",
     "physical_details",
     "dimensions",
+    "published",
     "position",
 ]
 NOTE_FIELDS = [
@@ -620,6 +637,7 @@ INSTANCE_FIELDS = [
     "grandchild_type",
     "grandchild_indicator",
     "instance_type",
+    "published",
     "position",
     "attributes",
 ]
@@ -665,8 +683,6 @@ def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
         side["normal"] = d.normal
     if d.characteristic is not None:
         side["characteristic"] = d.characteristic
-    if not d.published:
-        side["published"] = False
     if d.attributes:
         side["attributes"] = pairs(d.attributes)
     if d.structured:
@@ -698,8 +714,6 @@ def extent_side(e: r.Extent, columns: list[str]) -> dict[str, Any]:
     side: dict[str, Any] = {}
     if e.content:
         side["content"] = e.content
-    if not e.published:
-        side["published"] = False
     if e.attributes:
         side["attributes"] = pairs(e.attributes)
     for (name, _), column in zip(EXTENT_COLUMNS, columns, strict=True):
@@ -1008,6 +1022,7 @@ class EADLoader:
                 date=clip(rev.date, 64),
                 agent=clip(rev.agent, 255),
                 description=rev.description,
+                published=rev.published,
                 position=i,
             )
             for i, rev in enumerate(fa.revisions)
@@ -1252,10 +1267,7 @@ class EADLoader:
             level,
             other_level,
             identifier,
-            [
-                {"value": value, "attributes": pairs(attrs)}
-                for value, attrs in unit.other_identifiers
-            ]
+            [other_identifier_json(value, attrs) for value, attrs in unit.other_identifiers]
             if unit.other_identifiers
             else [],
             ref,
@@ -1320,14 +1332,16 @@ class EADLoader:
     def add_unit_rows(self, unit_id: int, unit: r.Unit, columns: UnitColumns) -> None:
         date_rows, extent_rows = columns
         add = self.dates.rows.append  # no JSON columns: rows go straight into the batch
+        dates, extents = unit.dates, unit.extents
         for i, row in enumerate(date_rows):
-            add((unit_id, *row, i))
+            add((unit_id, *row, dates[i].published, i))
         if date_rows and self.feed is not None:
-            for row in date_rows:
-                self.feed.date(unit_id, row[1], row[2])
+            for i, row in enumerate(date_rows):
+                if dates[i].published:
+                    self.feed.date(unit_id, row[1], row[2])
         add = self.extents.rows.append
         for i, row in enumerate(extent_rows):
-            add((unit_id, *row, i))
+            add((unit_id, *row, extents[i].published, i))
         self.add_containers(unit_id, unit.containers)
         self.add_described(
             unit_id, unit.notes, unit.agents, unit.subjects, unit.digital_objects, supplement=False
@@ -1476,6 +1490,7 @@ class EADLoader:
             child_indicator = clip(child.indicator, 64) if child else ""
             grandchild_type = clip(grandchild.container_type, 64) if grandchild else ""
             grandchild_indicator = clip(grandchild.indicator, 64) if grandchild else ""
+            published = all(c.published for c in group)
             self.instances.add(
                 unit_id,
                 container_id,
@@ -1484,10 +1499,11 @@ class EADLoader:
                 grandchild_type,
                 grandchild_indicator,
                 clip(top.label, 64),
+                published,
                 i,
                 {"containers": [container_json(c) for c in group]},
             )
-            if self.feed is not None:
+            if published and self.feed is not None:
                 self.feed.container(
                     unit_id,
                     *key,

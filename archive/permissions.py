@@ -93,15 +93,24 @@ def repository_of(obj: Model) -> int | None:
     return None
 
 
+def _is_shared(obj: Model) -> bool:
+    """Agents, subjects and their parts belong to no repository."""
+    return repository_lookup(type(obj)) is None
+
+
 def can_view(user: User, obj: Model) -> bool:
+    """Whether ``user`` may see ``obj`` in the admin, exports and every staff surface.
+
+    A record of a repository whose repository cannot be found (an old version of a deleted
+    component, say) is treated as belonging to none of the user's: only superusers see it.
+    """
     if not _is_active_staff(user):
         return False
     if user.is_superuser:
         return True
-    repo = repository_of(obj)
-    if repo is None:
+    if _is_shared(obj):
         return is_member(user)
-    return repo in repository_ids(user)
+    return repository_of(obj) in repository_ids(user)
 
 
 def can_edit(user: User, obj: Model) -> bool:
@@ -111,10 +120,9 @@ def can_edit(user: User, obj: Model) -> bool:
         return True
     if isinstance(obj, Repository | RepositoryMembership):
         return repository_of(obj) in repository_ids(user, roles=MANAGE_ROLES)
-    repo = repository_of(obj)
-    if repo is None:
+    if _is_shared(obj):
         return can_edit_shared(user)
-    return repo in repository_ids(user, roles=EDIT_ROLES)
+    return repository_of(obj) in repository_ids(user, roles=EDIT_ROLES)
 
 
 def require_edit(user: User, obj: Model) -> None:

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
-    Exists,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -33,16 +31,25 @@ from archive.models import (
     AgentRelation,
     Collection,
     Component,
-    ContainerInstance,
     DigitalObject,
     Note,
     NoteType,
     Repository,
     Subject,
     SubjectLink,
-    UnitDate,
 )
-from archive.visibility import count_public, is_public, public_units
+from archive.visibility import (
+    count_public,
+    is_public,
+    public_authorities,
+    public_container_instances,
+    public_dates,
+    public_extents,
+    public_fragment,
+    public_items,
+    public_links,
+    public_units,
+)
 
 #: Children per outline batch ("show more" fetches the next batch).
 OUTLINE_PAGE_SIZE = 50
@@ -140,8 +147,8 @@ def unit_queryset() -> QuerySet[Component]:
     published too. The unit itself must already be known to be public.
     """
     return Component.objects.select_related("collection__repository").prefetch_related(
-        Prefetch("dates", queryset=UnitDate.objects.order_by("position", "id")),
-        "extents",
+        Prefetch("dates", queryset=public_dates()),
+        Prefetch("extents", queryset=public_extents()),
         Prefetch("notes", queryset=Note.objects.filter(published=True).order_by("position", "id")),
         Prefetch(
             "agent_links",
@@ -157,9 +164,7 @@ def unit_queryset() -> QuerySet[Component]:
         ),
         Prefetch(
             "container_instances",
-            queryset=ContainerInstance.objects.select_related("container").order_by(
-                "position", "id"
-            ),
+            queryset=public_container_instances().select_related("container"),
         ),
         Prefetch(
             "digital_objects",
@@ -232,14 +237,16 @@ def repository_get(*, code: str) -> Repository:
 
 
 def agent_get(*, slug: str) -> Agent:
-    agent = Agent.objects.filter(slug=slug, published=True).first()
+    """A public agent (``visibility.public_authorities``); 404 for any other slug."""
+    agent = public_authorities(Agent.objects.filter(slug=slug)).first()
     if agent is None:
         raise Http404("No such agent")
     return agent
 
 
 def subject_get(*, slug: str) -> Subject:
-    subject = Subject.objects.filter(slug=slug, published=True).first()
+    """A public subject (``visibility.public_authorities``); 404 for any other slug."""
+    subject = public_authorities(Subject.objects.filter(slug=slug)).first()
     if subject is None:
         raise Http404("No such subject")
     return subject
@@ -271,7 +278,7 @@ def notes_of_type(unit: Component, note_type: str) -> list[Note]:
 def languages(unit: Component) -> list[str]:
     """Names of the languages of the material (``languages`` holds ``{"code": ...}`` items)."""
     names: list[str] = []
-    for item in unit.languages or []:
+    for item in public_items(unit.languages or []):
         if isinstance(item, dict):
             name = item.get("name") or item.get("label") or ""
             code = item.get("code") or ""
@@ -331,7 +338,7 @@ def inherited_restrictions(unit: Component, ancestry: Sequence[Component]) -> li
 
 def date_text(unit: Component) -> str:
     """ "1912-1994, bulk 1936-1947": every date of the unit, from the prefetched rows."""
-    return ", ".join(d.display for d in unit.dates.all() if d.display)
+    return ", ".join(d.display for d in public_items(unit.dates.all()) if d.display)
 
 
 def citation(unit: Component, *, url: str) -> str:
@@ -342,7 +349,7 @@ def citation(unit: Component, *, url: str) -> str:
     """
     cites = notes_of_type(unit, NoteType.PREFERRED_CITATION)
     if cites:
-        return " ".join(fragment_plain_text(n.content).strip() for n in cites)
+        return " ".join(fragment_plain_text(public_fragment(n.content)).strip() for n in cites)
     collection = unit.collection
     root = collection.root
     parts: list[str] = []
@@ -352,7 +359,7 @@ def citation(unit: Component, *, url: str) -> str:
         head = f"{head}, {dates}"
     parts.append(head)
     if unit.depth > 1:
-        boxes = "; ".join(str(c) for c in unit.container_instances.all())
+        boxes = "; ".join(str(c) for c in public_items(unit.container_instances.all()))
         if boxes:
             parts.append(boxes)
         if root is not None:
@@ -504,9 +511,7 @@ def _attach(units: list[Component], parent: Component) -> None:
 
 def _with_dates(units: list[Component]) -> list[Component]:
     """Attach each unit's dates in one query (``prefetch_related_objects`` on a plain list)."""
-    prefetch_related_objects(
-        units, Prefetch("dates", queryset=UnitDate.objects.order_by("position", "id"))
-    )
+    prefetch_related_objects(units, Prefetch("dates", queryset=public_dates()))
     return units
 
 
@@ -613,12 +618,10 @@ def collection_contents(collection: Collection, *, limit: int) -> tuple[list[Com
     rows = rows[:limit]
     prefetch_related_objects(
         rows,
-        Prefetch("dates", queryset=UnitDate.objects.order_by("position", "id")),
+        Prefetch("dates", queryset=public_dates()),
         Prefetch(
             "container_instances",
-            queryset=ContainerInstance.objects.select_related("container").order_by(
-                "position", "id"
-            ),
+            queryset=public_container_instances().select_related("container"),
         ),
     )
     return rows, truncated
@@ -633,7 +636,7 @@ def public_roots() -> QuerySet[Component]:
         public_units(Component.objects.filter(depth=1))
         .select_related("collection__repository")
         .prefetch_related(
-            Prefetch("dates", queryset=UnitDate.objects.order_by("position", "id")),
+            Prefetch("dates", queryset=public_dates()),
             Prefetch(
                 "notes",
                 queryset=Note.objects.filter(published=True, note_type=NoteType.ABSTRACT),
@@ -677,9 +680,9 @@ def recently_updated(*, limit: int = 5) -> list[Component]:
 
 
 def on_this_day(*, today: datetime.date) -> list[tuple[Agent, list[str]]]:
-    """Published agents born or who died on ``today``'s month and day (any year)."""
+    """Public agents born or who died on ``today``'s month and day (any year)."""
     suffix = f"-{today.month:02d}-{today.day:02d}"
-    agents = Agent.objects.filter(published=True).filter(
+    agents = public_authorities(Agent.objects.all()).filter(
         Q(existence_begin__endswith=suffix) | Q(existence_end__endswith=suffix)
     )
     result = []
@@ -795,16 +798,19 @@ class Related:
 
 
 def agent_relations(agent: Agent) -> list[Related]:
-    """Relations to other published agents, read from this agent's side (two queries)."""
+    """Relations to other public agents, read from this agent's side (two queries).
+
+    A related agent the public may not see (unpublished, or named only in hidden description)
+    is left out: its name would lead to a page that answers 404.
+    """
     related: list[Related] = []
-    forward = AgentRelation.objects.filter(source=agent, target__published=True).select_related(
-        "target"
-    )
+    public = public_authorities(Agent.objects.all()).values("pk")
+    forward = AgentRelation.objects.filter(source=agent, target__in=public).select_related("target")
     for rel in forward:
         # "agent is parent of target": on this page the target is this agent's child.
         label = INVERSE_RELATION.get(rel.relation_type, rel.get_relation_type_display())
         related.append(Related(rel.target, label, rel.description, rel.dates))
-    backward = AgentRelation.objects.filter(target=agent, source__published=True).select_related(
+    backward = AgentRelation.objects.filter(target=agent, source__in=public).select_related(
         "source"
     )
     for rel in backward:
@@ -856,17 +862,6 @@ class BrowseListing:
     kinds: list[tuple[str, str]]  # (value, label) of the type filter
 
 
-def _public_links(links: QuerySet) -> QuerySet:
-    """Published links to units the public may see (``archive.visibility``).
-
-    The visibility test is correlated to each link (a primary-key look-up plus the ancestor
-    probe) rather than ``unit IN (every public unit)``, which SQLite would materialise over
-    the whole component table for each page.
-    """
-    visible = public_units(Component.objects.filter(pk=OuterRef("unit_id")))
-    return links.filter(published=True).filter(Exists(visible))
-
-
 def _browse(
     records: QuerySet,
     links: QuerySet,
@@ -885,8 +880,7 @@ def _browse(
     paginator's ``COUNT``, the page itself, and the collection counts of the page's records
     only (counting every record's collections would cost a pass over all links per page).
     """
-    linked = _public_links(links).filter(**{link_field: OuterRef("pk")})
-    qs = records.filter(published=True).filter(Exists(linked))
+    qs = public_authorities(records)
     if kind not in {value for value, _ in kinds}:
         kind = None
     if kind:
@@ -911,7 +905,7 @@ def _browse(
     page_obj = Paginator(qs, BROWSE_PAGE_SIZE).get_page(page)
     rows = list(page_obj.object_list)
     counts = dict(
-        _public_links(links)
+        public_links(links)
         .filter(**{f"{link_field}__in": [r.pk for r in rows]})
         .values_list(link_field)
         .annotate(n=Count("unit__collection_id", distinct=True))

@@ -192,11 +192,13 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
     """The header record of ``collection`` (one query for the revision history)."""
     u: dict[str, Any] = collection.unmapped or {}
     revisions = list(
-        collection.revisions.order_by("position", "id").values_list("date", "description", "agent")
+        collection.revisions.order_by("position", "id").values_list(
+            "date", "description", "agent", "published"
+        )
     )
     revision_extras = u.get("revisions") or []
     revision_records = []
-    for i, (date, description, agent) in enumerate(revisions):
+    for i, (date, description, agent, published) in enumerate(revisions):
         more = revision_extras[i] if i < len(revision_extras) else {}
         revision_records.append(
             r.Revision(
@@ -205,6 +207,7 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
                 agent=agent,
                 event_type=more.get("event_type") or "",
                 normal=more.get("normal"),
+                published=published,
                 agent_type=more.get("agent_type") or "",
                 event_text=more.get("event_text") or "",
             )
@@ -309,8 +312,15 @@ class _Related:
             # collection gets its ids in document order): one range on each table's unit
             # index, no join. Rows of units outside the chunk in that range are not asked for.
             in_chunk = {"unit_id__gte": ids[0], "unit_id__lte": ids[1]}
+        dates = UnitDate.objects.filter(**in_chunk)
+        extents = Extent.objects.filter(**in_chunk)
+        instances = ContainerInstance.objects.filter(**in_chunk)
+        if public:
+            dates = dates.filter(published=True)
+            extents = extents.filter(published=True)
+            instances = instances.filter(published=True)
         self.dates = self._group(
-            UnitDate.objects.filter(**in_chunk).order_by("unit_id", "position", "id"),
+            dates.order_by("unit_id", "position", "id"),
             (
                 "unit_id",
                 "expression",
@@ -320,11 +330,12 @@ class _Related:
                 "certainty",
                 "calendar",
                 "era",
+                "published",
                 "position",
             ),
         )
         self.extents = self._group(
-            Extent.objects.filter(**in_chunk).order_by("unit_id", "position", "id"),
+            extents.order_by("unit_id", "position", "id"),
             (
                 "unit_id",
                 "number",
@@ -333,6 +344,7 @@ class _Related:
                 "container_summary",
                 "physical_details",
                 "dimensions",
+                "published",
                 "position",
             ),
         )
@@ -388,7 +400,7 @@ class _Related:
             ),
         )
         self.containers = self._group(
-            ContainerInstance.objects.filter(**in_chunk).order_by("unit_id", "position", "id"),
+            instances.order_by("unit_id", "position", "id"),
             (
                 "unit_id",
                 "child_type",
@@ -402,6 +414,7 @@ class _Related:
                 "container__indicator",
                 "container__barcode",
                 "container__label",
+                "published",
             ),
         )
         self.digital_objects = self._group(
@@ -462,7 +475,7 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
             key = ("date", *row[1:-1])
             date = _SHARED.get(key)
             if date is None:
-                _, expression, begin, end, date_type, certainty, calendar, era, _ = row
+                _, expression, begin, end, date_type, certainty, calendar, era, published, _ = row
                 date = _share(
                     key,
                     r.Date(
@@ -473,16 +486,15 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
                         certainty=certainty or None,
                         calendar=calendar or None,
                         era=era or None,
+                        published=published,
                     ),
                 )
             result.append(date)
             continue
-        published = more.get("published", True)
-        if public and not published:
-            continue
+        published = row[-2]
         values = {
             name: _restored_if(more, name, column, rule, optional=name != "date_type")
-            for (name, rule), column in zip(DATE_COLUMNS, row[1:-1], strict=True)
+            for (name, rule), column in zip(DATE_COLUMNS, row[1:-2], strict=True)
         }
         values["expression"] = values["expression"] or ""
         structured = more.get("structured")
@@ -506,16 +518,14 @@ def _extents(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> t
     for row in rows:
         number, extent_type, position = row[1], row[2], row[-1]
         more = stored[position] if 0 <= position < len(stored) else {}
-        published = more.get("published", True)
-        if public and not published:
-            continue
+        published = row[-2]
         content = more.get("content") or ""
         if content and not _extent_content_matches(content, number, extent_type):
             # Edited in the admin since the import: the columns are the truth now.
             content = ""
         values = {
             name: _restored_if(more, name, column, rule)
-            for (name, rule), column in zip(EXTENT_COLUMNS, row[1:-1], strict=True)
+            for (name, rule), column in zip(EXTENT_COLUMNS, row[1:-2], strict=True)
         }
         result.append(
             r.Extent(
@@ -628,6 +638,7 @@ def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
             top_indicator,
             barcode,
             label,
+            published,
         ) = row
         levels = [(top_type, top_indicator)]
         if child_indicator or child_type:
@@ -636,7 +647,11 @@ def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
             levels.append((grandchild_type, grandchild_indicator))
         stored = (decoded(attrs) or {}).get("containers") or []
         if _stored_containers_match(stored, levels):
+            # An unpublished instance: its containers marked internal in the file, or all of
+            # them when none was (unticked in the admin). A published one shows them all.
+            flagged = not published and any(c.get("published", True) is False for c in stored)
             for c in stored:
+                kept = tuple(pair for pair in _pairs(c.get("attributes")) if pair[0] != "audience")
                 result.append(
                     r.Container(
                         ref=c.get("id"),
@@ -645,7 +660,8 @@ def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
                         indicator=c.get("indicator") or "",
                         label=c.get("label"),
                         barcode=c.get("barcode"),
-                        attributes=_pairs(c.get("attributes")),
+                        attributes=kept,
+                        published=published or (flagged and c.get("published", True) is not False),
                     )
                 )
             continue
@@ -664,6 +680,7 @@ def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
                     indicator=indicator or "",
                     label=_none(instance_type) if level == 0 else None,
                     barcode=_none(barcode) if level == 0 else None,
+                    published=published,
                 )
             )
             parent = ref
@@ -687,6 +704,14 @@ def _stored_containers_match(stored: list[dict[str, Any]], levels: list[tuple[st
 def _container_id(path: str, position: int, level: int) -> str:
     digest = hashlib.blake2b(f"{path}/{position}/{level}".encode(), digest_size=6).hexdigest()
     return f"ctr-{digest}"
+
+
+def _other_identifier(item: dict[str, Any]) -> tuple[str, r.Attributes]:
+    """A further identifier; one not published carries ``audience="internal"`` again."""
+    attributes = _pairs(item.get("attributes"))
+    if item.get("published", True) is False and ("audience", "internal") not in attributes:
+        attributes = (*attributes, ("audience", "internal"))
+    return item.get("value", ""), attributes
 
 
 def _digital_object(row: tuple) -> r.DigitalObject:
@@ -781,7 +806,9 @@ def unit_record(
         identifier=restored(attrs, "identifier", identifier),
         identifier_attributes=identifier_attributes,
         other_identifiers=tuple(
-            (o.get("value", ""), _pairs(o.get("attributes"))) for o in other_identifiers
+            _other_identifier(o)
+            for o in other_identifiers
+            if not public or o.get("published", True) is not False
         )
         if other_identifiers
         else (),
@@ -796,8 +823,10 @@ def unit_record(
                 script=lang.get("script"),
                 name=lang.get("name") or "",
                 script_name=lang.get("script_name") or "",
+                published=lang.get("published", True) is not False,
             )
             for lang in languages
+            if not public or lang.get("published", True) is not False
         )
         if languages
         else (),

@@ -3,19 +3,29 @@
 A unit of description is public when it is published *and* every unit above it is published:
 unpublishing a series hides its files even if their own flag is still set. Notes, agent and
 subject links and digital objects are public when their own flag is set and their unit is
-public. Agents and subjects are public when their own flag is set.
+public. Agents and subjects are public when their own flag is set and a public link ties them
+to a public unit (:func:`public_authorities`).
+
+Any other element marked ``audience="internal"`` in the source (or unticked "published" in
+the admin) is staff-only too, whatever its depth: a unit's dates, extents and container
+instances (their ``published`` column), its languages and further identifiers (a
+``"published": false`` key in their JSON item), and elements inside a note, a title or any
+other stored fragment (``public_fragment`` / ``public_html``). Pages, print view, citation,
+search index and facets and public exports all take what they show from here.
 """
 
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 
 from archive import tree
-from archive.models import Component
+from archive.ead.markup import to_html, without_internal
+from archive.models import Component, ContainerInstance, Extent, UnitDate
 
 
 def unpublished_ancestor(unit: str = "") -> Exists:
@@ -174,3 +184,68 @@ def is_public(unit: Component) -> bool:
     if not paths:
         return True
     return not Component.objects.filter(path__in=paths, published=False).exists()
+
+
+def public_links(links: QuerySet) -> QuerySet:
+    """Agent or subject links the public may see: published, on a public unit.
+
+    The unit test is correlated to each link (a primary-key look-up plus the ancestor probe)
+    rather than ``unit IN (every public unit)``, which SQLite would materialise over the whole
+    component table for each query.
+    """
+    visible = public_units(Component.objects.filter(pk=OuterRef("unit_id")))
+    return links.filter(published=True).filter(Exists(visible))
+
+
+def public_authorities(records: QuerySet) -> QuerySet:
+    """Agents or subjects (``records`` of either model) the public may see.
+
+    Published, and used: linked from at least one public unit by a public link. An agent
+    named only in unpublished or internal description, or only through its relations to
+    other agents, is not public: its page answers 404 like an unpublished unit's.
+    """
+    relation = records.model._meta.get_field("links")  # AgentLink.agent / SubjectLink.subject
+    linked = public_links(
+        relation.related_model._default_manager.filter(**{relation.field.name: OuterRef("pk")})
+    )
+    return records.filter(published=True).filter(Exists(linked))
+
+
+# --------------------------------------------------------------------------- elements
+
+
+def public_fragment(fragment: str) -> str:
+    """A stored fragment (note content, title markup) without its elements marked internal."""
+    return without_internal(fragment)
+
+
+def public_html(fragment: str) -> str:
+    """A stored fragment as safe HTML for a public page, elements marked internal left out."""
+    return to_html(fragment)
+
+
+def is_public_item(item: object) -> bool:
+    """Whether one date, extent, container instance or revision row, or one JSON item of a
+    unit's languages or further identifiers (a dict), is public by its own flag."""
+    if isinstance(item, dict):
+        return item.get("published", True) is not False
+    return bool(getattr(item, "published", True))
+
+
+def public_items[T](items: Iterable[T]) -> list[T]:
+    """The public ones of a unit's dates, extents, container instances (prefetched or not),
+    languages or further identifiers."""
+    return [item for item in items if is_public_item(item)]
+
+
+def public_dates() -> QuerySet[UnitDate]:
+    """Dates the public may see, in order (for ``Prefetch("dates", ...)``)."""
+    return UnitDate.objects.filter(published=True).order_by("position", "id")
+
+
+def public_extents() -> QuerySet[Extent]:
+    return Extent.objects.filter(published=True).order_by("position", "id")
+
+
+def public_container_instances() -> QuerySet[ContainerInstance]:
+    return ContainerInstance.objects.filter(published=True).order_by("position", "id")

@@ -8,8 +8,12 @@ file serves `make run`, the test suite and a multi-worker PostgreSQL deployment:
     DJANGO_DEBUG            "1"/"true"/"yes"/"on" turns debug on (default off)
     DJANGO_ALLOWED_HOSTS    comma-separated host names
     DJANGO_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://archives.example.org
-    FONDS_TASKS_BACKEND     "database" runs tasks in a `manage.py db_worker` process;
-                            anything else runs them immediately, inside the request
+    FONDS_TASKS_BACKEND     "database": tasks run in a `manage.py db_worker` process (the
+                            default with DEBUG off); "immediate": at once, inside the
+                            request (the default with DEBUG on, e.g. `make run`)
+    FONDS_MAX_UPLOAD_MB     largest EAD file the admin accepts, in MB (default 200)
+    FONDS_IMPORT_LEASE_SECONDS  a running import with no sign of life for this long lost its
+                            worker and is marked failed (default 300)
     DJANGO_MEDIA_ROOT       uploaded files, e.g. EAD files queued for import (default: media/)
     FONDS_CORPUS_DIR        directory of real-world EAD files used by the tests
     FONDS_SCHEMA_DIR        directory of the official EAD 2002 / EAD3 / EAC-CPF schemas
@@ -157,12 +161,63 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 # --- Tasks (Django 6 tasks framework) ---------------------------------------------------------
 
-if os.environ.get("FONDS_TASKS_BACKEND", "").strip().lower() == "database":
-    # Tasks are stored in the database and run by `manage.py db_worker` (django-tasks-db).
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-else:
-    # Tasks run at once, in the process that enqueued them: no worker to start.
-    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+TASK_BACKENDS = {
+    # Stored in the database and run by `manage.py db_worker` (django-tasks-db): an import
+    # never holds a web worker, however large the file.
+    "database": "django_tasks_db.DatabaseBackend",
+    # Run at once, in the process that enqueued them: no worker to start. For development
+    # (uploads import while you wait) and tests; the check fonds.W001 warns with DEBUG off.
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = os.environ.get("FONDS_TASKS_BACKEND", "").strip().lower()
+if not _tasks_backend:
+    _tasks_backend = "immediate" if DEBUG else "database"
+if _tasks_backend not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"FONDS_TASKS_BACKEND is {_tasks_backend!r}; use one of: {', '.join(TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[_tasks_backend]}}
+
+# --- Uploads -------------------------------------------------------------------------------------
+
+
+def env_number(name: str) -> float | None:
+    """A positive number from the environment, or None when the variable is not set."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if number <= 0:
+        raise ImproperlyConfigured(f"{name} is {value!r}; give a positive number.")
+    return number
+
+
+# Django's own limits, spelled out: an uploaded file larger than 2.5 MB is streamed to a
+# temporary file on disk (never held in memory), and the non-file part of a request body may
+# not exceed 2.5 MB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Fonds' upload and import-job settings; unset ones keep the defaults in archive/conf.py:
+#   FONDS_MAX_UPLOAD_MB (200): the largest EAD file the admin's "Import EAD" page accepts.
+#     Well above the largest finding aids institutions publish (tens of MB for the very
+#     largest; the biggest file in the test corpus is 3 MB) and low enough to bound an
+#     upload's disk use and import time (a 211 MB file takes about 70 s to import). Larger
+#     files are imported on the server with `manage.py import_ead`, which has no limit. Give
+#     the proxy the same limit (nginx: client_max_body_size) so it refuses bigger bodies
+#     before they reach Django.
+#   FONDS_IMPORT_HEARTBEAT_SECONDS (10): how often a running import records a sign of life.
+#   FONDS_IMPORT_LEASE_SECONDS (300): a running import silent this long lost its worker
+#     (killed, out of memory, machine restarted) and is marked failed.
+if (_max_upload_mb := env_number("FONDS_MAX_UPLOAD_MB")) is not None:
+    FONDS_MAX_UPLOAD_MB = _max_upload_mb
+if (_heartbeat := env_number("FONDS_IMPORT_HEARTBEAT_SECONDS")) is not None:
+    FONDS_IMPORT_HEARTBEAT_SECONDS = _heartbeat
+if (_lease := env_number("FONDS_IMPORT_LEASE_SECONDS")) is not None:
+    FONDS_IMPORT_LEASE_SECONDS = _lease
 
 # --- Auth ----------------------------------------------------------------------------------------
 

@@ -8,7 +8,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from archive.admin.view_on_site import view_on_site_view
+
 urlpatterns = [
+    # Before the admin's own URLs: its "View on site" redirect, checked against permissions.
+    path(
+        f"{settings.FONDS_ADMIN_PATH}r/<int:content_type_id>/<path:object_id>/",
+        view_on_site_view,
+        name="view-on-site",
+    ),
     path(settings.FONDS_ADMIN_PATH, admin.site.urls),
     path("", include("archive.urls")),
 ]

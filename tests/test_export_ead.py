@@ -30,6 +30,7 @@ from archive.models import (
     DigitalObject,
     Note,
     Repository,
+    RepositoryMembership,
     Subject,
     SubjectLink,
 )
@@ -297,8 +298,11 @@ def test_download_gives_the_public_version_as_an_attachment(client):
 
 
 def test_staff_may_download_the_internal_version(client):
-    make_serge()
-    get_user_model().objects.create_user("archivist", password="pw", is_staff=True)
+    serge = make_serge()
+    user = get_user_model().objects.create_user("archivist", password="pw", is_staff=True)
+    RepositoryMembership.objects.create(
+        user=user, repository=serge.collection.repository, role="viewer"
+    )
     client.login(username="archivist", password="pw")
     url = reverse(
         "archive:collection-ead",

@@ -162,3 +162,36 @@ def test_scope_and_can_edit_rules(world):
     }
     notes = permissions.scope(Note.objects.all(), bob)
     assert not notes.exists()
+
+
+def test_a_record_whose_repository_is_gone_is_nobodys_but_the_superusers(world):
+    """The last version of a deleted collection's component belongs to no repository any
+    more; it is not a shared record (like an agent) that every member may see."""
+    unit = world["serge"].components.get(title="1")
+    unit.save()  # a first history entry
+    pk = unit.pk
+    world["serge"].delete()
+    old = Component.history.filter(id=pk).latest("history_date").instance
+    assert permissions.repository_of(old) is None
+    for name in ("ana", "bob", "vic"):
+        assert not permissions.can_view(world[name], old)
+        assert not permissions.can_edit(world[name], old)
+    assert permissions.can_view(make_user("root", superuser=True), old)
+    # Shared records stay shared.
+    agent = Agent.objects.get()
+    assert permissions.can_view(world["bob"], agent) and permissions.can_edit(world["bob"], agent)
+    assert permissions.can_view(world["vic"], agent) and not permissions.can_edit(
+        world["vic"], agent
+    )
+
+
+def test_history_of_a_deleted_record_of_another_repository_is_not_found(client, world):
+    unit = world["serge"].components.get(title="1")
+    unit.title = "Serge correspondence"
+    unit.save()
+    pk = unit.pk
+    world["serge"].delete()
+    login(client, "bob")
+    response = client.get(reverse("admin:archive_component_history", args=[pk]))
+    assert response.status_code == 404
+    assert "Serge correspondence" not in response.content.decode()

@@ -122,13 +122,19 @@ def test_allowed_hosts_is_a_comma_separated_list():
     assert loaded["ALLOWED_HOSTS"] == ["archives.example.org", "localhost"]
 
 
-def test_tasks_run_immediately_unless_the_database_backend_is_asked_for():
-    assert load(DJANGO_SECRET_KEY="k")["TASKS_BACKEND"] == (
+def test_tasks_run_in_a_worker_unless_debug_is_on_or_immediate_is_asked_for():
+    # DEBUG off (production): an upload is never imported inside the web request.
+    production = load(DJANGO_SECRET_KEY="k")
+    assert production["TASKS_BACKEND"] == "django_tasks_db.DatabaseBackend"
+    assert "django_tasks_db" in production["INSTALLED_APPS"]
+    # DEBUG on (`make run`): uploads import at once, no worker to start.
+    assert load(DJANGO_DEBUG="1")["TASKS_BACKEND"] == (
         "django.tasks.backends.immediate.ImmediateBackend"
     )
-    database = load(DJANGO_SECRET_KEY="k", FONDS_TASKS_BACKEND="database")
+    forced = load(DJANGO_SECRET_KEY="k", FONDS_TASKS_BACKEND="immediate")
+    assert forced["TASKS_BACKEND"] == "django.tasks.backends.immediate.ImmediateBackend"
+    database = load(DJANGO_DEBUG="1", FONDS_TASKS_BACKEND="database")
     assert database["TASKS_BACKEND"] == "django_tasks_db.DatabaseBackend"
-    assert "django_tasks_db" in database["INSTALLED_APPS"]
 
 
 def test_task_backend_paths_are_importable():

@@ -306,7 +306,16 @@ def test_agent_page_like_archivesspace(client, world: World):
     assert_accessible_structure(response)
 
 
-def test_agent_page_relations_link_published_agents_only(client, world: World):
+def test_agent_page_relations_link_public_agents_only(client, world: World):
+    from archive.models import AgentLink
+
+    # The spouse is named only through an unpublished link: not public, so not listed.
+    response = client.get(world.agent.get_absolute_url())
+    text = text_of(response)
+    assert "Roussakova, Liouba" not in text
+    assert world.spouse.get_absolute_url() not in response.content.decode()
+    # Once a public unit names her, the relation shows and links to her page.
+    AgentLink.objects.create(unit=world.series1, agent=world.spouse, role="subject")
     response = client.get(world.agent.get_absolute_url())
     text = text_of(response)
     assert "Roussakova, Liouba" in text
@@ -331,9 +340,9 @@ def test_unpublished_agent_is_404(client, world: World):
     assert client.get(world.hidden_agent.get_absolute_url()).status_code == 404
 
 
-def test_agent_with_only_unpublished_links_is_found_nowhere(client, world: World):
-    text = text_of(client.get(world.spouse.get_absolute_url()))
-    assert "Found in 0 Collections and/or Records" in text
+def test_agent_with_only_unpublished_links_is_404(client, world: World):
+    # Published herself, but named only through an unpublished link (and a relation).
+    assert client.get(world.spouse.get_absolute_url()).status_code == 404
 
 
 def test_subject_page_lists_public_collections(client, world: World):

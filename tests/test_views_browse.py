@@ -273,3 +273,27 @@ def test_browse_selectors_ignore_unknown_filters(world: World):
     listing = selectors.agents_browse(agent_type="robot", letter="??", page="x")
     assert listing.kind is None and listing.letter is None
     assert listing.page.number == 1
+
+
+# --------------------------------------------------------------------------- lists and pages agree
+
+
+@pytest.mark.parametrize("kind", ["agents", "subjects"])
+def test_a_record_is_listed_exactly_when_its_page_answers(client, world: World, kind):
+    """The A-Z lists and the record pages follow one rule (``visibility.public_authorities``):
+    every listed name opens, every other one answers 404 with nothing of it shown."""
+    model = Agent if kind == "agents" else Subject
+    listed = {name for name, _ in entries(client.get(reverse(f"archive:{kind}")))}
+    assert listed  # the world has public names and subjects
+    for record in model.objects.all():
+        response = client.get(record.get_absolute_url())
+        name = str(record)
+        if name in listed:
+            assert response.status_code == 200, name
+        else:
+            assert response.status_code == 404, name
+            assert name not in response.content.decode()
+    hidden = {str(r) for r in model.objects.all()} - listed
+    assert {"HIDDEN FILE", "HIDDEN SERIES", "HIDDEN COLLECTION"} <= {
+        " ".join(n.split()[:2]) for n in hidden
+    }

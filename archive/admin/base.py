@@ -12,12 +12,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import ForeignKeyRawIdWidget
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ForeignKey, Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import permissions
-from archive.models import Collection, Component, Container, Repository
 
 VERSION_FIELD = "edit_version"
 
@@ -59,13 +61,51 @@ class StaleEditForm(forms.ModelForm):
         return cleaned
 
 
+class ScopedRawIdWidget(ForeignKeyRawIdWidget):
+    """A raw-id field whose label (title and link next to the id) is looked up in the field's
+    own, scoped queryset: an id typed or passed in the URL (``?unit=<pk>``) that names a record
+    the user may not see shows no label, exactly like an id that names nothing."""
+
+    def __init__(self, *args: Any, queryset: QuerySet, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queryset = queryset
+
+    def label_and_url_for_value(self, value: Any) -> tuple[str, str]:
+        key = self.rel.get_related_field().name
+        try:
+            visible = self.queryset.using(self.db).filter(**{key: value}).exists()
+        except (ValueError, TypeError, ValidationError):
+            return "", ""
+        if not visible:
+            return "", ""
+        return super().label_and_url_for_value(value)
+
+
+def _has_history(model: type[Model]) -> bool:
+    """Whether ``model`` keeps versions with django-simple-history (``HistoricalRecords``)."""
+    return hasattr(model._meta, "simple_history_manager_attribute")
+
+
 class ScopedAdmin(SimpleHistoryAdmin):
-    """A ModelAdmin whose rows, choices and permissions follow ``archive.permissions``."""
+    """A ModelAdmin whose rows, choices and permissions follow ``archive.permissions``.
+
+    Models that keep versions (``HistoricalRecords``) get django-simple-history's history
+    page with its revert form; the others (containers, digital objects, memberships) get
+    Django's own history page of admin log entries.
+    """
 
     form = StaleEditForm
     list_per_page = 50
     # Set-based operations (moves, publishing, merges) say what they did in the reason.
     history_list_display = ["history_change_reason"]
+
+    def __init__(self, model: type[Model], admin_site: admin.AdminSite) -> None:
+        super().__init__(model, admin_site)
+        if not _has_history(model) and (
+            self.object_history_template == SimpleHistoryAdmin.object_history_template
+        ):
+            # Named in full: "admin/archive/object_history.html" is simple-history's page.
+            self.object_history_template = "admin/object_history.html"
 
     # --- rows -------------------------------------------------------------------------------
     def get_queryset(self, request: HttpRequest) -> QuerySet:
@@ -101,9 +141,68 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     # --- choices in forms -----------------------------------------------------------------
     def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs):
-        return super().formfield_for_foreignkey(
+        formfield = super().formfield_for_foreignkey(
             db_field, request, **_scoped_choices(db_field, request, kwargs)
         )
+        return _scoped_raw_id(formfield, db_field, self.admin_site, kwargs.get("using"))
+
+    # --- history ------------------------------------------------------------------------------
+    def get_urls(self) -> list:
+        if _has_history(self.model):
+            return super().get_urls()
+        # No versions, so no "revert to this version" page either.
+        return admin.ModelAdmin.get_urls(self)
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        if not _has_history(self.model):
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
+        self._viewable_version(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        """An old version, and reverting to it (a POST): a revert is a change like any other."""
+        old = self._viewable_version(request, object_id, version_id)
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if not (
+                current is not None
+                and self.has_change_permission(request, current)
+                and self.has_change_permission(request, old)
+            ):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _viewable_version(
+        self, request: HttpRequest, object_id: str, version_id: str | None = None
+    ) -> Model:
+        """The record (or, once deleted, its last version) if the user may see it; else 404.
+
+        Another repository's record answers like a record that does not exist, so the
+        history pages tell nobody which ids are in use.
+        """
+        object_id = unquote(object_id)
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        try:
+            versions = history.filter(**{self.model._meta.pk.attname: object_id})
+            if version_id is not None:
+                obj = versions.get(history_id=version_id).instance
+            else:
+                obj = (
+                    self.get_object(request, object_id) or versions.latest("history_date").instance
+                )
+        except (history.model.DoesNotExist, ValueError, TypeError, ValidationError):
+            raise Http404 from None
+        if not self.has_view_permission(request, obj):
+            raise Http404
+        return obj
 
     # --- stale edits: keep the hidden version field in every layout -------------------------
     def get_fieldsets(self, request: HttpRequest, obj: Model | None = None):
@@ -135,24 +234,42 @@ class ScopedInline:
         return obj is None or permissions.can_view(request.user, obj)
 
     def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs):
-        return super().formfield_for_foreignkey(  # type: ignore[misc]
+        formfield = super().formfield_for_foreignkey(  # type: ignore[misc]
             db_field, request, **_scoped_choices(db_field, request, kwargs)
         )
+        return _scoped_raw_id(formfield, db_field, self.admin_site, kwargs.get("using"))  # type: ignore[attr-defined]
 
 
 def _scoped_choices(db_field: ForeignKey, request: HttpRequest, kwargs: dict) -> dict:
-    """Limit a foreign key's choices to the records the user may edit."""
+    """Limit a foreign key's choices to the records the user may edit.
+
+    Every model that belongs to a repository is scoped (repositories, collections,
+    components, containers...); shared records (agents, subjects, users) are not.
+    """
     model = db_field.remote_field.model
-    if model in (Repository, Collection, Component, Container) and "queryset" not in kwargs:
-        roles = permissions.EDIT_ROLES
+    if "queryset" not in kwargs and permissions.repository_lookup(model) is not None:
         kwargs["queryset"] = permissions.scope(
-            model._default_manager.all(), request.user, roles=roles
+            model._default_manager.all(), request.user, roles=permissions.EDIT_ROLES
         )
-        if model is Repository and not request.user.is_superuser:
-            kwargs["queryset"] = Repository.objects.filter(
-                pk__in=permissions.repository_ids(request.user, roles=roles)
-            )
     return kwargs
+
+
+def _scoped_raw_id(
+    formfield: forms.Field | None,
+    db_field: ForeignKey,
+    admin_site: admin.AdminSite,
+    using: str | None,
+) -> forms.Field | None:
+    """Give a raw-id field a widget whose label comes from the field's (scoped) choices."""
+    if formfield is not None and type(formfield.widget) is ForeignKeyRawIdWidget:
+        formfield.widget = ScopedRawIdWidget(
+            db_field.remote_field,
+            admin_site,
+            attrs=formfield.widget.attrs,
+            using=using,
+            queryset=formfield.queryset,
+        )
+    return formfield
 
 
 def _flatten(fields) -> list[str]:

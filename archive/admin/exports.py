@@ -2,9 +2,9 @@
 
 One collection gives its XML file; several give a zip with one file each. Archivists get the
 staff version: unpublished material is included and marked ``audience="internal"``, so an
-export can be re-imported into another system without losing work in progress. The admin's
-queryset is already limited to the user's repositories, so the actions export nothing the
-user could not see in the change list.
+export can be re-imported into another system without losing work in progress. Only the
+collections the user may see (``archive.permissions``, the rule of the change list itself) are
+exported: ids of other repositories' collections posted with the action are left out.
 
 ``CollectionAdmin.actions`` lists ``export_ead2002`` and ``export_ead3``.
 """
@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from archive import permissions
 from archive.models import Collection
 from archive.services.exports import (
     ExportError,
@@ -35,7 +36,8 @@ ZIP_SPOOL_BYTES = 16 * 1024 * 1024
 def _export(
     request: HttpRequest, queryset: QuerySet[Collection], fmt: str
 ) -> HttpResponse | StreamingHttpResponse | None:
-    collections = list(queryset.select_related("repository").order_by("repository__code", "ead_id"))
+    visible = permissions.scope(queryset, request.user)
+    collections = list(visible.select_related("repository").order_by("repository__code", "ead_id"))
     if not collections:
         return None
     if len(collections) == 1:

@@ -5,26 +5,76 @@ the ``import_ead_job`` task (``archive.services.imports.import_job_submit``); th
 the same service as ``manage.py import_ead``. The job list shows staff what each import did:
 status, files, counts, warnings, errors, duration and who ran it.
 
+Uploads: each file may be at most ``FONDS_MAX_UPLOAD_MB``. :class:`UploadLimitHandler` counts
+a file's bytes as they arrive and stops storing it past the limit, so an oversized upload
+never fills the disk; the form then refuses it with a message naming file, size and limit.
+Viewing the job list or a job first reaps jobs whose worker died
+(``archive.services.import_jobs.import_jobs_reap``).
+
 Who may import: superusers into any repository or into the one each file names ("detect from
 file", which may create a repository); archivists and managers into their own repositories.
 """
 
 from __future__ import annotations
 
+import io
+import logging
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.db import DatabaseError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.views.decorators.csrf import csrf_exempt
 
 from archive import permissions
 from archive.models import ImportJob, Repository
-from archive.services import imports
+from archive.services import import_jobs, imports
+
+logger = logging.getLogger(__name__)
+
+
+class UploadLimitHandler(FileUploadHandler):
+    """Stops storing an uploaded file once it passes ``FONDS_MAX_UPLOAD_MB``.
+
+    Placed before Django's own handlers: chunks within the limit are passed on to them (a
+    file over 2.5 MB streams to a temporary file on disk), chunks past it are dropped, and
+    the form receives an empty placeholder that carries the real size, which it refuses.
+    """
+
+    def __init__(self, request: HttpRequest | None = None) -> None:
+        super().__init__(request)
+        self.limit = import_jobs.max_upload_bytes()
+        self.received = 0
+        self.over = False
+
+    def new_file(self, *args: Any, **kwargs: Any) -> None:
+        super().new_file(*args, **kwargs)
+        self.received = 0
+        self.over = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.over = True
+        return None if self.over else raw_data
+
+    def file_complete(self, file_size: int) -> UploadedFile | None:
+        if not self.over:
+            return None  # Django's handlers hold the file
+        return UploadedFile(
+            file=io.BytesIO(),
+            name=self.file_name,
+            content_type=self.content_type,
+            size=self.received,
+        )
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -36,11 +86,23 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".xml,text/xml"}))
+        # An empty file goes to the importer, which refuses it naming the file ("x.xml: the
+        # file is empty"); Django's own "The submitted file is empty." names none.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[Any]:
         items = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+        files = [super(MultipleFileField, self).clean(item, initial) for item in items]
+        problems = [
+            problem
+            for upload in files
+            if upload is not None
+            and (problem := import_jobs.upload_size_problem(name=upload.name, size=upload.size))
+        ]
+        if problems:
+            raise ValidationError(problems)
+        return files
 
 
 class ImportEADForm(forms.Form):
@@ -64,6 +126,11 @@ class ImportEADForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.fields[
+            "files"
+        ].help_text = (
+            f"One or more EAD 2002 or EAD3 XML files, each at most {import_jobs.limit_text()}."
+        )
         field = self.fields["repository"]
         if user.is_superuser:
             field.queryset = Repository.objects.order_by("name")
@@ -115,6 +182,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         "created_by",
         "created",
         "started",
+        "heartbeat",
         "finished",
         "error_list",
         "warning_list",
@@ -182,9 +250,28 @@ class ImportJobAdmin(admin.ModelAdmin):
     def warning_list(self, obj: ImportJob) -> str:
         return _lines(obj.warnings) or "—"
 
+    # --- jobs whose worker died are failed before anyone looks -----------------------------------
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        _reap()
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponse:
+        _reap()
+        return super().change_view(request, object_id, form_url, extra_context)
+
     # --- the Import EAD page --------------------------------------------------------------------
     def get_urls(self) -> list:
-        view = self.admin_site.admin_view(self.import_view)
+        protected = self.admin_site.admin_view(self.import_view)  # login, then CSRF check
+
+        # The size limit must see the upload as it is read, before the CSRF check reads the
+        # body; Django's recipe: exempt the outer view, add the handler, protect the inner one.
+        @csrf_exempt
+        def view(request: HttpRequest) -> HttpResponse:
+            request.upload_handlers.insert(0, UploadLimitHandler(request))
+            return protected(request)
+
         return [path("import/", view, name="archive_importjob_import"), *super().get_urls()]
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None):
@@ -196,17 +283,21 @@ class ImportJobAdmin(admin.ModelAdmin):
         if request.method == "POST":
             form = ImportEADForm(request.POST, request.FILES, user=request.user)
             if form.is_valid():
-                job = imports.import_job_submit(
-                    uploads=form.cleaned_data["files"],
-                    repository=form.cleaned_data["repository"],
-                    replace=form.cleaned_data["replace"],
-                    user=request.user,
-                )
-                job.refresh_from_db()
-                self._report(request, job)
-                return HttpResponseRedirect(
-                    reverse("admin:archive_importjob_change", args=[job.pk])
-                )
+                try:
+                    job = imports.import_job_submit(
+                        uploads=form.cleaned_data["files"],
+                        repository=form.cleaned_data["repository"],
+                        replace=form.cleaned_data["replace"],
+                        user=request.user,
+                    )
+                except imports.EADImportError as exc:
+                    form.add_error("files", str(exc))
+                else:
+                    job.refresh_from_db()
+                    self._report(request, job)
+                    return HttpResponseRedirect(
+                        reverse("admin:archive_importjob_change", args=[job.pk])
+                    )
         else:
             form = ImportEADForm(user=request.user)
         context = {
@@ -228,7 +319,20 @@ class ImportJobAdmin(admin.ModelAdmin):
         elif job.status in (status.FAILED, status.PARTIAL):
             messages.error(request, f"{len(job.errors)} file(s) could not be imported.")
         else:
-            messages.info(request, "The import is queued; this page shows its progress.")
+            messages.info(
+                request,
+                "The import is queued; a task worker (manage.py db_worker) runs it, and this "
+                "page shows its progress.",
+            )
+
+
+def _reap() -> None:
+    """Fail jobs whose worker died; a database that is busy (SQLite during an import) only
+    postpones it to the next view or to ``manage.py import_jobs_reap``."""
+    try:
+        import_jobs.import_jobs_reap()
+    except DatabaseError:
+        logger.warning("could not check import jobs for stopped workers", exc_info=True)
 
 
 def _lines(items: list) -> str:

@@ -6,6 +6,7 @@ from django.contrib import admin
 
 from archive import permissions
 from archive.admin.base import ScopedAdmin, ScopedInline, StaleEditForm
+from archive.admin.units import DigitalObjectForm
 from archive.models import Container, DigitalObject, Repository, RepositoryMembership
 
 
@@ -80,6 +81,7 @@ class ContainerAdmin(ScopedAdmin):
 
 @admin.register(DigitalObject)
 class DigitalObjectAdmin(ScopedAdmin):
+    form = DigitalObjectForm
     list_display = ["__str__", "role", "unit", "published"]
     list_filter = ["published", "role"]
     list_select_related = ["unit"]

@@ -8,12 +8,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
-from archive import permissions, tree
+from archive import links, permissions, tree
 from archive.admin.base import ScopedAdmin, ScopedInline, StaleEditForm
 from archive.admin.exports import export_ead3, export_ead2002
 from archive.admin.quality import dacs_checklist, suggested_expression, validate_date_range
@@ -41,7 +42,7 @@ class UnitDateForm(forms.ModelForm):
 
     class Meta:
         model = UnitDate
-        fields = ["expression", "begin", "end", "date_type", "certainty", "position"]
+        fields = ["expression", "begin", "end", "date_type", "certainty", "published", "position"]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -67,7 +68,15 @@ class UnitDateInline(ScopedInline, admin.TabularInline):
 class ExtentInline(ScopedInline, admin.TabularInline):
     model = Extent
     extra = 0
-    fields = ["number", "extent_type", "portion", "container_summary", "dimensions", "position"]
+    fields = [
+        "number",
+        "extent_type",
+        "portion",
+        "container_summary",
+        "dimensions",
+        "published",
+        "position",
+    ]
 
 
 class NoteInline(ScopedInline, admin.StackedInline):
@@ -103,12 +112,51 @@ class ContainerInstanceInline(ScopedInline, admin.TabularInline):
         "grandchild_type",
         "grandchild_indicator",
         "instance_type",
+        "published",
     ]
     verbose_name = "container"
 
 
+def validate_web_link(value: str) -> None:
+    """Form validator: the value must pass the one link rule (``archive.links.safe_link``).
+
+    Then Django's URL check of the host name, limited to the schemes the rule allows, so a
+    value is refused with one message that says what is allowed.
+    """
+    if not value:
+        return
+    if links.safe_link(value) is None:
+        raise ValidationError(links.LINK_RULE_MESSAGE, code="unsafe_link")
+    URLValidator(schemes=["http", "https"])(value)
+
+
+class DigitalObjectInlineForm(forms.ModelForm):
+    """Digital objects entered by staff: the link must be one our pages may show as a link.
+
+    (Imported EAD keeps whatever ``href`` it had; the pages show a refused one as text.)
+    """
+
+    class Meta:
+        model = DigitalObject
+        fields = "__all__"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "link" in self.fields:
+            self.fields["link"].validators = [validate_web_link]
+
+
+class DigitalObjectForm(DigitalObjectInlineForm, StaleEditForm):
+    """The digital object's own admin page: the same link rule, and stale saves refused."""
+
+    class Meta:
+        model = DigitalObject
+        fields = "__all__"
+
+
 class DigitalObjectInline(ScopedInline, admin.TabularInline):
     model = DigitalObject
+    form = DigitalObjectInlineForm
     extra = 0
     fields = ["title", "link", "role", "published", "position"]
 
@@ -116,7 +164,7 @@ class DigitalObjectInline(ScopedInline, admin.TabularInline):
 class RevisionInline(ScopedInline, admin.TabularInline):
     model = Revision
     extra = 0
-    fields = ["date", "agent", "description", "position"]
+    fields = ["date", "agent", "description", "published", "position"]
 
 
 # --- actions ------------------------------------------------------------------------------------
@@ -381,8 +429,18 @@ class CollectionAdmin(ScopedAdmin):
         return format_html("<pre>{}</pre>", json.dumps(obj.unmapped, indent=2, ensure_ascii=False))
 
     def history_view(self, request, object_id, extra_context=None):
-        extra_context = {**(extra_context or {}), **_import_context(object_id)}
+        collection = self._viewable_version(request, object_id)  # 404 unless the user may see it
+        extra_context = {**(extra_context or {}), **_import_context(collection.pk)}
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        # Everything a collection cascades to is in the collection, so the collection's own
+        # permission decides; the components' admin refuses only their root, which goes
+        # with its collection and never on its own.
+        if all(self.has_delete_permission(request, obj) for obj in objs):
+            perms_needed = perms_needed - {Component._meta.verbose_name}
+        return deleted, counts, perms_needed, protected
 
     def get_urls(self):
         from archive.admin import outline_views
@@ -555,6 +613,11 @@ class ComponentAdmin(ScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def delete_queryset(self, request, queryset):
+        # treebeard's delete reads the nodes with only(); the change list's select_related
+        # of the collection would contradict it (a FieldError, HTTP 500).
+        super().delete_queryset(request, queryset.select_related(None))
+
     def response_add(self, request, obj, post_url_continue=None):
         if "_continue" in request.POST or "_addanother" in request.POST:
             return super().response_add(request, obj, post_url_continue)
@@ -565,8 +628,8 @@ class ComponentAdmin(ScopedAdmin):
         )
 
     def history_view(self, request, object_id, extra_context=None):
-        unit = Component.objects.filter(pk=object_id).only("collection_id").first()
-        context = _import_context(unit.collection_id) if unit else {}
+        unit = self._viewable_version(request, object_id)  # 404 unless the user may see it
+        context = _import_context(unit.collection_id)
         return super().history_view(request, object_id, {**(extra_context or {}), **context})
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from lxml import etree
 
+from ..links import is_script_url, safe_link
 from .parsing import EAD_NAMESPACES, XLINK_NS, XML_NS, entity_text, safe_parser
 
 # --------------------------------------------------------------------------- vocabularies
@@ -585,6 +586,68 @@ def _last_text(node: Any) -> str:
     return node.text or ""
 
 
+def is_internal(node: Any) -> bool:
+    """Whether an element is marked for staff only (``audience="internal"``).
+
+    The one test of the marker inside fragments: public exports, pages (``to_html``) and the
+    search text (``archive.search.text``) drop such an element with everything in it.
+    """
+    return isinstance(node.tag, str) and node.get("audience") == "internal"
+
+
+def without_internal(fragment: str) -> str:
+    """``fragment`` with every element marked internal removed (its tail text is kept).
+
+    A fragment that holds no marker is returned as it is, without a parse.
+    """
+    if not fragment or "internal" not in fragment:
+        return fragment
+    try:
+        root = parse_fragment(fragment)
+    except etree.XMLSyntaxError:
+        return fragment
+    drop_internal(root)
+    return serialise_children(root)
+
+
+def drop_internal(root: Any) -> None:
+    """Remove every element below ``root`` marked internal (tails kept), in place."""
+    for node in list(root.iter()):
+        if node is not root and is_internal(node):
+            _drop_hidden(node)
+
+
+# Containers that mean nothing (and break both schemas) without one of these children: when
+# the last one is dropped as internal, the container goes too ("1903" without its event).
+_NEEDS_CHILD: dict[str, frozenset[str]] = {
+    "chronitem": frozenset({"event", "eventgrp", "chronitemset"}),
+    "eventgrp": frozenset({"event"}),
+    "chronitemset": frozenset({"event"}),
+    "chronlist": frozenset({"chronitem"}),
+    "list": frozenset({"item", "defitem"}),
+    "defitem": frozenset({"item"}),
+    "table": frozenset({"tgroup"}),
+    "tgroup": frozenset({"tbody"}),
+    "tbody": frozenset({"row"}),
+    "row": frozenset({"entry"}),
+}
+
+
+def _drop_hidden(node: Any) -> None:
+    """Drop an internal element, then each container it leaves without a required child."""
+    parent = node.getparent()
+    _drop_keep_tail(node)
+    while parent is not None and isinstance(parent.tag, str):
+        needed = _NEEDS_CHILD.get(parent.tag)
+        if needed is None or any(isinstance(c.tag, str) and c.tag in needed for c in parent):
+            return
+        above = parent.getparent()
+        if above is None:
+            return
+        _drop_keep_tail(parent)
+        parent = above
+
+
 def _strip_unknown(el: Any, allowed: frozenset[str], include_unpublished: bool) -> None:
     for node in list(el.iter()):
         if node is el:
@@ -593,13 +656,35 @@ def _strip_unknown(el: Any, allowed: frozenset[str], include_unpublished: bool) 
             if isinstance(node, etree._ProcessingInstruction):
                 _drop_keep_tail(node)
             continue
-        if node.get("audience") == "internal" and not include_unpublished:
-            _drop_keep_tail(node)
+        if not include_unpublished and is_internal(node):
+            if node.getparent() is not None:
+                _drop_hidden(node)
             continue
+        if not include_unpublished:
+            drop_script_links(node)
         if node.tag.startswith("{"):
             continue  # another vocabulary (objectxmlwrap content)
         if node.tag not in allowed:
             _unwrap(node)
+
+
+_HREFS = ("href", f"{{{XLINK_NS}}}href")
+
+
+# EAD 2002 locators, whose href the schema requires
+_LOCATORS = frozenset("daoloc extrefloc extptrloc ptrloc refloc".split())
+
+
+def drop_script_links(node: Any) -> None:
+    """Public output: remove an ``href`` (plain or xlink) that would run script when followed
+    (``archive.links.is_script_url``); the element and its text stay.  A locator, whose href
+    is required, keeps an empty one."""
+    for key in _HREFS:
+        if is_script_url(node.get(key)):
+            if local_name(node) in _LOCATORS:
+                node.set(key, "")
+            else:
+                del node.attrib[key]
 
 
 def _drop_keep_tail(node: Any) -> None:
@@ -805,13 +890,17 @@ _HTML_BLOCKS = {
 }
 
 
-def to_html(fragment: str) -> str:
+def to_html(fragment: str, *, include_internal: bool = False) -> str:
     """Render a neutral fragment as safe HTML.
 
+    Elements marked ``audience="internal"`` are left out with their content unless
+    ``include_internal`` (pages are public; see ``archive.visibility.public_html``).
+
     Whitelist: paragraphs, emphasis (``render`` bold/italic/underline...), lists, chronologies
-    (as definition lists), tables, headings, line breaks, and links whose href is http, https
-    or mailto.  Every other element is reduced to its text; attributes are never copied
-    except a vetted ``href``.  Text is HTML-escaped, so no markup in the input survives.
+    (as definition lists), tables, headings, line breaks, and links whose href passes
+    ``archive.links.safe_link`` (http, https or mailto); a refused href leaves the link's text.
+    Every other element is reduced to its text; attributes are never copied except a vetted
+    ``href``.  Text is HTML-escaped, so no markup in the input survives.
     """
     if not fragment:
         return ""
@@ -819,6 +908,8 @@ def to_html(fragment: str) -> str:
         root = parse_fragment(fragment)
     except etree.XMLSyntaxError:
         return html.escape(fragment)
+    if not include_internal and "internal" in fragment:
+        drop_internal(root)
     return _html_children(root)
 
 
@@ -831,15 +922,6 @@ def _html_children(el: Any) -> str:
         if child.tail:
             out.append(html.escape(child.tail, quote=False))
     return "".join(out)
-
-
-def _safe_href(href: str | None) -> str | None:
-    if not href:
-        return None
-    lowered = href.strip().lower()
-    if lowered.startswith(("http://", "https://", "mailto:")):
-        return href.strip()
-    return None
 
 
 def _html_node(node: Any) -> str:
@@ -871,7 +953,7 @@ def _html_node(node: Any) -> str:
     if name == "title":
         return f"<cite>{inner}</cite>"
     if name in ("extref", "ref", "archref", "bibref", "extptr", "ptr", "dao"):
-        href = _safe_href(node.get("href"))
+        href = safe_link(node.get("href"), mailto=True)
         if href:
             label = inner or html.escape(href, quote=False)
             return f'<a href="{html.escape(href, quote=True)}">{label}</a>'

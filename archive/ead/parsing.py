@@ -98,21 +98,41 @@ def safe_iterparse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple
     return etree.iterparse(stream, events=events, **SAFE_PARSER_OPTIONS)
 
 
-def syntax_error_from(exc: etree.XMLSyntaxError, filename: str | None) -> EADSyntaxError:
-    """Turn lxml's error into ours, keeping libxml2's line and column."""
+def syntax_error_from(
+    exc: etree.XMLSyntaxError, filename: str | None, log: Any = None
+) -> EADSyntaxError:
+    """Turn lxml's error into ours, keeping libxml2's line and column.
+
+    ``log`` is the error log of the parse that failed (``iterparse(...).error_log``, read
+    after the failure: lxml hands out a copy). lxml's
+    iterparse reports some fatal errors, an undefined entity among them, as "no element
+    found" at line 0, column 0, however far into the file they happen; the parse's own log
+    then holds the real reason and place, which are used instead. (The log attached to the
+    exception is the thread's, which still holds errors of earlier documents: never used.)
+    A file with no bytes at all has no position either: it is reported at line 1, column 1,
+    where an editor shows it, as an empty file.
+    """
     line, column = exc.position if exc.position else (None, None)
     message = exc.msg or str(exc)
+    empty = False
+    if not line:  # nothing usable from the exception
+        last = log.last_error if log is not None else None
+        if last is not None and last.line:
+            line, column, message = last.line, last.column, last.message
+        else:
+            line, column = 1, 1
+            empty = message == "no element found"
     # libxml2 appends "(file, line N)" to msg; keep the reason only.
     if message and " (" in message and message.endswith(")"):
         message = message[: message.rfind(" (")]
-    message = re.sub(r", line \d+, column \d+$", "", message or "")
+    message = re.sub(r", line \d+, column \d+$", "", message or "").strip()
     if message.startswith("Resource limit exceeded: Text node too long"):
         # libxml2's own cap on one text node (huge_tree is off); its advice to set
         # XML_PARSE_HUGE is for programmers, not for the archivist reading the message
         message = "a single text is longer than the 10,000,000 characters the parser accepts"
     elif message.startswith("Excessive depth in document"):
         message = "elements are nested deeper than the parser accepts (256 levels)"
-    elif message == "no element found" and not line:
+    elif empty:
         message = "the file is empty (no XML element in it)"
     return EADSyntaxError(message, filename=filename, line=line, column=column)
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from copy import deepcopy
 from typing import Any
 
 from lxml import etree
@@ -155,12 +156,43 @@ def _fragment(el: Any, version: str) -> str:
 _DATE_MAPPED = frozenset(
     {"normal", "type", "unitdatetype", "certainty", "calendar", "era", "datechar", "audience"}
 )
-_CONTAINER_MAPPED = frozenset({"id", "parent", "type", "localtype", "label", "containerid"})
+_CONTAINER_MAPPED = frozenset(
+    {"id", "parent", "type", "localtype", "label", "containerid", "audience"}
+)
 _NOTE_MAPPED = frozenset({"id", "audience"})
 
 
 def _published(el: Any) -> bool:
     return el.get("audience") != "internal"
+
+
+def _public_text(el: Any) -> str:
+    """The plain text of ``el`` without its descendants marked internal (a title's text is
+    what pages and the search index show; its fragment keeps the internal parts)."""
+    internal = [node for node in el.iterdescendants() if node.get("audience") == "internal"]
+    if not internal:
+        return normalise_space(plain_text(el))
+    copy = deepcopy(el)
+    for node in list(copy.iterdescendants()):
+        if node.get("audience") == "internal" and node.getparent() is not None:
+            parent, tail = node.getparent(), node.tail or ""
+            previous = node.getprevious()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + tail
+            else:
+                parent.text = (parent.text or "") + tail
+            parent.remove(node)
+    return normalise_space(plain_text(copy))
+
+
+def _internal_within(el: Any, top: Any) -> bool:
+    """Whether ``el`` or an element between it and ``top`` is marked internal."""
+    node = el
+    while node is not None and node is not top:
+        if node.get("audience") == "internal":
+            return True
+        node = node.getparent()
+    return False
 
 
 class _UnitState:
@@ -235,6 +267,7 @@ class EADReader:
         self.warnings: list[EADWarning] = []
         self.version: str | None = None
         self._started = False
+        self._events: Any = None  # the parse (its error log tells where it failed)
 
     # -- public ------------------------------------------------------------------------
 
@@ -245,7 +278,8 @@ class EADReader:
         try:
             yield from self._read()
         except etree.XMLSyntaxError as exc:
-            raise syntax_error_from(exc, self.filename) from None
+            log = self._events.error_log if self._events is not None else None
+            raise syntax_error_from(exc, self.filename, log) from None
         finally:
             if self._owned:
                 self._stream.close()
@@ -285,13 +319,27 @@ class EADReader:
         unit_bytes = self.max_unit_bytes
         limit = unit_bytes if unit_bytes is not None else float("inf")
         segment = 0
+        # Entities are never expanded, but libxml2 still reports the elements of an internal
+        # entity's text (at its first use, outside the tree: they have no parent). When the
+        # DOCTYPE declares such an entity, those elements are skipped, ``skipping`` counting
+        # the open ones; otherwise nothing is checked.
+        entity_markup = False
+        skipping = 0
 
-        for event, el in safe_iterparse(source, ("start", "end")):
+        events = self._events = safe_iterparse(source, ("start", "end"))
+        for event, el in events:
             # (iterparse gives start and end events for elements only, never comments, so an
             # end event closes the element of the last name pushed)
             if source.count > limit:
                 self._too_large(el, stack)
+            if skipping:
+                skipping += 1 if event == "start" else -1
+                continue
             if event == "start":
+                if entity_markup and names and el.getparent() is None:
+                    self.warn(el, "markup declared in an entity is not read")
+                    skipping = 1
+                    continue
                 tag = el.tag
                 name = local_names.get(tag)
                 if name is None:
@@ -313,7 +361,11 @@ class EADReader:
                         # cut its parent short: the parent's description around it is read
                         # first
                         parent_state = stack[-1]
-                        quoted = not _in_component_list(names, parent_state.level)
+                        # (inside a quoted component that waits for its own parent, a child
+                        # component waits too: emitted now, it would come before them both)
+                        quoted = (
+                            parent_state.quoted and not parent_state.emitted
+                        ) or not _in_component_list(names, parent_state.level)
                         if numbered is None and not quoted:
                             numbered = name != "c"
                         if not header_emitted and header is not None:
@@ -351,9 +403,10 @@ class EADReader:
                             column=None,
                         )
                     ns = etree.QName(el).namespace
+                    info = el.getroottree().docinfo
+                    entity_markup = _declares_markup(info.internalDTD)
                     self.version = version_from_namespace(ns)
                     if self.version is None:
-                        info = el.getroottree().docinfo
                         self.version = version_from_doctype(info.public_id, info.system_url)
                     root_attrs = _attrs(el, {"schemaLocation"})
                     continue
@@ -384,6 +437,7 @@ class EADReader:
                         limit = segment + unit_bytes - stack[-1].spent
                     if state.quoted and not state.emitted and stack and not stack[-1].emitted:
                         stack[-1].pending.append(self._unit(state))  # after its parent
+                        stack[-1].pending.extend(state.pending)  # and its own, after it
                     elif not state.emitted:
                         yield from self._emit(state)
                     elif state.late:
@@ -439,10 +493,11 @@ class EADReader:
                     yield self._supplement(state)
             el.getparent().remove(el)
         if root is None:
-            raise EADSyntaxError("empty document", filename=self.filename, line=None, column=None)
+            raise EADSyntaxError("the file is empty", filename=self.filename, line=1, column=1)
         if not header_emitted:
+            # (at the line of <ead>, the element that lacks it)
             raise EADSyntaxError(
-                "no <archdesc> in document", filename=self.filename, line=None, column=None
+                "no <archdesc> in <ead>", filename=self.filename, line=root.sourceline, column=None
             )
 
     def _too_large(self, el: Any, stack: list[_UnitState]) -> None:
@@ -505,8 +560,9 @@ class EADReader:
                     if sname == "creation":
                         f["creation"] = fragment_from_element(sub, version=v)
                         for date in sub.iter("{*}date", "date"):
-                            f["creation_date"] = normalise_space(plain_text(date))
-                            break
+                            if not _internal_within(date, sub):
+                                f["creation_date"] = normalise_space(plain_text(date))
+                                break
                     elif sname == "langusage":
                         f["language_of_description"] = fragment_from_element(sub, version=v)
                         for lang in sub.iter("{*}language", "language"):
@@ -532,7 +588,12 @@ class EADReader:
                         else:
                             items.append(normalise_space(plain_text(part)))
                     revisions.append(
-                        Revision(date=date, description="\n".join(items), normal=normal)
+                        Revision(
+                            date=date,
+                            description="\n".join(items),
+                            normal=normal,
+                            published=_published(change),
+                        )
                     )
                 f["revisions"] = tuple(revisions)
             elif name == "maintenancestatus":
@@ -589,6 +650,7 @@ class EADReader:
                             event_type=(parts["eventtype"].get("value") or "")
                             if "eventtype" in parts
                             else "",
+                            published=_published(ev),
                             agent_type=(parts["agenttype"].get("value") or "")
                             if "agenttype" in parts
                             else "",
@@ -623,7 +685,7 @@ class EADReader:
                             f["filing_title"] = normalise_space(plain_text(sub))
                         elif "title" not in f:
                             f["title"] = fragment_from_element(sub, version=v)
-                            f["title_text"] = normalise_space(plain_text(sub))
+                            f["title_text"] = _public_text(sub)
                         else:
                             keep(sub, "titlestmt", tpos)
                     elif sname in ("subtitle", "author", "sponsor") and sname not in f:
@@ -829,7 +891,7 @@ class EADReader:
                 marked_identifier = marked_identifier or len(el) > 0
             elif name == "unittitle" and "title" not in f:
                 f["title"] = _fragment(el, v)
-                f["title_text"] = _text(el)
+                f["title_text"] = _public_text(el) if len(el) else _text(el)
                 f["title_attributes"] = _attrs(el)
             elif name == "unitdate":
                 state.add("dates", self._date(el))
@@ -853,10 +915,12 @@ class EADReader:
                         note, content="".join(fragment_from_element(d, version=v) for d in notes)
                     )
                 state.add("notes", note)
-                if name == "physloc" and "physical_location" not in f:
+                if name == "physloc" and "physical_location" not in f and note.published:
                     f["physical_location"] = normalise_space(plain_text(el))
                 if name == "langmaterial":
                     for lang in self._languages(el):
+                        if not note.published:
+                            lang = _replace(lang, published=False)
                         state.add("languages", lang)
             elif name == "origination":
                 agents = self._origination(el)
@@ -1054,6 +1118,7 @@ class EADReader:
                     script=script,
                     name=normalise_space(plain_text(lang)),
                     script_name=script_name,
+                    published=not _internal_within(lang, el),
                 )
             )
         return out
@@ -1214,6 +1279,7 @@ class EADReader:
             label=label,
             barcode=barcode,
             attributes=_unmapped(el, items, _CONTAINER_MAPPED),
+            published=get("audience") != "internal",
         )
 
     def _digital_objects(self, el: Any, name: str) -> list[DigitalObject]:
@@ -1346,6 +1412,13 @@ def _legalstatus_wrapper(el: Any) -> Any | None:
     if names in (["legalstatus"], ["head", "legalstatus"]):
         return children[-1]
     return None
+
+
+def _declares_markup(dtd: Any) -> bool:
+    """Whether a DOCTYPE's internal subset declares an entity whose text holds markup."""
+    if dtd is None:
+        return False
+    return any("<" in (entity.content or "") for entity in dtd.iterentities())
 
 
 def _in_component_list(names: list[str], unit_level: int) -> bool:

@@ -156,6 +156,7 @@ class Revision:
     agent: str = ""
     event_type: str = ""  # EAD3 eventtype (created, revised, derived...); "" for EAD 2002
     normal: str | None = None  # machine-readable date if the source had one
+    published: bool = True
     agent_type: str = ""  # EAD3 agenttype (human, machine, unknown); "" when none
     event_text: str = ""  # words written inside an EAD3 <eventtype>, "" when none
 
@@ -190,7 +191,7 @@ class FindingAid:
     rules: str | None = None  # descrules / conventiondeclaration, fragment
     revisions: tuple[Revision, ...] = ()
     creation: str | None = None  # fragment: who/what produced the file
-    creation_date: str | None = None
+    creation_date: str | None = None  # plain text of the creation's first public date
     repository_name: str | None = None  # publisher / maintenance agency name
     repository_code: str | None = None  # ISIL-like repository code
     country_code: str | None = None
@@ -260,6 +261,7 @@ class Language:
     script: str | None = None
     name: str = ""
     script_name: str = ""  # text of an EAD3 <script> ("arcanumscript"), "" when none
+    published: bool = True  # False inside a langmaterial (or language) marked internal
 
 
 @_slot_init
@@ -335,6 +337,7 @@ class Container:
     label: str | None = None
     barcode: str | None = None
     attributes: Attributes = ()
+    published: bool = True
 
 
 @_slot_init
@@ -367,14 +370,15 @@ class Unit:
     ref: str | None = None  # @id
     identifier: str | None = None  # first unitid
     identifier_attributes: Attributes = ()
-    other_identifiers: tuple[tuple[str, Attributes], ...] = ()  # further unitids
+    # further unitids; one marked internal keeps ("audience", "internal") in its attributes
+    other_identifiers: tuple[tuple[str, Attributes], ...] = ()
     title: str = ""  # fragment
     title_text: str = ""
     title_attributes: Attributes = ()
     dates: tuple[Date, ...] = ()
     extents: tuple[Extent, ...] = ()
     languages: tuple[Language, ...] = ()
-    physical_location: str | None = None
+    physical_location: str | None = None  # text of the first public physloc
     repository_name: str | None = None  # plain text of did/repository
     notes: tuple[Note, ...] = ()
     agents: tuple[AgentLink, ...] = ()

@@ -230,13 +230,13 @@ class Writer2002(StreamWriter):
             if h.publication_address:
                 self.address(stmt, h)
             self.put_extras(stmt, extras.get("publicationstmt", []), order=None)
-        notes: list[str] = []
+        notes: list[tuple[str, bool]] = []
         for extra in extras.get("filedesc", []):
             node = self.extra_element(extra)
             if node is not None:
                 filedesc.append(node)
-            elif self.visible(extra.published):
-                notes.append(self.extra_text(extra))
+            else:
+                notes.extend(self.extra_texts(extra))
         if not self.same and (h.agency_code or h.repository_name):
             # EAD 2002 has no maintenance agency: say it in a note of the file description
             agency = " ".join(
@@ -249,16 +249,13 @@ class Writer2002(StreamWriter):
             for extra in extras.get(where, []):
                 if extra.version == "2002" and where == "header":
                     continue
-                if self.visible(extra.published):
-                    text = self.extra_text(extra)
-                    if text:
-                        notes.append(text)
+                notes.extend(self.extra_texts(extra))
         if notes:
             stmt = filedesc.find(self.q("notestmt"))
             if stmt is None:
                 stmt = self.el("notestmt", parent=filedesc)
-            for text in notes:
-                note = self.el("note", parent=stmt)
+            for text, published in notes:
+                note = self.el("note", [self.audience(published)], parent=stmt)
                 self.el("p", text=text, parent=note)
         self.reorder(
             filedesc, ["titlestmt", "editionstmt", "publicationstmt", "seriesstmt", "notestmt"]
@@ -268,9 +265,10 @@ class Writer2002(StreamWriter):
             created = [r for r in h.revisions if r.event_type == "created"]
             if created:
                 r = created[0]
-                creation = _esc(
-                    " ".join(x for x in (r.agent, r.event_text, r.description, r.date) if x)
-                )
+                if self.visible(r.published):
+                    creation = _esc(
+                        " ".join(x for x in (r.agent, r.event_text, r.description, r.date) if x)
+                    )
         if creation or h.language_of_description or h.rules or extras.get("profiledesc"):
             profile = self.el("profiledesc", parent=header)
             if creation:
@@ -288,11 +286,15 @@ class Writer2002(StreamWriter):
             if h.rules:
                 self.fill(self.el("descrules", parent=profile), h.rules, context="phrase")
             self.put_extras(profile, extras.get("profiledesc", []), order=None)
-        revisions = [r for r in h.revisions if self.same or r.event_type != "created"]
+        revisions = [
+            r
+            for r in h.revisions
+            if (self.same or r.event_type != "created") and self.visible(r.published)
+        ]
         if revisions or extras.get("revisiondesc"):
             desc = self.el("revisiondesc", parent=header)
             for r in revisions:
-                change = self.el("change", parent=desc)
+                change = self.el("change", [self.audience(r.published)], parent=desc)
                 self.el("date", [("normal", valid_normal(r.normal))], r.date or None, parent=change)
                 text = r.description
                 if not self.same:
@@ -532,11 +534,17 @@ class Writer2002(StreamWriter):
         fragments = unit.identifier_fragments
         values = [(unit.identifier, unit.identifier_attributes), *unit.other_identifiers]
         for i, (value, attrs) in enumerate(values):
+            if i == 0:
+                written = self.attrs(attrs)
+            elif self.visible_attributes(attrs):
+                written = self.identifier_attributes(attrs)  # its own audience, either version
+            else:
+                continue
             if i < len(fragments):
-                node = self.el("unitid", self.attrs(attrs), parent=did)
+                node = self.el("unitid", written, parent=did)
                 self.fill(node, fragments[i], context="phrase")
             else:
-                self.el("unitid", self.attrs(attrs), value or None, parent=did)
+                self.el("unitid", written, value or None, parent=did)
 
     def did(self, unit: Unit) -> Any:
         did = self.el("did", self.attrs(unit.did_attributes))
@@ -592,9 +600,10 @@ class Writer2002(StreamWriter):
             )
         ]
         types = {n.note_type for n in notes}
-        if unit.languages and "langmaterial" not in types:
+        languages = [lang for lang in unit.languages if self.visible(lang.published)]
+        if languages and "langmaterial" not in types:
             lm = self.el("langmaterial", parent=did)
-            for lang in unit.languages:
+            for lang in languages:
                 self.el(
                     "language",
                     [
@@ -611,7 +620,10 @@ class Writer2002(StreamWriter):
                 continue
             if note.note_type == "langmaterial" and not self.same:
                 lm = self.el("langmaterial", [self.audience(note.published)], parent=did)
-                for lang in unit.languages:
+                # (which language belongs to which statement is not kept: a public statement
+                # lists the public languages, an internal one the internal languages)
+                own = [lang for lang in languages if lang.published == note.published]
+                for lang in own:
                     self.el(
                         "language",
                         [
@@ -621,8 +633,8 @@ class Writer2002(StreamWriter):
                         language_text(lang) or None,
                         parent=lm,
                     )
-                rest = fragment_plain_text(note.content)
-                names = " ".join(lang.name for lang in unit.languages)
+                rest = fragment_plain_text(self.shown(note.content))
+                names = " ".join(lang.name for lang in own)
                 if " ".join(rest.split()) != " ".join(names.split()):
                     last = lm[-1] if len(lm) else None
                     if last is not None:
@@ -662,6 +674,8 @@ class Writer2002(StreamWriter):
             note = self.el("note", parent=did)
             self.el("p", text=text, parent=note)
         for container in unit.containers:
+            if not self.visible(container.published):
+                continue
             self.el(
                 "container",
                 self.container_attributes(container),
@@ -698,8 +712,9 @@ class Writer2002(StreamWriter):
             ("parent", container.parent_ref),
             ("type", container.container_type),
             ("label", container.label),
+            self.audience(container.published),
         ]
-        attrs += self.attrs(container.attributes)
+        attrs += self.attrs(container.attributes, drop={"audience"})
         return attrs
 
     # (an EAD 2002 did needs a unittitle or a unitdate; EAD3's takes any of its children)
@@ -729,7 +744,8 @@ class Writer2002(StreamWriter):
         if unit.identifier is not None:
             parts.append(plain("unitid", self.attrs(unit.identifier_attributes), unit.identifier))
         for value, attrs in unit.other_identifiers:
-            parts.append(plain("unitid", self.attrs(attrs), value))
+            if self.visible_attributes(attrs):
+                parts.append(plain("unitid", self.identifier_attributes(attrs), value))
         if title:
             # (a fragment that is only words is its own text)
             parts.append(plain("unittitle", self.attrs(unit.title_attributes), title))
@@ -740,9 +756,10 @@ class Writer2002(StreamWriter):
                 attrs, text = self.date_parts(date)
                 parts.append(plain("unitdate", attrs, text))
         for container in unit.containers:
-            parts.append(
-                plain("container", self.container_attributes(container), container.indicator)
-            )
+            if self.visible(container.published):
+                parts.append(
+                    plain("container", self.container_attributes(container), container.indicator)
+                )
         if not parts:
             parts.append("<unittitle/>")
         elif None in parts:
@@ -875,7 +892,7 @@ class Writer2002(StreamWriter):
             if not self.visible(obj.published):
                 continue
             link = [
-                (f"{{{XLINK_NS}}}href", obj.href),
+                (f"{{{XLINK_NS}}}href", self.link_target(obj.href)),
                 (f"{{{XLINK_NS}}}role", obj.role),
                 (f"{{{XLINK_NS}}}title", obj.title),
                 (f"{{{XLINK_NS}}}show", obj.show),
@@ -914,6 +931,10 @@ class Writer2002(StreamWriter):
                 node = self.el(
                     "daoloc", [(f"{{{XLINK_NS}}}type", "locator"), *link], parent=group_node
                 )
+                if node.get(f"{{{XLINK_NS}}}href") is None:
+                    # a script URL left out of a public export: the locator keeps its title
+                    # and description; its href is required, and "" leads nowhere
+                    node.set(f"{{{XLINK_NS}}}href", "")
                 node.set(f"{{{XLINK_NS}}}label", f"loc{len(group_node)}")
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .markup import fragment_plain_text, namespaced, parse_fragment
+from .markup import fragment_plain_text, namespaced, parse_fragment, without_internal
 from .parsing import EAD3_NS
 from .records import (
     AgentLink,
@@ -24,6 +24,7 @@ from .records import (
     Extent,
     ExtraElement,
     FindingAid,
+    Language,
     Note,
     Record,
     Unit,
@@ -152,7 +153,7 @@ class Writer3(Writer2002):
                 )
             if h.publication_address:
                 self.address(stmt, h)
-        texts: list[str] = []
+        texts: list[tuple[str, bool]] = []
         if self.same:
             for where, parent_name in (
                 ("editionstmt", "editionstmt"),
@@ -178,16 +179,21 @@ class Writer3(Writer2002):
             ):
                 continue
             for extra in items:
-                if self.visible(extra.published) and self.extra_text(extra):
-                    texts.append(self.extra_text(extra))
+                texts.extend(self.extra_texts(extra))
         if h.creation and not self.same:
-            texts.append(fragment_plain_text(h.creation, separate=True))
+            public = fragment_plain_text(without_internal(h.creation), separate=True)
+            texts.append((public, True))
+            whole = fragment_plain_text(h.creation, separate=True)
+            if self.include_unpublished and " ".join(whole.split()) != " ".join(public.split()):
+                texts.append((whole, False))  # the statement with its internal parts
         if texts:
             stmt = filedesc.find(self.q("notestmt"))
             if stmt is None:
                 stmt = self.el("notestmt", parent=filedesc)
-            for text in texts:
-                note = self.el("controlnote", parent=stmt)
+            for text, published in texts:
+                if not text.strip():
+                    continue
+                note = self.el("controlnote", [self.audience(published)], parent=stmt)
                 self.el("p", text=" ".join(text.split()), parent=note)
         status = dict(h.header_attributes).get("maintenancestatus") or (
             "derived" if not self.same else "revised"
@@ -239,18 +245,20 @@ class Writer3(Writer2002):
                 ):
                     control.append(node)
         history = self.el("maintenancehistory", parent=control)
-        revisions = list(h.revisions)
+        revisions = [r for r in h.revisions if self.visible(r.published)]
         if not revisions or (not self.same and h.creation is not None):
             revisions.insert(
                 0,
                 _Revision(
                     "created" if self.same else "derived",
                     h.creation_date or h.publication_date or "",
-                    fragment_plain_text(h.creation or "", separate=True),
+                    fragment_plain_text(without_internal(h.creation or ""), separate=True),
                 ),
             )
         for r in revisions:
-            event = self.el("maintenanceevent", parent=history)
+            event = self.el(
+                "maintenanceevent", [self.audience(getattr(r, "published", True))], parent=history
+            )
             self.el(
                 "eventtype",
                 [("value", getattr(r, "event_type", "") or "revised")],
@@ -415,30 +423,15 @@ class Writer3(Writer2002):
             n for n in unit.notes if n.note_type in _PHRASE_NOTES | {"physfacet", "dimensions"}
         ]
         lm_notes = [n for n in notes if n.note_type == "langmaterial"]
-        if unit.languages or lm_notes:
-            published = all(n.published for n in lm_notes) if lm_notes else True
-            if self.visible(published):
-                lm = self.el("langmaterial", [self.audience(published)], parent=did)
-                for lang in unit.languages:
-                    code = lang.code or "und"
-                    if lang.script:
-                        ls = self.el("languageset", parent=lm)
-                        self.el("language", [("langcode", code)], lang.name or None, parent=ls)
-                        self.el(
-                            "script",
-                            [("scriptcode", lang.script)],
-                            lang.script_name or None,
-                            parent=ls,
-                        )
-                    else:
-                        self.el("language", [("langcode", code)], lang.name or None, parent=lm)
-                if not unit.languages:
-                    self.el("language", [("langcode", "und")], parent=lm)
-                rest = " ".join(fragment_plain_text(n.content) for n in lm_notes)
-                names = " ".join(lang.name for lang in unit.languages)
-                if " ".join(rest.split()) and " ".join(rest.split()) != " ".join(names.split()):
-                    desc = self.el("descriptivenote", parent=lm)
-                    self.el("p", text=" ".join(rest.split()), parent=desc)
+        # Public languages and statements in one langmaterial, internal ones in another
+        # (which language belongs to which statement is not kept).
+        for published in (True, False):
+            if not self.visible(published):
+                continue
+            languages = [lang for lang in unit.languages if lang.published == published]
+            statements = [n for n in lm_notes if n.published == published]
+            if languages or statements:
+                self.langmaterial(did, languages, statements, published)
         if unit.physical_location and not any(n.note_type == "physloc" for n in notes):
             self.el("physloc", text=unit.physical_location, parent=did)
         for note in notes:
@@ -496,6 +489,8 @@ class Writer3(Writer2002):
         for node in extra_nodes:
             did.append(node)
         for container in unit.containers:
+            if not self.visible(container.published):
+                continue
             self.el(
                 "container",
                 self.container_attributes(container),
@@ -526,6 +521,28 @@ class Writer3(Writer2002):
             del node.attrib["audience"]
         return node
 
+    def langmaterial(
+        self, did: Any, languages: list[Language], statements: list[Note], published: bool
+    ) -> None:
+        lm = self.el("langmaterial", [self.audience(published)], parent=did)
+        for lang in languages:
+            code = lang.code or "und"
+            if lang.script:
+                ls = self.el("languageset", parent=lm)
+                self.el("language", [("langcode", code)], lang.name or None, parent=ls)
+                self.el(
+                    "script", [("scriptcode", lang.script)], lang.script_name or None, parent=ls
+                )
+            else:
+                self.el("language", [("langcode", code)], lang.name or None, parent=lm)
+        if not languages:
+            self.el("language", [("langcode", "und")], parent=lm)
+        rest = " ".join(fragment_plain_text(self.shown(n.content)) for n in statements)
+        names = " ".join(lang.name for lang in languages)
+        if " ".join(rest.split()) and " ".join(rest.split()) != " ".join(names.split()):
+            desc = self.el("descriptivenote", parent=lm)
+            self.el("p", text=" ".join(rest.split()), parent=desc)
+
     def date_parts(self, date: Date) -> tuple[list[tuple[str, str | None]], str | None]:
         # only the @normal the source had (see Writer2002.date_parts)
         normal = valid_normal(date.normal)
@@ -548,6 +565,7 @@ class Writer3(Writer2002):
             ("localtype", container.container_type),
             ("label", container.label),
             ("containerid", container.barcode),
+            self.audience(container.published),
         ]
 
     def agent(self, agent: AgentLink) -> Any:
@@ -616,7 +634,7 @@ class Writer3(Writer2002):
                         if obj.object_type in ("borndigital", "derived", "unknown", "otherdaotype")
                         else "unknown",
                     ),
-                    ("href", obj.href),
+                    ("href", self.link_target(obj.href)),
                     ("linkrole", obj.role),
                     ("linktitle", obj.title),
                     (

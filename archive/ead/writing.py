@@ -11,6 +11,8 @@ closed by ``depth``.  A component with nothing but ids, a plain title, dates and
 Public/staff output: with ``include_unpublished=False`` an unpublished component is omitted
 with everything below it, and unpublished notes, names, digital objects and inline elements are
 left out; with ``include_unpublished=True`` they are written with ``audience="internal"``.
+Public output also leaves out script URLs (``javascript:``, ``data:``...) of links
+(:meth:`StreamWriter.link_target`); staff output keeps every ``href`` as stored.
 """
 
 from __future__ import annotations
@@ -23,17 +25,21 @@ from typing import IO, Any
 
 from lxml import etree
 
+from ..links import is_script_url
 from .conform import content_model
 from .markup import (
     XLINK_ATTRIBUTES,
     build_fragment,
+    drop_internal,
+    drop_script_links,
     element_to_neutral,
     fragment_plain_text,
     namespaced,
     parse_fragment,
+    without_internal,
 )
 from .parsing import XLINK_NS, XML_NS
-from .records import ExtraElement, FindingAid, Record, Unit, UnitSupplement
+from .records import Attributes, ExtraElement, FindingAid, Record, Unit, UnitSupplement
 
 Output = str | IO[bytes]
 
@@ -422,12 +428,63 @@ class StreamWriter(ABC):
     def visible(self, published: bool) -> bool:
         return published or self.include_unpublished
 
+    def link_target(self, href: str | None) -> str | None:
+        """A digital object's ``href`` as written.
+
+        Staff exports write it as stored.  Public exports leave out a URL that would run
+        script or open an inline document when followed (``javascript:``, ``data:``...; see
+        ``archive.links.is_script_url``), so our export cannot carry it into a site that
+        links it; the object's title and description are still written (an EAD 2002
+        ``<daoloc>``, whose href the schema requires, gets an empty one).
+        """
+        if href is None or self.include_unpublished or not is_script_url(href):
+            return href
+        return None
+
+    def shown(self, fragment: str) -> str:
+        """A fragment as this export may show it: elements marked internal left out of a
+        public export (for fragments written as plain text, which ``fill`` does not see)."""
+        return fragment if self.include_unpublished else without_internal(fragment)
+
+    def identifier_attributes(self, attributes: Attributes) -> list[tuple[str, str | None]]:
+        """A further identifier's attributes, its ``audience`` written in either version."""
+        published = ("audience", "internal") not in attributes
+        return [*self.attrs(attributes, drop={"audience"}), self.audience(published)]
+
+    def extra_texts(self, extra: ExtraElement) -> list[tuple[str, bool]]:
+        """The words of an extra element written as a note of this version, as
+        ``(text, published)``: in a staff export, words marked internal inside a public
+        element come as a second, internal note rather than in the public one."""
+        if not self.visible(extra.published):
+            return []
+        public = self.extra_text(extra)
+        out = [(public, extra.published)] if public else []
+        if self.include_unpublished and extra.published:
+            whole = " ".join(fragment_plain_text(extra.xml, separate=True).split())
+            public_words = " ".join(
+                fragment_plain_text(without_internal(extra.xml), separate=True).split()
+            )
+            if whole != public_words:
+                out = [(public_words, True)] if public_words else []
+                out.append((whole, False))
+        return out
+
+    def visible_attributes(self, attributes: Iterable[tuple[str, str]]) -> bool:
+        """Whether an item whose flag is kept in its attributes (a further identifier,
+        an old container) may be written: ``audience="internal"`` only in staff exports."""
+        return self.include_unpublished or ("audience", "internal") not in attributes
+
     def extra_element(self, extra: ExtraElement) -> Any | None:
         """An unmapped element back in its place (same version) or converted to this one."""
         if not self.visible(extra.published):
             return None
         if extra.version == self.version:
             node = parse_fragment(extra.xml)[0]
+            if not self.include_unpublished:
+                drop_internal(node)
+                for inner in node.iter():
+                    if isinstance(inner.tag, str):
+                        drop_script_links(inner)
             namespaced(node, self.namespace, version=self.version)
             return node
         # another version: through the neutral vocabulary into this one (elements this
@@ -447,9 +504,9 @@ class StreamWriter(ABC):
         namespaced(node, self.namespace, version=self.version)
         return node
 
-    @staticmethod
-    def extra_text(extra: ExtraElement) -> str:
-        return " ".join(fragment_plain_text(extra.xml, separate=True).split())
+    def extra_text(self, extra: ExtraElement) -> str:
+        xml = self.shown(extra.xml)
+        return " ".join(fragment_plain_text(xml, separate=True).split())
 
     # -- stream ------------------------------------------------------------------------
 

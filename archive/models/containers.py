@@ -40,6 +40,11 @@ class ContainerInstance(models.Model):
     instance_type = models.CharField(
         max_length=64, blank=True, help_text="Kind of material, e.g. Mixed Materials"
     )
+    published = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text='Untick to keep it to staff (EAD audience="internal")',
+    )
     position = models.PositiveIntegerField(default=0)
     attributes = models.JSONField(
         default=dict, blank=True, help_text="Identifiers and attributes kept for export"

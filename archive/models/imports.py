@@ -29,6 +29,15 @@ class ImportJob(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds by the process running the import, committed on a connection
+    # of its own (archive.services.import_jobs.ImportHeartbeat): a RUNNING job whose last sign
+    # of life is older than FONDS_IMPORT_LEASE_SECONDS lost its worker and is marked failed.
+    heartbeat = models.DateTimeField(
+        "last sign of life",
+        null=True,
+        blank=True,
+        help_text="Written every few seconds by the process running the import",
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -158,7 +158,12 @@ class Component(MP_Node):
         blank=True,
         help_text="Call number or component identifier, e.g. GEN MSS 238",
     )
-    other_identifiers = models.JSONField(default=list, blank=True)
+    other_identifiers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Further identifiers, e.g. [{"value": "MS 12", "attributes": []}]; '
+        'add "published": false to one to keep it to staff',
+    )
     ref = models.CharField(
         "machine id",
         max_length=255,
@@ -170,7 +175,10 @@ class Component(MP_Node):
         blank=True, help_text="The title with its inline markup, when it has any"
     )
     languages = models.JSONField(
-        default=list, blank=True, help_text='Languages of the material, e.g. [{"code": "fre"}]'
+        default=list,
+        blank=True,
+        help_text='Languages of the material, e.g. [{"code": "fre"}]; add "published": false '
+        "to one to keep it to staff",
     )
     physical_location = models.TextField(blank=True)
     # Indexed where it is read: the unpublished units of a collection (component_unpublished).
@@ -273,6 +281,11 @@ class UnitDate(models.Model):
     )
     calendar = models.CharField(max_length=32, blank=True)
     era = models.CharField(max_length=32, blank=True)
+    published = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text='Untick to keep it to staff (EAD audience="internal")',
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -306,6 +319,11 @@ class Extent(models.Model):
     container_summary = models.CharField(max_length=255, blank=True, help_text="e.g. 24 boxes")
     physical_details = models.TextField(blank=True)
     dimensions = models.CharField(max_length=255, blank=True)
+    published = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text='Untick to keep it to staff (EAD audience="internal")',
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -354,6 +372,11 @@ class Revision(models.Model):
     date = models.CharField(max_length=64, blank=True)
     agent = models.CharField(max_length=255, blank=True)
     description = models.TextField(blank=True)
+    published = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text='Untick to keep it to staff (EAD audience="internal")',
+    )
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

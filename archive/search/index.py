@@ -349,7 +349,7 @@ def _language_facets(languages: object) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if not isinstance(languages, list):
         return out
-    for item in languages:
+    for item in visibility.public_items(languages):
         if isinstance(item, dict):
             code = str(item.get("code") or "").strip()
             label = str(item.get("name") or item.get("label") or code).strip()
@@ -511,7 +511,7 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
 
     years: dict[int, tuple[int | None, int | None]] = {}
     for unit_id, begin, end in (
-        UnitDate.objects.filter(related)
+        UnitDate.objects.filter(related, published=True)
         .order_by()
         .values_list("unit_id", "begin", "end")
         .iterator(chunk_size=5000)
@@ -522,7 +522,7 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
     # objects cost more than the rest of the index build together.
     containers: dict[int, list[str]] = defaultdict(list)
     for unit_id, *parts in (
-        ContainerInstance.objects.filter(related)
+        ContainerInstance.objects.filter(related, published=True)
         .order_by("unit_id", "position", "id")
         .values_list(
             "unit_id",

@@ -16,8 +16,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils.html import escape
 
-from archive import tree
-from archive.models import Component, ContainerInstance, Level, Repository, UnitDate
+from archive import tree, visibility
+from archive.models import Component, Level, Repository
 from archive.search.backends import get_backend
 from archive.search.backends.base import FIELDS, NO_MATCH_FROM, UNIT_TABLE, Match
 from archive.search.results import (
@@ -32,6 +32,7 @@ from archive.search.results import (
     SearchResults,
 )
 from archive.search.text import has_words, snippet_html
+from archive.visibility import public_units
 
 FACET_LIMIT = 10
 # Counting, ranking and facet counting all cost in proportion to the number of matches; a
@@ -347,12 +348,13 @@ def _hydrate(backend: Any, ranked: Sequence[tuple], query: str, field: str) -> l
         )
     }
     dates: dict[int, list[str]] = defaultdict(list)
-    for date in UnitDate.objects.filter(unit_id__in=ids).order_by("unit_id", "position", "id"):
+    for date in visibility.public_dates().filter(unit_id__in=ids).order_by("unit_id", "position"):
         if date.display:
             dates[date.unit_id].append(date.display)
     containers: dict[int, list[str]] = defaultdict(list)
     for instance in (
-        ContainerInstance.objects.filter(unit_id__in=ids)
+        visibility.public_container_instances()
+        .filter(unit_id__in=ids)
         .select_related("container")
         .order_by("unit_id", "position", "id")
     ):
@@ -504,9 +506,13 @@ def _facet_list(rows: Sequence[tuple], filters: Mapping[str, Any]) -> list[Facet
 def _label_ids(collections: list[FacetValue], repositories: list[FacetValue]) -> None:
     """Collection and repository names are read live, so a renamed collection needs no reindex."""
     if collections:
+        # Only public collections are named: an id of a hidden one shows as the bare id, as
+        # an id that names nothing does.
         titles = dict(
-            Component.objects.filter(
-                collection_id__in=[int(v.key) for v in collections], depth=1
+            public_units(
+                Component.objects.filter(
+                    collection_id__in=[int(v.key) for v in collections], depth=1
+                )
             ).values_list("collection_id", "title")
         )
         for value in collections:
@@ -542,8 +548,9 @@ def _chips(
         if year is not None:
             chips.append(Chip(kind=name, key=str(year), label=f"{text} {year}"))
     if collection_id is not None:
+        # Named only when public; a hidden collection reads like an unknown id.
         title = (
-            Component.objects.filter(collection_id=collection_id, depth=1)
+            public_units(Component.objects.filter(collection_id=collection_id, depth=1))
             .values_list("title", flat=True)
             .first()
         )

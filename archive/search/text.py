@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from lxml import etree
 
+from archive.ead.markup import is_internal
 from archive.ead.parsing import safe_parser
 
 # The backends wrap matched words in these two private-use characters; ``snippet_html``
@@ -70,7 +71,7 @@ def fragment_text(fragment: str | None) -> str:
     out: list[str] = []
 
     def walk(node: etree._Element) -> None:
-        if node.get("audience") == "internal":
+        if is_internal(node):
             return
         block = node.tag in _BLOCKS
         if block:

@@ -15,7 +15,6 @@ back; with several files, the others still import.
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
@@ -23,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
@@ -35,6 +33,8 @@ from archive.ead.reader import read_ead
 from archive.loader import EADLoader, LoadError, read_ahead
 from archive.models import ImportJob, Repository
 from archive.search import index as search_index
+from archive.services import import_jobs
+from archive.services.import_jobs import import_upload_dir
 
 logger = logging.getLogger(__name__)
 
@@ -356,25 +356,22 @@ def import_job_record(*, job: ImportJob, summary: ImportSummary) -> None:
         job.status = ImportJob.Status.PARTIAL
     else:
         job.status = ImportJob.Status.FAILED
-    job.save()
+    # Only what this function decides: the heartbeat was written meanwhile by another thread.
+    job.save(
+        update_fields=[
+            "collections",
+            "components",
+            "warnings",
+            "errors",
+            "seconds",
+            "finished",
+            "status",
+        ]
+    )
 
 
 # --------------------------------------------------------------------------- jobs (admin)
-
-
-def import_upload_dir() -> Path:
-    """Where uploaded files wait for their job: ``FONDS_IMPORT_DIR``, else
-    ``MEDIA_ROOT/imports``, else ``media/imports`` next to manage.py."""
-    configured = getattr(settings, "FONDS_IMPORT_DIR", None)
-    if configured:
-        return Path(configured)
-    if settings.MEDIA_ROOT:
-        return Path(settings.MEDIA_ROOT) / "imports"
-    return Path(settings.BASE_DIR) / "media" / "imports"
-
-
-def _job_dir(job: ImportJob) -> Path:
-    return import_upload_dir() / str(job.pk)
+# Upload folders, heartbeat and reaping live in archive.services.import_jobs.
 
 
 def import_job_submit(
@@ -386,19 +383,30 @@ def import_job_submit(
 ) -> ImportJob:
     """Store uploaded files, record a queued job, and enqueue the import task.
 
+    Each upload must be at most ``FONDS_MAX_UPLOAD_MB``; its name is kept for display only
+    (its last path part: ``../../x.xml`` is recorded as ``x.xml``) and it is stored as
+    ``<job>/<number>.xml`` under :func:`import_upload_dir`, never under a name it brought.
+
     The task is enqueued when the current transaction commits, so a worker never looks for
     a job row it cannot see yet. With the immediate backend the import has run by the time
     this returns (outside a transaction); with the database backend a worker runs it.
+
+    Raises :class:`EADImportError` for no files or a file over the limit (nothing is stored).
     """
     if not uploads:
         raise EADImportError("choose at least one EAD file to import")
+    names = [import_jobs.upload_name_clean(upload.name) for upload in uploads]
+    for upload, name in zip(uploads, names, strict=True):
+        problem = import_jobs.upload_size_problem(name=name, size=upload.size)
+        if problem:
+            raise EADImportError(problem)
     job = ImportJob.objects.create(
         repository=repository,
         replace=replace,
-        files=[upload.name for upload in uploads],
+        files=names,
         created_by=user if user is not None and user.is_authenticated else None,
     )
-    folder = _job_dir(job)
+    folder = import_jobs.import_job_dir(job.pk)
     folder.mkdir(parents=True, exist_ok=True)
     for number, upload in enumerate(uploads):
         with open(folder / f"{number:04d}.xml", "wb") as out:
@@ -412,29 +420,53 @@ def import_job_submit(
 
 
 def import_job_run(*, job_id: int) -> dict[str, Any]:
-    """Run a queued job (the task's body); returns a short summary for the task result."""
+    """Run a queued job (the task's body); returns a short summary for the task result.
+
+    While it runs, :class:`~archive.services.import_jobs.ImportHeartbeat` records a sign of
+    life every few seconds, so a job whose worker dies is found by ``import_jobs_reap``.
+    However the run ends (success, failure, an unexpected error, the worker being stopped),
+    the job gets a final status and its uploaded files are removed.
+    """
     job = ImportJob.objects.select_related("repository", "created_by").get(pk=job_id)
-    folder = _job_dir(job)
+    folder = import_jobs.import_job_dir(job.pk)
     names = list(job.files)
     sources: list[tuple[Source, str]] = [
         (str(folder / f"{number:04d}.xml"), name) for number, name in enumerate(names)
     ]
-    missing = [name for (path, name) in sources if not Path(str(path)).is_file()]
-    if missing:
-        job.status = ImportJob.Status.FAILED
-        job.errors = [f"{name}: the uploaded file is no longer on the server" for name in missing]
-        job.finished = timezone.now()
-        job.save()
-        return {"status": job.status, "collections": 0, "components": 0}
-    summary = ead_import_many(
-        sources=sources,
-        repository=job.repository,
-        replace=job.replace,
-        user=job.created_by,
-        job=job,
-    )
-    # The job row keeps the names, counts and messages; the files have done their work.
-    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        missing = [name for (path, name) in sources if not Path(str(path)).is_file()]
+        if missing:
+            job.status = ImportJob.Status.FAILED
+            job.errors = [
+                f"{name}: the uploaded file is no longer on the server" for name in missing
+            ]
+            job.finished = timezone.now()
+            job.save(update_fields=["status", "errors", "finished"])
+            return {"status": job.status, "collections": 0, "components": 0}
+        with import_jobs.ImportHeartbeat(job_id=job.pk):
+            summary = ead_import_many(
+                sources=sources,
+                repository=job.repository,
+                replace=job.replace,
+                user=job.created_by,
+                job=job,
+            )
+    except Exception:
+        logger.exception("import job %s stopped on an unexpected error", job.pk)
+        import_jobs.import_job_stop(
+            job_id=job.pk,
+            message="the import stopped on an unexpected server error; the server log has "
+            "the details",
+        )
+        raise
+    except BaseException:
+        import_jobs.import_job_stop(
+            job_id=job.pk, message="the worker running this import was stopped"
+        )
+        raise
+    finally:
+        # The job row keeps the names, counts and messages; the files have done their work.
+        import_jobs.import_job_files_remove(job_id=job.pk)
     return {
         "status": job.status,
         "collections": summary.collections,
