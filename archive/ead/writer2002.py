@@ -242,9 +242,9 @@ class Writer2002(StreamWriter):
             agency = " ".join(
                 x for x in (h.repository_name, f"({h.agency_code})" if h.agency_code else "") if x
             )
-            notes.append(f"Maintenance agency: {agency}")
+            notes.append((f"Maintenance agency: {agency}", True))
         if not self.same and h.maintenance_status_text:
-            notes.append(f"Maintenance status: {h.maintenance_status_text}")
+            notes.append((f"Maintenance status: {h.maintenance_status_text}", True))
         for where in ("control", "maintenanceagency", "header"):
             for extra in extras.get(where, []):
                 if extra.version == "2002" and where == "header":
