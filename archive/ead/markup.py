@@ -326,12 +326,21 @@ def _from_ead3(el: Any) -> str:
         return serialise_element(
             el, name="note", attrs=attrs, inner=serialise_children(el, convert=inner_convert)
         )
+    if name in _EAD3_PHRASE_KEPT:
+        # EAD3's own phrase elements stay in the fragment: an EAD3 export writes them back,
+        # an EAD 2002 export unwraps them (words kept), pages reduce them to their text
+        return serialise_element(
+            el, name=name, attrs=attrs, inner=serialise_children(el, convert=inner_convert)
+        )
     if name not in EAD2002_ELEMENTS:
-        # quote, foreign, script, geographiccoordinates...: keep the words, drop the tag.
+        # script, geographiccoordinates...: keep the words, drop the tag.
         return serialise_children(el, convert=inner_convert)
     return serialise_element(
         el, name=name, attrs=attrs, inner=serialise_children(el, convert=inner_convert)
     )
+
+
+_EAD3_PHRASE_KEPT = frozenset({"foreign", "quote"})
 
 
 def _join_parts(el: Any) -> str:

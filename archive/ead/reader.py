@@ -615,7 +615,7 @@ class EADReader:
                         f["repository_name"] = normalise_space(plain_text(sub))
                     else:
                         keep(sub, "maintenanceagency", mpos)
-            elif name == "languagedeclaration":
+            elif name == "languagedeclaration" and "language_of_description" not in f:
                 texts = []
                 for sub in _elements(child):
                     sname = local_name(sub)
