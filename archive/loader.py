@@ -44,6 +44,7 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     ``other_level`` and ``identifier`` (when longer than their columns),
     ``identifier_attributes``, ``identifier_fragments`` (every unitid as a fragment, when
     one has inline markup), ``group_attributes`` (of nested access-point groups),
+    ``heading_attributes`` (of the headings, by their keys),
     ``title_attributes``, ``title`` (the title fragment when it has no markup but differs
     from the escaped text, e.g. by whitespace),
     ``repository_name``, ``headings``, ``did_attributes``, ``controlaccess_attributes``,
@@ -270,6 +271,8 @@ def language_json(lang: r.Language) -> dict[str, Any]:
         written["script_name"] = lang.script_name
     if not lang.published:
         written["published"] = False
+    if lang.attributes:
+        written["attributes"] = pairs(lang.attributes)
     return written
 
 
@@ -1213,6 +1216,8 @@ class EADLoader:
             attributes["identifier_attributes"] = pairs(unit.identifier_attributes)
         if unit.title_attributes:
             attributes["title_attributes"] = pairs(unit.title_attributes)
+        if unit.heading_attributes:
+            attributes["heading_attributes"] = [[k, pairs(a)] for k, a in unit.heading_attributes]
         if unit.group_attributes:
             attributes["group_attributes"] = [[g, pairs(a)] for g, a in unit.group_attributes]
         if unit.identifier_fragments:
@@ -1579,7 +1584,7 @@ class EADLoader:
             supplement.digital_objects,
             supplement=True,
         )
-        if supplement.extra or supplement.headings:
+        if supplement.extra or supplement.headings or supplement.heading_attributes:
             self.components.write()  # the unit's row may still be waiting in the batch
             if self.writer is not None:
                 self.writer.drain()
@@ -1590,6 +1595,10 @@ class EADLoader:
             if supplement.headings:
                 attributes["headings"] = attributes.get("headings", []) + [
                     list(h) for h in supplement.headings
+                ]
+            if supplement.heading_attributes:
+                attributes["heading_attributes"] = attributes.get("heading_attributes", []) + [
+                    [k, pairs(a)] for k, a in supplement.heading_attributes
                 ]
             Component.objects.filter(pk=unit_id).update(unmapped=unmapped, attributes=attributes)
 

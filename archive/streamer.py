@@ -824,6 +824,7 @@ def unit_record(
                 name=lang.get("name") or "",
                 script_name=lang.get("script_name") or "",
                 published=lang.get("published", True) is not False,
+                attributes=_pairs(lang.get("attributes")),
             )
             for lang in languages
             if not public or lang.get("published", True) is not False
@@ -847,6 +848,7 @@ def unit_record(
         controlaccess_attributes=controlaccess_attributes,
         identifier_fragments=tuple(attrs.get("identifier_fragments") or ()),
         group_attributes=tuple((g, _pairs(a)) for g, a in attrs.get("group_attributes") or ()),
+        heading_attributes=tuple((k, _pairs(a)) for k, a in attrs.get("heading_attributes") or ()),
     )
 
 

@@ -454,6 +454,8 @@ class EADReader:
                 elif level == unit_level + 2 and names[-1] == "dsc" and not is_component(name):
                     if name == "head":
                         state.add("headings", ("dsc", normalise_space(plain_text(el))))
+                        if _attrs(el) and not state.emitted:
+                            state.add("heading_attributes", ("dsc", _attrs(el)))
                     else:
                         state.add(
                             "extra",
@@ -785,7 +787,16 @@ class EADReader:
         late = {
             k: tuple(v)
             for k, v in state.late.items()
-            if k in ("notes", "agents", "subjects", "digital_objects", "extra", "headings")
+            if k
+            in (
+                "notes",
+                "agents",
+                "subjects",
+                "digital_objects",
+                "extra",
+                "headings",
+                "heading_attributes",
+            )
         }
         for key in set(state.late) - set(late):
             self.warn(state.element, f"late {key} after child components ignored")
@@ -880,6 +891,8 @@ class EADReader:
                 state.add("containers", self._container(el))
             elif name == "head":
                 state.add("headings", ("did", _text(el)))
+                if _attrs(el):
+                    state.add("heading_attributes", ("did", _attrs(el)))
             elif name == "unitid":
                 value = _text(el)
                 if "identifier" not in f:
@@ -1119,6 +1132,7 @@ class EADReader:
                     name=normalise_space(plain_text(lang)),
                     script_name=script_name,
                     published=not _internal_within(lang, el),
+                    attributes=_attrs(lang, {"langcode", "scriptcode", "audience"}),
                 )
             )
         return out
@@ -1196,6 +1210,8 @@ class EADReader:
                 heading = normalise_space(plain_text(sub))
                 if top:
                     state.add("headings", ("controlaccess", heading))
+                    if _attrs(sub):
+                        state.add("heading_attributes", ("controlaccess", _attrs(sub)))
             elif name == "controlaccess" and not _has_access_points(sub):
                 # a group without names or terms (a heading over a <date>, a <p>...) maps to
                 # nothing: kept whole so its heading stays with its content

@@ -262,6 +262,7 @@ class Language:
     name: str = ""
     script_name: str = ""  # text of an EAD3 <script> ("arcanumscript"), "" when none
     published: bool = True  # False inside a langmaterial (or language) marked internal
+    attributes: Attributes = ()  # others of its <language> (encodinganalog...)
 
 
 @_slot_init
@@ -401,6 +402,8 @@ class Unit:
     identifier_fragments: tuple[str, ...] = ()
     # attributes of nested access-point groups, by the group's heading ("" when it has none)
     group_attributes: tuple[tuple[str, Attributes], ...] = ()
+    # attributes of the headings in ``headings``, by the same keys (("dsc", (("id", "a9"),)),)
+    heading_attributes: tuple[tuple[str, Attributes], ...] = ()
 
 
 @_slot_init
@@ -416,6 +419,7 @@ class UnitSupplement:
     digital_objects: tuple[DigitalObject, ...] = ()
     extra: tuple[ExtraElement, ...] = ()
     headings: tuple[tuple[str, str], ...] = ()
+    heading_attributes: tuple[tuple[str, Attributes], ...] = ()  # as on Unit
 
 
 Record = FindingAid | Unit | UnitSupplement

@@ -428,6 +428,7 @@ class Writer2002(StreamWriter):
                 unit.controlaccess_attributes,
                 skip_runner=True,
                 group_attributes=unit.group_attributes,
+                heading_attributes=self.heading_attributes(unit, "controlaccess"),
             )
         )
         return out
@@ -442,6 +443,7 @@ class Writer2002(StreamWriter):
             s.headings,
             (),
             skip_runner=False,
+            heading_attributes=self.attrs(dict(s.heading_attributes).get("controlaccess", ())),
         )
 
     def description(
@@ -456,6 +458,7 @@ class Writer2002(StreamWriter):
         *,
         skip_runner: bool,
         group_attributes: tuple[tuple[str, Attributes], ...] = (),
+        heading_attributes: list[tuple[str, str]] | None = None,
     ) -> list[Any]:
         items: list[tuple[int, Any]] = []
         for note in notes:
@@ -490,7 +493,13 @@ class Writer2002(StreamWriter):
             self.el("p", text=text, parent=odd)
             out.append(odd)
         ca = self.controlaccess(
-            agents, subjects, extras, headings, ca_attrs, group_attributes=group_attributes
+            agents,
+            subjects,
+            extras,
+            headings,
+            ca_attrs,
+            group_attributes=group_attributes,
+            heading_attributes=heading_attributes or [],
         )
         if ca is not None:
             out.append(ca)
@@ -550,7 +559,7 @@ class Writer2002(StreamWriter):
         did = self.el("did", self.attrs(unit.did_attributes))
         for key, text in unit.headings:
             if key == "did":
-                self.el("head", text=text, parent=did)
+                self.el("head", self.heading_attributes(unit, "did"), text, parent=did)
                 break
         self.identifiers(did, unit)
         if unit.title:
@@ -823,6 +832,7 @@ class Writer2002(StreamWriter):
         ca_attrs: Attributes,
         *,
         group_attributes: tuple[tuple[str, Attributes], ...] = (),
+        heading_attributes: list[tuple[str, str]] | None = None,
     ) -> Any | None:
         from .mapping import SUBJECT_TYPE_ELEMENTS
 
@@ -862,7 +872,7 @@ class Writer2002(StreamWriter):
             return None
         ca = self.el("controlaccess", self.attrs(ca_attrs))
         if heading is not None:
-            self.el("head", text=heading, parent=ca)
+            self.el("head", heading_attributes or [], heading, parent=ca)
         groups: dict[str, Any] = {}
         for extra in ca_extras:
             node = self.extra_element(extra)

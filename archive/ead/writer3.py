@@ -334,7 +334,7 @@ class Writer3(Writer2002):
         did = self.el("did", self.attrs(unit.did_attributes))
         for key, text in unit.headings:
             if key == "did":
-                self.el("head", text=text, parent=did)
+                self.el("head", self.heading_attributes(unit, "did"), text, parent=did)
                 break
         self.identifiers(did, unit)
         if unit.title:
@@ -524,17 +524,26 @@ class Writer3(Writer2002):
     def langmaterial(
         self, did: Any, languages: list[Language], statements: list[Note], published: bool
     ) -> None:
-        lm = self.el("langmaterial", [self.audience(published)], parent=did)
+        lm = self.el(
+            "langmaterial",
+            # (the statement's own attributes: label, encodinganalog...)
+            [
+                self.audience(published),
+                *(self.attrs(statements[0].attributes) if statements else []),
+            ],
+            parent=did,
+        )
         for lang in languages:
             code = lang.code or "und"
+            kept = self.attrs(lang.attributes)
             if lang.script:
                 ls = self.el("languageset", parent=lm)
-                self.el("language", [("langcode", code)], lang.name or None, parent=ls)
+                self.el("language", [("langcode", code), *kept], lang.name or None, parent=ls)
                 self.el(
                     "script", [("scriptcode", lang.script)], lang.script_name or None, parent=ls
                 )
             else:
-                self.el("language", [("langcode", code)], lang.name or None, parent=lm)
+                self.el("language", [("langcode", code), *kept], lang.name or None, parent=lm)
         if not languages:
             self.el("language", [("langcode", "und")], parent=lm)
         rest = " ".join(fragment_plain_text(self.shown(n.content)) for n in statements)

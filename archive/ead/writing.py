@@ -334,6 +334,12 @@ class StreamWriter(ABC):
             parent.append(child)
         return parent
 
+    def heading_attributes(self, unit: Unit, key: str) -> list[tuple[str, str]]:
+        """The attributes the heading ``key`` of ``unit`` had ("dsc", "did"...)."""
+        if not unit.heading_attributes:
+            return []
+        return self.attrs(dict(unit.heading_attributes).get(key, ()))
+
     def leave_out(self, what: str, why: str) -> None:
         """Record that ``what`` is not written because ``why`` (the schema refuses it).
 
@@ -669,7 +675,7 @@ class StreamWriter(ABC):
         out = []
         for key, text in unit.headings:
             if key == "dsc":
-                out.append(self.el("head", text=text))
+                out.append(self.el("head", self.heading_attributes(unit, "dsc"), text))
                 break
         for extra in unit.extra:
             if extra.where == "dsc":
