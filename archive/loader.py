@@ -76,6 +76,7 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
 
 ``DigitalObject``
     ``attributes`` holds ``show``, ``actuate``, ``group``, ``group_description``,
+    ``group_attributes``,
     ``object_type``, ``attributes`` (unmapped) and ``href``/``title`` when too long.
 
 Imported units are published unless the file marks them ``audience="internal"``: an archivist
@@ -1417,6 +1418,8 @@ class EADLoader:
                 attributes[key] = value
         if dao.extra:
             attributes["attributes"] = pairs(dao.extra)
+        if dao.group_attributes:
+            attributes["group_attributes"] = pairs(dao.group_attributes)
         href, title, role = clip(dao.href, 2000), clip(dao.title, 500), clip(dao.role, 64)
         keep(attributes, "href", dao.href, href)
         keep(attributes, "title", dao.title, title)

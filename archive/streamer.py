@@ -729,6 +729,7 @@ def _digital_object(row: tuple) -> r.DigitalObject:
         group=attrs.get("group"),
         group_description=attrs.get("group_description"),
         object_type=attrs.get("object_type"),
+        group_attributes=_pairs(attrs.get("group_attributes")),
     )
 
 

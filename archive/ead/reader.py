@@ -1318,10 +1318,13 @@ class EADReader:
         if resources:
             description = (description or "") + "".join(resources)
         out = []
+        group_attributes = _attrs(el, {"audience"})
         for index, member in enumerate(members):
             obj = self._dao(member, group, description if index == 0 else None)
             if not _published(el):
                 obj = _replace(obj, published=False)
+            if index == 0 and group_attributes:
+                obj = _replace(obj, group_attributes=group_attributes)
             out.append(obj)
         if not out and description:
             out.append(

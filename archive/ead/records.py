@@ -357,6 +357,7 @@ class DigitalObject:
     group: str | None = None
     group_description: str | None = None  # fragment of the group's daodesc
     object_type: str | None = None  # EAD3 daotype (borndigital, derived...)
+    group_attributes: Attributes = ()  # of the daogrp/daoset (id, title...), on its first member
 
 
 @_slot_init

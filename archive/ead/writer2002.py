@@ -929,6 +929,7 @@ class Writer2002(StreamWriter):
                     "daogrp",
                     # (the link types the schema fixes for a group and its locators)
                     [(f"{{{XLINK_NS}}}type", "extended"), self.audience(obj.published)]
+                    + self.attrs(obj.group_attributes)
                     if self.version == "2002"
                     else [self.audience(obj.published)],
                 )
