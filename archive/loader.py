@@ -1534,6 +1534,8 @@ class EADLoader:
                 attributes[attr] = value
         if link.name_parts:
             attributes["name_parts"] = [list(p) for p in link.name_parts]
+        if link.name_markup:
+            attributes["name_markup"] = link.name_markup
         if link.origination_attributes:
             attributes["origination_attributes"] = pairs(link.origination_attributes)
         if link.attributes:

@@ -37,6 +37,7 @@ from django.db.models import Exists, OuterRef, TextField
 from django.db.models.functions import Cast
 
 from archive.ead import records as r
+from archive.ead.markup import fragment_plain_text
 from archive.loader import DATE_COLUMNS, EXTENT_COLUMNS, HEADER_FIELDS
 from archive.models import (
     AgentLink,
@@ -590,7 +591,15 @@ def _agent(row: tuple) -> r.AgentLink:
         label=attrs.get("label"),
         attributes=_pairs(attrs.get("attributes")),
         origination_attributes=_pairs(attrs.get("origination_attributes")),
+        name_markup=_name_markup(attrs.get("name_markup"), attrs.get("name") or name),
     )
+
+
+def _name_markup(markup: str | None, name: str) -> str | None:
+    """A name's stored markup while it still says the name (not once the name was edited)."""
+    if markup and " ".join(fragment_plain_text(markup).split()) == " ".join(name.split()):
+        return markup
+    return None
 
 
 def _subject(row: tuple) -> r.SubjectLink:

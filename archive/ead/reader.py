@@ -1170,6 +1170,9 @@ class EADReader:
             group=group,
             label=label,
             attributes=attrs,
+            name_markup=fragment_from_element(el, version=self.version or "2002")
+            if not parts and any(isinstance(child.tag, str) for child in el)
+            else None,
         )
 
     def _origination(self, el: Any) -> list[AgentLink]:

@@ -306,6 +306,9 @@ class AgentLink:
     # other attributes of the <origination> it was read from (on its first name only: an id
     # may not repeat)
     origination_attributes: Attributes = ()
+    # the name as an EAD 2002 fragment when it had inline markup (<subarea>, <emph>); ``name``
+    # is its plain text
+    name_markup: str | None = None
 
 
 @_slot_init

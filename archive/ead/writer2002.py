@@ -819,8 +819,10 @@ class Writer2002(StreamWriter):
                 self.audience(agent.published),
             ]
             + self.attrs(tuple(attrs.items())),
-            agent.name or None,
+            None if agent.name_markup and self.same else agent.name or None,
         )
+        if agent.name_markup and self.same:
+            self.fill(node, agent.name_markup, context="phrase")
         return node
 
     def controlaccess(
