@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 from collections import Counter
 from functools import cache
 from pathlib import Path
@@ -27,6 +25,7 @@ from lxml import etree
 
 from archive.ead.conform import ContentModel, content_model
 from archive.ead.parsing import EAD3_NS, EAD2002_NS, XLINK_NS, XML_NS, safe_parser
+from archive.ead.words import text_words as words  # the converter's word count, shared
 from archive.models import (
     AgentLink,
     Collection,
@@ -109,17 +108,6 @@ def validation_errors(data: bytes, fmt: str) -> str | None:
     if xsd.validate(doc):
         return None
     return "\n".join(str(e) for e in list(xsd.error_log)[:20])
-
-
-WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def words(texts: list[str]) -> Counter:
-    counter: Counter = Counter()
-    for text in texts:
-        normal = unicodedata.normalize("NFKC", text).casefold()
-        counter.update(WORD.findall(normal))
-    return counter
 
 
 def local(el: etree._Element) -> str:
