@@ -27,10 +27,12 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     document order is in ``unmapped["ead_id_attributes"]``).
     ``unmapped`` holds the rest of the header: ``title`` (the title fragment, when it has
     markup), ``filing_title``, ``publication_date_normal``, ``publication_address``,
+    ``publisher_markup``, ``publication_address_markup`` (fragments, when they had markup),
     ``language_of_description`` (the prose statement, when it is more than the language name),
-    ``script_of_description_code``, ``creation_date``, ``repository_name``,
-    ``repository_code``, ``country_code``, ``agency_code``, ``status``, ``root_attributes``,
-    ``header_attributes``, ``extra`` and ``revisions`` (``[{"event_type", "normal"}]`` in the
+    ``script_of_description_code``, ``script_of_description``, ``creation_date``,
+    ``repository_name``, ``repository_code``, ``country_code``, ``agency_code``, ``status``,
+    ``root_attributes``, ``header_attributes``, ``element_attributes``, ``extra`` and
+    ``revisions`` (``[{"event_type", "normal"}]`` in the
     order of the ``Revision`` rows) -- each key only when the file had a value.
 
 ``Component`` (``<archdesc>`` is the root at depth 1, ``<c>`` below)
@@ -40,8 +42,11 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
     it had to be changed to keep refs unique or short enough), ``level_absent`` (True: the
     file gave no @level), ``level`` (the @level as written when it is not an EAD value),
     ``other_level`` and ``identifier`` (when longer than their columns),
-    ``identifier_attributes``, ``title_attributes``, ``title`` (the title fragment when it
-    has no markup but differs from the escaped text, e.g. by whitespace),
+    ``identifier_attributes``, ``identifier_fragments`` (every unitid as a fragment, when
+    one has inline markup), ``group_attributes`` (of nested access-point groups),
+    ``heading_attributes`` (of the headings, by their keys),
+    ``title_attributes``, ``title`` (the title fragment when it has no markup but differs
+    from the escaped text, e.g. by whitespace),
     ``repository_name``, ``headings``, ``did_attributes``, ``controlaccess_attributes``,
     ``component_list_attributes``, ``dates`` and ``extents``. The last two are lists
     parallel to the ``UnitDate`` / ``Extent`` rows by ``position``, of
@@ -71,6 +76,7 @@ the key order of objects. Extra elements are stored as ``{"xml", "where", "posit
 
 ``DigitalObject``
     ``attributes`` holds ``show``, ``actuate``, ``group``, ``group_description``,
+    ``group_attributes``,
     ``object_type``, ``attributes`` (unmapped) and ``href``/``title`` when too long.
 
 Imported units are published unless the file marks them ``audience="internal"``: an archivist
@@ -267,6 +273,8 @@ def language_json(lang: r.Language) -> dict[str, Any]:
         written["script_name"] = lang.script_name
     if not lang.published:
         written["published"] = False
+    if lang.attributes:
+        written["attributes"] = pairs(lang.attributes)
     return written
 
 
@@ -682,6 +690,9 @@ def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
         side["characteristic"] = d.characteristic
     if d.attributes:
         side["attributes"] = pairs(d.attributes)
+    if d.structured:
+        # with the values it gave: the streamer drops it once the date has been edited
+        side["structured"] = [d.structured, d.expression, d.begin, d.end]
     expression, begin, end, date_type, certainty, calendar, era = columns
     # keep(side, name, value, column), inlined (a date per component): the columns are
     # strings, "" standing for None
@@ -1087,17 +1098,22 @@ class EADLoader:
         optional = {
             "filing_title": fa.filing_title,
             "publication_date_normal": fa.publication_date_normal,
+            "publisher_markup": fa.publisher_markup,
             "script_of_description_code": fa.script_of_description_code,
+            "script_of_description": fa.script_of_description,
             "creation_date": fa.creation_date,
             "repository_name": fa.repository_name,
             "repository_code": fa.repository_code,
             "country_code": fa.country_code,
             "agency_code": fa.agency_code,
             "status": fa.status,
+            "maintenance_status_text": fa.maintenance_status_text or None,
         }
         unmapped.update({key: value for key, value in optional.items() if value is not None})
         if fa.publication_address:
             unmapped["publication_address"] = list(fa.publication_address)
+        if fa.publication_address_markup:
+            unmapped["publication_address_markup"] = list(fa.publication_address_markup)
         if len(fa.ead_id_attributes) > 1:
             # The column is a dict, and jsonb does not keep key order: keep the order here.
             unmapped["ead_id_attributes"] = pairs(fa.ead_id_attributes)
@@ -1105,11 +1121,18 @@ class EADLoader:
             unmapped["root_attributes"] = pairs(fa.root_attributes)
         if fa.header_attributes:
             unmapped["header_attributes"] = pairs(fa.header_attributes)
+        if fa.element_attributes:
+            unmapped["element_attributes"] = [[p, pairs(a)] for p, a in fa.element_attributes]
         if fa.extra:
             unmapped["extra"] = [extra_json(e) for e in fa.extra]
-        if any(rev.event_type or rev.normal for rev in fa.revisions):
+        if any(
+            rev.event_type or rev.normal or rev.agent_type or rev.event_text for rev in fa.revisions
+        ):
             unmapped["revisions"] = [
-                {"event_type": rev.event_type, "normal": rev.normal} for rev in fa.revisions
+                {"event_type": rev.event_type, "normal": rev.normal}
+                | ({"agent_type": rev.agent_type} if rev.agent_type else {})
+                | ({"event_text": rev.event_text} if rev.event_text else {})
+                for rev in fa.revisions
             ]
         columns = {
             "finding_aid_subtitle": fa.subtitle,
@@ -1195,6 +1218,12 @@ class EADLoader:
             attributes["identifier_attributes"] = pairs(unit.identifier_attributes)
         if unit.title_attributes:
             attributes["title_attributes"] = pairs(unit.title_attributes)
+        if unit.heading_attributes:
+            attributes["heading_attributes"] = [[k, pairs(a)] for k, a in unit.heading_attributes]
+        if unit.group_attributes:
+            attributes["group_attributes"] = [[g, pairs(a)] for g, a in unit.group_attributes]
+        if unit.identifier_fragments:
+            attributes["identifier_fragments"] = list(unit.identifier_fragments)
         if unit.did_attributes:
             attributes["did_attributes"] = pairs(unit.did_attributes)
         if unit.controlaccess_attributes:
@@ -1362,6 +1391,8 @@ class EADLoader:
             note_type = NoteType.GENERAL
         if note.attributes:
             attributes["attributes"] = pairs(note.attributes)
+        if note.heading_attributes:
+            attributes["heading_attributes"] = pairs(note.heading_attributes)
         heading = clip(note.heading, 255)
         keep(attributes, "heading", note.heading, heading)
         ref = clip(note.ref, 255)
@@ -1388,6 +1419,8 @@ class EADLoader:
                 attributes[key] = value
         if dao.extra:
             attributes["attributes"] = pairs(dao.extra)
+        if dao.group_attributes:
+            attributes["group_attributes"] = pairs(dao.group_attributes)
         href, title, role = clip(dao.href, 2000), clip(dao.title, 500), clip(dao.role, 64)
         keep(attributes, "href", dao.href, href)
         keep(attributes, "title", dao.title, title)
@@ -1502,6 +1535,10 @@ class EADLoader:
                 attributes[attr] = value
         if link.name_parts:
             attributes["name_parts"] = [list(p) for p in link.name_parts]
+        if link.name_markup:
+            attributes["name_markup"] = link.name_markup
+        if link.origination_attributes:
+            attributes["origination_attributes"] = pairs(link.origination_attributes)
         if link.attributes:
             attributes["attributes"] = pairs(link.attributes)
         role = link.role if link.role in AGENT_ROLES else AgentLink.Role.SUBJECT
@@ -1528,6 +1565,8 @@ class EADLoader:
                 attributes[attr] = value
         if link.attributes:
             attributes["attributes"] = pairs(link.attributes)
+        if link.term_parts:
+            attributes["term_parts"] = [list(p) for p in link.term_parts]
         if link.subject_type not in SUBJECT_TYPES:
             attributes["subject_type"] = link.subject_type
         values = [unit_id, None, link.published, position, attributes]
@@ -1551,7 +1590,7 @@ class EADLoader:
             supplement.digital_objects,
             supplement=True,
         )
-        if supplement.extra or supplement.headings:
+        if supplement.extra or supplement.headings or supplement.heading_attributes:
             self.components.write()  # the unit's row may still be waiting in the batch
             if self.writer is not None:
                 self.writer.drain()
@@ -1562,6 +1601,10 @@ class EADLoader:
             if supplement.headings:
                 attributes["headings"] = attributes.get("headings", []) + [
                     list(h) for h in supplement.headings
+                ]
+            if supplement.heading_attributes:
+                attributes["heading_attributes"] = attributes.get("heading_attributes", []) + [
+                    [k, pairs(a)] for k, a in supplement.heading_attributes
                 ]
             Component.objects.filter(pk=unit_id).update(unmapped=unmapped, attributes=attributes)
 

@@ -25,6 +25,7 @@ node.  Public streams leave hidden material out; staff streams
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections import defaultdict
@@ -36,6 +37,7 @@ from django.db.models import Exists, OuterRef, TextField
 from django.db.models.functions import Cast
 
 from archive.ead import records as r
+from archive.ead.markup import fragment_plain_text
 from archive.loader import DATE_COLUMNS, EXTENT_COLUMNS, HEADER_FIELDS
 from archive.models import (
     AgentLink,
@@ -207,6 +209,8 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
                 event_type=more.get("event_type") or "",
                 normal=more.get("normal"),
                 published=published,
+                agent_type=more.get("agent_type") or "",
+                event_text=more.get("event_text") or "",
             )
         )
     imported = bool(collection.source_version)
@@ -234,10 +238,13 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
         publication_date=column("publication_date"),
         publication_date_normal=u.get("publication_date_normal"),
         publication_address=tuple(u.get("publication_address") or ()),
+        publisher_markup=u.get("publisher_markup"),
+        publication_address_markup=tuple(u.get("publication_address_markup") or ()),
         edition=column("finding_aid_edition"),
         language_of_description=column("description_language"),
         language_of_description_code=column("description_language_code"),
         script_of_description_code=u.get("script_of_description_code"),
+        script_of_description=u.get("script_of_description"),
         rules=column("description_rules"),
         revisions=tuple(revision_records),
         creation=column("creation_note"),
@@ -249,8 +256,10 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
         source_version=collection.source_version or "2002",
         numbered_components=collection.numbered_components,
         status=u.get("status"),
+        maintenance_status_text=u.get("maintenance_status_text") or "",
         root_attributes=_pairs(u.get("root_attributes")),
         header_attributes=_pairs(u.get("header_attributes")),
+        element_attributes=tuple((p, _pairs(a)) for p, a in u.get("element_attributes") or ()),
         extra=tuple(_extra(v) for v in u.get("extra") or ()),
     )
 
@@ -489,6 +498,9 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
             for (name, rule), column in zip(DATE_COLUMNS, row[1:-2], strict=True)
         }
         values["expression"] = values["expression"] or ""
+        structured = more.get("structured")
+        if structured and structured[1:] != [values["expression"], values["begin"], values["end"]]:
+            structured = None  # edited since: the structured form no longer says the same
         result.append(
             r.Date(
                 **values,
@@ -496,6 +508,7 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
                 characteristic=more.get("characteristic"),
                 published=published,
                 attributes=_pairs(more.get("attributes")),
+                structured=structured[0] if structured else "",
             )
         )
     return tuple(result)
@@ -546,6 +559,7 @@ def _note(row: tuple) -> r.Note:
         ref=restored(attrs, "ref", ref),
         position=attrs.get("source_position", position),
         attributes=_pairs(attrs.get("attributes")),
+        heading_attributes=_pairs(attrs.get("heading_attributes")),
     )
 
 
@@ -576,14 +590,27 @@ def _agent(row: tuple) -> r.AgentLink:
         group=attrs.get("group"),
         label=attrs.get("label"),
         attributes=_pairs(attrs.get("attributes")),
+        origination_attributes=_pairs(attrs.get("origination_attributes")),
+        name_markup=_name_markup(attrs.get("name_markup"), attrs.get("name") or name),
     )
+
+
+def _name_markup(markup: str | None, name: str) -> str | None:
+    """A name's stored markup while it still says the name (not once the name was edited)."""
+    if markup and " ".join(fragment_plain_text(markup).split()) == " ".join(name.split()):
+        return markup
+    return None
 
 
 def _subject(row: tuple) -> r.SubjectLink:
     _, published, attrs, term, subject_type, source, authority_id, subject_published = row
     attrs = decoded(attrs) or {}
+    term = attrs.get("term") or term
+    parts = tuple(tuple(p) for p in attrs.get("term_parts") or ())
+    if parts and " ".join(text for _, text in parts if text) != term:
+        parts = ()  # the term was edited since: its parts no longer say the same
     return r.SubjectLink(
-        term=attrs.get("term") or term,
+        term=term,
         subject_type=attrs.get("subject_type") or subject_type,
         source=restored(attrs, "source", source),
         authority_id=restored(attrs, "authority_id", authority_id),
@@ -591,6 +618,7 @@ def _subject(row: tuple) -> r.SubjectLink:
         group=attrs.get("group"),
         normal=attrs.get("normal"),
         attributes=_pairs(attrs.get("attributes")),
+        term_parts=parts,  # type: ignore[arg-type]
     )
 
 
@@ -710,6 +738,7 @@ def _digital_object(row: tuple) -> r.DigitalObject:
         group=attrs.get("group"),
         group_description=attrs.get("group_description"),
         object_type=attrs.get("object_type"),
+        group_attributes=_pairs(attrs.get("group_attributes")),
     )
 
 
@@ -805,6 +834,7 @@ def unit_record(
                 name=lang.get("name") or "",
                 script_name=lang.get("script_name") or "",
                 published=lang.get("published", True) is not False,
+                attributes=_pairs(lang.get("attributes")),
             )
             for lang in languages
             if not public or lang.get("published", True) is not False
@@ -826,6 +856,9 @@ def unit_record(
         component_list_attributes=component_list_attributes,
         did_attributes=did_attributes,
         controlaccess_attributes=controlaccess_attributes,
+        identifier_fragments=tuple(attrs.get("identifier_fragments") or ()),
+        group_attributes=tuple((g, _pairs(a)) for g, a in attrs.get("group_attributes") or ()),
+        heading_attributes=tuple((k, _pairs(a)) for k, a in attrs.get("heading_attributes") or ()),
     )
 
 
@@ -855,6 +888,20 @@ def _unit_side(text: Any) -> tuple:
 # --------------------------------------------------------------------------- the stream
 
 
+# EAD numbers components <c01> to <c12>: twelve levels below the collection.
+NUMBERED_LEVELS = 12
+
+
+def numbered_levels_exceeded(collection: Collection) -> bool:
+    """Whether a component of ``collection`` lies deeper than numbered components reach
+    (tree depth 1 is the collection itself; one query)."""
+    return (
+        Component.objects.filter(collection=collection, depth__gt=NUMBERED_LEVELS + 1)
+        .only("pk")
+        .exists()
+    )
+
+
 def collection_records(
     *,
     collection: Collection,
@@ -869,7 +916,12 @@ def collection_records(
     A public stream of a collection whose description is unpublished yields the header only.
     """
     public = not include_unpublished
-    yield finding_aid_record(collection)
+    header = finding_aid_record(collection)
+    if header.numbered_components and numbered_levels_exceeded(collection):
+        # <c01>...<c12> number twelve levels only, and an outline move can go deeper: the
+        # whole component list is then written with unnumbered <c>, which both schemas take
+        header = dataclasses.replace(header, numbered_components=False)
+    yield header
     # Made in the admin: the collection-level repository statement comes from the repository.
     fallback_repository = None if collection.source_version else collection.repository.name
 

@@ -122,6 +122,21 @@ def largest_corpus_files(count: int) -> list[Path]:
 
 
 @dataclass(frozen=True)
+class CountingSink:
+    """A binary file-like that only counts what is written: benchmarks of writing measure
+    the writer, not the disk."""
+
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def write(self, data: bytes) -> int:
+        self.bytes += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
 class Column:
     """One column of a :class:`Table`: title, width, and a format spec for its values."""
 

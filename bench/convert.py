@@ -33,23 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import (  # noqa: E402 - the bench folder is not a package
     ROOT,
     Column,
+    CountingSink,
     Table,
     largest_corpus_files,
     load_average,
     peak_rss_mb,
     run_child,
 )
-
-
-class CountingSink:
-    """A binary file-like that only counts: the baseline measures lxml, not the disk."""
-
-    def __init__(self) -> None:
-        self.bytes = 0
-
-    def write(self, data: bytes) -> int:
-        self.bytes += len(data)
-        return len(data)
 
 
 def child(files: list[Path]) -> None:

@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (  # noqa: E402 - the bench folder is not a package
     Column,
+    CountingSink,
     Table,
     child_env,
     database_setup,
@@ -45,20 +46,6 @@ from common import (  # noqa: E402 - the bench folder is not a package
 )
 
 BENCH_DB = "fonds_bench_export"
-
-
-class CountingSink:
-    """A binary file-like that only counts: the benchmark measures export, not the disk."""
-
-    def __init__(self) -> None:
-        self.bytes = 0
-
-    def write(self, data: bytes) -> int:
-        self.bytes += len(data)
-        return len(data)
-
-    def flush(self) -> None:
-        pass
 
 
 def child_import(path: Path) -> None:

@@ -2,8 +2,10 @@
 
 One test per file does everything with one import of the original (the slow part), on the
 database the suite runs on: both exports validate against the official XSD (compiled once per
-session), a second round trip (import the export, export again) gives the same bytes, and no
-word of the original's text is lost.
+session), a second round trip (import the export, export again) gives the same bytes, no
+word of the original's text is lost, the export in the original's version keeps every
+element and attribute value of the original (:func:`lost_markup`), and the export in the
+other version keeps every word of the whole original document.
 
 The search index is left out here, as in the loader tests: building it is most of an
 import's cost and says nothing about export; ``test_import_ead`` proves imports are indexed.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -20,7 +23,9 @@ import pytest
 from django.conf import settings
 from lxml import etree
 
-from archive.ead.parsing import safe_parser
+from archive.ead import read_ead, write_ead3, write_ead2002
+from archive.ead.conform import ContentModel, content_model
+from archive.ead.parsing import EAD3_NS, EAD2002_NS, XLINK_NS, XML_NS, safe_parser
 from archive.ead.words import text_words as words  # the converter's word count, shared
 from archive.models import (
     AgentLink,
@@ -127,6 +132,78 @@ def all_text(data: bytes) -> list[str]:
     return list(etree.parse(io.BytesIO(data), safe_parser()).getroot().itertext())
 
 
+# -- markup kept ---------------------------------------------------------------------------
+#
+# The same-version export must hold every element (by local name) and every attribute value
+# (element, attribute, value) of the original, as multisets: order within a block may change
+# where the schema allows. The exceptions are things no schema allows, decided by the target
+# schema's content model, never by file:
+#
+# 1. an attribute the schema does not define on that element (processing attributes such as
+#    ``C-ORDER`` or ``score``, ``xpointer``);
+# 2. an attribute value the schema refuses; a value it takes in another spelling counts in
+#    that spelling (``countrycode="us"`` is kept as ``"US"``);
+# 3. ``xsi:schemaLocation``, which names the schema the writer validates against;
+# DTD-style attribute names count under the schema's spelling (``linktype`` is ``xlink:type``,
+# ``href`` is ``xlink:href`` in EAD 2002).
+
+FORMAT_VERSIONS = {"ead2002": "2002", "ead3": "3"}
+NAMESPACES = {"2002": EAD2002_NS, "3": EAD3_NS}
+
+
+def model_of(version: str) -> ContentModel:
+    return content_model(version, NAMESPACES[version])
+
+
+def spelled(model: ContentModel, element: str, key: str) -> str | None:
+    """An attribute's name as the schema spells it on ``element``, or None (no such one)."""
+    spec = model.type_of(element)
+    if spec is None:
+        return None
+    allowed = spec["attrs"]
+    if key.startswith(f"{{{XLINK_NS}}}"):
+        name = "xlink:" + key.split("}", 1)[1]
+    elif key.startswith(f"{{{XML_NS}}}"):
+        name = "xml:" + key.split("}", 1)[1]
+    elif key.startswith("{"):
+        return None  # xsi:schemaLocation
+    else:
+        name = key
+    if name in allowed:
+        return name
+    for other in (name.removeprefix("xlink:"), "xlink:type" if name == "linktype" else None):
+        if other and other in allowed:
+            return other
+    if f"xlink:{name}" in allowed:
+        return f"xlink:{name}"
+    return None
+
+
+def markup(data: bytes, version: str) -> Counter:
+    """Multiset of the elements and (element, attribute, value) triples the schema allows."""
+    model = model_of(version)
+    counter: Counter = Counter()
+    for el in etree.parse(io.BytesIO(data), safe_parser()).getroot().iter():
+        name = local(el)
+        if not name:
+            continue
+        counter[name] += 1
+        for key, value in el.attrib.items():
+            attribute = spelled(model, name, key)
+            if attribute is None:
+                continue  # exception 1 (or 3)
+            spec = model.type_of(name)["attrs"][attribute]
+            fixed = model.fix_value(spec, value)
+            if fixed is not None:  # else exception 2
+                counter[(name, attribute, fixed)] += 1
+    return counter
+
+
+def lost_markup(original: bytes, exported: bytes, version: str) -> Counter:
+    """What of the original's markup the export lacks (see the exceptions above)."""
+    return markup(original, version) - markup(exported, version)
+
+
 @pytest.fixture
 def no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(imports.search_index, "reindex_collection", lambda collection_id: 0)
@@ -142,6 +219,7 @@ def test_corpus_file_exports_valid_lossless_stable(name: str, no_search_index: N
     elsewhere = Repository.objects.create(code="round-trip", name="Round trip repository")
     collection = import_file(original, repository, name)
     original_words = words(described_text(original))
+    version = collection.source_version
 
     # Without unpublished material the public export is the staff export (test_export_ead
     # checks that byte for byte), so it is only made again where it can differ: the slow part
@@ -168,12 +246,74 @@ def test_corpus_file_exports_valid_lossless_stable(name: str, no_search_index: N
         if missing:
             shown = ", ".join(f"{w!r}×{n}" for w, n in missing.most_common(25))
             failures.append(f"{fmt} export lost {sum(missing.values())} words: {shown}")
+        if FORMAT_VERSIONS[fmt] == version:
+            lost = lost_markup(original, staff, version)
+            print(f"{name}: {fmt} export lost {sum(lost.values())} elements and attributes")
+            # The database keeps everything the records carry: whatever the export lacks, the
+            # same version written straight from the reader's records lacks too. (What the
+            # records themselves do not carry yet is bounded corpus-wide by
+            # test_same_version_markup_loss_stays_under_its_ceiling.)
+            beyond = lost - lost_markup(original, converted(original, fmt), version)
+            if beyond:
+                shown = ", ".join(f"{k!r}×{n}" for k, n in beyond.most_common(25))
+                failures.append(
+                    f"{fmt} export through the database lost {sum(beyond.values())} markup "
+                    f"items that the records carry: {shown}"
+                )
+        else:
+            gone = words(all_text(original)) - words(all_text(staff))
+            print(f"{name}: {fmt} export lost {sum(gone.values())} words of the whole document")
+            if gone:
+                shown = ", ".join(f"{w!r}×{n}" for w, n in gone.most_common(25))
+                failures.append(
+                    f"{fmt} export lost {sum(gone.values())} words of the document: {shown}"
+                )
 
         again = import_file(staff, elsewhere, f"{name}.{fmt}.xml")
         second = export(again, fmt, include_unpublished=True)
         if second != staff:
             failures.append(f"{fmt}: second round trip differs:\n{first_difference(staff, second)}")
     assert not failures, "\n\n".join(failures)
+
+
+def converted(original: bytes, fmt: str) -> bytes:
+    """``original`` read into records and written as ``fmt`` directly (no database), with
+    everything marked internal (as the staff export)."""
+    out = io.BytesIO()
+    writer = write_ead2002 if fmt == "ead2002" else write_ead3
+    writer(read_ead(original), out, include_unpublished=True)
+    return out.getvalue()
+
+
+# Same-version markup that the records do not carry yet, summed over the corpus. It is all in
+# six specification and vendor test files ("kitchen sink" and tracer files): extended links
+# (<arc>, <resource>, locator labels), xpointer and link attributes on <note> and locators,
+# links inside a few header and did phrases, @lang of EAD3 <foreign>, attributes inside
+# structured extents, <dateset> and notbefore/notafter, a second <dsc>, an empty <edition>, and
+# EAD elements inside <objectxmlwrap>. The number may only go down: an export that loses more
+# fails, and a fix lowers it here. Issue 12 stays open until it is 0.
+MARKUP_LOSS_CEILING = 378
+
+
+def test_same_version_markup_loss_stays_under_its_ceiling() -> None:
+    per_file: dict[str, int] = {}
+    kinds: Counter = Counter()
+    for name in well_formed_files():
+        original = (CORPUS / name).read_bytes()
+        version = next(iter(read_ead(original))).source_version  # the FindingAid record
+        fmt = next(f for f, v in FORMAT_VERSIONS.items() if v == version)
+        lost = lost_markup(original, converted(original, fmt), version)
+        if lost:
+            per_file[name] = sum(lost.values())
+            kinds.update(lost)
+    total = sum(per_file.values())
+    print(f"same-version markup lost over the corpus: {total} items in {len(per_file)} files")
+    for name, count in sorted(per_file.items()):
+        print(f"  {name}: {count}")
+    assert total <= MARKUP_LOSS_CEILING, (
+        f"same-version exports lose {total} markup items (ceiling {MARKUP_LOSS_CEILING}); "
+        f"most lost: {kinds.most_common(15)}; per file: {per_file}"
+    )
 
 
 def first_difference(a: bytes, b: bytes) -> str:

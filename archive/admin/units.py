@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -252,7 +253,7 @@ class CollectionAdmin(ScopedAdmin):
     search_fields = ["ead_id", "finding_aid_title"]
     inlines = [RevisionInline]
     actions = [publish_collections, unpublish_collections, export_ead2002, export_ead3]
-    readonly_fields = ["description", "dacs_checklist", "import_job_link"]
+    readonly_fields = ["description", "dacs_checklist", "import_job_link", "kept_for_export"]
     add_fieldsets = [
         (None, {"fields": ["repository", "ead_id", "title", "identifier", "level"]}),
     ]
@@ -279,7 +280,12 @@ class CollectionAdmin(ScopedAdmin):
             "Exchange",
             {
                 "classes": ["collapse"],
-                "fields": ["source_version", "numbered_components", "import_job_link"],
+                "fields": [
+                    "source_version",
+                    "numbered_components",
+                    "import_job_link",
+                    "kept_for_export",
+                ],
             },
         ),
     ]
@@ -419,6 +425,14 @@ class CollectionAdmin(ScopedAdmin):
         except NoReverseMatch:  # the ImportJob admin is not installed
             return str(obj.import_job)
         return format_html('<a href="{}">{}</a>', url, obj.import_job)
+
+    @admin.display(description="Kept for export")
+    def kept_for_export(self, obj: Collection) -> str:
+        """Header data Fonds does not model (attributes of the root element among them),
+        as imported; exports write back what the schema allows and say what they left out."""
+        if not obj.unmapped:
+            return "—"
+        return format_html("<pre>{}</pre>", json.dumps(obj.unmapped, indent=2, ensure_ascii=False))
 
     def history_view(self, request, object_id, extra_context=None):
         collection = self._viewable_version(request, object_id)  # 404 unless the user may see it

@@ -173,6 +173,8 @@ class ContentModel:
         if kind == "IDREFS":
             ids = [t for t in value.split() if _NCNAME.match(t)]
             return " ".join(ids) or None
+        if kind in ("ENTITY", "ENTITIES"):
+            return None  # an unparsed entity of a DTD: no document without one declares any
         if kind in ("integer", "nonNegativeInteger", "positiveInteger"):
             return value if value.strip().lstrip("-").isdigit() else None
         if kind == "anyURI":

@@ -29,7 +29,8 @@ EAD2002_ELEMENTS = frozenset(
     "arc archref arrangement bibliography bibref bibseries bioghist blockquote chronitem "
     "chronlist colspec container controlaccess corpname custodhist dao daodesc daogrp daoloc "
     "date defitem descgrp dimensions div edition emph entry event eventgrp expan extent extptr "
-    "extptrloc extref extrefloc famname fileplan function genreform geogname head imprint "
+    "extptrloc extref extrefloc famname fileplan function genreform geogname head head01 head02 "
+    "imprint "
     "index indexentry item label langmaterial language lb legalstatus linkgrp list listhead "
     "materialspec name namegrp note num occupation odd originalsloc origination otherfindaid p "
     "persname physdesc physfacet physloc phystech prefercite processinfo ptr ptrgrp ptrloc "
@@ -42,7 +43,8 @@ EAD3_ELEMENTS = frozenset(
     "archref arrangement bibliography bibref bioghist blockquote chronitem chronitemset "
     "chronlist colspec container controlaccess corpname custodhist dao daoset date daterange "
     "dateset datesingle defitem descriptivenote didnote dimensions edition emph entry event "
-    "expan famname fileplan footnote foreign fromdate function genreform geogname "
+    "expan famname fileplan footnote foreign fromdate function genreform geogname head01 head02 "
+    "head03 "
     "geographiccoordinates head index indexentry item label langmaterial language languageset "
     "lb legalstatus list listhead materialspec name namegrp num occupation odd originalsloc "
     "origination otherfindaid p part persname physdesc physdescset physdescstructured "
@@ -324,12 +326,21 @@ def _from_ead3(el: Any) -> str:
         return serialise_element(
             el, name="note", attrs=attrs, inner=serialise_children(el, convert=inner_convert)
         )
+    if name in _EAD3_PHRASE_KEPT:
+        # EAD3's own phrase elements stay in the fragment: an EAD3 export writes them back,
+        # an EAD 2002 export unwraps them (words kept), pages reduce them to their text
+        return serialise_element(
+            el, name=name, attrs=attrs, inner=serialise_children(el, convert=inner_convert)
+        )
     if name not in EAD2002_ELEMENTS:
-        # quote, foreign, script, geographiccoordinates...: keep the words, drop the tag.
+        # script, geographiccoordinates...: keep the words, drop the tag.
         return serialise_children(el, convert=inner_convert)
     return serialise_element(
         el, name=name, attrs=attrs, inner=serialise_children(el, convert=inner_convert)
     )
+
+
+_EAD3_PHRASE_KEPT = frozenset({"foreign", "quote"})
 
 
 def _join_parts(el: Any) -> str:
@@ -757,10 +768,11 @@ def normalise_block(el: Any, *, note_name: str | None = None) -> None:
                 p.append(value)
 
 
-def unwrap_blocks(el: Any) -> None:
-    """Turn block content into phrase content (for abstract, physloc...), keeping words."""
+def unwrap_blocks(el: Any, *, keep: frozenset[str] = frozenset()) -> None:
+    """Turn block content into phrase content (for abstract, physloc...), keeping words;
+    elements named in ``keep`` stay (the caller's schema takes them in phrases)."""
     for node in list(el.iter()):
-        if node is el or not isinstance(node.tag, str):
+        if node is el or not isinstance(node.tag, str) or node.tag in keep:
             continue
         if node.tag in BLOCK_ELEMENTS or node.tag in (
             "item",
@@ -813,8 +825,13 @@ def build_fragment(
     if context == "block":
         normalise_block(root, note_name=note_name)
     elif context == "phrase":
-        unwrap_blocks(root)
+        # EAD 2002 phrases (<unittitle>, <unitid>, <titleproper>...) take references to
+        # other material; where a parent does not, ``conform`` unwraps them
+        unwrap_blocks(root, keep=_PHRASE_REFERENCES if version == "2002" else frozenset())
     return root
+
+
+_PHRASE_REFERENCES = frozenset({"archref", "bibref"})
 
 
 _SHOW = {v.casefold(): v for v in ("new", "replace", "embed", "other", "none")}

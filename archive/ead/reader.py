@@ -36,6 +36,7 @@ from .markup import (
     fragment_from_element,
     local_name,
     normalise_space,
+    parse_fragment,
     plain_text,
     serialise_element,
 )
@@ -453,6 +454,8 @@ class EADReader:
                 elif level == unit_level + 2 and names[-1] == "dsc" and not is_component(name):
                     if name == "head":
                         state.add("headings", ("dsc", normalise_space(plain_text(el))))
+                        if _attrs(el) and not state.emitted:
+                            state.add("heading_attributes", ("dsc", _attrs(el)))
                     else:
                         state.add(
                             "extra",
@@ -519,7 +522,7 @@ class EADReader:
 
     def _header(self, el: Any) -> dict[str, Any]:
         v = self.version or "2002"
-        f: dict[str, Any] = {"extra": []}
+        f: dict[str, Any] = {"extra": [], "element_attributes": _element_attributes(el)}
         attrs = []
         for key, value in _attrs(el):
             if key == "findaidstatus":
@@ -597,6 +600,8 @@ class EADReader:
                 f["revisions"] = tuple(revisions)
             elif name == "maintenancestatus":
                 f["header_attributes"] += (("maintenancestatus", child.get("value") or ""),)
+                if normalise_space(plain_text(child)):
+                    f["maintenance_status_text"] = normalise_space(plain_text(child))
             elif name == "publicationstatus":
                 f["status"] = child.get("value")
             elif name == "maintenanceagency":
@@ -612,7 +617,7 @@ class EADReader:
                         f["repository_name"] = normalise_space(plain_text(sub))
                     else:
                         keep(sub, "maintenanceagency", mpos)
-            elif name == "languagedeclaration":
+            elif name == "languagedeclaration" and "language_of_description" not in f:
                 texts = []
                 for sub in _elements(child):
                     sname = local_name(sub)
@@ -621,6 +626,7 @@ class EADReader:
                         texts.append(normalise_space(plain_text(sub)))
                     elif sname == "script":
                         f["script_of_description_code"] = sub.get("scriptcode")
+                        f["script_of_description"] = normalise_space(plain_text(sub)) or None
                     else:
                         texts.append(normalise_space(plain_text(sub)))
                 f["language_of_description"] = " ".join(t for t in texts if t)
@@ -647,6 +653,12 @@ class EADReader:
                             if "eventtype" in parts
                             else "",
                             published=_published(ev),
+                            agent_type=(parts["agenttype"].get("value") or "")
+                            if "agenttype" in parts
+                            else "",
+                            event_text=normalise_space(plain_text(parts["eventtype"]))
+                            if "eventtype" in parts
+                            else "",
                         )
                     )
                 f["revisions"] = tuple(revisions)
@@ -656,6 +668,14 @@ class EADReader:
 
     def _filedesc(self, el: Any, f: dict[str, Any], keep: Any) -> None:
         v = self.version or "2002"
+        stray = " ".join(
+            " ".join(t.split()) for t in [el.text, *(c.tail for c in el)] if t and t.strip()
+        )
+        if stray:
+            # words where the schema takes none: kept as a note of the file description
+            self.warn(el, "text directly in <filedesc> kept as a note")
+            note = f"<note><p>{_escape(stray)}</p></note>"
+            keep(parse_fragment(note)[0], "filedesc", -1)
         for pos, child in enumerate(_elements(el)):
             name = local_name(child)
             if name == "titlestmt":
@@ -685,6 +705,8 @@ class EADReader:
                     sname = local_name(sub)
                     if sname == "publisher" and "publisher" not in f:
                         f["publisher"] = normalise_space(plain_text(sub))
+                        if len(sub):
+                            f["publisher_markup"] = fragment_from_element(sub, version=v)
                         f.setdefault("repository_name", f["publisher"])
                     elif sname == "date" and "publication_date" not in f:
                         f["publication_date"] = normalise_space(plain_text(sub))
@@ -693,6 +715,10 @@ class EADReader:
                         f["publication_address"] = tuple(
                             normalise_space(plain_text(line)) for line in _elements(sub)
                         )
+                        if any(len(line) for line in _elements(sub)):
+                            f["publication_address_markup"] = tuple(
+                                _fragment(line, v) for line in _elements(sub)
+                            )
                     else:
                         keep(sub, "publicationstmt", ppos)
             else:
@@ -749,7 +775,9 @@ class EADReader:
             other_level=get("otherlevel"),
             ref=get("id"),
             published=get("audience") != "internal",
-            attributes=_unmapped(el, items, mapping.UNIT_MAPPED_ATTRIBUTES),
+            # audience="external" says no more than published, but the file said it: kept
+            attributes=_unmapped(el, items, mapping.UNIT_MAPPED_ATTRIBUTES)
+            + ((("audience", "external"),) if get("audience") == "external" else ()),
             **values,
         )
         f.clear()
@@ -759,7 +787,16 @@ class EADReader:
         late = {
             k: tuple(v)
             for k, v in state.late.items()
-            if k in ("notes", "agents", "subjects", "digital_objects", "extra", "headings")
+            if k
+            in (
+                "notes",
+                "agents",
+                "subjects",
+                "digital_objects",
+                "extra",
+                "headings",
+                "heading_attributes",
+            )
         }
         for key in set(state.late) - set(late):
             self.warn(state.element, f"late {key} after child components ignored")
@@ -813,6 +850,7 @@ class EADReader:
         children = list(el)
         start = 0
         heading = None
+        heading_attributes: Attributes = ()
         for index, child in enumerate(children):
             if isinstance(child.tag, str):
                 if local_name(child) == "head":
@@ -822,6 +860,7 @@ class EADReader:
         if start:
             content = fragment_from_element(el, version=v, start=start)
             head = children[start - 1]
+            heading_attributes = _attrs(head)
             if head.tail:
                 from .markup import _escape_text
 
@@ -836,6 +875,7 @@ class EADReader:
             ref=el.get("id"),
             position=position,
             attributes=_attrs(el, _NOTE_MAPPED),
+            heading_attributes=heading_attributes,
         )
 
     def _did(self, state: _UnitState, did: Any) -> None:
@@ -843,12 +883,16 @@ class EADReader:
         f = state.fields
         f["did_attributes"] = _attrs(did)
         did_notes = mapping.DID_NOTE_ELEMENTS[v]
+        identifier_fragments: list[str] = []
+        marked_identifier = False
         for position, el in enumerate(did.iterchildren(etree.Element)):
             name = local_name(el)
             if name == "container":
                 state.add("containers", self._container(el))
             elif name == "head":
                 state.add("headings", ("did", _text(el)))
+                if _attrs(el):
+                    state.add("heading_attributes", ("did", _attrs(el)))
             elif name == "unitid":
                 value = _text(el)
                 if "identifier" not in f:
@@ -856,6 +900,8 @@ class EADReader:
                     f["identifier_attributes"] = _attrs(el)
                 else:
                     f.setdefault("other_identifiers", []).append((value, _attrs(el)))
+                identifier_fragments.append(_fragment(el, v))
+                marked_identifier = marked_identifier or len(el) > 0
             elif name == "unittitle" and "title" not in f:
                 f["title"] = _fragment(el, v)
                 f["title_text"] = _public_text(el) if len(el) else _text(el)
@@ -904,6 +950,8 @@ class EADReader:
                     state.add("digital_objects", obj)
             else:
                 self._did_extra(state, el, position)
+        if marked_identifier:
+            f["identifier_fragments"] = tuple(identifier_fragments)
         if "title" not in f:
             f["title"] = ""
             f["title_text"] = ""
@@ -998,6 +1046,8 @@ class EADReader:
             )
         if not out:
             self.warn(el, "empty unitdatestructured")
+        elif len(out) == 1:
+            out[0] = _replace(out[0], structured=_verbatim(el))
         return out
 
     def _physdesc(self, el: Any) -> Extent:
@@ -1082,6 +1132,7 @@ class EADReader:
                     name=normalise_space(plain_text(lang)),
                     script_name=script_name,
                     published=not _internal_within(lang, el),
+                    attributes=_attrs(lang, {"langcode", "scriptcode", "audience"}),
                 )
             )
         return out
@@ -1103,7 +1154,7 @@ class EADReader:
         element = local_name(el)
         attrs = _attrs(
             el, {"role", "relator", "source", "authfilenumber", "identifier", "normal", "audience"}
-        )
+        ) + _external(el)
         if element == "name":
             attrs += (("element", "name"),)
         return AgentLink(
@@ -1119,6 +1170,9 @@ class EADReader:
             group=group,
             label=label,
             attributes=attrs,
+            name_markup=fragment_from_element(el, version=self.version or "2002")
+            if not parts and any(isinstance(child.tag, str) for child in el)
+            else None,
         )
 
     def _origination(self, el: Any) -> list[AgentLink]:
@@ -1130,6 +1184,10 @@ class EADReader:
                 agent = self._agent(sub, role, None, label)
                 if not _published(el):
                     agent = _replace(agent, published=False)
+                if not out and _attrs(el, {"label", "audience"}):
+                    agent = _replace(
+                        agent, origination_attributes=_attrs(el, {"label", "audience"})
+                    )
                 out.append(agent)
             else:
                 return []  # unusual content: keep the whole origination verbatim instead
@@ -1155,6 +1213,8 @@ class EADReader:
                 heading = normalise_space(plain_text(sub))
                 if top:
                     state.add("headings", ("controlaccess", heading))
+                    if _attrs(sub):
+                        state.add("heading_attributes", ("controlaccess", _attrs(sub)))
             elif name == "controlaccess" and not _has_access_points(sub):
                 # a group without names or terms (a heading over a <date>, a <p>...) maps to
                 # nothing: kept whole so its heading stays with its content
@@ -1174,6 +1234,8 @@ class EADReader:
                     if local_name(h) == "head":
                         sub_head = normalise_space(plain_text(h))
                     break
+                if not state.emitted and _attrs(sub):
+                    state.add("group_attributes", (sub_head or "", _attrs(sub)))
                 self._controlaccess(state, sub, group=sub_head or "", top=False)
             elif name in mapping.AGENT_ELEMENTS:
                 relator = (sub.get("role") or sub.get("relator") or "").casefold()
@@ -1187,7 +1249,9 @@ class EADReader:
                     agent = _replace(agent, published=False)
                 state.add("agents", agent)
             elif name in mapping.SUBJECT_ELEMENTS:
-                term, _ = self._name_link(sub)
+                term, parts = self._name_link(sub)
+                if len(parts) == 1 and not parts[0][0]:
+                    parts = ()  # one untyped part: what a writer makes of the term anyway
                 state.add(
                     "subjects",
                     SubjectLink(
@@ -1200,7 +1264,9 @@ class EADReader:
                         normal=sub.get("normal"),
                         attributes=_attrs(
                             sub, {"source", "authfilenumber", "identifier", "normal", "audience"}
-                        ),
+                        )
+                        + _external(sub),
+                        term_parts=parts,
                     ),
                 )
             else:
@@ -1255,10 +1321,13 @@ class EADReader:
         if resources:
             description = (description or "") + "".join(resources)
         out = []
+        group_attributes = _attrs(el, {"audience"})
         for index, member in enumerate(members):
             obj = self._dao(member, group, description if index == 0 else None)
             if not _published(el):
                 obj = _replace(obj, published=False)
+            if index == 0 and group_attributes:
+                obj = _replace(obj, group_attributes=group_attributes)
             out.append(obj)
         if not out and description:
             out.append(
@@ -1283,7 +1352,6 @@ class EADReader:
             "actuate",
             "audience",
             "daotype",
-            "linktype",
         }
         return DigitalObject(
             title=a.get("title") or a.get("linktitle"),
@@ -1298,6 +1366,31 @@ class EADReader:
             group_description=group_description,
             object_type=a.get("daotype"),
         )
+
+
+def _external(el: Any) -> Attributes:
+    """``audience="external"`` when the element says so (published says no more, but the
+    file said it); writers give it back to published records only."""
+    return (("audience", "external"),) if el.get("audience") == "external" else ()
+
+
+def _element_attributes(header: Any) -> tuple[tuple[str, Attributes], ...]:
+    """Attributes of the elements below ``header``, by path and occurrence of the path
+    (``"filedesc/titlestmt/titleproper[0]"``); the identifier's are kept on their own."""
+    out: list[tuple[str, Attributes]] = []
+    counts: dict[str, int] = {}
+    stack = [(child, "") for child in reversed(_elements(header))]
+    while stack:
+        node, parent = stack.pop()
+        name = local_name(node)
+        path = f"{parent}/{name}" if parent else name
+        n = counts.get(path, 0)
+        counts[path] = n + 1
+        attrs = _attrs(node)
+        if attrs and name not in ("eadid", "recordid"):
+            out.append((f"{path}[{n}]", attrs))
+        stack.extend((child, path) for child in reversed(_elements(node)))
+    return tuple(out)
 
 
 def _verbatim(el: Any, *, version: str | None = None) -> str:

@@ -157,6 +157,8 @@ class Revision:
     event_type: str = ""  # EAD3 eventtype (created, revised, derived...); "" for EAD 2002
     normal: str | None = None  # machine-readable date if the source had one
     published: bool = True
+    agent_type: str = ""  # EAD3 agenttype (human, machine, unknown); "" when none
+    event_text: str = ""  # words written inside an EAD3 <eventtype>, "" when none
 
 
 @_slot_init
@@ -177,10 +179,15 @@ class FindingAid:
     publication_date: str | None = None
     publication_date_normal: str | None = None
     publication_address: tuple[str, ...] = ()  # address lines
+    # the publisher and the address lines as fragments, when they had inline markup (an
+    # <extptr> to a logo, <lb/>s); the plain values above stay what the database shows
+    publisher_markup: str | None = None
+    publication_address_markup: tuple[str, ...] = ()
     edition: str | None = None  # fragment
     language_of_description: str | None = None  # prose ("Finding aid written in English")
     language_of_description_code: str | None = None
     script_of_description_code: str | None = None
+    script_of_description: str | None = None  # the script's name as written ("Latin")
     rules: str | None = None  # descrules / conventiondeclaration, fragment
     revisions: tuple[Revision, ...] = ()
     creation: str | None = None  # fragment: who/what produced the file
@@ -192,9 +199,14 @@ class FindingAid:
     source_version: str = "2002"  # "2002" | "3": what the reader found
     numbered_components: bool = False  # c01..c12 rather than c
     status: str | None = None  # findaidstatus / publicationstatus
+    maintenance_status_text: str = ""  # words inside an EAD3 <maintenancestatus>, if any
     root_attributes: Attributes = ()  # unmapped attributes of <ead>
     header_attributes: Attributes = ()  # unmapped attributes of <eadheader>/<control>
     extra: tuple[ExtraElement, ...] = ()
+    # attributes of the elements inside the header, by path and occurrence
+    # (("filedesc/titlestmt/titleproper[0]", attributes), ...): a writer of the same version
+    # gives them back to the elements it writes at those places
+    element_attributes: tuple[tuple[str, Attributes], ...] = ()
 
 
 @_slot_init
@@ -213,6 +225,10 @@ class Date:
     characteristic: str | None = None  # datechar ("creation")
     published: bool = True
     attributes: Attributes = ()
+    # the EAD3 <unitdatestructured> this date was read from (XML without namespace), when it
+    # held this one date: the EAD3 writer gives it back as it was (ranges, attributes, the
+    # words of <fromdate>/<todate>) while expression, begin and end are still those read
+    structured: str = ""
 
 
 @_slot_init
@@ -246,6 +262,7 @@ class Language:
     name: str = ""
     script_name: str = ""  # text of an EAD3 <script> ("arcanumscript"), "" when none
     published: bool = True  # False inside a langmaterial (or language) marked internal
+    attributes: Attributes = ()  # others of its <language> (encodinganalog...)
 
 
 @_slot_init
@@ -260,6 +277,7 @@ class Note:
     ref: str | None = None  # @id
     position: int = 0  # element index in the parent (unit or did) in the source
     attributes: Attributes = ()
+    heading_attributes: Attributes = ()  # of its <head> (id, altrender...)
 
 
 @_slot_init
@@ -285,6 +303,12 @@ class AgentLink:
     group: str | None = None  # heading of a nested controlaccess group
     label: str | None = None  # origination @label
     attributes: Attributes = ()
+    # other attributes of the <origination> it was read from (on its first name only: an id
+    # may not repeat)
+    origination_attributes: Attributes = ()
+    # the name as an EAD 2002 fragment when it had inline markup (<subarea>, <emph>); ``name``
+    # is its plain text
+    name_markup: str | None = None
 
 
 @_slot_init
@@ -300,6 +324,9 @@ class SubjectLink:
     group: str | None = None
     normal: str | None = None
     attributes: Attributes = ()
+    # ((part type, text), ...) from EAD3 <part>s when the term had more than one or a typed
+    # one ("Architecture -- History -- 20th century"); ``term`` is their words joined
+    term_parts: tuple[tuple[str, str], ...] = ()
 
 
 @_slot_init
@@ -333,6 +360,7 @@ class DigitalObject:
     group: str | None = None
     group_description: str | None = None  # fragment of the group's daodesc
     object_type: str | None = None  # EAD3 daotype (borndigital, derived...)
+    group_attributes: Attributes = ()  # of the daogrp/daoset (id, title...), on its first member
 
 
 @_slot_init
@@ -372,6 +400,14 @@ class Unit:
     component_list_attributes: Attributes = ()
     did_attributes: Attributes = ()
     controlaccess_attributes: Attributes = ()
+    # every unitid (``identifier`` first, then ``other_identifiers``) as a neutral fragment,
+    # only when one of them has inline markup (an <extref> with an ARK link, a <title>); the
+    # plain values above stay what search and the database use
+    identifier_fragments: tuple[str, ...] = ()
+    # attributes of nested access-point groups, by the group's heading ("" when it has none)
+    group_attributes: tuple[tuple[str, Attributes], ...] = ()
+    # attributes of the headings in ``headings``, by the same keys (("dsc", (("id", "a9"),)),)
+    heading_attributes: tuple[tuple[str, Attributes], ...] = ()
 
 
 @_slot_init
@@ -387,6 +423,7 @@ class UnitSupplement:
     digital_objects: tuple[DigitalObject, ...] = ()
     extra: tuple[ExtraElement, ...] = ()
     headings: tuple[tuple[str, str], ...] = ()
+    heading_attributes: tuple[tuple[str, Attributes], ...] = ()  # as on Unit
 
 
 Record = FindingAid | Unit | UnitSupplement

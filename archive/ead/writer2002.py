@@ -133,7 +133,8 @@ class Writer2002(StreamWriter):
         return out
 
     def root_attributes(self, header: FindingAid) -> dict[str, str]:
-        attrs = dict(self.attrs(header.root_attributes, drop={"schemaLocation"}))
+        # all of them: the writer keeps those the schema takes and says which it left out
+        attrs = {k: v for k, v in header.root_attributes if k != "schemaLocation"}
         attrs[f"{{{XSI_NS}}}schemaLocation"] = SCHEMA_LOCATION
         return attrs
 
@@ -218,7 +219,7 @@ class Writer2002(StreamWriter):
         ):
             stmt = self.el("publicationstmt", parent=filedesc)
             if h.publisher:
-                self.el("publisher", text=h.publisher, parent=stmt)
+                self.publisher(stmt, h)
             if h.publication_date:
                 self.el(
                     "date",
@@ -227,9 +228,7 @@ class Writer2002(StreamWriter):
                     parent=stmt,
                 )
             if h.publication_address:
-                address = self.el("address", parent=stmt)
-                for line in h.publication_address:
-                    self.el("addressline", text=line or None, parent=address)
+                self.address(stmt, h)
             self.put_extras(stmt, extras.get("publicationstmt", []), order=None)
         notes: list[tuple[str, bool]] = []
         for extra in extras.get("filedesc", []):
@@ -238,6 +237,14 @@ class Writer2002(StreamWriter):
                 filedesc.append(node)
             else:
                 notes.extend(self.extra_texts(extra))
+        if not self.same and (h.agency_code or h.repository_name):
+            # EAD 2002 has no maintenance agency: say it in a note of the file description
+            agency = " ".join(
+                x for x in (h.repository_name, f"({h.agency_code})" if h.agency_code else "") if x
+            )
+            notes.append((f"Maintenance agency: {agency}", True))
+        if not self.same and h.maintenance_status_text:
+            notes.append((f"Maintenance status: {h.maintenance_status_text}", True))
         for where in ("control", "maintenanceagency", "header"):
             for extra in extras.get(where, []):
                 if extra.version == "2002" and where == "header":
@@ -259,7 +266,9 @@ class Writer2002(StreamWriter):
             if created:
                 r = created[0]
                 if self.visible(r.published):
-                    creation = _esc(" ".join(x for x in (r.agent, r.description, r.date) if x))
+                    creation = _esc(
+                        " ".join(x for x in (r.agent, r.event_text, r.description, r.date) if x)
+                    )
         if creation or h.language_of_description or h.rules or extras.get("profiledesc"):
             profile = self.el("profiledesc", parent=header)
             if creation:
@@ -270,7 +279,9 @@ class Writer2002(StreamWriter):
                     self.fill(lang, h.language_of_description, context="phrase")
                 else:
                     code = fix_code("langcode", h.language_of_description_code or "")
-                    text = fragment_plain_text(h.language_of_description or "")
+                    text = fragment_plain_text(h.language_of_description or "", separate=True)
+                    if h.script_of_description:  # 2002 has only the script's code
+                        text = f"{text} ({h.script_of_description})" if text else text
                     self.el("language", [("langcode", code)], text or None, parent=lang)
             if h.rules:
                 self.fill(self.el("descrules", parent=profile), h.rules, context="phrase")
@@ -287,7 +298,9 @@ class Writer2002(StreamWriter):
                 self.el("date", [("normal", valid_normal(r.normal))], r.date or None, parent=change)
                 text = r.description
                 if not self.same:
-                    text = " ".join(x for x in (r.event_type, r.description, r.agent) if x)
+                    text = " ".join(
+                        x for x in (r.event_type, r.event_text, r.description, r.agent) if x
+                    )
                 self.el("item", text=text or None, parent=change)
             if not revisions:
                 self.put_extras(desc, extras.get("revisiondesc", []), order=None)
@@ -297,6 +310,24 @@ class Writer2002(StreamWriter):
                 if node is not None:
                     header.append(node)
         return header
+
+    def publisher(self, stmt: Any, h: FindingAid) -> None:
+        node = self.el("publisher", parent=stmt)
+        if h.publisher_markup:
+            self.fill(node, h.publisher_markup, context="phrase")
+        else:
+            node.text = h.publisher
+
+    def address(self, stmt: Any, h: FindingAid) -> None:
+        """The publication address, line by line (with the lines' markup when they had any)."""
+        address = self.el("address", parent=stmt)
+        markup = h.publication_address_markup
+        for i, line in enumerate(h.publication_address):
+            node = self.el("addressline", parent=address)
+            if i < len(markup):
+                self.fill(node, markup[i], context="phrase")
+            else:
+                node.text = line or None
 
     def group_extras(self, extras: Iterable[ExtraElement]) -> dict[str, list[ExtraElement]]:
         out: dict[str, list[ExtraElement]] = {}
@@ -351,6 +382,8 @@ class Writer2002(StreamWriter):
         for key, value in self.attrs(unit.attributes):
             if key in allowed and key not in attrs:
                 attrs[key] = value
+            elif key == "audience" and value == "external" and unit.published:
+                attrs[key] = value  # (an unpublished unit is internal, whatever the file said)
         return attrs
 
     def dsc_attributes(self, unit: Unit | None) -> dict[str, str]:
@@ -394,6 +427,8 @@ class Writer2002(StreamWriter):
                 unit.headings,
                 unit.controlaccess_attributes,
                 skip_runner=True,
+                group_attributes=unit.group_attributes,
+                heading_attributes=self.heading_attributes(unit, "controlaccess"),
             )
         )
         return out
@@ -408,6 +443,7 @@ class Writer2002(StreamWriter):
             s.headings,
             (),
             skip_runner=False,
+            heading_attributes=self.attrs(dict(s.heading_attributes).get("controlaccess", ())),
         )
 
     def description(
@@ -421,6 +457,8 @@ class Writer2002(StreamWriter):
         ca_attrs: Attributes,
         *,
         skip_runner: bool,
+        group_attributes: tuple[tuple[str, Attributes], ...] = (),
+        heading_attributes: list[tuple[str, str]] | None = None,
     ) -> list[Any]:
         items: list[tuple[int, Any]] = []
         for note in notes:
@@ -454,7 +492,15 @@ class Writer2002(StreamWriter):
             odd = self.el("odd")
             self.el("p", text=text, parent=odd)
             out.append(odd)
-        ca = self.controlaccess(agents, subjects, extras, headings, ca_attrs)
+        ca = self.controlaccess(
+            agents,
+            subjects,
+            extras,
+            headings,
+            ca_attrs,
+            group_attributes=group_attributes,
+            heading_attributes=heading_attributes or [],
+        )
         if ca is not None:
             out.append(ca)
         if objects and not skip_runner:
@@ -479,7 +525,7 @@ class Writer2002(StreamWriter):
             wrapper.append(node)
             return wrapper
         if note.heading and name not in _PHRASE_NOTES:
-            self.el("head", text=note.heading, parent=node)
+            self.el("head", self.attrs(note.heading_attributes), note.heading, parent=node)
         context = "phrase" if name in _PHRASE_NOTES else "block"
         content = note.content
         if note.heading and name in _PHRASE_NOTES:
@@ -490,22 +536,32 @@ class Writer2002(StreamWriter):
             self.el("p", parent=node)
         return node
 
+    def identifiers(self, did: Any, unit: Unit) -> None:
+        """The unit's ``<unitid>``s, with their inline markup where they had any."""
+        if unit.identifier is None:
+            return
+        fragments = unit.identifier_fragments
+        values = [(unit.identifier, unit.identifier_attributes), *unit.other_identifiers]
+        for i, (value, attrs) in enumerate(values):
+            if i == 0:
+                written = self.attrs(attrs)
+            elif self.visible_attributes(attrs):
+                written = self.identifier_attributes(attrs)  # its own audience, either version
+            else:
+                continue
+            if i < len(fragments):
+                node = self.el("unitid", written, parent=did)
+                self.fill(node, fragments[i], context="phrase")
+            else:
+                self.el("unitid", written, value or None, parent=did)
+
     def did(self, unit: Unit) -> Any:
         did = self.el("did", self.attrs(unit.did_attributes))
         for key, text in unit.headings:
             if key == "did":
-                self.el("head", text=text, parent=did)
+                self.el("head", self.heading_attributes(unit, "did"), text, parent=did)
                 break
-        if unit.identifier is not None:
-            self.el(
-                "unitid",
-                self.attrs(unit.identifier_attributes),
-                unit.identifier or None,
-                parent=did,
-            )
-        for value, attrs in unit.other_identifiers:
-            if self.visible_attributes(attrs):
-                self.el("unitid", self.identifier_attributes(attrs), value or None, parent=did)
+        self.identifiers(did, unit)
         if unit.title:
             title = self.el("unittitle", self.attrs(unit.title_attributes), parent=did)
             self.fill(title, unit.title, context="phrase")
@@ -605,7 +661,13 @@ class Writer2002(StreamWriter):
             if in_origination(agent) and self.visible(agent.published):
                 label = agent.label or ("Source" if agent.role == "source" else None)
                 orig = self.el(
-                    "origination", [("label", label), self.audience(agent.published)], parent=did
+                    "origination",
+                    [
+                        ("label", label),
+                        self.audience(agent.published),
+                        *self.attrs(agent.origination_attributes),
+                    ],
+                    parent=did,
                 )
                 orig.append(self.agent(agent))
         texts = []
@@ -679,6 +741,8 @@ class Writer2002(StreamWriter):
             or unit.physical_location
             or unit.headings
             or unit.did_attributes
+            or unit.identifier_fragments
+            or (self.version == "3" and any(d.structured for d in unit.dates))
         ):
             return None  # anything beyond ids, title, dates and containers: the tree path
         title = unit.title
@@ -743,6 +807,8 @@ class Writer2002(StreamWriter):
         element = attrs.pop("element", None) or AGENT_TYPE_ELEMENTS.get(
             agent.agent_type, "persname"
         )
+        if not agent.published:
+            attrs.pop("audience", None)  # internal now, whatever the file said
         node = self.el(
             element,
             [
@@ -753,8 +819,10 @@ class Writer2002(StreamWriter):
                 self.audience(agent.published),
             ]
             + self.attrs(tuple(attrs.items())),
-            agent.name or None,
+            None if agent.name_markup and self.same else agent.name or None,
         )
+        if agent.name_markup and self.same:
+            self.fill(node, agent.name_markup, context="phrase")
         return node
 
     def controlaccess(
@@ -764,6 +832,9 @@ class Writer2002(StreamWriter):
         extras: tuple[ExtraElement, ...],
         headings: tuple[tuple[str, str], ...],
         ca_attrs: Attributes,
+        *,
+        group_attributes: tuple[tuple[str, Attributes], ...] = (),
+        heading_attributes: list[tuple[str, str]] | None = None,
     ) -> Any | None:
         from .mapping import SUBJECT_TYPE_ELEMENTS
 
@@ -783,15 +854,27 @@ class Writer2002(StreamWriter):
                 ("normal", subject.normal),
                 self.audience(subject.published),
             ]
-            attrs += self.attrs(subject.attributes)
-            entries.append((subject.group, self.el(element, attrs, subject.term or None)))
+            attrs += self.attrs(
+                tuple(
+                    (k, v)
+                    for k, v in subject.attributes
+                    if subject.published or k != "audience"  # internal now
+                )
+            )
+            if subject.term_parts and self.version == "3":
+                node = self.el(element, attrs)
+                for part_type, text in subject.term_parts:
+                    self.el("part", [("localtype", part_type or None)], text or None, parent=node)
+            else:
+                node = self.el(element, attrs, subject.term or None)
+            entries.append((subject.group, node))
         ca_extras = [e for e in extras if e.where == "controlaccess"]
         heading = next((t for k, t in headings if k == "controlaccess"), None)
         if not entries and not ca_extras and heading is None:
             return None
         ca = self.el("controlaccess", self.attrs(ca_attrs))
         if heading is not None:
-            self.el("head", text=heading, parent=ca)
+            self.el("head", heading_attributes or [], heading, parent=ca)
         groups: dict[str, Any] = {}
         for extra in ca_extras:
             node = self.extra_element(extra)
@@ -804,7 +887,8 @@ class Writer2002(StreamWriter):
                 ca.append(node)
                 continue
             if group not in groups:
-                groups[group] = self.el("controlaccess", parent=ca)
+                attrs = next((a for g, a in group_attributes if g == group), ())
+                groups[group] = self.el("controlaccess", self.attrs(attrs), parent=ca)
                 if group:
                     self.el("head", text=group, parent=groups[group])
             groups[group].append(node)
@@ -827,33 +911,15 @@ class Writer2002(StreamWriter):
                 (f"{{{XLINK_NS}}}actuate", obj.actuate),
                 self.audience(obj.published),
             ]
-            link = [
-                (k, v)
-                for k, v in link
-                if not (
-                    k.endswith("show")
-                    and v not in (None, "embed", "new", "none", "other", "replace")
-                )
-            ]
-            link = [
-                (k, v)
-                for k, v in link
-                if not (
-                    k.endswith("actuate")
-                    and v not in (None, "onLoad", "onRequest", "none", "other")
-                )
-            ]
+            # (``conform`` fits show/actuate values to the schema: "onrequest" is onRequest)
             if obj.group is None:
                 group_node = None
                 current_group = None
                 node = self.el(
                     "dao",
                     link
-                    + [
-                        (k, v)
-                        for k, v in self.attrs(obj.extra)
-                        if k in ("id", "altrender", "encodinganalog", "linktype")
-                    ],
+                    # (``conform`` leaves out what the schema does not take on a dao)
+                    + self.attrs(obj.extra),
                 )
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)
@@ -861,14 +927,23 @@ class Writer2002(StreamWriter):
                 continue
             if obj.group != current_group or group_node is None:
                 current_group = obj.group
-                group_node = self.el("daogrp", [self.audience(obj.published)])
+                group_node = self.el(
+                    "daogrp",
+                    # (the link types the schema fixes for a group and its locators)
+                    [(f"{{{XLINK_NS}}}type", "extended"), self.audience(obj.published)]
+                    + self.attrs(obj.group_attributes)
+                    if self.version == "2002"
+                    else [self.audience(obj.published)],
+                )
                 out.append(group_node)
             if obj.group_description:
                 desc = self.el("daodesc")
                 self.fill(desc, obj.group_description)
                 group_node.insert(0, desc)
             if obj.href is not None:
-                node = self.el("daoloc", link, parent=group_node)
+                node = self.el(
+                    "daoloc", [(f"{{{XLINK_NS}}}type", "locator"), *link], parent=group_node
+                )
                 if node.get(f"{{{XLINK_NS}}}href") is None:
                     # a script URL left out of a public export: the locator keeps its title
                     # and description; its href is required, and "" leads nowhere

@@ -9,10 +9,11 @@ and the required maintenance elements (synthesised deterministically from the re
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from .markup import fragment_plain_text, without_internal
+from .markup import fragment_plain_text, namespaced, parse_fragment, without_internal
 from .parsing import EAD3_NS
 from .records import (
     AgentLink,
@@ -20,6 +21,7 @@ from .records import (
     Container,
     Date,
     DigitalObject,
+    Extent,
     ExtraElement,
     FindingAid,
     Language,
@@ -28,7 +30,7 @@ from .records import (
     Unit,
 )
 from .writer2002 import Writer2002, in_origination
-from .writing import Output, heading_phrase, valid_normal
+from .writing import Output, heading_phrase, is_plain_text, valid_normal
 
 _CONTROL_ORDER = [
     "recordid",
@@ -83,23 +85,9 @@ class Writer3(Writer2002):
         return out
 
     def root_attributes(self, header: FindingAid) -> dict[str, str]:
-        return {
-            k: v
-            for k, v in self.attrs(header.root_attributes)
-            if k
-            in (
-                "id",
-                "altrender",
-                "audience",
-                "relatedencoding",
-                "base",
-                "encodinganalog",
-                "lang",
-                "script",
-            )
-        }
-
-    # -- header --------------------------------------------------------------------------
+        # all of them: the writer keeps those the schema takes and says which it left out
+        # (xsi:schemaLocation names the source's schema: EAD3 output names none)
+        return {k: v for k, v in header.root_attributes if k != "schemaLocation"}
 
     def header_element(self, h: FindingAid) -> Any:
         allowed = {
@@ -155,7 +143,7 @@ class Writer3(Writer2002):
         if h.publisher or h.publication_date or h.publication_address:
             stmt = self.el("publicationstmt", parent=filedesc)
             if h.publisher:
-                self.el("publisher", text=h.publisher, parent=stmt)
+                self.publisher(stmt, h)
             if h.publication_date:
                 self.el(
                     "date",
@@ -164,9 +152,7 @@ class Writer3(Writer2002):
                     parent=stmt,
                 )
             if h.publication_address:
-                address = self.el("address", parent=stmt)
-                for line in h.publication_address:
-                    self.el("addressline", text=line or None, parent=address)
+                self.address(stmt, h)
         texts: list[tuple[str, bool]] = []
         if self.same:
             for where, parent_name in (
@@ -195,9 +181,9 @@ class Writer3(Writer2002):
             for extra in items:
                 texts.extend(self.extra_texts(extra))
         if h.creation and not self.same:
-            public = fragment_plain_text(without_internal(h.creation))
+            public = fragment_plain_text(without_internal(h.creation), separate=True)
             texts.append((public, True))
-            whole = fragment_plain_text(h.creation)
+            whole = fragment_plain_text(h.creation, separate=True)
             if self.include_unpublished and " ".join(whole.split()) != " ".join(public.split()):
                 texts.append((whole, False))  # the statement with its internal parts
         if texts:
@@ -212,7 +198,12 @@ class Writer3(Writer2002):
         status = dict(h.header_attributes).get("maintenancestatus") or (
             "derived" if not self.same else "revised"
         )
-        self.el("maintenancestatus", [("value", status)], parent=control)
+        self.el(
+            "maintenancestatus",
+            [("value", status)],
+            h.maintenance_status_text if self.same else None,
+            parent=control,
+        )
         if h.status and h.status in ("inprocess", "approved", "published"):
             self.el("publicationstatus", [("value", h.status)], parent=control)
         agency = self.el(
@@ -228,10 +219,15 @@ class Writer3(Writer2002):
             self.el(
                 "language",
                 [("langcode", h.language_of_description_code or "und")],
-                _space(fragment_plain_text(h.language_of_description or "")) or None,
+                _space(fragment_plain_text(h.language_of_description or "", separate=True)) or None,
                 parent=decl,
             )
-            self.el("script", [("scriptcode", h.script_of_description_code or "Latn")], parent=decl)
+            self.el(
+                "script",
+                [("scriptcode", h.script_of_description_code or "Latn")],
+                h.script_of_description,
+                parent=decl,
+            )
         if h.rules:
             decl = self.el("conventiondeclaration", parent=control)
             self.el("citation", text=_space(fragment_plain_text(h.rules)) or None, parent=decl)
@@ -256,7 +252,7 @@ class Writer3(Writer2002):
                 _Revision(
                     "created" if self.same else "derived",
                     h.creation_date or h.publication_date or "",
-                    fragment_plain_text(without_internal(h.creation or "")),
+                    fragment_plain_text(without_internal(h.creation or ""), separate=True),
                 ),
             )
         for r in revisions:
@@ -264,15 +260,22 @@ class Writer3(Writer2002):
                 "maintenanceevent", [self.audience(getattr(r, "published", True))], parent=history
             )
             self.el(
-                "eventtype", [("value", getattr(r, "event_type", "") or "revised")], parent=event
+                "eventtype",
+                [("value", getattr(r, "event_type", "") or "revised")],
+                getattr(r, "event_text", "") or None,
+                parent=event,
             )
             self.el(
                 "eventdatetime",
-                [("standarddatetime", valid_normal(r.normal))],
+                [("standarddatetime", _standard_datetime(r.normal))],
                 r.date or None,
                 parent=event,
             )
-            self.el("agenttype", [("value", "unknown")], parent=event)
+            self.el(
+                "agenttype",
+                [("value", getattr(r, "agent_type", "") or "unknown")],
+                parent=event,
+            )
             self.el("agent", text=r.agent or None, parent=event)
             if r.description:
                 self.el("eventdescription", text=_space(r.description), parent=event)
@@ -315,7 +318,7 @@ class Writer3(Writer2002):
         node = self.el(name, attrs)
         phrase = note.note_type in _PHRASE_NOTES
         if note.heading and not phrase:
-            self.el("head", text=note.heading, parent=node)
+            self.el("head", self.attrs(note.heading_attributes), note.heading, parent=node)
         content = note.content
         if note.heading and phrase:
             node.set("label", note.heading)
@@ -331,18 +334,9 @@ class Writer3(Writer2002):
         did = self.el("did", self.attrs(unit.did_attributes))
         for key, text in unit.headings:
             if key == "did":
-                self.el("head", text=text, parent=did)
+                self.el("head", self.heading_attributes(unit, "did"), text, parent=did)
                 break
-        if unit.identifier is not None:
-            self.el(
-                "unitid",
-                self.attrs(unit.identifier_attributes),
-                unit.identifier or None,
-                parent=did,
-            )
-        for value, attrs in unit.other_identifiers:
-            if self.visible_attributes(attrs):
-                self.el("unitid", self.identifier_attributes(attrs), value or None, parent=did)
+        self.identifiers(did, unit)
         if unit.title:
             self.fill(
                 self.el("unittitle", self.attrs(unit.title_attributes), parent=did),
@@ -351,12 +345,18 @@ class Writer3(Writer2002):
             )
         for date in unit.dates:
             if self.visible(date.published):
+                if date.structured:
+                    did.append(self.structured_date(date))
+                    continue
                 attrs, text = self.date_parts(date)
                 self.el("unitdate", attrs, text, parent=did)
+        current_set = None  # the <physdescset> being filled, for extents read from one
         for extent in unit.extents:
             if not self.visible(extent.published):
                 continue
             if extent.number and extent.extent_type and _is_number(extent.number):
+                # the source's own attributes (type, label...) where it had them
+                kept = dict(self.attrs(extent.attributes, drop={"set", "audience"}))
                 node = self.el(
                     "physdescstructured",
                     [
@@ -364,8 +364,12 @@ class Writer3(Writer2002):
                             "coverage",
                             extent.portion if extent.portion in ("whole", "part") else "whole",
                         ),
-                        ("physdescstructuredtype", "spaceoccupied"),
+                        (
+                            "physdescstructuredtype",
+                            kept.pop("physdescstructuredtype", "spaceoccupied"),
+                        ),
                         self.audience(extent.published),
+                        *kept.items(),
                     ],
                     parent=did,
                 )
@@ -377,10 +381,22 @@ class Writer3(Writer2002):
                 ):
                     if value:
                         self.el(label, text=value, parent=node)
-                if extent.container_summary:
+                # the words of a mixed statement around its parts ("2 boxes and some loose
+                # photographs") go in the note too
+                summary = " ".join(
+                    x for x in (extent.container_summary, _words_around_parts(extent)) if x
+                )
+                if summary:
                     desc = self.el("descriptivenote", parent=node)
-                    self.el("p", text=extent.container_summary, parent=desc)
+                    self.el("p", text=summary, parent=desc)
+                if ("set", "1") in extent.attributes:
+                    if current_set is None:
+                        current_set = self.el("physdescset", parent=did)
+                    current_set.append(node)
+                else:
+                    current_set = None
             else:
+                current_set = None
                 node = self.el("physdesc", [self.audience(extent.published)], parent=did)
                 text = (
                     fragment_plain_text(extent.content, separate=True)
@@ -398,6 +414,11 @@ class Writer3(Writer2002):
                     )
                 )
                 node.text = " ".join(text.split()) or None
+        for node in did.findall(self.q("physdescset")):
+            if len(node) < 2:  # a set holds two statements or more
+                for child in list(node):
+                    node.addprevious(child)
+                did.remove(node)
         notes = [
             n for n in unit.notes if n.note_type in _PHRASE_NOTES | {"physfacet", "dimensions"}
         ]
@@ -434,6 +455,15 @@ class Writer3(Writer2002):
             # allows only names in it, and names read back as agents, so its words go into a
             # didnote instead
             node = None if _kept_origination(extra, self.version) else self.extra_element(extra)
+            if node is not None and self.nameless_repository(node):
+                # EAD3 requires a name in <repository> (EAD 2002 does not): its words go
+                # into a didnote like those of other elements EAD3 has no place for
+                self.leave_out(
+                    "<repository> of a unit's identification",
+                    "EAD3 requires a name in it and this one has none; its words are in a "
+                    "<didnote>",
+                )
+                node = None
             if node is not None:
                 extra_nodes.append(node)
             elif self.visible(extra.published) and self.extra_text(extra):
@@ -447,7 +477,13 @@ class Writer3(Writer2002):
             if in_origination(agent) and self.visible(agent.published):
                 label = agent.label or ("Source" if agent.role == "source" else None)
                 orig = self.el(
-                    "origination", [("label", label), self.audience(agent.published)], parent=did
+                    "origination",
+                    [
+                        ("label", label),
+                        self.audience(agent.published),
+                        *self.attrs(agent.origination_attributes),
+                    ],
+                    parent=did,
                 )
                 orig.append(self.agent(agent))
         for node in extra_nodes:
@@ -467,20 +503,47 @@ class Writer3(Writer2002):
             self.el("unittitle", parent=did)
         return did
 
+    def nameless_repository(self, node: Any) -> bool:
+        """Whether ``node`` is a ``<repository>`` without the name EAD3 requires in it."""
+        if node.tag != self.q("repository"):
+            return False
+        self.model.conform(node)  # text of its own goes into a name (<corpname><part>)
+        names = {self.q(n) for n in ("corpname", "famname", "name", "persname")}
+        return not any(child.tag in names for child in node)
+
+    def structured_date(self, date: Date) -> Any:
+        """The ``<unitdatestructured>`` a date was read from, marked as it is published now."""
+        node = parse_fragment(date.structured)[0]
+        namespaced(node, self.namespace, version=self.version)
+        if not date.published:
+            node.set("audience", "internal")
+        elif node.get("audience") == "internal":
+            del node.attrib["audience"]
+        return node
+
     def langmaterial(
         self, did: Any, languages: list[Language], statements: list[Note], published: bool
     ) -> None:
-        lm = self.el("langmaterial", [self.audience(published)], parent=did)
+        lm = self.el(
+            "langmaterial",
+            # (the statement's own attributes: label, encodinganalog...)
+            [
+                self.audience(published),
+                *(self.attrs(statements[0].attributes) if statements else []),
+            ],
+            parent=did,
+        )
         for lang in languages:
             code = lang.code or "und"
+            kept = self.attrs(lang.attributes)
             if lang.script:
                 ls = self.el("languageset", parent=lm)
-                self.el("language", [("langcode", code)], lang.name or None, parent=ls)
+                self.el("language", [("langcode", code), *kept], lang.name or None, parent=ls)
                 self.el(
                     "script", [("scriptcode", lang.script)], lang.script_name or None, parent=ls
                 )
             else:
-                self.el("language", [("langcode", code)], lang.name or None, parent=lm)
+                self.el("language", [("langcode", code), *kept], lang.name or None, parent=lm)
         if not languages:
             self.el("language", [("langcode", "und")], parent=lm)
         rest = " ".join(fragment_plain_text(self.shown(n.content)) for n in statements)
@@ -521,6 +584,8 @@ class Writer3(Writer2002):
         element = attrs.pop("element", None) or AGENT_TYPE_ELEMENTS.get(
             agent.agent_type, "persname"
         )
+        if not agent.published:
+            attrs.pop("audience", None)  # internal now, whatever the file said
         node = self.el(
             element,
             [
@@ -529,6 +594,9 @@ class Writer3(Writer2002):
                 ("normal", agent.normal),
                 ("relator", agent.relator),
                 self.audience(agent.published),
+                # the name's other attributes (rules, encodinganalog...); ``conform`` leaves
+                # out those EAD3 does not take
+                *self.attrs(tuple(attrs.items())),
             ],
         )
         parts = agent.name_parts or (("", agent.name),)
@@ -536,8 +604,8 @@ class Writer3(Writer2002):
             self.el("part", [("localtype", localtype or None)], text or None, parent=node)
         return node
 
-    def controlaccess(self, agents, subjects, extras, headings, ca_attrs):  # type: ignore[override]
-        node = super().controlaccess(agents, subjects, extras, headings, ca_attrs)
+    def controlaccess(self, agents, subjects, extras, headings, ca_attrs, **kw):  # type: ignore[override]
+        node = super().controlaccess(agents, subjects, extras, headings, ca_attrs, **kw)
         if node is None:
             return None
         for child in node.iter():
@@ -639,6 +707,33 @@ class _Revision:
         self.description = description
         self.agent = ""
         self.normal = None
+
+
+_DATETIME = re.compile(r"^-?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _standard_datetime(value: str | None) -> str | None:
+    """A date, or a date and time, as ``standarddatetime`` takes it (else None)."""
+    if value and (valid_normal(value) and "/" not in value or _DATETIME.match(value)):
+        return value
+    return None
+
+
+_EXTENT_PARTS = ("extent", "dimensions", "physfacet")
+
+
+def _words_around_parts(extent: Extent) -> str:
+    """The text of an extent statement outside its extent, dimensions and physical facet
+    elements (which the structured form writes as parts), or ""."""
+    if not extent.content or is_plain_text(extent.content):
+        return ""
+    root = parse_fragment(extent.content)
+    for node in list(root):
+        if isinstance(node.tag, str) and node.tag in _EXTENT_PARTS:
+            node.text = None
+            for child in list(node):
+                node.remove(child)
+    return " ".join("".join(root.itertext()).split())
 
 
 def _kept_origination(extra: ExtraElement, version: str) -> bool:

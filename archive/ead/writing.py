@@ -28,6 +28,7 @@ from lxml import etree
 from ..links import is_script_url
 from .conform import content_model
 from .markup import (
+    XLINK_ATTRIBUTES,
     build_fragment,
     drop_internal,
     drop_script_links,
@@ -37,6 +38,7 @@ from .markup import (
     parse_fragment,
     without_internal,
 )
+from .parsing import XLINK_NS, XML_NS
 from .records import Attributes, ExtraElement, FindingAid, Record, Unit, UnitSupplement
 
 Output = str | IO[bytes]
@@ -225,6 +227,9 @@ class StreamWriter(ABC):
     def __init__(self, *, include_unpublished: bool = False) -> None:
         self.include_unpublished = include_unpublished
         self.header: FindingAid | None = None
+        # What a staff export could not write validly, said in an XML comment at the next
+        # place the stream can take one (see :meth:`leave_out`).
+        self.left_out: list[str] = []
         self.model = content_model(self.version, self.namespace)
         self._plain_starts: dict[tuple, str] = {}  # (name, *attributes) -> start tag
 
@@ -328,6 +333,100 @@ class StreamWriter(ABC):
         for child in list(root):
             parent.append(child)
         return parent
+
+    def heading_attributes(self, unit: Unit, key: str) -> list[tuple[str, str]]:
+        """The attributes the heading ``key`` of ``unit`` had ("dsc", "did"...)."""
+        if not unit.heading_attributes:
+            return []
+        return self.attrs(dict(unit.heading_attributes).get(key, ()))
+
+    def leave_out(self, what: str, why: str) -> None:
+        """Record that ``what`` is not written because ``why`` (the schema refuses it).
+
+        The data stays in the records (and the database); a staff export says what was left
+        out in an XML comment, a public export just stays valid.
+        """
+        if self.include_unpublished:
+            self.left_out.append(f"{what}: {why}")
+
+    def flush_left_out(self, xf: _Serializer) -> None:
+        """Write the pending :meth:`leave_out` notes as one XML comment."""
+        if not self.left_out:
+            return
+        notes = "; ".join(self.left_out)
+        self.left_out = []
+        # a comment may not hold "--" nor end with "-"
+        text = re.sub(r"-(?=-)", "- ", f"Not exported, kept in Fonds: {notes}.")
+        xf.emit(f"<!-- {text} -->".encode())
+
+    def allowed_attributes(self, name: str, attrs: dict[str, str]) -> dict[str, str]:
+        """``attrs`` of element ``name`` less those its schema lacks or whose value it
+        refuses (a repaired value replaces the original); each one left out is recorded."""
+        spec = self.model.type_of(name)
+        if spec is None:
+            return attrs
+        allowed = spec["attrs"]
+        out = {}
+        for key, value in attrs.items():
+            if key.startswith("{"):
+                uri, local = key[1:].split("}", 1)
+                prefix = {v: k for k, v in self.nsmap.items()}.get(uri)
+                if prefix == "xsi":  # schemaLocation: the writer's own
+                    out[key] = value
+                    continue
+                spelled = f"{prefix}:{local}" if prefix else local
+            else:
+                spelled = key
+            spec_value = allowed.get(spelled)
+            fixed = None if spec_value is None else self.model.fix_value(spec_value, value)
+            if fixed is None:
+                why = (
+                    f"EAD {self.version} has no such attribute on <{name}>"
+                    if spec_value is None
+                    else f"EAD {self.version} does not accept this value"
+                )
+                self.leave_out(f'attribute {spelled}="{value}" of <{name}>', why)
+                continue
+            out[key] = fixed
+        return out
+
+    def give_back_attributes(
+        self, header: Any, element_attributes: Sequence[tuple[str, Sequence[tuple[str, str]]]]
+    ) -> None:
+        """Give the header's elements the attributes their source counterparts had (by path
+        and occurrence; see ``FindingAid.element_attributes``) where they lack them;
+        ``conform`` then leaves out what the schema does not take."""
+        if not element_attributes:
+            return
+        wanted = dict(element_attributes)
+        counts: dict[str, int] = {}
+        stack = [(child, "") for child in reversed(header)]
+        while stack:
+            node, parent = stack.pop()
+            if not isinstance(node.tag, str):
+                continue
+            name = etree.QName(node).localname
+            path = f"{parent}/{name}" if parent else name
+            n = counts.get(path, 0)
+            counts[path] = n + 1
+            for key, value in wanted.get(f"{path}[{n}]", ()):
+                if (
+                    name == "titleproper"
+                    and key in ("type", "localtype")
+                    and value.casefold() == "filing"
+                ):
+                    continue  # says which title is the filing one: the writer's to say
+                if key.startswith("xml:"):
+                    key = f"{{{XML_NS}}}{key[4:]}"
+                elif ":" in key or key.startswith("{"):
+                    continue
+                elif self.version == "2002" and key in XLINK_ATTRIBUTES and key != "entityref":
+                    key = f"{{{XLINK_NS}}}{'type' if key == 'linktype' else key}"
+                if key not in node.attrib and not (
+                    key == "audience" and value == "internal" and self.include_unpublished is False
+                ):
+                    node.set(key, value)
+            stack.extend((child, path) for child in reversed(node))
 
     def audience(self, published: bool) -> tuple[str, str | None]:
         return ("audience", None if published else "internal")
@@ -435,9 +534,14 @@ class StreamWriter(ABC):
         for record in records:
             if isinstance(record, FindingAid):
                 self.header = record
-                xf.start(self.q("ead"), self.root_attributes(record), root=True)
+                root = self.allowed_attributes("ead", self.root_attributes(record))
+                xf.start(self.q("ead"), root, root=True)
                 root_open = True
-                xf.write(model.conform(self.header_element(record)))
+                self.flush_left_out(xf)
+                header = self.header_element(record)
+                if record.source_version == self.version:
+                    self.give_back_attributes(header, record.element_attributes)
+                xf.write(model.conform(header))
                 for node in self.after_header(record):
                     xf.write(model.conform(node))
             elif isinstance(record, Unit) and record.depth == 0:
@@ -504,6 +608,7 @@ class StreamWriter(ABC):
         for node in nodes:
             holder.append(node)
         self.model.conform(holder)
+        self.flush_left_out(xf)
         for node in holder:
             xf.write(node)
 
@@ -570,7 +675,7 @@ class StreamWriter(ABC):
         out = []
         for key, text in unit.headings:
             if key == "dsc":
-                out.append(self.el("head", text=text))
+                out.append(self.el("head", self.heading_attributes(unit, "dsc"), text))
                 break
         for extra in unit.extra:
             if extra.where == "dsc":
