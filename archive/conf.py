@@ -6,6 +6,8 @@ as ``conf.import_max_unit_bytes()``, never with ``getattr(settings, ...)`` scatt
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 
 #: The most bytes of an EAD file the description of one unit may take (the collection's
@@ -53,6 +55,23 @@ def import_dir() -> str | None:
     """``FONDS_IMPORT_DIR``: where uploads wait for their import job (None: under MEDIA_ROOT)."""
     value = getattr(settings, "FONDS_IMPORT_DIR", None)
     return str(value) if value else None
+
+
+#: Seconds a request for an export waits while another one builds the same file, before it
+#: answers 503 ("being prepared, try again"). A 100,000-component export with its validation
+#: takes well under a minute.
+EXPORT_LOCK_TIMEOUT = 600
+
+
+def export_cache_dir() -> Path:
+    """``FONDS_EXPORT_CACHE_DIR``: where validated exports are kept (default under MEDIA_ROOT)."""
+    value = getattr(settings, "FONDS_EXPORT_CACHE_DIR", None)
+    return Path(value) if value else Path(settings.MEDIA_ROOT) / "exports"
+
+
+def export_lock_timeout() -> float:
+    """``FONDS_EXPORT_LOCK_TIMEOUT``, default :data:`EXPORT_LOCK_TIMEOUT`."""
+    return float(getattr(settings, "FONDS_EXPORT_LOCK_TIMEOUT", EXPORT_LOCK_TIMEOUT))
 
 
 #: Records per OAI-PMH ListIdentifiers response, and per ListRecords response in ``oai_dc``;

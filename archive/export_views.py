@@ -1,7 +1,10 @@
 """Download a finding aid as EAD: the links on the public collection page.
 
-``archive:collection-ead`` (``/collections/<repository>/<ead_id>/ead/<fmt>.xml``) streams the
-export, so a 100,000-component finding aid starts downloading at once and never sits in memory.
+``archive:collection-ead`` (``/collections/<repository>/<ead_id>/ead/<fmt>.xml``) serves the
+validated export file (``archive.services.export_files``): it is complete and valid before
+the first byte leaves, so a download is either the whole document, with ``Content-Length``,
+``ETag`` and ``Last-Modified``, or an error page, never a 200 with half a finding aid. A
+request whose ``If-None-Match`` names the current version gets 304 without any export work.
 The public get the public version (unpublished material left out) and a 404 for a collection
 that is not published. Staff who may see the collection in the admin (``archive.permissions``)
 may ask for the staff version with ``?internal=1``; anyone else asking for it gets the public
@@ -10,20 +13,26 @@ answer, as if they had not asked.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+)
 from django.shortcuts import get_object_or_404
-from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
 from archive import permissions
 from archive.models import Collection
-from archive.services.exports import (
-    FORMATS,
-    collection_export_chunks,
-    collection_is_exportable,
-    export_filename,
+from archive.services.export_files import (
+    ExportBusy,
+    ExportFailed,
+    collection_export_file,
+    export_etag,
 )
+from archive.services.exports import FORMATS, ExportError, collection_is_exportable
 
 
 def wants_internal(request: HttpRequest, collection: Collection) -> bool:
@@ -33,9 +42,7 @@ def wants_internal(request: HttpRequest, collection: Collection) -> bool:
 
 
 @require_safe
-def collection_ead(
-    request: HttpRequest, repository: str, ead_id: str, fmt: str
-) -> StreamingHttpResponse:
+def collection_ead(request: HttpRequest, repository: str, ead_id: str, fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("Unknown EAD format")
     collection = get_object_or_404(
@@ -47,15 +54,54 @@ def collection_ead(
     if not collection_is_exportable(collection=collection, include_unpublished=internal):
         # Same answer as for a collection that does not exist: its existence is not public.
         raise Http404("No such collection")
-    chunks = collection_export_chunks(collection=collection, fmt=fmt, include_unpublished=internal)
-    response = StreamingHttpResponse(chunks, content_type="application/xml; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        True, export_filename(collection, fmt)
+    audience = "staff" if internal else "public"
+    response = get_conditional_response(
+        request,
+        etag=export_etag(collection=collection, fmt=fmt, audience=audience),
+        last_modified=int(collection.content_changed.timestamp()),
     )
+    if response is None:
+        try:
+            export = collection_export_file(collection=collection, fmt=fmt, audience=audience)
+        except ExportBusy as exc:
+            response = _plain(503, f"{exc}.")
+            response["Retry-After"] = "30"
+            return _private(request, response, internal)
+        except ExportFailed:
+            # (logged with the collection and the reason by the service)
+            response = _plain(
+                500,
+                "This finding aid cannot be downloaded as EAD at the moment: its export "
+                "failed and the problem has been logged for the archivists. Please try "
+                "again later.",
+            )
+            return _private(request, response, internal)
+        except ExportError as exc:
+            # Unpublished (or emptied) between the check above and the export.
+            raise Http404("No such collection") from exc
+        response = FileResponse(
+            export.path.open("rb"), content_type="application/xml; charset=utf-8"
+        )
+        response["Content-Disposition"] = content_disposition_header(True, export.filename)
+        response["Content-Length"] = str(export.size)
+        response["ETag"] = export.etag
+        response["Last-Modified"] = http_date(int(export.changed.timestamp()))
     response["X-Content-Type-Options"] = "nosniff"
+    return _private(request, response, internal)
+
+
+def _plain(status: int, message: str) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+
+
+def _private(request: HttpRequest, response: HttpResponse, internal: bool) -> HttpResponse:
     if "internal" in request.GET:
         # The answer depends on who asks; the staff version must never reach a shared cache.
         patch_vary_headers(response, ["Cookie"])
     if internal:
         response["Cache-Control"] = "private, no-store"
+    elif response.status_code in (200, 304):
+        response["Cache-Control"] = "no-cache"  # may be kept, but asked again (ETag) each time
+    else:
+        response["Cache-Control"] = "no-store"  # an error is not kept
     return response

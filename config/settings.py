@@ -17,6 +17,8 @@ file serves `make run`, the test suite and a multi-worker PostgreSQL deployment:
     DJANGO_MEDIA_ROOT       uploaded files, e.g. EAD files queued for import (default: media/)
     FONDS_CORPUS_DIR        directory of real-world EAD files used by the tests
     FONDS_SCHEMA_DIR        directory of the official EAD 2002 / EAD3 / EAC-CPF schemas
+    FONDS_EXPORT_CACHE_DIR  validated exports kept until their collection changes (default:
+                            media/exports); shared by every web worker
 """
 
 import base64
@@ -378,3 +380,12 @@ FONDS_CORPUS_DIR = Path(
 FONDS_SCHEMA_DIR = Path(
     os.environ.get("FONDS_SCHEMA_DIR", BASE_DIR.parent / "shared" / "schemas")
 ).resolve()
+# Validated exports; unset ones keep the defaults in archive/conf.py:
+#   FONDS_EXPORT_CACHE_DIR (MEDIA_ROOT/exports): validated exports kept per collection, format
+#     and audience until the collection changes. Every web worker must see the same directory.
+#   FONDS_EXPORT_LOCK_TIMEOUT (600): seconds a request waits for another one building the
+#     same export before answering 503.
+if os.environ.get("FONDS_EXPORT_CACHE_DIR", "").strip():
+    FONDS_EXPORT_CACHE_DIR = Path(os.environ["FONDS_EXPORT_CACHE_DIR"].strip())
+if (_export_lock := env_number("FONDS_EXPORT_LOCK_TIMEOUT")) is not None:
+    FONDS_EXPORT_LOCK_TIMEOUT = _export_lock

@@ -27,3 +27,9 @@ def corpus_dir() -> Path:
 def schema_dir() -> Path:
     """The directory holding the official schemas: ead2002/, ead3/, eac-cpf/."""
     return _required_dir("FONDS_SCHEMA_DIR", "The official EAD schemas")
+
+
+@pytest.fixture(autouse=True)
+def _export_cache_dir(settings, tmp_path_factory):
+    """Each test keeps its validated exports apart (never in the project's media/)."""
+    settings.FONDS_EXPORT_CACHE_DIR = tmp_path_factory.mktemp("export-cache")

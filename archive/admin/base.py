@@ -20,11 +20,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import permissions
+from archive.admin.markup import ExportSafeForm
 
 VERSION_FIELD = "edit_version"
 
 
-class StaleEditForm(forms.ModelForm):
+class StaleEditForm(ExportSafeForm):
     """Refuses to save over a change someone else saved after this form was opened.
 
     The form carries the record's ``updated`` timestamp as it was when the page was rendered;
@@ -220,6 +221,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
 class ScopedInline:
     """Mixin for inlines: the parent's permission decides, and choices are scoped."""
+
+    form: type[forms.ModelForm] = ExportSafeForm  # no text that would break an export
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return obj is None or permissions.can_edit(request.user, obj)

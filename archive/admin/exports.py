@@ -4,7 +4,9 @@ One collection gives its XML file; several give a zip with one file each. Archiv
 staff version: unpublished material is included and marked ``audience="internal"``, so an
 export can be re-imported into another system without losing work in progress. Only the
 collections the user may see (``archive.permissions``, the rule of the change list itself) are
-exported: ids of other repositories' collections posted with the action are left out.
+exported: ids of other repositories' collections posted with the action are left out. Each
+file is the validated, cached staff export (``archive.services.export_files``): an export
+that fails or is invalid is reported as a message, never sent half-written.
 
 ``CollectionAdmin.actions`` lists ``export_ead2002`` and ``export_ead3``.
 """
@@ -16,26 +18,18 @@ import zipfile
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.utils.http import content_disposition_header
+from django.http import FileResponse, HttpRequest, HttpResponse
 
 from archive import permissions
 from archive.models import Collection
-from archive.services.exports import (
-    ExportError,
-    collection_export,
-    collection_export_chunks,
-    export_file_names,
-    export_filename,
-)
+from archive.services.export_files import collection_export_file
+from archive.services.exports import ExportError, export_file_names
 
 # Zips smaller than this stay in memory; larger ones spill to a temporary file.
 ZIP_SPOOL_BYTES = 16 * 1024 * 1024
 
 
-def _export(
-    request: HttpRequest, queryset: QuerySet[Collection], fmt: str
-) -> HttpResponse | StreamingHttpResponse | None:
+def _export(request: HttpRequest, queryset: QuerySet[Collection], fmt: str) -> HttpResponse | None:
     visible = permissions.scope(queryset, request.user)
     collections = list(visible.select_related("repository").order_by("repository__code", "ead_id"))
     if not collections:
@@ -43,15 +37,16 @@ def _export(
     if len(collections) == 1:
         collection = collections[0]
         try:
-            chunks = collection_export_chunks(
-                collection=collection, fmt=fmt, include_unpublished=True
-            )
+            # The validated staff file: complete before the first byte is sent.
+            export = collection_export_file(collection=collection, fmt=fmt, audience="staff")
         except ExportError as exc:
             messages.error(request, str(exc))
             return None
-        response = StreamingHttpResponse(chunks, content_type="application/xml; charset=utf-8")
-        response["Content-Disposition"] = content_disposition_header(
-            True, export_filename(collection, fmt)
+        response = FileResponse(
+            export.path.open("rb"),
+            as_attachment=True,
+            filename=export.filename,
+            content_type="application/xml; charset=utf-8",
         )
         response["Cache-Control"] = "private, no-store"
         return response
@@ -61,16 +56,19 @@ def _export(
     problems = []
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for collection, name in zip(collections, names, strict=True):
+            try:
+                export = collection_export_file(collection=collection, fmt=fmt, audience="staff")
+            except ExportError as exc:
+                problems.append(
+                    str(exc) if collection.ead_id in str(exc) else f"{collection.ead_id}: {exc}"
+                )
+                continue
             # A fixed timestamp (the collection's last change) keeps the zip deterministic.
             info = zipfile.ZipInfo(name, date_time=_zip_time(collection))
             info.compress_type = zipfile.ZIP_DEFLATED
-            try:
-                with archive.open(info, "w") as out:
-                    collection_export(
-                        collection=collection, fmt=fmt, out=out, include_unpublished=True
-                    )
-            except ExportError as exc:
-                problems.append(f"{collection.ead_id}: {exc}")
+            with archive.open(info, "w") as out, export.path.open("rb") as source:
+                while chunk := source.read(1024 * 1024):
+                    out.write(chunk)
     if problems:
         messages.warning(request, "Not exported: " + "; ".join(problems))
     spool.seek(0)
@@ -85,7 +83,7 @@ def _export(
 
 
 def _zip_time(collection: Collection) -> tuple[int, int, int, int, int, int]:
-    t = collection.updated
+    t = collection.content_changed
     if t is None or t.year < 1980:  # zip dates start in 1980
         return (1980, 1, 1, 0, 0, 0)
     return (t.year, t.month, t.day, t.hour, t.minute, t.second)
@@ -94,14 +92,14 @@ def _zip_time(collection: Collection) -> tuple[int, int, int, int, int, int]:
 @admin.action(description="Export selected collections as EAD 2002 (staff version)")
 def export_ead2002(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Collection]
-) -> HttpResponse | StreamingHttpResponse | None:
+) -> HttpResponse | None:
     return _export(request, queryset, "ead2002")
 
 
 @admin.action(description="Export selected collections as EAD3 (staff version)")
 def export_ead3(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Collection]
-) -> HttpResponse | StreamingHttpResponse | None:
+) -> HttpResponse | None:
     return _export(request, queryset, "ead3")
 
 

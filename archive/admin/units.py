@@ -17,6 +17,7 @@ from django.utils.html import format_html, format_html_join
 from archive import links, permissions, tree
 from archive.admin.base import ScopedAdmin, ScopedInline, StaleEditForm
 from archive.admin.exports import export_ead3, export_ead2002
+from archive.admin.markup import ExportSafeForm
 from archive.admin.quality import dacs_checklist, suggested_expression, validate_date_range
 from archive.models import (
     AgentLink,
@@ -37,7 +38,7 @@ from archive.services import outline as outline_service
 # --- inlines ----------------------------------------------------------------------------------
 
 
-class UnitDateForm(forms.ModelForm):
+class UnitDateForm(ExportSafeForm):
     """Normalised dates must be ISO 8601 and in order; a blank expression is filled in."""
 
     class Meta:
@@ -130,7 +131,7 @@ def validate_web_link(value: str) -> None:
     URLValidator(schemes=["http", "https"])(value)
 
 
-class DigitalObjectInlineForm(forms.ModelForm):
+class DigitalObjectInlineForm(ExportSafeForm):
     """Digital objects entered by staff: the link must be one our pages may show as a link.
 
     (Imported EAD keeps whatever ``href`` it had; the pages show a refused one as text.)

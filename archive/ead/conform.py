@@ -177,6 +177,8 @@ class ContentModel:
             return None  # an unparsed entity of a DTD: no document without one declares any
         if kind in ("integer", "nonNegativeInteger", "positiveInteger"):
             return value if value.strip().lstrip("-").isdigit() else None
+        if kind == "anyURI":
+            return any_uri(value)
         return value
 
     def fix_attributes(self, el: Any, spec: dict[str, Any]) -> None:
@@ -519,6 +521,33 @@ class ContentModel:
 
 
 _ABSENT: Any = object()
+
+# What XML Schema's anyURI (as libxml2 checks it) refuses inside a reference: control
+# characters, a "%" that starts no escape, brackets outside an IPv6 host.
+_URI_REFUSED = re.compile(r"[\x00-\x1f\x7f]|%(?![0-9A-Fa-f]{2})|[\[\]]")
+_FIRST_COLON = re.compile(r"^([^:/?#]*):")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_IPV6_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\[[0-9A-Fa-f:.]+\](?=[:/?#]|$)")
+
+
+def any_uri(value: str) -> str:
+    """``value`` as an ``xs:anyURI`` takes it: what it refuses is percent-encoded (a tab
+    becomes ``%09``), everything else is kept as it is. Idempotent. The reference still
+    names the same thing for every reader that decodes escapes; a link our pages refuse
+    (``archive.links``) stays refused."""
+    value = value.strip()
+    host = _IPV6_HOST.match(value)
+    start = host.end() if host else 0
+    rest = _URI_REFUSED.sub(
+        lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), value[start:]
+    )
+    value = value[:start] + rest
+    # A first segment holding a colon reads as a scheme; one that is not a scheme (after
+    # the escapes above, "java%09script:") makes the whole reference invalid.
+    colon = _FIRST_COLON.match(value)
+    if colon and not _SCHEME.fullmatch(colon.group(1)):
+        value = f"{colon.group(1)}%3A{value[colon.end() :]}"
+    return value
 
 
 def _drop_keep_tail(node: Any) -> None:

@@ -4,6 +4,7 @@ from functools import cached_property
 
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
@@ -106,8 +107,14 @@ class Collection(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True, db_index=True)
+    # When anything an export of this finding aid writes last changed: its header, any
+    # component, note, date, name, subject, container or digital object of it, publishing,
+    # an outline move, a rename or merge of a name or subject it uses. Set only through
+    # ``archive.services.changes`` (signals and the set-wise services), in the transaction of
+    # the change. Cached exports are keyed by it; it is also the finding aid's datestamp.
+    content_changed = models.DateTimeField(default=timezone.now, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["content_changed"])
 
     class Meta:
         ordering = ["repository__name", "ead_id"]

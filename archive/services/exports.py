@@ -188,9 +188,10 @@ def collection_export_chunks(
 ) -> Iterator[bytes]:
     """The same bytes as :func:`collection_export`, as an iterator of ~``buffer_size`` pieces.
 
-    For ``StreamingHttpResponse``: the first bytes leave before the last component is read.
-    The checks of :func:`collection_export` run before this returns, so a view can still
-    answer 404 instead of a broken stream.
+    The first bytes leave before the last component is read. No HTTP answer uses it any more:
+    a failure after the first bytes could only cut the document short under a 200 already
+    sent, so downloads serve the validated file of ``archive.services.export_files``. It is
+    kept for callers that consume the bytes themselves and see the exception at the end.
 
     The writers push bytes into a file object, while a response pulls them; to join the two
     the writer runs in a helper thread fed through bounded queues, and every database query

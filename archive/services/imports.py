@@ -34,6 +34,7 @@ from archive.loader import EADLoader, LoadError, read_ahead
 from archive.models import ImportJob, Repository
 from archive.search import index as search_index
 from archive.services import import_jobs
+from archive.services.changes import collection_touch
 from archive.services.harvest import harvest_sync
 from archive.services.import_jobs import import_upload_dir
 
@@ -218,6 +219,7 @@ def ead_import(
         stream = read_ahead(reader) if _reads_ahead() else (record for record in reader)
         with transaction.atomic(), search_index.paused(), closing(stream) as records:
             loaded = loader.load(records)
+            collection_touch([loaded.collection_id])
             harvest_sync(collection_id=loaded.collection_id)
             if dry_run:
                 transaction.set_rollback(True)

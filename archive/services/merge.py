@@ -24,6 +24,7 @@ from archive.models import (
     Subject,
     SubjectLink,
 )
+from archive.services.changes import unit_collections_touch
 from archive.services.history import history_record
 
 __all__ = ["agent_merge", "subject_merge"]
@@ -44,6 +45,10 @@ def agent_merge(*, survivor: Agent, duplicates: Iterable[Agent], user: AbstractB
     _check(user, survivor, duplicates)
     dup_ids = [d.pk for d in duplicates]
     with transaction.atomic():
+        # The finding aids that name a duplicate will name the survivor instead.
+        unit_collections_touch(
+            AgentLink.objects.filter(agent_id__in=dup_ids).values_list("unit_id", flat=True)
+        )
         # Links: drop those the survivor already has for the same unit and role, move the rest.
         AgentLink.objects.filter(agent_id__in=dup_ids).filter(
             Exists(
@@ -114,6 +119,9 @@ def subject_merge(
     _check(user, survivor, duplicates)
     dup_ids = [d.pk for d in duplicates]
     with transaction.atomic():
+        unit_collections_touch(
+            SubjectLink.objects.filter(subject_id__in=dup_ids).values_list("unit_id", flat=True)
+        )
         SubjectLink.objects.filter(subject_id__in=dup_ids).filter(
             Exists(SubjectLink.objects.filter(subject=survivor, unit_id=OuterRef("unit_id")))
         ).delete()

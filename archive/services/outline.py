@@ -24,6 +24,7 @@ from archive.models import (
     Level,
     Repository,
 )
+from archive.services.changes import collection_touch
 from archive.services.history import history_record
 
 __all__ = [
@@ -193,6 +194,7 @@ def children_reorder(*, parent: Component, order: Sequence[int], user: AbstractB
         changed = _apply_order(parent, list(order))
         if changed:
             history_record(parent, user=user, reason=f"Reordered the children ({changed} moved)")
+            collection_touch([parent.collection_id])
     # The index does not hold sibling order, so a reorder needs no refresh.
     return changed
 
@@ -242,6 +244,7 @@ def component_move(
             if position is not None:
                 _place(parent, unit.pk, position)
                 history_record(unit, user=user, reason=f"Moved to position {position}")
+                collection_touch([parent.collection_id])
             return unit
         depth_after = tree.subtree_max_depth(unit) - unit.depth + parent.depth + 1
         if depth_after > tree.MAX_DEPTH:
@@ -275,6 +278,7 @@ def component_move(
         )
         # Visibility (an unpublished new parent) and the collection may have changed.
         search_refresh(unit)
+        collection_touch([old_collection_id, parent.collection_id])
     return unit
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from archive import permissions, tree
 from archive.models import Collection, Component
+from archive.services.changes import collection_touch
 from archive.services.harvest import harvest_watch
 from archive.services.history import history_record
 from archive.services.outline import search_refresh
@@ -36,6 +37,7 @@ def _set_published(unit: Component, published: bool, user: AbstractBaseUser) -> 
             reason=f"{verb}" + (f" with the {below} components below it" if below else ""),
         )
         search_refresh(unit)
+        collection_touch([unit.collection_id])
     return changed
 
 

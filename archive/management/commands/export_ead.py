@@ -6,12 +6,17 @@
 
 Without ``--output`` the XML goes to standard output. Public exports (the default) leave out
 unpublished material; ``--include-unpublished`` writes the staff version, where it is marked
-``audience="internal"``.
+``audience="internal"``. Every export is validated against the XSD of its format before it is
+written where asked (standard output too: it goes through a temporary file first); an export
+that fails or is invalid writes nothing and ends the command with an error naming the
+collection and the reason.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -19,11 +24,12 @@ from typing import Any, BinaryIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.models import Collection
+from archive.services.export_files import collection_export_validated
 from archive.services.exports import (
     FORMATS,
     CollectionNotPublic,
     ExportError,
-    collection_export,
+    ExportResult,
     collection_is_exportable,
     export_file_names,
 )
@@ -72,12 +78,11 @@ class Command(BaseCommand):
                 )
             else:
                 out: BinaryIO = getattr(self.stdout._out, "buffer", None) or sys.stdout.buffer
-                collection_export(
-                    collection=collection,
-                    fmt=options["fmt"],
-                    out=out,
-                    include_unpublished=options["include_unpublished"],
-                )
+                with tempfile.TemporaryDirectory(prefix="fonds-export-") as scratch:
+                    path = Path(scratch) / "export.xml"
+                    self.export_to_path(collection, path, options)
+                    with path.open("rb") as validated:
+                        shutil.copyfileobj(validated, out)
                 out.flush()
         except CollectionNotPublic as exc:
             raise CommandError(
@@ -102,22 +107,17 @@ class Command(BaseCommand):
             )
         return found[0]
 
-    def export_to_path(self, collection: Collection, path: Path, options: dict[str, Any]):
-        # Write next to the target and rename, so a failed export never leaves half a file
-        # where a good one used to be.
-        partial = path.with_name(path.name + ".partial")
-        try:
-            with partial.open("wb") as out:
-                result = collection_export(
-                    collection=collection,
-                    fmt=options["fmt"],
-                    out=out,
-                    include_unpublished=options["include_unpublished"],
-                )
-            partial.replace(path)
-        finally:
-            partial.unlink(missing_ok=True)
-        return result
+    def export_to_path(
+        self, collection: Collection, path: Path, options: dict[str, Any]
+    ) -> ExportResult:
+        # Written beside the target, validated, then renamed: a failed or invalid export
+        # never leaves half a file where a good one used to be.
+        return collection_export_validated(
+            collection=collection,
+            fmt=options["fmt"],
+            path=path,
+            include_unpublished=options["include_unpublished"],
+        )
 
     def export_all(self, directory: Path, options: dict[str, Any]) -> None:
         directory.mkdir(parents=True, exist_ok=True)
