@@ -68,16 +68,16 @@ FORMATS: dict[str, MetadataFormat] = {
 # --------------------------------------------------------------------------- datestamps
 
 #: The column :func:`oai_datestamp` reads, for filtering and ordering in the database.
-DATESTAMP_FIELD = "updated"
+DATESTAMP_FIELD = "content_changed"
 
 
 def oai_datestamp(collection: Collection) -> dt.datetime:
     """When anything public in the finding aid last changed: the record's datestamp.
 
-    ``Collection.updated``: set by every save of the collection, by an import (a replace
-    creates a new row) and by :func:`archive.services.harvest.harvest_watch` when publish
-    flags change. Edits of a component alone do not set it yet; a content stamp of the whole
-    collection will replace it here (and in :data:`DATESTAMP_FIELD`), nowhere else.
+    ``Collection.content_changed``, the collection's content stamp
+    (:mod:`archive.services.changes`): moved in the same transaction by every edit of the
+    collection or anything in it, publishing, outline moves, imports and replaces, and renames
+    of the names and subjects it uses.
     """
     return getattr(collection, DATESTAMP_FIELD)
 

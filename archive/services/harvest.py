@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archive.models import Collection, Component, HarvestTombstone, Repository
+from archive.services.changes import collection_touch
 
 __all__ = ["harvest_rename", "harvest_sync", "harvest_watch", "harvest_withdraw"]
 
@@ -61,8 +62,8 @@ def harvest_watch(*, collection_id: int) -> Iterator[None]:
     """Around a change of what is public in a collection (publish flags).
 
     Public before and not after: a tombstone. Public after: no tombstone, and the record's
-    datestamp moves on (a flag change is done with a set-wise UPDATE, which leaves the
-    collection's ``updated`` alone), so selective harvesting picks the change up.
+    datestamp (the collection's content stamp) moves on, so selective harvesting picks the
+    change up.
     """
     before = _is_public(collection_id)
     yield
@@ -72,7 +73,7 @@ def harvest_watch(*, collection_id: int) -> Iterator[None]:
     with transaction.atomic():
         if after:
             HarvestTombstone.objects.filter(repository_code=code, ead_id=ead_id).delete()
-            Collection.objects.filter(pk=collection_id).update(updated=timezone.now())
+            collection_touch([collection_id])
         elif before:
             _tombstone(code, ead_id)
 

@@ -34,7 +34,7 @@ def site(live_server, settings):
     make_serge()
     make_serge("mssa-copy", ead_id="gen-mss-238-copy")
     make_collection(mssa, "draft", [2], published=False)
-    Collection.objects.update(updated=PAST)
+    Collection.objects.update(content_changed=PAST)
     return Sickle(f"{live_server.url}/oai", max_retries=0)
 
 
@@ -70,8 +70,10 @@ def test_full_then_incremental_harvest(site: Sickle) -> None:
     # Changes after the first harvest: an edit, an unpublish, a publish of the draft.
     since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     staff = get_user_model().objects.create_superuser("oai-harvest", "h@example.org", "pw")
-    edited = Collection.objects.get(ead_id="fa-1")
-    edited.finding_aid_title = "Revised guide"
+    # The edit is of a file deep in the finding aid, not of the collection record: the
+    # datestamp is the whole finding aid's content stamp.
+    edited = Collection.objects.get(ead_id="fa-1").components.filter(depth__gt=2).first()
+    edited.title = "Revised folder"
     edited.save()
     collection_unpublish(collection=Collection.objects.get(ead_id="fa-2"), user=staff)
     collection_publish(collection=Collection.objects.get(ead_id="draft"), user=staff)

@@ -37,7 +37,7 @@ def ident(code: str, ead_id: str) -> str:
 
 def stamp(collection: Collection, when: dt.datetime) -> None:
     """Pin a record's datestamp (the column the provider reads) to a known moment."""
-    Collection.objects.filter(pk=collection.pk).update(updated=when)
+    Collection.objects.filter(pk=collection.pk).update(content_changed=when)
 
 
 @pytest.fixture

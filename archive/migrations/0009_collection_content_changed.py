@@ -1,7 +1,7 @@
 """Collection.content_changed: when anything an export of the finding aid writes last changed.
 
 Existing collections start from their last edit (``updated``), the best estimate there is.
-(Written on a branch beside 0006, 0007 and 0010; it follows them.)
+(It follows 0008, the harvesting tombstones.)
 """
 
 import django.utils.timezone
@@ -15,7 +15,7 @@ def from_updated(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("archive", "0010_harvest_tombstone")]
+    dependencies = [("archive", "0008_harvest_tombstone")]
 
     operations = [
         migrations.AddField(
