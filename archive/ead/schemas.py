@@ -379,6 +379,30 @@ def _streams_valid(checker: _Compiled, source: Source, name: str) -> bool:
         finally:
             if owned:
                 stream.close()
+    return _well_formed(source)
+
+
+def _well_formed(source: Source) -> bool:
+    """Whether the document is well-formed, read as a stream without a schema.
+
+    lxml's ``iterparse`` given a ``schema`` together with ``resolve_entities=False`` reports
+    no well-formedness error at all (a truncated file, a stray ``&`` pass; lxml 6), so a
+    document the schema pass accepted is read once more without it. Elements are dropped as
+    they end, so memory stays flat.
+    """
+    stream, owned, _ = open_source(_rewind(source))
+    try:
+        for _, el in etree.iterparse(stream, events=("end",), **SAFE_PARSER_OPTIONS):
+            el.clear(keep_tail=True)
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError:
+        return False
+    finally:
+        if owned:
+            stream.close()
     return True
 
 

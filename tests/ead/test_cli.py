@@ -289,6 +289,26 @@ def test_validate_reports_malformed_files_with_line_and_column(corpus_dir: Path,
     )
 
 
+def test_validate_refuses_truncated_files_and_stray_ampersands(
+    tmp_path: Path, corpus_dir: Path, capsys
+) -> None:
+    """lxml's streamed schema check with entities unresolved reports no well-formedness error
+    at all; such files must still come out as malformed, with their line."""
+    good = (corpus_dir / "arclight-pc0170.xml").read_bytes()
+    truncated = tmp_path / "truncated.xml"
+    truncated.write_bytes(good[: good.index(b"</dsc>")])
+    ampersand = tmp_path / "ampersand.xml"
+    ampersand.write_bytes(good.replace(b"</unittitle>", b" && more</unittitle>", 1))
+
+    assert run("validate", str(truncated), str(ampersand)) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith(f"{truncated}:") and "valid (" not in out[0]
+    assert out[1].startswith(f"{ampersand}:") and "valid (" not in out[1]
+    line = good[: good.index(b"</unittitle>")].count(b"\n") + 1
+    assert out[1].startswith(f"{ampersand}:{line}:")
+    assert out[-1] == "0 of 2 files valid"
+
+
 def test_validate_finds_a_repeated_id_in_a_large_streamed_file(tmp_path: Path, capsys) -> None:
     # libxml2's streaming validation does not check xs:ID uniqueness; the loader must
     path = Path(generate_finding_aid(tmp_path / "big.xml", components=3000))
