@@ -95,6 +95,11 @@ _NMTOKEN = re.compile(r"^[\w.\-:·]+$")
 _NCNAME = re.compile(r"^[^\W\d][\w.\-·]*$")
 
 
+def is_xml_id(value: str) -> bool:
+    """Whether ``value`` may be an ``xs:ID`` (an XML name without colons)."""
+    return bool(_NCNAME.match(value))
+
+
 def _squash(value: str) -> str:
     return re.sub(r"[\W_]+", "", value).casefold()
 

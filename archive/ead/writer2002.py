@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import codes
+from .conform import is_xml_id
 from .markup import fragment_plain_text
 from .parsing import EAD2002_NS, XLINK_NS, XSI_NS
 from .records import (
@@ -370,7 +371,9 @@ class Writer2002(StreamWriter):
             attrs["level"] = level
         if other and level == "otherlevel":
             attrs["otherlevel"] = "".join(other.split())
-        if unit.ref:
+        if unit.ref and is_xml_id(unit.ref):
+            # A machine id typed in the admin may not be an XML id ("c 1", "ref/12"): it stays
+            # the component's address in Fonds, but no schema takes it as @id.
             attrs["id"] = unit.ref
         if not unit.published:
             attrs["audience"] = "internal"
