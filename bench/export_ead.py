@@ -4,7 +4,7 @@ Imports the largest well-formed corpus files (by file size) and generated findin
 10,000 and 100,000 components into a throwaway database, then exports each collection in both
 formats and prints: components, seconds, components per second, peak RSS, and the ratio of
 the export time to a baseline measured in the same process: the very same record stream
-(``archive.streamer.collection_records``, database reads included) serialised with bare
+(``archive.exchange.stream.collection_records``, database reads included) serialised with bare
 ``lxml.etree.xmlfile``, one minimal element per record. The ratio is thus what the EAD
 writers cost above reading the data and writing *some* XML. "records s" is the stream alone.
 
@@ -70,7 +70,7 @@ def bare_lxml_seconds(collection: object) -> tuple[float, float]:
     from lxml import etree
 
     from archive.ead import records as r
-    from archive.streamer import collection_records
+    from archive.exchange.stream import collection_records
 
     started = time.perf_counter()
     for _ in collection_records(collection=collection, include_unpublished=True):

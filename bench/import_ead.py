@@ -83,7 +83,7 @@ def child(path: Path, *, read_ahead: bool | None = None, with_index: bool = True
 
     imports.search_index.reindex_collection = timed_reindex  # type: ignore[assignment]
     if not with_index:
-        from archive.loader import EADLoader
+        from archive.exchange.load import EADLoader
 
         EADLoader.write_index_rows = lambda self, **kw: None  # type: ignore[method-assign]
     imports.READ_AHEAD = read_ahead

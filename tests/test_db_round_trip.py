@@ -23,9 +23,9 @@ from django.conf import settings
 
 from archive.ead import records as r
 from archive.ead.reader import read_ead
-from archive.loader import EADLoader
+from archive.exchange.load import EADLoader
 from archive.models import Collection, Repository
-from archive.streamer import collection_records
+from archive.exchange.stream import collection_records
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from lxml import etree
 from archive.admin.exports import export_ead3, export_ead2002
 from archive.ead.parsing import safe_parser
 from archive.ead.reader import read_ead
-from archive.loader import EADLoader
+from archive.exchange.load import EADLoader
 from archive.models import (
     Agent,
     AgentLink,

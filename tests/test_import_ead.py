@@ -185,7 +185,7 @@ def no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """Importing every corpus file is about the import's counts; the (separately tested)
     search index would only make this test slow (tests/search/test_import_index.py imports
     every corpus file with it)."""
-    from archive.loader import EADLoader
+    from archive.exchange.load import EADLoader
 
     monkeypatch.setattr(imports.search_index, "reindex_collection", lambda collection_id: 0)
     monkeypatch.setattr(EADLoader, "write_index_rows", lambda self, **kw: None)
@@ -320,7 +320,7 @@ def test_internal_audience_is_unpublished_and_the_rest_published(tmp_path: Path)
 def test_a_failure_late_in_a_file_leaves_nothing_behind(
     corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from archive import loader
+    from archive.exchange import load as loader
 
     # Small batches so that earlier batches are already written when the failure comes.
     monkeypatch.setattr(loader, "BATCH_SIZE", 10)
@@ -350,7 +350,7 @@ def test_a_database_error_in_a_written_batch_rolls_the_whole_file_back(
 ) -> None:
     # Rows of a batch go out with the batch's components (ids are drawn beforehand): a row
     # the database refuses after earlier batches were written fails the whole file.
-    from archive import loader
+    from archive.exchange import load as loader
 
     monkeypatch.setattr(loader, "BATCH_SIZE", 5)
     original = loader.EADLoader.numbering
@@ -595,7 +595,7 @@ def test_a_reader_failure_after_written_batches_rolls_the_whole_file_back(
 ) -> None:
     # With the reader running ahead in its own thread, its error must still reach the import,
     # inside the transaction, after earlier batches were written.
-    from archive import loader
+    from archive.exchange import load as loader
 
     monkeypatch.setattr(loader, "BATCH_SIZE", 5)
     monkeypatch.setattr(loader, "READ_AHEAD_BATCH", 3)

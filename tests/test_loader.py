@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from archive import loader, tree
+from archive import tree
+from archive.exchange import load as loader
 from archive.ead import records as r
 from archive.models import (
     Agent,

@@ -1,6 +1,6 @@
 """Database rows -> neutral EAD records, in document order, with flat memory.
 
-The inverse of ``archive.loader``: every column and every ``attributes`` / ``unmapped`` key
+The inverse of ``archive.exchange.load``: every column and every ``attributes`` / ``unmapped`` key
 the loader writes is read back here into the same record field, so that
 import -> export -> import -> export gives the same file twice.  Rows made in the admin (no
 ``attributes``) get the same records a file with the same content would have given.
@@ -38,7 +38,7 @@ from django.db.models.functions import Cast
 
 from archive.ead import records as r
 from archive.ead.markup import fragment_plain_text
-from archive.loader import DATE_COLUMNS, EXTENT_COLUMNS, HEADER_FIELDS
+from archive.exchange.load import DATE_COLUMNS, EXTENT_COLUMNS, HEADER_FIELDS
 from archive.models import (
     AgentLink,
     Collection,
@@ -143,7 +143,7 @@ def _none(value: str | None) -> str | None:
 
 
 def restored(side: dict[str, Any], key: str, column: Any) -> Any:
-    """The value the loader kept under ``key`` (see ``archive.loader.keep``), else the
+    """The value the loader kept under ``key`` (see ``archive.exchange.load.keep``), else the
     column read as ``column or None``."""
     if key in side:
         return side[key]

@@ -159,7 +159,7 @@ def _code_token() -> str:
         digest = hashlib.blake2b(digest_size=6)
         root = Path(__file__).resolve().parents[1]
         files = sorted((root / "ead").glob("*.py")) + sorted((root / "ead").glob("*.json"))
-        for path in [*files, root / "streamer.py"]:
+        for path in [*files, root / "exchange" / "stream.py"]:
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
         _CODE_TOKEN = digest.hexdigest()

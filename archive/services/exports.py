@@ -3,7 +3,7 @@
 Every way out of Fonds (the download link, the admin action, ``manage.py export_ead``, the
 benchmark) calls these functions, so they all produce the same bytes for the same data:
 
-    database --archive.streamer--> neutral records --archive.ead writer--> XML
+    database --archive.exchange.stream--> neutral records --archive.ead writer--> XML
 
 Public exports (``include_unpublished=False``) contain only what ``archive.visibility`` lets
 the public see; staff exports contain everything, with unpublished material marked
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
 from archive.models import Collection
-from archive.streamer import DEFAULT_CHUNK_SIZE, collection_records
+from archive.exchange.stream import DEFAULT_CHUNK_SIZE, collection_records
 
 ExportFormat = Literal["ead2002", "ead3"]
 FORMATS: tuple[ExportFormat, ...] = ("ead2002", "ead3")

@@ -16,7 +16,7 @@ from django.test import Client
 from lxml import etree
 
 from archive import conf
-from archive.loader import delete_collection
+from archive.exchange.load import delete_collection
 from archive.models import Collection, HarvestTombstone
 from archive.services.harvest import harvest_rename
 from archive.services.imports import ead_import

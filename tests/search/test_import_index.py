@@ -10,7 +10,7 @@ from django.db import connection
 
 from archive import visibility
 from archive.ead import read_ead
-from archive.loader import EADLoader
+from archive.exchange.load import EADLoader
 from archive.models import Agent, AgentVariantName, Repository, Subject
 from archive.search import index, search
 from archive.search.backends.base import FACET_TABLE, UNIT_TABLE

@@ -294,7 +294,7 @@ def test_refusals_name_the_file_and_never_a_missing_line(tmp_path: Path, content
 def test_a_database_refusal_is_reported_in_words(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from archive import loader
+    from archive.exchange import load as loader
 
     original = loader.EADLoader.numbering
 
@@ -325,7 +325,7 @@ def test_a_database_refusal_is_reported_in_words(
 def test_an_unexpected_failure_is_reported_in_words(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from archive import loader
+    from archive.exchange import load as loader
 
     def broken(self: loader.EADLoader, unit: object) -> None:
         raise KeyError("boom")

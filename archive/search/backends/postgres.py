@@ -104,7 +104,7 @@ def write(cursor: Any, rows: Iterable[Any]) -> int:
     if first is None:
         return 0
     # psycopg's own cursor (Django's wrapper has no ``copy``), or the cursor given when it is
-    # psycopg's already (the import's writer thread, archive.loader.BackgroundWriter)
+    # psycopg's already (the import's writer thread, archive.exchange.load.BackgroundWriter)
     raw = getattr(cursor, "cursor", cursor)
     labels: dict[str, str] = {}
     written = 0
