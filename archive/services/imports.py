@@ -4,7 +4,7 @@ import jobs the admin queues for the background task.
 Every way in (``manage.py import_ead``, the admin's "Import EAD" page through the
 ``import_ead_job`` task, the benchmark) calls these functions, so they behave identically:
 
-    file --archive.ead reader--> neutral records --archive.exchange.load--> database --> search index
+    file --archive.ead reader--> records --archive.exchange.load--> database --> search index
 
 Each file is imported in ONE transaction: the collection, its components and every related
 row, the shared agents and subjects it creates, and its search index rows. A failure anywhere
