@@ -127,9 +127,7 @@ def unit_data(
             {"@type": "Thing", "@id": absolute(term.get_absolute_url()), "name": str(term)}
             for term in subjects
         ],
-        "holdingArchive": repository_data(
-            repository, absolute(repository.get_absolute_url())
-        ),
+        "holdingArchive": repository_data(repository, absolute(repository.get_absolute_url())),
     }
     if unit.depth > 1:
         data["isPartOf"] = {

@@ -64,9 +64,13 @@ def public_pages() -> set[str]:
     """The pages a visitor can reach, computed without the sitemap code."""
     pages = set()
     for unit in Component.objects.select_related("collection__repository"):
-        chain = Component.objects.filter(collection=unit.collection, path__in=[
-            unit.path[:i] for i in range(Component.steplen, len(unit.path) + 1, Component.steplen)
-        ])
+        chain = Component.objects.filter(
+            collection=unit.collection,
+            path__in=[
+                unit.path[:i]
+                for i in range(Component.steplen, len(unit.path) + 1, Component.steplen)
+            ],
+        )
         if all(ancestor.published for ancestor in chain) and (unit.depth == 1 or unit.ref):
             pages.add(unit.get_absolute_url())
     for model in (Agent, Subject):
