@@ -3,9 +3,10 @@ component's machine id, never from database keys."""
 
 from urllib.parse import quote, unquote
 
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from archive import export_views, views
+from archive import export_views, sitemaps, views
 from archive.oai import views as oai_views
 from archive.search import views as search_views
 
@@ -53,4 +54,17 @@ urlpatterns = [
     path("subjects/", views.subjects, name="subjects"),
     path("subjects/<slug:slug>/", views.subject, name="subject"),
     path("oai", oai_views.oai, name="oai"),
+    path("robots.txt", sitemaps.robots, name="robots"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "archive:sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap-section",
+    ),
 ]

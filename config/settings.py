@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # its templates, for /sitemap.xml (archive/sitemaps.py)
     "django_filters",
     "treebeard",
     "simple_history",
@@ -389,3 +390,11 @@ if os.environ.get("FONDS_EXPORT_CACHE_DIR", "").strip():
     FONDS_EXPORT_CACHE_DIR = Path(os.environ["FONDS_EXPORT_CACHE_DIR"].strip())
 if (_export_lock := env_number("FONDS_EXPORT_LOCK_TIMEOUT")) is not None:
     FONDS_EXPORT_LOCK_TIMEOUT = _export_lock
+
+# Crawlers (archive/sitemaps.py):
+#   FONDS_ROBOTS_DISALLOW_ALL (off): /robots.txt keeps every crawler out (a staging site).
+#   FONDS_ROBOTS_TXT (unset): a file whose text is served as /robots.txt instead of ours.
+#   FONDS_SITEMAP_LIMIT (50000): URLs per sitemap file (the protocol's own limit by default).
+FONDS_ROBOTS_DISALLOW_ALL = env_bool("FONDS_ROBOTS_DISALLOW_ALL")
+FONDS_ROBOTS_TXT = os.environ.get("FONDS_ROBOTS_TXT", "").strip()
+FONDS_SITEMAP_LIMIT = max(1, min(50_000, env_whole_number("FONDS_SITEMAP_LIMIT", 50_000)))

@@ -128,6 +128,12 @@ def public_urls(collection: Collection) -> list[str]:
         "/search/?q=papers",
         "/search/?q=public&grouped=on",
         "/search/?q=letters",
+        "/robots.txt",
+        "/sitemap.xml",
+        "/sitemap-collections.xml",
+        "/sitemap-components.xml",
+        "/sitemap-agents.xml",
+        "/sitemap-subjects.xml",
     ]
 
 
