@@ -364,11 +364,11 @@ def citation(unit: Component, *, url: str) -> str:
             parts.append(boxes)
         if root is not None:
             coll = root.display_title
-            if root.identifier:
-                coll = f"{coll} ({root.identifier})"
+            if root.shown_identifier:
+                coll = f"{coll} ({root.shown_identifier})"
             parts.append(coll)
-    elif unit.identifier:
-        parts[-1] = f"{parts[-1]} ({unit.identifier})"
+    elif unit.shown_identifier:
+        parts[-1] = f"{parts[-1]} ({unit.shown_identifier})"
     parts.append(collection.repository.name)
     parts.append(url)
     return ". ".join(p.rstrip(".") for p in parts if p) + "."

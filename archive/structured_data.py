@@ -116,7 +116,7 @@ def unit_data(
         "@id": page_url,
         "url": page_url,
         "name": unit.display_title,
-        "identifier": unit.identifier,
+        "identifier": unit.shown_identifier,
         "genre": unit.level_label,
         "temporalCoverage": _temporal_coverage(unit),
         "materialExtent": [str(extent) for extent in public_items(unit.extents.all())],

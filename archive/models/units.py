@@ -8,6 +8,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
+from archive import display
+
 
 class Level(models.TextChoices):
     """EAD ``@level`` values; ``otherlevel`` takes its label from ``Component.other_level``."""
@@ -231,10 +233,34 @@ class Component(MP_Node):
 
     @property
     def display_title(self) -> str:
-        """The title, else the identifier, else the machine id: never an empty string."""
+        """What names the unit to researchers (``archive.display``): the title, else its public
+        dates (DACS: title or date), else the identifier shown to researchers, else "Untitled
+        file". Never the machine id, never empty.
+
+        Dates are read from the prefetched ``dates`` when the caller prefetched them (pages
+        listing many units do), else with one query, and only for a unit with no title.
+        """
         if self.title:
             return self.title
-        return self.identifier or self.ref or f"Untitled {self.get_level_display().lower()}"
+        dates = ", ".join(d.display for d in self._public_dates() if d.display)
+        return dates or self.shown_identifier or display.untitled(self.level_label)
+
+    def _public_dates(self) -> list[UnitDate]:
+        if "dates" in getattr(self, "_prefetched_objects_cache", {}):
+            return [d for d in self.dates.all() if d.published]
+        if self.pk is None:
+            return []
+        return list(self.dates.filter(published=True).order_by("position", "id"))
+
+    @property
+    def shown_identifier(self) -> str:
+        """The identifier researchers see: the first public one that is not a system's own
+        key (``archive.display.shown_identifier``), or ""."""
+        return display.shown_identifier(
+            self.identifier,
+            (self.attributes or {}).get("identifier_attributes"),
+            self.other_identifiers or (),
+        )
 
     @property
     def level_label(self) -> str:

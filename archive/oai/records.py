@@ -323,8 +323,8 @@ def _dc_elements(root: Component, collection: Collection, url: str) -> list[tupl
     for extent in root.extents.all():
         if str(extent):
             elements.append(("format", str(extent)))
-    if root.identifier:
-        elements.append(("identifier", root.identifier))
+    if root.shown_identifier:
+        elements.append(("identifier", root.shown_identifier))
     elements.append(("identifier", url))
     for language in selectors.languages(root):
         elements.append(("language", language))

@@ -29,6 +29,7 @@ from django.db import connection
 from django.db.models import Q
 
 from archive import visibility
+from archive.display import is_system_identifier
 from archive.models import (
     AgentLink,
     AgentVariantName,
@@ -576,6 +577,10 @@ def _rows(
         cid: _language_facets(languages) for cid, (_, _, languages) in collections.items()
     }
     for unit_id, cid, level, identifier, title, languages in units:
+        # A system's own key (``archive.display``) is no word a researcher searches for, and
+        # would show as the hit's snippet: it is left out of the index by its value.
+        if is_system_identifier(identifier):
+            identifier = ""
         repo_id = collections[cid][0] if cid in collections else 0
         # Repository, collection and level are columns of the index row: they are counted
         # from there (``query._facets``), so no facet row repeats them for every unit.
