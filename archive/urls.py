@@ -1,32 +1,13 @@
 """Public URLs. Stable: built from the repository code, the collection's EAD id and the
 component's machine id, never from database keys."""
 
-from urllib.parse import quote, unquote
-
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
 from archive import export_views, sitemaps, views
 from archive.oai import views as oai_views
+from archive.paths import IdentifierConverter
 from archive.search import views as search_views
-
-
-class IdentifierConverter:
-    """An EAD id or component id: one path segment, whatever characters the id holds.
-
-    Identifiers from real finding aids contain slashes ("01/CollectionMgr..."), spaces and
-    colons. The id is percent-encoded whole, so a slash can never split it into two segments;
-    the request path arrives decoded once and the converter decodes the id itself.
-    """
-
-    regex = "[^/]+"
-
-    def to_python(self, value: str) -> str:
-        return unquote(value)
-
-    def to_url(self, value: str) -> str:
-        return quote(value, safe="")
-
 
 register_converter(IdentifierConverter, "id")
 
@@ -36,6 +17,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", search_views.search, name="search"),
     path("repositories/<slug:code>/", views.repository, name="repository"),
+    # Every path under a repository's collections is read by archive.paths.locate, which
+    # tells an EAD id from a component id by the repository's EAD ids (both may hold slashes).
+    # The three named routes after it never match a request (this one comes first): they are
+    # how pages, sitemaps and feeds write these URLs with reverse().
+    path(
+        "collections/<slug:repository>/<path:rest>",
+        views.collection_path,
+        name="collection-path",
+    ),
     path("collections/<slug:repository>/<id:ead_id>/", views.collection, name="collection"),
     path(
         "collections/<slug:repository>/<id:ead_id>/<id:ref>/",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
-from archive import selectors
+from archive import export_views, paths, selectors
 
 # Query parameters of the search page (archive/filters.py) used by "search within".
 SEARCH_COLLECTION_PARAM = "within"
@@ -76,6 +77,30 @@ def _unit_context(request: HttpRequest, unit, ancestry) -> dict:
         "citation": selectors.citation(unit, url=url),
         "page_url": url,
     }
+
+
+@require_safe
+def collection_path(request: HttpRequest, repository: str, rest: str) -> HttpResponse:
+    """A collection page, component page or EAD download, by what ``rest`` names
+    (``archive.paths``); a URL found only once decoded, or without its final slash, is
+    redirected to the clean one."""
+    found = paths.locate(repository, rest)
+    if found is None:
+        raise Http404("No such finding aid")
+    if found.fmt is not None:
+        return export_views.collection_ead(request, repository, found.ead_id, found.fmt)
+    if not found.canonical:
+        kwargs = {"repository": repository, "ead_id": found.ead_id}
+        name = "archive:collection"
+        if found.ref:
+            name, kwargs = "archive:component", {**kwargs, "ref": found.ref}
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(
+            reverse(name, kwargs=kwargs) + (f"?{query}" if query else "")
+        )
+    if found.ref:
+        return component(request, repository, found.ead_id, found.ref)
+    return collection(request, repository, found.ead_id)
 
 
 @require_GET

@@ -13,6 +13,7 @@ here independently of ``archive.links``).
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from urllib.parse import urlencode
@@ -233,6 +234,18 @@ def url_problem(value: str) -> str | None:
     return f"relative URL from the data: {value!r}"
 
 
+def is_data_block(el: lxml.html.HtmlElement) -> bool:
+    """A ``<script type="application/ld+json">`` without ``src`` whose whole text is JSON: a
+    data block (HTML: scripts of a non-JavaScript type are never run)."""
+    if el.get("type") != "application/ld+json" or el.get("src") is not None:
+        return False
+    try:
+        json.loads(el.text or "")
+    except ValueError:
+        return False
+    return True
+
+
 def page_problems(url: str, body: str) -> list[str]:
     """Everything in one HTML response that a browser could run."""
     problems: list[str] = []
@@ -256,6 +269,8 @@ def page_problems(url: str, body: str) -> list[str]:
             src = el.get("src") or ""
             if src.startswith("/static/") and not (el.text or "").strip():
                 static_scripts += 1
+            elif is_data_block(el):
+                static_scripts += 1  # schema.org JSON-LD: data a browser never runs
             else:
                 problems.append(f"{url}: <script src={src!r}>{(el.text or '')[:60]!r}")
         elif tag == "style":
@@ -263,7 +278,9 @@ def page_problems(url: str, body: str) -> list[str]:
             if re.search(r"(?i)alert|script|url\(|expression\(|@import", el.text or ""):
                 problems.append(f"{url}: <style> with {(el.text or '')[:60]!r}")
         elif tag in SCRIPT_CAPABLE and not (
-            tag == "link" and el.get("rel") == "stylesheet" and el.get("href", "").startswith("/")
+            tag == "link"
+            and el.get("rel") in ("stylesheet", "alternate")
+            and el.get("href", "").startswith("/")
         ):
             problems.append(f"{url}: <{tag}> element")
     raw_scripts = len(re.findall(r"(?i)<script", body))
