@@ -14,6 +14,7 @@ past :data:`MAX_BYTES` a file is refused before parsing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lxml import etree
@@ -158,6 +159,12 @@ class _Reader:
         record_id = self.child_text(control, "recordId")
         if not record_id:
             self.warn(control, "the record has no <recordId>")
+        elif re.search(r"[^\w.\-:]", record_id):
+            self.warn(
+                self.child(control, "recordId"),
+                f"the recordId {record_id!r} is not an NMTOKEN as the schema requires; kept, "
+                "and exported with its other characters replaced",
+            )
         agency = self.child(control, "maintenanceAgency")
         language = self.child(control, "languageDeclaration")
         lang = self.child(language, "language") if language is not None else None

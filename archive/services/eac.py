@@ -1,0 +1,605 @@
+"""Agents in and out as EAC-CPF 2010 authority records.
+
+Import (``eac_import``): each file is read (``archive.eac``), matched to an existing agent or
+created, in one transaction of its own, so a file that fails leaves the database as it was.
+The match, in order:
+
+1. an id of the record (``recordId``, ``otherRecordId``, ``entityId``) equal to an agent's
+   ``record_id`` or ``authority_id``: the EAD import keeps ``authfilenumber`` in
+   ``authority_id``, so a finding aid's creator is found by the id it cites;
+2. else the same normalised authorised name (case, accents, punctuation and spacing aside)
+   and agent type, with no disagreeing existence dates.
+
+A new agent takes the record's ``recordId`` as its ``authority_id`` too, which is what the EAD
+import looks up for an ``authfilenumber``: whichever comes first, one agent.
+
+Relations (``cpfRelation``) whose target is an agent already in Fonds, or imported in the same
+batch, become :class:`AgentRelation` rows; the others are kept as the record wrote them in
+``Agent.other_relations`` and written back on export. After a batch, relations kept as text
+by any agent that now name an agent of the batch are linked.
+
+Export (``eac_export``): an agent as an EAC-CPF document, validated against ``cpf.xsd``
+before it is returned. A public export exists only for a public agent
+(``visibility.public_authorities``) and names only the collections the public may see through
+public links; the staff export names every collection the agent is linked to.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from archive import visibility
+from archive.eac import EACError, read_eac, write_eac
+from archive.eac import records as r
+from archive.ead.parsing import Source
+from archive.models import Agent, AgentLink, AgentRelation, AgentVariantName, Collection
+from archive.services.validation import DocumentInvalid, document_validate
+
+Rel = AgentRelation.RelationType
+
+ENTITY_TO_AGENT = {
+    "person": Agent.AgentType.PERSON,
+    "family": Agent.AgentType.FAMILY,
+    "corporateBody": Agent.AgentType.CORPORATE,
+}
+AGENT_TO_ENTITY = {value: key for key, value in ENTITY_TO_AGENT.items()}
+ROLE_TO_RESOURCE = {
+    AgentLink.Role.CREATOR: "creatorOf",
+    AgentLink.Role.SUBJECT: "subjectOf",
+    AgentLink.Role.SOURCE: "other",
+}
+
+
+class AgentNotPublic(Exception):
+    """A public export was asked for an agent the public may not see."""
+
+
+class EACExportError(Exception):
+    """The export does not validate against cpf.xsd (a bug: never served or written)."""
+
+
+@dataclass
+class FileResult:
+    """What one file did: the agent it made or updated, or the error that stopped it."""
+
+    name: str
+    agent: Agent | None = None
+    created: bool = False
+    warnings: list[str] = field(default_factory=list)
+    linked: int = 0  # relations that became AgentRelation rows
+    kept: int = 0  # relations kept as text
+    error: str | None = None
+
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.name}: FAILED: {self.error}"
+        verb = "created" if self.created else "updated"
+        return (
+            f"{self.name}: {verb} agent “{self.agent}” (id {self.agent.pk}); "
+            f"{self.linked} relations linked, {self.kept} kept as text, "
+            f"{len(self.warnings)} warnings"
+        )
+
+
+# --------------------------------------------------------------------------- import
+
+
+def eac_import(
+    *, files: Iterable[tuple[str, Source]], user: AbstractBaseUser | None = None
+) -> list[FileResult]:
+    """Import EAC-CPF files (``(name, path | bytes | stream)`` pairs) as agents.
+
+    Every file is read and saved on its own; a failure is reported in its result and the
+    others go on. Relations between the files of the batch are linked at the end.
+    """
+    results: list[FileResult] = []
+    imported: list[tuple[Agent, r.AuthorityRecord]] = []
+    for name, source in files:
+        result = FileResult(name)
+        results.append(result)
+        try:
+            record = read_eac(source, filename=name)
+        except EACError as exc:
+            result.error = str(exc)
+            continue
+        result.warnings = [
+            f"{name}, line {w.line}: {w.message}" if w.line else f"{name}: {w.message}"
+            for w in record.warnings
+        ]
+        try:
+            with transaction.atomic():
+                agent, created = _agent_upsert(record, user=user)
+                linked, kept = _relations_save(agent, record, result)
+        except (IntegrityError, ValueError) as exc:
+            result.error = f"{name}: not saved: {exc}"
+            continue
+        result.agent, result.created, result.linked, result.kept = agent, created, linked, kept
+        imported.append((agent, record))
+    if imported:
+        linked = _link_waiting({a.pk for a, _ in imported})
+        for result in results:
+            if result.agent is not None and result.agent.pk in linked:
+                result.linked += linked[result.agent.pk]
+                result.kept -= linked[result.agent.pk]
+    return results
+
+
+def normalised_name(text: str) -> str:
+    """A name folded for matching: no accents, case, punctuation or spacing differences."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(re.sub(r"[\W_]+", " ", letters.casefold()).split())
+
+
+def existence_columns(dates: tuple[r.Date, ...]) -> tuple[str, str]:
+    """(begin, end) for the agent's ISO columns: the first date of existence, ISO when the
+    record gives it, else its text."""
+    if not dates:
+        return "", ""
+    first = dates[0]
+    begin = (first.standard or first.text)[:32]
+    end = (first.to_standard or first.to_text)[:32] if first.ranged else ""
+    return begin, end
+
+
+def agent_match(record: r.AuthorityRecord) -> Agent | None:
+    """The agent this record describes, if Fonds has it (see the module's matching rule)."""
+    ids = list(record.identifiers)
+    if ids:
+        found = (
+            Agent.objects.filter(Q(record_id__in=ids) | Q(authority_id__in=ids))
+            .order_by("pk")
+            .first()
+        )
+        if found is not None:
+            return found
+    name = record.authorized_name.text
+    key = normalised_name(name)
+    agent_type = ENTITY_TO_AGENT[record.entity_type]
+    begin, end = existence_columns(record.exist_dates)
+    words = sorted(re.findall(r"\w{3,}", name), key=len, reverse=True)
+    candidates = Agent.objects.filter(agent_type=agent_type)
+    candidates = candidates.filter(authorized_name__icontains=words[0]) if words else candidates
+    for agent in candidates.order_by("pk").iterator(chunk_size=200):
+        if normalised_name(agent.authorized_name) != key:
+            continue
+        if (agent.existence_begin and begin and agent.existence_begin != begin) or (
+            agent.existence_end and end and agent.existence_end != end
+        ):
+            continue
+        return agent
+    return None
+
+
+def _agent_upsert(
+    record: r.AuthorityRecord, *, user: AbstractBaseUser | None
+) -> tuple[Agent, bool]:
+    agent = agent_match(record)
+    created = agent is None
+    if agent is None:
+        agent = Agent(authority_id=record.record_id[:500])
+    name = record.authorized_name
+    agent.agent_type = ENTITY_TO_AGENT[record.entity_type]
+    agent.authorized_name = name.text[:500]
+    begin, end = existence_columns(record.exist_dates)
+    agent.existence_begin, agent.existence_end = begin, end
+    if record.biography:
+        agent.biography = record.biography
+    if not agent.record_id or created:
+        agent.record_id = record.record_id[:255]
+    if not agent.authority_id:
+        agent.authority_id = record.record_id[:500]
+    agent.maintenance_agency = record.maintenance_agency[:255]
+    agent.places = [_term_json(t) for t in record.places]
+    agent.occupations = [_term_json(t) for t in record.occupations]
+    agent.functions = [_term_json(t) for t in record.functions]
+    agent.sources = list(record.sources)
+    other_ids = list(record.other_record_ids)
+    if record.record_id and agent.record_id != record.record_id:
+        other_ids.append(r.Identifier(record.record_id, "recordId"))
+    agent.authority_record = {
+        "record_id": record.record_id,
+        "other_record_ids": [asdict(i) for i in other_ids],
+        "entity_ids": [asdict(i) for i in record.entity_ids],
+        "agency_code": record.agency_code,
+        "language": record.language,
+        "script": record.script,
+        "name": _name_json(name),
+        "exist_dates": [asdict(d) for d in record.exist_dates],
+        "existence": [begin, end],
+        "legal_statuses": [_term_json(t) for t in record.legal_statuses],
+        "mandates": list(record.mandates),
+        "structure": record.structure,
+        "general_context": record.general_context,
+        "resource_relations": [_relation_json(x) for x in record.relations if x.kind != "cpf"],
+    }
+    if user is not None and user.is_authenticated:
+        agent._history_user = user  # (django-simple-history reads it on save)
+    agent.save()
+    agent.variant_names.all().delete()
+    AgentVariantName.objects.bulk_create(
+        AgentVariantName(
+            agent=agent,
+            name=variant.text[:500],
+            note=", ".join(variant.forms)[:255],
+            details=_name_json(variant),
+        )
+        for variant in record.variant_names
+    )
+    return agent, created
+
+
+def _term_json(term: r.Term) -> dict[str, Any]:
+    data = asdict(term)
+    return {key: value for key, value in data.items() if value}
+
+
+def _name_json(name: r.Name) -> dict[str, Any]:
+    return {
+        "text": name.text,
+        "parts": [asdict(p) for p in name.parts],
+        "dates": [asdict(d) for d in name.dates],
+        "forms": list(name.forms),
+        "authorized": name.authorized,
+        "local_type": name.local_type,
+        "lang": name.lang,
+        "script": name.script,
+        "parallel": name.parallel,
+    }
+
+
+def _relation_json(relation: r.Relation) -> dict[str, Any]:
+    data = asdict(relation)
+    data.pop("line")
+    return {key: value for key, value in data.items() if value}
+
+
+def relation_type_for(relation: r.Relation) -> str:
+    """The model's relation type for an EAC ``cpfRelation``, read "source is … of target".
+
+    EAC types name the target's place: ``hierarchical-child`` means the target is below the
+    record's entity, so the entity is its parent. Only symmetric family words (spouse,
+    sibling) are read from the arcrole or note; employee or member are not guessed, since
+    real records word their direction either way. The original wording is kept with the row.
+    """
+    words = normalised_name(f"{relation.arcrole} {relation.note}")
+    if re.search(r"spouse|epou|conjoint|married|wife|husband", words):
+        return Rel.SPOUSE
+    if re.search(r"sibling|brother|sister|frere|soeur", words):
+        return Rel.SIBLING
+    if relation.relation_type == "hierarchical-child":
+        return Rel.PARENT
+    if relation.relation_type == "hierarchical-parent":
+        return Rel.CHILD
+    return Rel.ASSOCIATE
+
+
+def _dates_label(dates: Iterable[dict[str, Any] | r.Date]) -> str:
+    labels = [(d if isinstance(d, r.Date) else r.Date(**d)).label() for d in dates]
+    return ", ".join(label for label in labels if label)
+
+
+def _target_for(href: str, entry: str, *, exclude: int) -> Agent | None:
+    """The agent a relation names: by id (its href), else by a unique authorised name."""
+    if href:
+        found = (
+            Agent.objects.filter(Q(record_id=href) | Q(authority_id=href))
+            .exclude(pk=exclude)
+            .order_by("pk")
+            .first()
+        )
+        if found is not None:
+            return found
+    if entry:
+        named = list(Agent.objects.filter(authorized_name=entry).exclude(pk=exclude)[:2])
+        if len(named) == 1:
+            return named[0]
+    return None
+
+
+def _relations_save(agent: Agent, record: r.AuthorityRecord, result: FileResult) -> tuple[int, int]:
+    """Replace the agent's outgoing relations with the record's; returns (linked, kept)."""
+    agent.relations.all().delete()
+    kept: list[dict[str, Any]] = []
+    linked = 0
+    for relation in record.relations:
+        if relation.kind != "cpf":
+            continue
+        data = _relation_json(relation)
+        target = _target_for(relation.href, relation.entry, exclude=agent.pk)
+        if target is None or not _relation_add(agent, target, data):
+            kept.append(data)
+        else:
+            linked += 1
+    agent.other_relations = kept
+    agent.save(update_fields=["other_relations", "updated"])
+    return linked, len(kept)
+
+
+def _relation_add(agent: Agent, target: Agent, data: dict[str, Any]) -> bool:
+    """One AgentRelation row for an EAC relation; False when the same kind of relation to
+    the same agent is already there (the unique rule): the caller keeps it as text."""
+    relation = r.Relation(
+        kind="cpf", **{k: v for k, v in data.items() if k not in ("kind", "dates")}
+    )
+    relation_type = relation_type_for(relation)
+    if AgentRelation.objects.filter(
+        source=agent, target=target, relation_type=relation_type
+    ).exists():
+        return False
+    AgentRelation.objects.create(
+        source=agent,
+        target=target,
+        relation_type=relation_type,
+        description=relation.note[:255],
+        dates=_dates_label(data.get("dates", ()))[:64],
+        attributes=data,
+    )
+    return True
+
+
+def _link_waiting(batch: set[int]) -> dict[int, int]:
+    """Turn relations kept as text into rows where they now name an agent of the batch.
+
+    Returns how many were linked per source agent. Each agent is saved in a transaction of
+    its own.
+    """
+    ids: dict[str, int] = {}
+    names: dict[str, int] = {}
+    for pk, record_id, authority_id, name in Agent.objects.filter(pk__in=batch).values_list(
+        "pk", "record_id", "authority_id", "authorized_name"
+    ):
+        for value in (record_id, authority_id):
+            if value:
+                ids.setdefault(value, pk)
+        names.setdefault(name, pk)
+    counts: dict[int, int] = {}
+    for agent in Agent.objects.exclude(other_relations=[]).order_by("pk").iterator(chunk_size=200):
+        waiting = agent.other_relations
+        if not any(d.get("href") in ids or d.get("entry") in names for d in waiting):
+            continue
+        with transaction.atomic():
+            kept = []
+            for data in waiting:
+                target_id = ids.get(data.get("href", "")) or names.get(data.get("entry", ""))
+                target = Agent.objects.filter(pk=target_id).exclude(pk=agent.pk).first()
+                if target is not None and _relation_add(agent, target, data):
+                    counts[agent.pk] = counts.get(agent.pk, 0) + 1
+                else:
+                    kept.append(data)
+            agent.other_relations = kept
+            agent.save(update_fields=["other_relations", "updated"])
+    return counts
+
+
+# --------------------------------------------------------------------------- export
+
+
+def eac_export(*, agent: Agent, public: bool = True, base_url: str = "") -> bytes:
+    """The agent as a valid EAC-CPF document.
+
+    ``public``: refuse an agent the public may not see (:class:`AgentNotPublic`) and name
+    only public collections. ``base_url`` ("https://archives.example.org") makes the
+    collections' links absolute; without it they are site paths.
+    """
+    if public and not visibility.public_authorities(Agent.objects.filter(pk=agent.pk)).exists():
+        raise AgentNotPublic(f"agent {agent.slug!r} is not public")
+    record = agent_record(agent, public=public, base_url=base_url)
+    data = write_eac(record, revised=agent.updated or timezone.now())
+    try:
+        document_validate(data, "eac-cpf")
+    except DocumentInvalid as exc:
+        raise EACExportError(
+            f"the EAC-CPF export of agent {agent.slug!r} is invalid: {exc}"
+        ) from exc
+    return data
+
+
+def agent_record(agent: Agent, *, public: bool, base_url: str = "") -> r.AuthorityRecord:
+    """The neutral record of an agent: its columns, what its import kept, its relations and
+    the collections it is linked to."""
+    kept = agent.authority_record or {}
+    name_data = kept.get("name") or {}
+    if name_data.get("text") == agent.authorized_name:
+        name = _name_from(name_data)
+    else:
+        name = r.Name(parts=(r.NamePart(agent.authorized_name),), authorized=True)
+    variants = []
+    for variant in agent.variant_names.all():
+        if variant.details.get("text") == variant.name:
+            variants.append(_name_from(variant.details))
+        else:
+            variants.append(r.Name(parts=(r.NamePart(variant.name),)))
+    if kept.get("existence") == [agent.existence_begin, agent.existence_end]:
+        exist = tuple(r.Date(**d) for d in kept.get("exist_dates", ()))
+    else:
+        exist = _existence(agent)
+    record_id = agent.record_id or kept.get("record_id") or f"fonds-agent-{agent.pk}"
+    return r.AuthorityRecord(
+        entity_type=AGENT_TO_ENTITY.get(agent.agent_type, "person"),
+        names=(name, *variants),
+        record_id=record_id,
+        other_record_ids=_identifiers(kept.get("other_record_ids", ()), agent, record_id),
+        entity_ids=tuple(r.Identifier(**i) for i in kept.get("entity_ids", ())),
+        maintenance_agency=agent.maintenance_agency,
+        agency_code=kept.get("agency_code", ""),
+        language=kept.get("language", ""),
+        script=kept.get("script", ""),
+        exist_dates=exist,
+        biography=agent.biography,
+        structure=kept.get("structure", ""),
+        general_context=kept.get("general_context", ""),
+        places=_terms(agent.places),
+        occupations=_terms(agent.occupations),
+        functions=_terms(agent.functions),
+        legal_statuses=_terms(kept.get("legal_statuses", ())),
+        mandates=tuple(kept.get("mandates", ())),
+        sources=tuple(agent.sources),
+        relations=(
+            *_agent_relations(agent),
+            *(_relation_from(d) for d in agent.other_relations),
+            *_resource_relations(agent, public=public, base_url=base_url),
+            *(_relation_from(d) for d in kept.get("resource_relations", ())),
+        ),
+    )
+
+
+def _identifiers(items: Iterable[dict[str, Any]], agent: Agent, record_id: str) -> tuple:
+    found = [r.Identifier(**i) for i in items]
+    values = {i.value for i in found} | {record_id}
+    if agent.authority_id and agent.authority_id not in values:
+        found.append(r.Identifier(agent.authority_id, agent.authority_source))
+    return tuple(found)
+
+
+def _name_from(data: dict[str, Any]) -> r.Name:
+    return r.Name(
+        parts=tuple(r.NamePart(**p) for p in data.get("parts", ())),
+        dates=tuple(r.Date(**d) for d in data.get("dates", ())),
+        authorized=bool(data.get("authorized")),
+        forms=tuple(data.get("forms", ())),
+        local_type=data.get("local_type", ""),
+        lang=data.get("lang", ""),
+        script=data.get("script", ""),
+        parallel=bool(data.get("parallel")),
+    )
+
+
+def _existence(agent: Agent) -> tuple[r.Date, ...]:
+    if agent.existence_begin and agent.existence_end:
+        return (
+            r.Date(
+                agent.existence_begin,
+                agent.existence_begin,
+                ranged=True,
+                to_text=agent.existence_end,
+                to_standard=agent.existence_end,
+            ),
+        )
+    if agent.existence_begin or agent.existence_end:
+        value = agent.existence_begin or agent.existence_end
+        return (r.Date(value, value),)
+    return ()
+
+
+def _terms(items: Iterable[dict[str, Any]]) -> tuple[r.Term, ...]:
+    terms = []
+    for item in items:
+        data = dict(item)
+        data["dates"] = tuple(r.Date(**d) for d in data.get("dates", ()))
+        terms.append(r.Term(**data))
+    return tuple(terms)
+
+
+def _relation_from(data: dict[str, Any]) -> r.Relation:
+    values = dict(data)
+    values["dates"] = tuple(r.Date(**d) for d in values.get("dates", ()))
+    return r.Relation(**values)
+
+
+# (source is <type> of target) -> the cpfRelationType that says it from the source's record.
+_HIERARCHY = {
+    Rel.PARENT: "hierarchical-child",
+    Rel.CHILD: "hierarchical-parent",
+    Rel.EMPLOYEE: "hierarchical-parent",
+    Rel.MEMBER: "hierarchical-parent",
+}
+_INVERSE = {Rel.PARENT: Rel.CHILD, Rel.CHILD: Rel.PARENT}
+
+
+def _agent_relations(agent: Agent) -> list[r.Relation]:
+    """The agent's relations as ``cpfRelation``: its own rows with their imported wording,
+    then relations other agents hold to it that it does not state itself, turned round."""
+    found = []
+    forward_targets = set()
+    for row in agent.relations.select_related("target").order_by("pk"):
+        forward_targets.add(row.target_id)
+        found.append(_relation_of(row, row.target, row.relation_type, row.attributes))
+    reverse = agent.reverse_relations.select_related("source").order_by("pk")
+    for row in reverse:
+        if row.source_id in forward_targets:
+            continue
+        relation_type = _INVERSE.get(row.relation_type, row.relation_type)
+        found.append(_relation_of(row, row.source, relation_type, {}))
+    return found
+
+
+def _relation_of(
+    row: AgentRelation, other: Agent, relation_type: str, attributes: dict[str, Any]
+) -> r.Relation:
+    if attributes:
+        relation = _relation_from(attributes)
+        if not relation.entry:
+            relation = r.Relation(**{**asdict(relation), "entry": other.authorized_name})
+        return relation
+    both_people = {row.source.agent_type, row.target.agent_type} <= {"person", "family"}
+    if relation_type in (Rel.SPOUSE, Rel.SIBLING) or (
+        both_people and relation_type in (Rel.PARENT, Rel.CHILD)
+    ):
+        eac_type = "family"
+    else:
+        eac_type = _HIERARCHY.get(relation_type, "associative")
+    label = AgentRelation.RelationType(relation_type).label
+    note = f"{label}: {row.description}" if row.description else label
+    return r.Relation(
+        kind="cpf",
+        entry=other.authorized_name,
+        relation_type=eac_type,
+        href=other.record_id or other.authority_id,
+        dates=(r.Date(row.dates),) if row.dates else (),
+        note=note,
+    )
+
+
+def _resource_relations(agent: Agent, *, public: bool, base_url: str) -> list[r.Relation]:
+    """One ``resourceRelation`` per collection and role the agent is linked with."""
+    links = AgentLink.objects.filter(agent=agent)
+    if public:
+        links = visibility.public_links(links)
+    pairs = sorted(set(links.values_list("unit__collection_id", "role", "relator")))
+    collections = Collection.objects.filter(pk__in={c for c, _, _ in pairs})
+    if public:
+        collections = visibility.public_collections(collections)
+    by_pk = {c.pk: c for c in collections}
+    found = []
+    for collection_id, role, relator in pairs:
+        collection = by_pk.get(collection_id)
+        if collection is None:
+            continue
+        found.append(
+            r.Relation(
+                kind="resource",
+                entry=str(collection),
+                relation_type=ROLE_TO_RESOURCE.get(role, "other"),
+                href=f"{base_url.rstrip('/')}{collection.get_absolute_url()}",
+                note=f"{AgentLink.Role(role).label}{f' ({relator})' if relator else ''}",
+            )
+        )
+    return found
+
+
+def eac_file_name(agent: Agent) -> str:
+    return f"{agent.slug}.xml"
+
+
+__all__ = [
+    "AgentNotPublic",
+    "EACExportError",
+    "FileResult",
+    "agent_match",
+    "agent_record",
+    "eac_export",
+    "eac_file_name",
+    "eac_import",
+    "normalised_name",
+    "relation_type_for",
+]
