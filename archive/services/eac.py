@@ -37,7 +37,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from archive import visibility
+from archive import permissions, visibility
 from archive.eac import EACError, read_eac, write_eac
 from archive.eac import records as r
 from archive.ead.parsing import Source
@@ -384,16 +384,23 @@ def _link_waiting(batch: set[int]) -> dict[int, int]:
 # --------------------------------------------------------------------------- export
 
 
-def eac_export(*, agent: Agent, public: bool = True, base_url: str = "") -> bytes:
+def eac_export(
+    *,
+    agent: Agent,
+    public: bool = True,
+    base_url: str = "",
+    user: AbstractBaseUser | None = None,
+) -> bytes:
     """The agent as a valid EAC-CPF document.
 
     ``public``: refuse an agent the public may not see (:class:`AgentNotPublic`) and name
     only public collections. ``base_url`` ("https://archives.example.org") makes the
-    collections' links absolute; without it they are site paths.
+    collections' links absolute; without it they are site paths. ``user``: a staff export
+    names the collections this user may see in the admin (all, without a user).
     """
     if public and not visibility.public_authorities(Agent.objects.filter(pk=agent.pk)).exists():
         raise AgentNotPublic(f"agent {agent.slug!r} is not public")
-    record = agent_record(agent, public=public, base_url=base_url)
+    record = agent_record(agent, public=public, base_url=base_url, user=user)
     data = write_eac(record, revised=agent.updated or timezone.now())
     try:
         document_validate(data, "eac-cpf")
@@ -404,7 +411,9 @@ def eac_export(*, agent: Agent, public: bool = True, base_url: str = "") -> byte
     return data
 
 
-def agent_record(agent: Agent, *, public: bool, base_url: str = "") -> r.AuthorityRecord:
+def agent_record(
+    agent: Agent, *, public: bool, base_url: str = "", user: AbstractBaseUser | None = None
+) -> r.AuthorityRecord:
     """The neutral record of an agent: its columns, what its import kept, its relations and
     the collections it is linked to."""
     kept = agent.authority_record or {}
@@ -447,7 +456,7 @@ def agent_record(agent: Agent, *, public: bool, base_url: str = "") -> r.Authori
         relations=(
             *_agent_relations(agent),
             *(_relation_from(d) for d in agent.other_relations),
-            *_resource_relations(agent, public=public, base_url=base_url),
+            *_resource_relations(agent, public=public, base_url=base_url, user=user),
             *(_relation_from(d) for d in kept.get("resource_relations", ())),
         ),
     )
@@ -560,21 +569,26 @@ def _relation_of(
     )
 
 
-def _resource_relations(agent: Agent, *, public: bool, base_url: str) -> list[r.Relation]:
-    """One ``resourceRelation`` per collection and role the agent is linked with."""
+def _resource_relations(
+    agent: Agent, *, public: bool, base_url: str, user: AbstractBaseUser | None
+) -> list[r.Relation]:
+    """One ``resourceRelation`` per collection, role and relator the agent is linked with.
+
+    Public: public links, in collections the public may see. Staff: those, and every link
+    in the collections ``user`` may see in the admin (all of them when no user is given:
+    a management command).
+    """
     links = AgentLink.objects.filter(agent=agent)
-    if public:
-        links = visibility.public_links(links)
-    pairs = sorted(set(links.values_list("unit__collection_id", "role", "relator")))
-    collections = Collection.objects.filter(pk__in={c for c, _, _ in pairs})
-    if public:
-        collections = visibility.public_collections(collections)
-    by_pk = {c.pk: c for c in collections}
+    public_ids = visibility.public_collections().values("pk")
+    seen = visibility.public_links(links).filter(unit__collection_id__in=public_ids)
+    if not public:
+        staff = links if user is None else permissions.scope(links, user)
+        seen = seen | staff
+    pairs = sorted(set(seen.values_list("unit__collection_id", "role", "relator")))
+    by_pk = Collection.objects.in_bulk({c for c, _, _ in pairs})
     found = []
     for collection_id, role, relator in pairs:
-        collection = by_pk.get(collection_id)
-        if collection is None:
-            continue
+        collection = by_pk[collection_id]
         found.append(
             r.Relation(
                 kind="resource",
