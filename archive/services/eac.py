@@ -454,7 +454,7 @@ def agent_record(
         mandates=tuple(kept.get("mandates", ())),
         sources=tuple(agent.sources),
         relations=(
-            *_agent_relations(agent),
+            *_agent_relations(agent, public=public),
             *(_relation_from(d) for d in agent.other_relations),
             *_resource_relations(agent, public=public, base_url=base_url, user=user),
             *(_relation_from(d) for d in kept.get("resource_relations", ())),
@@ -522,50 +522,57 @@ _HIERARCHY = {
     Rel.EMPLOYEE: "hierarchical-parent",
     Rel.MEMBER: "hierarchical-parent",
 }
-_INVERSE = {Rel.PARENT: Rel.CHILD, Rel.CHILD: Rel.PARENT}
+_TURNED = {"hierarchical-child": "hierarchical-parent", "hierarchical-parent": "hierarchical-child"}
 
 
-def _agent_relations(agent: Agent) -> list[r.Relation]:
+def _agent_relations(agent: Agent, *, public: bool) -> list[r.Relation]:
     """The agent's relations as ``cpfRelation``: its own rows with their imported wording,
-    then relations other agents hold to it that it does not state itself, turned round."""
+    then relations other agents hold to it that it does not state itself, turned round.
+    A public export leaves out agents the public may not see, as the agent page does."""
+    forward = agent.relations.select_related("source", "target").order_by("pk")
+    reverse = agent.reverse_relations.select_related("source", "target").order_by("pk")
+    if public:
+        visible = visibility.public_authorities(Agent.objects.all()).values("pk")
+        forward = forward.filter(target__in=visible)
+        reverse = reverse.filter(source__in=visible)
     found = []
     forward_targets = set()
-    for row in agent.relations.select_related("target").order_by("pk"):
+    for row in forward:
         forward_targets.add(row.target_id)
-        found.append(_relation_of(row, row.target, row.relation_type, row.attributes))
-    reverse = agent.reverse_relations.select_related("source").order_by("pk")
+        found.append(_relation_of(row, reverse=False))
     for row in reverse:
-        if row.source_id in forward_targets:
-            continue
-        relation_type = _INVERSE.get(row.relation_type, row.relation_type)
-        found.append(_relation_of(row, row.source, relation_type, {}))
+        if row.source_id not in forward_targets:
+            found.append(_relation_of(row, reverse=True))
     return found
 
 
-def _relation_of(
-    row: AgentRelation, other: Agent, relation_type: str, attributes: dict[str, Any]
-) -> r.Relation:
-    if attributes:
-        relation = _relation_from(attributes)
+def _relation_of(row: AgentRelation, *, reverse: bool) -> r.Relation:
+    """A relation row as written in the record of its source (or, ``reverse``, of its
+    target): the imported wording when the row came from a record, else built from its type.
+    """
+    other = row.source if reverse else row.target
+    if row.attributes and not reverse:
+        relation = _relation_from(row.attributes)
         if not relation.entry:
             relation = r.Relation(**{**asdict(relation), "entry": other.authorized_name})
         return relation
     both_people = {row.source.agent_type, row.target.agent_type} <= {"person", "family"}
-    if relation_type in (Rel.SPOUSE, Rel.SIBLING) or (
-        both_people and relation_type in (Rel.PARENT, Rel.CHILD)
-    ):
+    kind = row.relation_type
+    if kind in (Rel.SPOUSE, Rel.SIBLING) or (both_people and kind in (Rel.PARENT, Rel.CHILD)):
         eac_type = "family"
     else:
-        eac_type = _HIERARCHY.get(relation_type, "associative")
-    label = AgentRelation.RelationType(relation_type).label
-    note = f"{label}: {row.description}" if row.description else label
+        eac_type = _HIERARCHY.get(kind, "associative")
+        if reverse:
+            eac_type = _TURNED.get(eac_type, eac_type)
+    label = AgentRelation.RelationType(kind).label.lower()
+    note = f"{row.source} is {label} of {row.target}"
     return r.Relation(
         kind="cpf",
         entry=other.authorized_name,
         relation_type=eac_type,
         href=other.record_id or other.authority_id,
         dates=(r.Date(row.dates),) if row.dates else (),
-        note=note,
+        note=f"{note}: {row.description}" if row.description else note,
     )
 
 
