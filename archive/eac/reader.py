@@ -281,12 +281,14 @@ class _Reader:
         occupations: list[Term] = []
         functions: list[Term] = []
         statuses: list[Term] = []
+        local: list[Term] = []
         mandates: list[str] = []
         biography: list[str] = []
         for el in desc:
             kind = _local(el)
             if kind == "existDates":
                 out["exist_dates"] = self.dates(el)
+                out["exist_note"] = self.child_text(el, "descriptiveNote")
             elif kind in ("places", "place"):
                 for place in [el] if kind == "place" else self.children(el, "place"):
                     places.extend(self.place(place))
@@ -296,6 +298,8 @@ class _Reader:
                 functions.extend(self.terms(el, "function"))
             elif kind in ("legalStatuses", "legalStatus"):
                 statuses.extend(self.terms(el, "legalStatus"))
+            elif kind in ("localDescriptions", "localDescription"):
+                local.extend(self.terms(el, "localDescription"))
             elif kind in ("mandates", "mandate"):
                 for mandate in [el] if kind == "mandate" else self.children(el, "mandate"):
                     if _text(mandate):
@@ -311,6 +315,7 @@ class _Reader:
             occupations=tuple(occupations),
             functions=tuple(functions),
             legal_statuses=tuple(statuses),
+            local_descriptions=tuple(local),
             mandates=tuple(mandates),
             biography="".join(biography),
         )

@@ -116,6 +116,7 @@ class AuthorityRecord:
     language: str = ""  # languageDeclaration's language code (e.g. "fre")
     script: str = ""
     exist_dates: tuple[Date, ...] = ()
+    exist_note: str = ""  # existDates' descriptiveNote (e.g. full dates the range rounds)
     biography: str = ""  # neutral markup fragment (EAD 2002 names, no namespace)
     structure: str = ""  # structureOrGenealogy, the same kind of fragment
     general_context: str = ""
@@ -123,6 +124,7 @@ class AuthorityRecord:
     occupations: tuple[Term, ...] = ()
     functions: tuple[Term, ...] = ()
     legal_statuses: tuple[Term, ...] = ()
+    local_descriptions: tuple[Term, ...] = ()  # e.g. sex, subjects (localType says which)
     mandates: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     relations: tuple[Relation, ...] = ()

@@ -170,7 +170,10 @@ def _name(b: _Builder, parent: Any, name: Name, *, authorized: bool) -> None:
 def _description(b: _Builder, parent: Any, record: AuthorityRecord) -> None:
     description = etree.Element(f"{{{EAC_NS}}}description")
     if record.exist_dates:
-        _dates(b, b.el(description, "existDates"), record.exist_dates)
+        exist = b.el(description, "existDates")
+        _dates(b, exist, record.exist_dates)
+        if record.exist_note:
+            _note(b, exist, record.exist_note)
     if record.places:
         places = b.el(description, "places")
         for term in record.places:
@@ -189,9 +192,11 @@ def _description(b: _Builder, parent: Any, record: AuthorityRecord) -> None:
         ("legalStatuses", "legalStatus", record.legal_statuses),
         ("functions", "function", record.functions),
         ("occupations", "occupation", record.occupations),
+        # (no wrapper: <localDescriptions> requires a localType of its own)
+        (None, "localDescription", record.local_descriptions),
     ):
         if terms:
-            box = b.el(description, wrapper)
+            box = b.el(description, wrapper) if wrapper else description
             for term in terms:
                 item = b.el(box, name, localType=_uri(term.local_type))
                 b.el(item, "term", term.text, vocabularySource=_uri(term.vocabulary))

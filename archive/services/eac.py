@@ -216,7 +216,9 @@ def _agent_upsert(
         "name": _name_json(name),
         "exist_dates": [asdict(d) for d in record.exist_dates],
         "existence": [begin, end],
+        "exist_note": record.exist_note,
         "legal_statuses": [_term_json(t) for t in record.legal_statuses],
+        "local_descriptions": [_term_json(t) for t in record.local_descriptions],
         "mandates": list(record.mandates),
         "structure": record.structure,
         "general_context": record.general_context,
@@ -428,8 +430,10 @@ def agent_record(
             variants.append(_name_from(variant.details))
         else:
             variants.append(r.Name(parts=(r.NamePart(variant.name),)))
+    exist_note = ""
     if kept.get("existence") == [agent.existence_begin, agent.existence_end]:
         exist = tuple(r.Date(**d) for d in kept.get("exist_dates", ()))
+        exist_note = kept.get("exist_note", "")
     else:
         exist = _existence(agent)
     record_id = agent.record_id or kept.get("record_id") or f"fonds-agent-{agent.pk}"
@@ -444,6 +448,7 @@ def agent_record(
         language=kept.get("language", ""),
         script=kept.get("script", ""),
         exist_dates=exist,
+        exist_note=exist_note,
         biography=agent.biography,
         structure=kept.get("structure", ""),
         general_context=kept.get("general_context", ""),
@@ -451,6 +456,7 @@ def agent_record(
         occupations=_terms(agent.occupations),
         functions=_terms(agent.functions),
         legal_statuses=_terms(kept.get("legal_statuses", ())),
+        local_descriptions=_terms(kept.get("local_descriptions", ())),
         mandates=tuple(kept.get("mandates", ())),
         sources=tuple(agent.sources),
         relations=(
