@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -119,7 +119,7 @@ def eac_import(
             with transaction.atomic():
                 agent, created = _agent_upsert(record, user=user)
                 linked, kept = _relations_save(agent, record, result)
-        except (IntegrityError, ValueError) as exc:
+        except (DatabaseError, ValueError) as exc:
             result.error = f"{name}: not saved: {exc}"
             continue
         result.agent, result.created, result.linked, result.kept = agent, created, linked, kept
