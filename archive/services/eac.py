@@ -166,7 +166,8 @@ def agent_match(record: r.AuthorityRecord) -> Agent | None:
     key = normalised_name(name)
     agent_type = ENTITY_TO_AGENT[record.entity_type]
     begin, end = existence_columns(record.exist_dates)
-    words = sorted(re.findall(r"\w{3,}", name), key=len, reverse=True)
+    # (a word without accents: SQLite's icontains folds ASCII case only)
+    words = sorted(re.findall(r"[A-Za-z0-9]{3,}", name), key=len, reverse=True)
     candidates = Agent.objects.filter(agent_type=agent_type)
     candidates = candidates.filter(authorized_name__icontains=words[0]) if words else candidates
     for agent in candidates.order_by("pk").iterator(chunk_size=200):
@@ -227,17 +228,21 @@ def _agent_upsert(
     if user is not None and user.is_authenticated:
         agent._history_user = user  # (django-simple-history reads it on save)
     agent.save()
-    agent.variant_names.all().delete()
-    AgentVariantName.objects.bulk_create(
-        AgentVariantName(
-            agent=agent,
-            name=variant.text[:500],
-            note=", ".join(variant.forms)[:255],
-            details=_name_json(variant),
-        )
-        for variant in record.variant_names
-    )
+    _variants_save(agent, record.variant_names)
     return agent, created
+
+
+def _variants_save(agent: Agent, variants: tuple[r.Name, ...]) -> None:
+    """The record's variant names, added to or updating the agent's; variants typed in the
+    admin that the record does not give are kept (an import never loses a name)."""
+    existing = {v.name: v for v in agent.variant_names.all()}
+    for variant in variants:
+        text = variant.text[:500]
+        row = existing.get(text) or AgentVariantName(agent=agent, name=text)
+        row.note = row.note or ", ".join(variant.forms)[:255]
+        row.details = _name_json(variant)
+        row.save()
+        existing[text] = row
 
 
 def _term_json(term: r.Term) -> dict[str, Any]:
@@ -309,8 +314,9 @@ def _target_for(href: str, entry: str, *, exclude: int) -> Agent | None:
 
 
 def _relations_save(agent: Agent, record: r.AuthorityRecord, result: FileResult) -> tuple[int, int]:
-    """Replace the agent's outgoing relations with the record's; returns (linked, kept)."""
-    agent.relations.all().delete()
+    """Replace the agent's relations that came from an authority record with this record's
+    (those made in the admin, without imported wording, stay); returns (linked, kept)."""
+    agent.relations.exclude(attributes={}).delete()
     kept: list[dict[str, Any]] = []
     linked = 0
     for relation in record.relations:

@@ -130,3 +130,29 @@ def test_a_broken_file_in_a_batch_changes_nothing_and_the_others_import():
     assert "not well-formed" in results[0].error
     assert results[1].error is None
     assert list(Agent.objects.values_list("authorized_name", flat=True)) == ["Roe, Richard"]
+
+
+def test_an_import_keeps_the_names_and_relations_typed_in_the_admin():
+    serge = Agent.objects.create(agent_type="person", authorized_name="Serge", record_id="s1")
+    serge.variant_names.create(name="Kibalchich, Victor Lvovich", note="birth name")
+    spouse = Agent.objects.create(agent_type="person", authorized_name="Roussakova, Liouba")
+    AgentRelation.objects.create(source=serge, target=spouse, relation_type="spouse")
+    data = record_bytes("Serge, Victor", record_id="s1", variants=("V. Serge",))
+    for _ in range(2):  # (and a second import changes nothing more)
+        [result] = eac_import(files=[("serge.xml", data)])
+        assert result.agent.pk == serge.pk
+    serge.refresh_from_db()
+    assert sorted(serge.variant_names.values_list("name", flat=True)) == [
+        "Kibalchich, Victor Lvovich",
+        "V. Serge",
+    ]
+    assert rows() == {("Serge, Victor", "spouse", "Roussakova, Liouba")}
+    exported = read_eac(eac_export(agent=serge, public=False))
+    assert {n.text for n in exported.names} == {
+        "Serge, Victor",
+        "Kibalchich, Victor Lvovich",
+        "V. Serge",
+    }
+    [relation] = exported.relations
+    assert (relation.entry, relation.relation_type) == ("Roussakova, Liouba", "family")
+    assert relation.note == "Serge, Victor is spouse of Roussakova, Liouba"
