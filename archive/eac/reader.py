@@ -402,7 +402,7 @@ class _Reader:
             self.warn(el, f"<{kind}> is kept as a paragraph")
             name = "p"
         out = etree.Element(name)
-        if kind == "span" or kind == "p" or kind == "citation" or kind == "abstract":
+        if kind in ("span", "p", "citation", "abstract"):  # mixed content: spans within text
             out.text = el.text
             for child in el:
                 inner = self.neutral(child) if _local(child) == "span" else None

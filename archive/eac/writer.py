@@ -328,7 +328,7 @@ def _block(b: _Builder, parent: Any, el: Any) -> None:
         node = b.el(parent, "list")
         items = [c for c in el if c.tag == "item"] or [el]
         for item in items:
-            _inline(b, b.el(node, "item"), item, nested_blocks=True)
+            _inline(b, b.el(node, "item"), item)
     elif tag == "chronlist":
         node = b.el(parent, "chronList")
         for item in el.iter("chronitem"):
@@ -337,9 +337,9 @@ def _block(b: _Builder, parent: Any, el: Any) -> None:
             _chron_date(b, chron, date)
             events = [" ".join("".join(e.itertext()).split()) for e in item.iter("event")]
             b.el(chron, "event", " ".join(e for e in events if e))
-    elif tag in ("p", "head", "blockquote", "note") or tag:
+    elif tag:  # p, head, and any other block: a paragraph, unless it holds blocks itself
         if tag in ("p", "head") or not any(c.tag in ("p", "list", "chronlist") for c in el):
-            _inline(b, b.el(parent, "p"), el, nested_blocks=False)
+            _inline(b, b.el(parent, "p"), el)
         else:
             for child in el:
                 _block(b, parent, child)
@@ -358,8 +358,9 @@ def _chron_date(b: _Builder, chron: Any, date: Any) -> None:
         b.el(chron, "date", text or normal, standardDate=standard_date(normal))
 
 
-def _inline(b: _Builder, node: Any, el: Any, *, nested_blocks: bool) -> None:
-    """Mixed content of a paragraph or item: text, with each child element as a ``span``."""
+def _inline(b: _Builder, node: Any, el: Any) -> None:
+    """Mixed content of a paragraph or item: text, with each child element as a ``span``
+    holding its words (a list nested in an item too: EAC's items hold no lists)."""
     node.text = el.text
     last = None
     for child in el:

@@ -138,3 +138,35 @@ def test_a_file_that_is_no_authority_record_is_refused():
     no_name = minimal().replace(b"<part>Doe, Jane</part>", b"<part/>")
     with pytest.raises(EACError, match="names no one"):
         read_eac(no_name, filename="x.xml")
+
+
+def test_a_biography_typed_as_plain_text_is_written_as_paragraphs():
+    record = AuthorityRecord(
+        entity_type="person",
+        names=(Name(parts=(NamePart("Doe, Jane"),)),),
+        record_id="doe-1",
+        biography="Born in Ghent.\n\nWrote on bees & <wasps>.",
+    )
+    written = write_eac(record, revised=WHEN)
+    assert schema_errors(written) == []
+    paragraphs = etree.fromstring(written).findall(f".//{{{EAC}}}biogHist/{{{EAC}}}p")
+    assert [p.text for p in paragraphs] == ["Born in Ghent.", "Wrote on bees & <wasps>."]
+
+
+def test_a_chronology_stays_a_chronology():
+    path = next(p for p in corpus_files() if p.name == "misc-sia_walcott.xml")
+    original = etree.parse(str(path)).getroot()
+    written = etree.fromstring(write_eac(read_eac(path), revised=WHEN))
+    items = f".//{{{EAC}}}chronItem"
+    before = [
+        (i.findtext(f"{{{EAC}}}date"), i.findtext(f"{{{EAC}}}event"))
+        for i in original.iterfind(items)
+    ]
+    after = [
+        (i.findtext(f"{{{EAC}}}date"), i.findtext(f"{{{EAC}}}event"))
+        for i in written.iterfind(items)
+    ]
+    assert len(after) == len(before) > 10
+    assert [" ".join((d or "").split()) for d, _ in after] == [
+        " ".join((d or "").split()) for d, _ in before
+    ]
