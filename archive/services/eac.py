@@ -42,6 +42,7 @@ from archive.eac import EACError, read_eac, write_eac
 from archive.eac import records as r
 from archive.ead.parsing import Source
 from archive.models import Agent, AgentLink, AgentRelation, AgentVariantName, Collection
+from archive.search import index as search_index
 from archive.services.validation import DocumentInvalid, document_validate
 
 Rel = AgentRelation.RelationType
@@ -117,8 +118,12 @@ def eac_import(
         ]
         try:
             with transaction.atomic():
-                agent, created = _agent_upsert(record, user=user)
-                linked, kept = _relations_save(agent, record, result)
+                # The search index follows the agent's names: one reindex of its units, by
+                # the last save, rather than one for each variant name written.
+                with search_index.paused():
+                    agent, created = _agent_upsert(record, user=user)
+                    linked, kept = _relations_save(agent, record)
+                agent.save(update_fields=["other_relations", "updated"])
         except (DatabaseError, ValueError) as exc:
             result.error = f"{name}: not saved: {exc}"
             continue
@@ -313,7 +318,7 @@ def _target_for(href: str, entry: str, *, exclude: int) -> Agent | None:
     return None
 
 
-def _relations_save(agent: Agent, record: r.AuthorityRecord, result: FileResult) -> tuple[int, int]:
+def _relations_save(agent: Agent, record: r.AuthorityRecord) -> tuple[int, int]:
     """Replace the agent's relations that came from an authority record with this record's
     (those made in the admin, without imported wording, stay); returns (linked, kept)."""
     agent.relations.exclude(attributes={}).delete()
@@ -328,8 +333,7 @@ def _relations_save(agent: Agent, record: r.AuthorityRecord, result: FileResult)
             kept.append(data)
         else:
             linked += 1
-    agent.other_relations = kept
-    agent.save(update_fields=["other_relations", "updated"])
+    agent.other_relations = kept  # (saved by the caller)
     return linked, len(kept)
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from archive.models import Agent, AgentLink
+from archive.search import search
 from archive.services.eac import eac_import
 from archive.services.imports import ead_import
 
@@ -122,3 +123,13 @@ def test_ead_then_eac_without_the_cited_id_still_one_agent_by_name():
     [link] = creator_links()
     result = one("jeanneney.xml", record_bytes(CREATOR, record_id="elsewhere-42"))
     assert result.agent.pk == link.agent_id
+
+
+def test_the_records_variant_names_reach_the_search_of_the_finding_aid():
+    ead_import(source=FINDING_AID)
+    assert search(query="Brissac", filters={}).total == 0
+    one(
+        "jeanneney.xml",
+        record_bytes(CREATOR, record_id=CREATOR_ID, variants=("Brissac, Noël (pseudonyme)",)),
+    )
+    assert search(query="Brissac", filters={}).total > 0
