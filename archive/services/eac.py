@@ -300,41 +300,48 @@ def _dates_label(dates: Iterable[dict[str, Any] | r.Date]) -> str:
     return ", ".join(label for label in labels if label)
 
 
-def _target_for(href: str, entry: str, *, exclude: int) -> Agent | None:
-    """The agent a relation names: by id (its href), else by a unique authorised name."""
-    if href:
-        found = (
-            Agent.objects.filter(Q(record_id=href) | Q(authority_id=href))
-            .exclude(pk=exclude)
-            .order_by("pk")
-            .first()
-        )
-        if found is not None:
+class _Targets:
+    """The agents some relations name, looked up in two queries: by id (their hrefs, against
+    ``record_id`` and ``authority_id``), else by authorised name when only one agent has it."""
+
+    def __init__(self, relations: Iterable[dict[str, Any]]) -> None:
+        relations = list(relations)
+        hrefs = {d["href"] for d in relations if d.get("href")}
+        entries = {d["entry"] for d in relations if d.get("entry")}
+        self.by_id: dict[str, Agent] = {}
+        self.by_name: dict[str, list[Agent]] = {}
+        if hrefs:
+            found = Agent.objects.filter(Q(record_id__in=hrefs) | Q(authority_id__in=hrefs))
+            for agent in found.order_by("pk"):
+                for value in (agent.record_id, agent.authority_id):
+                    if value in hrefs:
+                        self.by_id.setdefault(value, agent)
+        if entries:
+            for agent in Agent.objects.filter(authorized_name__in=entries).order_by("pk"):
+                self.by_name.setdefault(agent.authorized_name, []).append(agent)
+
+    def find(self, data: dict[str, Any], *, source: Agent) -> Agent | None:
+        """The target of one relation of ``source`` (never ``source`` itself)."""
+        found = self.by_id.get(data.get("href", ""))
+        if found is not None and found.pk != source.pk:
             return found
-    if entry:
-        named = list(Agent.objects.filter(authorized_name=entry).exclude(pk=exclude)[:2])
-        if len(named) == 1:
-            return named[0]
-    return None
+        named = [a for a in self.by_name.get(data.get("entry", ""), []) if a.pk != source.pk]
+        return named[0] if len(named) == 1 else None
 
 
 def _relations_save(agent: Agent, record: r.AuthorityRecord) -> tuple[int, int]:
     """Replace the agent's relations that came from an authority record with this record's
     (those made in the admin, without imported wording, stay); returns (linked, kept)."""
     agent.relations.exclude(attributes={}).delete()
+    relations = [_relation_json(x) for x in record.relations if x.kind == "cpf"]
+    targets = _Targets(relations)
     kept: list[dict[str, Any]] = []
-    linked = 0
-    for relation in record.relations:
-        if relation.kind != "cpf":
-            continue
-        data = _relation_json(relation)
-        target = _target_for(relation.href, relation.entry, exclude=agent.pk)
+    for data in relations:
+        target = targets.find(data, source=agent)
         if target is None or not _relation_add(agent, target, data):
             kept.append(data)
-        else:
-            linked += 1
     agent.other_relations = kept  # (saved by the caller)
-    return linked, len(kept)
+    return len(relations) - len(kept), len(kept)
 
 
 def _relation_add(agent: Agent, target: Agent, data: dict[str, Any]) -> bool:
@@ -365,31 +372,30 @@ def _link_waiting(batch: set[int]) -> dict[int, int]:
     Returns how many were linked per source agent. Each agent is saved in a transaction of
     its own.
     """
-    ids: dict[str, int] = {}
-    names: dict[str, int] = {}
-    for pk, record_id, authority_id, name in Agent.objects.filter(pk__in=batch).values_list(
-        "pk", "record_id", "authority_id", "authorized_name"
+    keys: set[str] = set()
+    for values in Agent.objects.filter(pk__in=batch).values_list(
+        "record_id", "authority_id", "authorized_name"
     ):
-        for value in (record_id, authority_id):
-            if value:
-                ids.setdefault(value, pk)
-        names.setdefault(name, pk)
+        keys.update(v for v in values if v)
+    waiting = [
+        agent
+        for agent in Agent.objects.exclude(other_relations=[]).order_by("pk").iterator(2000)
+        if any(d.get("href") in keys or d.get("entry") in keys for d in agent.other_relations)
+    ]
+    targets = _Targets(d for agent in waiting for d in agent.other_relations)
     counts: dict[int, int] = {}
-    for agent in Agent.objects.exclude(other_relations=[]).order_by("pk").iterator(chunk_size=200):
-        waiting = agent.other_relations
-        if not any(d.get("href") in ids or d.get("entry") in names for d in waiting):
-            continue
+    for agent in waiting:
+        kept = []
         with transaction.atomic():
-            kept = []
-            for data in waiting:
-                target_id = ids.get(data.get("href", "")) or names.get(data.get("entry", ""))
-                target = Agent.objects.filter(pk=target_id).exclude(pk=agent.pk).first()
-                if target is not None and _relation_add(agent, target, data):
+            for data in agent.other_relations:
+                target = targets.find(data, source=agent)
+                if target is not None and target.pk in batch and _relation_add(agent, target, data):
                     counts[agent.pk] = counts.get(agent.pk, 0) + 1
                 else:
                     kept.append(data)
-            agent.other_relations = kept
-            agent.save(update_fields=["other_relations", "updated"])
+            if len(kept) != len(agent.other_relations):
+                agent.other_relations = kept
+                agent.save(update_fields=["other_relations", "updated"])
     return counts
 
 
