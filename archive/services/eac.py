@@ -238,16 +238,22 @@ def _agent_upsert(
 
 
 def _variants_save(agent: Agent, variants: tuple[r.Name, ...]) -> None:
-    """The record's variant names, added to or updating the agent's; variants typed in the
-    admin that the record does not give are kept (an import never loses a name)."""
-    existing = {v.name: v for v in agent.variant_names.all()}
+    """The record's variant names, each updating a variant of the same name (one for one:
+    a record may give a name twice, with other dates) or added. Variants of an earlier
+    record that this one drops go; variants typed in the admin stay (an import never loses
+    a name someone typed)."""
+    pool: dict[str, list[AgentVariantName]] = {}
+    for row in agent.variant_names.order_by("pk"):
+        pool.setdefault(row.name, []).append(row)
     for variant in variants:
         text = variant.text[:500]
-        row = existing.get(text) or AgentVariantName(agent=agent, name=text)
+        rows = pool.get(text)
+        row = rows.pop(0) if rows else AgentVariantName(agent=agent, name=text)
         row.note = row.note or ", ".join(variant.forms)[:255]
         row.details = _name_json(variant)
         row.save()
-        existing[text] = row
+    stale = [row.pk for rows in pool.values() for row in rows if row.details]
+    AgentVariantName.objects.filter(pk__in=stale).delete()
 
 
 def _term_json(term: r.Term) -> dict[str, Any]:

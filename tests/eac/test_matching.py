@@ -133,3 +133,18 @@ def test_the_records_variant_names_reach_the_search_of_the_finding_aid():
         record_bytes(CREATOR, record_id=CREATOR_ID, variants=("Brissac, Noël (pseudonyme)",)),
     )
     assert search(query="Brissac", filters={}).total > 0
+
+
+def test_a_later_record_replaces_the_variants_of_the_earlier_one_but_not_typed_ones():
+    agent = Agent.objects.create(agent_type="person", authorized_name="Doe, J.", record_id="d1")
+    agent.variant_names.create(name="Jane D.", note="typed by hand")
+    one("1.xml", record_bytes("Doe, Jane", record_id="d1", variants=("Doe, J.", "Doe, J.")))
+    assert sorted(agent.variant_names.values_list("name", "note")) == [
+        ("Doe, J.", ""),
+        ("Doe, J.", ""),
+        ("Jane D.", "typed by hand"),
+    ]
+    one("2.xml", record_bytes("Doe, Jane", record_id="d1", variants=("Jane D.",)))
+    assert sorted(agent.variant_names.values_list("name", "note")) == [
+        ("Jane D.", "typed by hand"),
+    ]
