@@ -8,7 +8,7 @@ The match, in order:
    ``record_id`` or ``authority_id``: the EAD import keeps ``authfilenumber`` in
    ``authority_id``, so a finding aid's creator is found by the id it cites;
 2. else the same normalised authorised name (case, accents, punctuation and spacing aside)
-   and agent type, with no disagreeing existence dates.
+   and agent type, with no disagreeing dates of existence ("1890" agrees with "1890-12-30").
 
 A new agent takes the record's ``recordId`` as its ``authority_id`` too, which is what the EAD
 import looks up for an ``authfilenumber``: whichever comes first, one agent.
@@ -37,7 +37,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from archive import permissions, visibility
+from archive import conf, permissions, visibility
 from archive.eac import EACError, read_eac, write_eac
 from archive.eac import records as r
 from archive.ead.parsing import Source
@@ -103,7 +103,7 @@ def eac_import(
     others go on. Relations between the files of the batch are linked at the end.
     """
     results: list[FileResult] = []
-    imported: list[tuple[Agent, r.AuthorityRecord]] = []
+    imported: set[int] = set()
     for name, source in files:
         result = FileResult(name)
         results.append(result)
@@ -128,9 +128,9 @@ def eac_import(
             result.error = f"{name}: not saved: {exc}"
             continue
         result.agent, result.created, result.linked, result.kept = agent, created, linked, kept
-        imported.append((agent, record))
+        imported.add(agent.pk)
     if imported:
-        linked = _link_waiting({a.pk for a, _ in imported})
+        linked = _link_waiting(imported)
         for result in results:
             if result.agent is not None and result.agent.pk in linked:
                 result.linked += linked[result.agent.pk]
@@ -178,12 +178,15 @@ def agent_match(record: r.AuthorityRecord) -> Agent | None:
     for agent in candidates.order_by("pk").iterator(chunk_size=200):
         if normalised_name(agent.authorized_name) != key:
             continue
-        if (agent.existence_begin and begin and agent.existence_begin != begin) or (
-            agent.existence_end and end and agent.existence_end != end
-        ):
-            continue
-        return agent
+        if _dates_agree(agent.existence_begin, begin) and _dates_agree(agent.existence_end, end):
+            return agent
     return None
+
+
+def _dates_agree(ours: str, theirs: str) -> bool:
+    """Two dates of existence agree when either is unknown or one is the other made more
+    precise ("1890" and "1890-12-30")."""
+    return not ours or not theirs or ours.startswith(theirs) or theirs.startswith(ours)
 
 
 def _agent_upsert(
@@ -197,7 +200,8 @@ def _agent_upsert(
     agent.agent_type = ENTITY_TO_AGENT[record.entity_type]
     agent.authorized_name = name.text[:500]
     begin, end = existence_columns(record.exist_dates)
-    agent.existence_begin, agent.existence_end = begin, end
+    if record.exist_dates:
+        agent.existence_begin, agent.existence_end = begin, end
     if record.biography:
         agent.biography = record.biography
     if not agent.record_id or created:
@@ -465,7 +469,8 @@ def agent_record(
         record_id=record_id,
         other_record_ids=_identifiers(kept.get("other_record_ids", ()), agent, record_id),
         entity_ids=tuple(r.Identifier(**i) for i in kept.get("entity_ids", ())),
-        maintenance_agency=agent.maintenance_agency,
+        # (an agent made here is maintained by the institution running Fonds)
+        maintenance_agency=agent.maintenance_agency or conf.oai_repository_name(),
         agency_code=kept.get("agency_code", ""),
         language=kept.get("language", ""),
         script=kept.get("script", ""),

@@ -148,3 +148,19 @@ def test_a_later_record_replaces_the_variants_of_the_earlier_one_but_not_typed_o
     assert sorted(agent.variant_names.values_list("name", "note")) == [
         ("Jane D.", "typed by hand"),
     ]
+
+
+def test_a_year_agrees_with_a_full_date_and_a_record_without_dates_keeps_the_agents():
+    agent = Agent.objects.create(
+        agent_type="person",
+        authorized_name="Serge, Victor",
+        existence_begin="1890-12-30",
+        existence_end="1947-11-17",
+    )
+    result = one("a.xml", record_bytes("Serge, Victor", record_id="s1", dates=("1890", "1947")))
+    assert result.agent.pk == agent.pk
+    agent.refresh_from_db()
+    assert agent.existence == "1890 - 1947"
+    one("b.xml", record_bytes("Serge, Victor", record_id="s1"))
+    agent.refresh_from_db()
+    assert agent.existence == "1890 - 1947"
