@@ -581,14 +581,17 @@ def _agent_relations(agent: Agent, *, public: bool) -> list[r.Relation]:
 
 def _relation_of(row: AgentRelation, *, reverse: bool) -> r.Relation:
     """A relation row as written in the record of its source (or, ``reverse``, of its
-    target): the imported wording when the row came from a record, else built from its type.
+    target): the imported wording when the row came from a record and still says what the
+    row says (same type, same agent: an edit in the admin wins), else built from the row.
     """
     other = row.source if reverse else row.target
     if row.attributes and not reverse:
         relation = _relation_from(row.attributes)
-        if not relation.entry:
-            relation = r.Relation(**{**asdict(relation), "entry": other.authorized_name})
-        return relation
+        names_other = relation.entry == other.authorized_name or (
+            relation.href and relation.href in (other.record_id, other.authority_id)
+        )
+        if names_other and relation_type_for(relation) == row.relation_type:
+            return relation
     both_people = {row.source.agent_type, row.target.agent_type} <= {"person", "family"}
     kind = row.relation_type
     if kind in (Rel.SPOUSE, Rel.SIBLING) or (both_people and kind in (Rel.PARENT, Rel.CHILD)):

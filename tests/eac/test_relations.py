@@ -156,3 +156,22 @@ def test_an_import_keeps_the_names_and_relations_typed_in_the_admin():
     [relation] = exported.relations
     assert (relation.entry, relation.relation_type) == ("Roussakova, Liouba", "family")
     assert relation.note == "Serge, Victor is spouse of Roussakova, Liouba"
+
+
+def test_an_imported_relation_edited_in_the_admin_is_exported_as_edited():
+    target = Agent.objects.create(agent_type="corporate", authorized_name="Bureau", record_id="b1")
+    data = record_bytes(
+        "Office",
+        record_id="o1",
+        entity_type="corporateBody",
+        relations=(cpf("Bureau", "b1", "associative", "works with"),),
+    )
+    [result] = eac_import(files=[("office.xml", data)])
+    row = AgentRelation.objects.get(source=result.agent, target=target)
+    [written] = read_eac(eac_export(agent=result.agent, public=False)).relations
+    assert (written.relation_type, written.note) == ("associative", "works with")
+    row.relation_type = "parent"
+    row.save()
+    [written] = read_eac(eac_export(agent=result.agent, public=False)).relations
+    assert (written.entry, written.relation_type) == ("Bureau", "hierarchical-child")
+    assert written.note == "Office is parent of Bureau: works with"
