@@ -9,9 +9,14 @@ The public get the public version (unpublished material left out) and a 404 for 
 that is not published. Staff who may see the collection in the admin (``archive.permissions``)
 may ask for the staff version with ``?internal=1``; anyone else asking for it gets the public
 answer, as if they had not asked.
+
+``archive:agent-eac`` (``/agents/<slug>/eac.xml``) serves an agent's authority record as
+EAC-CPF, the public version only.
 """
 
 from __future__ import annotations
+
+import logging
 
 from django.http import (
     FileResponse,
@@ -25,7 +30,8 @@ from django.utils.http import content_disposition_header, http_date
 from django.views.decorators.http import require_safe
 
 from archive import permissions
-from archive.models import Collection
+from archive.models import Agent, Collection
+from archive.services.eac import AgentNotPublic, EACExportError, eac_export, eac_file_name
 from archive.services.export_files import (
     ExportBusy,
     ExportFailed,
@@ -33,6 +39,8 @@ from archive.services.export_files import (
     export_etag,
 )
 from archive.services.exports import FORMATS, ExportError, collection_is_exportable
+
+logger = logging.getLogger(__name__)
 
 
 def wants_internal(request: HttpRequest, collection: Collection) -> bool:
@@ -104,4 +112,26 @@ def _private(request: HttpRequest, response: HttpResponse, internal: bool) -> Ht
         response["Cache-Control"] = "no-cache"  # may be kept, but asked again (ETag) each time
     else:
         response["Cache-Control"] = "no-store"  # an error is not kept
+    return response
+
+
+@require_safe
+def agent_eac(request: HttpRequest, slug: str) -> HttpResponse:
+    """An agent's authority record as EAC-CPF (the public version: public agents only, public
+    collections only), validated before it is served; 404 for an agent the public may not
+    see, as its page answers."""
+    agent = get_object_or_404(Agent, slug=slug)
+    try:
+        data = eac_export(agent=agent, public=True, base_url=request.build_absolute_uri("/"))
+    except AgentNotPublic as exc:
+        raise Http404("No such agent") from exc
+    except EACExportError:
+        logger.exception("EAC-CPF export of agent %s failed", agent.slug)
+        return _plain(
+            500,
+            "This authority record cannot be downloaded at the moment: its export failed and "
+            "the problem has been logged for the archivists.",
+        )
+    response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, eac_file_name(agent))
     return response

@@ -41,6 +41,7 @@ urlpatterns = [
     path("outline/<slug:repository>/<id:ead_id>/", views.outline, name="outline"),
     path("agents/", views.agents, name="agents"),
     path("agents/<slug:slug>/", views.agent, name="agent"),
+    path("agents/<slug:slug>/eac.xml", export_views.agent_eac, name="agent-eac"),
     path("subjects/", views.subjects, name="subjects"),
     path("subjects/<slug:slug>/", views.subject, name="subject"),
     path("oai", oai_views.oai, name="oai"),

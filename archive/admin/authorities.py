@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 
 from archive import permissions
 from archive.admin.base import ScopedAdmin, ScopedInline, StaleEditForm
+from archive.admin.eac import export_eac, import_eac_urls
 from archive.models import Agent, AgentRelation, AgentVariantName, Subject
 from archive.services.merge import agent_merge, subject_merge
 
@@ -118,7 +119,7 @@ class AgentAdmin(ScopedAdmin):
     search_fields = ["authorized_name", "variant_names__name", "authority_id"]
     prepopulated_fields = {"slug": ["authorized_name"]}
     inlines = [AgentVariantNameInline, AgentRelationInline]
-    actions = [merge_agents]
+    actions = [merge_agents, export_eac]
     fieldsets = [
         (None, {"fields": ["agent_type", "authorized_name", "slug", "published"]}),
         (
@@ -133,7 +134,28 @@ class AgentAdmin(ScopedAdmin):
         ),
         ("Existence", {"fields": [("existence_begin", "existence_end"), "biography"]}),
         ("Authority", {"fields": [("authority_source", "authority_id")]}),
+        (
+            "Authority record (EAC-CPF)",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    ("record_id", "maintenance_agency"),
+                    "places",
+                    "occupations",
+                    "functions",
+                    "sources",
+                    "other_relations",
+                ],
+            },
+        ),
     ]
+
+    def get_urls(self):
+        return [*import_eac_urls(self), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {"can_import_eac": permissions.can_edit_shared(request.user)}
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
 
     def get_queryset(self, request):
         qs = super().get_queryset(request).annotate(num_links=Count("links", distinct=True))

@@ -36,6 +36,36 @@ class Agent(models.Model):
     authority_id = models.CharField(
         max_length=500, blank=True, help_text="e.g. http://id.loc.gov/authorities/names/n50003420"
     )
+    # What an EAC-CPF authority record says beyond the columns above, kept for its export.
+    record_id = models.CharField(
+        max_length=255,
+        blank=True,
+        db_index=True,
+        help_text="Identifier of its authority record (EAC-CPF recordId), e.g. FRAN_NP_005061",
+    )
+    maintenance_agency = models.CharField(
+        max_length=255, blank=True, help_text="Institution that maintains the authority record"
+    )
+    places = models.JSONField(
+        default=list, blank=True, help_text="Places: [{text, role, vocabulary, dates...}]"
+    )
+    occupations = models.JSONField(default=list, blank=True, help_text="[{text, vocabulary...}]")
+    functions = models.JSONField(default=list, blank=True, help_text="[{text, vocabulary...}]")
+    sources = models.JSONField(
+        default=list, blank=True, help_text="Sources of the authority record, one text each"
+    )
+    other_relations = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Relations to agents not in Fonds (or a second one to the same agent), as "
+        "the authority record wrote them",
+    )
+    authority_record = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The rest of the imported authority record (other ids, name parts, dates "
+        "as written, legal statuses, mandates...), for its export",
+    )
     published = models.BooleanField(default=True, db_index=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -73,6 +103,9 @@ class AgentVariantName(models.Model):
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="variant_names")
     name = models.CharField(max_length=500)
     note = models.CharField(max_length=255, blank=True, help_text="e.g. birth name")
+    details = models.JSONField(
+        default=dict, blank=True, help_text="Name parts, dates of use and rules, as imported"
+    )
 
     class Meta:
         ordering = ["agent", "id"]
@@ -98,6 +131,11 @@ class AgentRelation(models.Model):
     relation_type = models.CharField(max_length=16, choices=RelationType.choices)
     description = models.CharField(max_length=255, blank=True)
     dates = models.CharField(max_length=64, blank=True)
+    attributes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The relation as an authority record wrote it (type, arcrole, dates...)",
+    )
 
     class Meta:
         ordering = ["source", "relation_type", "target"]

@@ -31,7 +31,13 @@ from pathlib import Path
 from django.conf import settings
 from lxml import etree
 
-SCHEMA_FILES = {"ead2002": "ead2002/ead.xsd", "ead3": "ead3/ead3.xsd"}
+from archive.ead.parsing import safe_parser
+
+SCHEMA_FILES = {
+    "ead2002": "ead2002/ead.xsd",
+    "ead3": "ead3/ead3.xsd",
+    "eac-cpf": "eac-cpf/cpf.xsd",
+}
 
 _local = threading.local()
 
@@ -46,7 +52,7 @@ class DocumentInvalid(Exception):
 
 
 def export_schema(fmt: str) -> etree.XMLSchema:
-    """The compiled XSD of ``fmt`` ("ead2002" | "ead3") for the calling thread."""
+    """The compiled XSD of ``fmt`` ("ead2002" | "ead3" | "eac-cpf") for the calling thread."""
     schemas: dict[tuple[str, str], etree.XMLSchema] = getattr(_local, "schemas", None) or {}
     _local.schemas = schemas
     directory = str(settings.FONDS_SCHEMA_DIR)
@@ -108,6 +114,22 @@ def export_validate(path: Path, fmt: str) -> int:
     return elements
 
 
+def document_validate(data: bytes, fmt: str) -> None:
+    """Check a small document held in memory (an EAC-CPF record) against ``fmt``'s schema.
+
+    Parsed with the package's safe parser (no DTD, entities or network); raises
+    :class:`DocumentInvalid` with the schema's first complaint and its line.
+    """
+    schema = export_schema(fmt)
+    try:
+        tree = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise DocumentInvalid(f"not well-formed: {exc.msg}", exc.lineno) from exc
+    if not schema.validate(tree):
+        error = schema.error_log[0]
+        raise DocumentInvalid(_short(error.message), error.line)
+
+
 def _first_error(exc: etree.XMLSyntaxError) -> str:
     message = str(exc.msg or exc)
     quoted = re.search(r"b'(.*)'", message) or re.search(r'b"(.*)"', message)
@@ -120,9 +142,19 @@ def _first_error(exc: etree.XMLSyntaxError) -> str:
 
 
 def _short(message: str) -> str:
-    for namespace in ("urn:isbn:1-931666-22-9", "http://ead3.archivists.org/schema/"):
+    for namespace in (
+        "urn:isbn:1-931666-22-9",
+        "http://ead3.archivists.org/schema/",
+        "urn:isbn:1-931666-33-4",
+    ):
         message = message.replace("{" + namespace + "}", "")
     return message.strip()
 
 
-__all__ = ["SCHEMA_FILES", "DocumentInvalid", "export_schema", "export_validate"]
+__all__ = [
+    "SCHEMA_FILES",
+    "DocumentInvalid",
+    "document_validate",
+    "export_schema",
+    "export_validate",
+]
