@@ -16,7 +16,7 @@ from archive.search import index, search
 from archive.search.backends.base import FACET_TABLE, UNIT_TABLE
 from archive.search.backends.sqlite import FTS_TABLE
 from archive.services import imports
-from tests.test_import_ead import _corpus, ead2002, write
+from tests.services.test_imports import _corpus, ead2002, write
 
 pytestmark = pytest.mark.django_db
 

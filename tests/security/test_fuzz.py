@@ -282,7 +282,7 @@ def judge(data: bytes, filename: str) -> str | None:
     before = count_rows()
     try:
         # replace: a damaged copy keeps its original's EAD id, and a duplicate is not the
-        # point here (it is refused by design, without a line: tests/test_import_ead.py).
+        # point here (it is refused by design, without a line: tests/services/test_imports.py).
         result = imports.ead_import(source=data, filename=filename, replace=True)
     except imports.EADImportError as exc:
         message = str(exc)

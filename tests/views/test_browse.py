@@ -18,7 +18,7 @@ from django.urls import reverse
 from archive import selectors
 from archive.models import Agent, AgentLink, Collection, Subject, SubjectLink
 from tests.pages_fixtures import World, add_unit, build_world
-from tests.test_views import assert_accessible_structure, text_of
+from tests.views.test_pages import assert_accessible_structure, text_of
 
 pytestmark = pytest.mark.django_db
 
