@@ -23,8 +23,9 @@ from archive.ead import Unit, cli
 from archive.ead.schemas import SchemaSet
 from archive.ead.testing import generate_finding_aid
 from archive.ead.words import describe_lost, document_words, lost_text, text_words
+from tests.corpus import CORPUS_DIR, REPO, SCHEMA_DIR, corpus_files
 
-from .conftest import CORPUS_DIR, REPO, SCHEMA_DIR, corpus_files, schema
+from .conftest import schema
 
 MALFORMED = "umich-mismatched-tags.xml"  # a corpus file the MANIFEST marks as not well-formed
 NAMESPACES = {"2002": "urn:isbn:1-931666-22-9", "3": "http://ead3.archivists.org/schema/"}

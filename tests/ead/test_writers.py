@@ -16,8 +16,9 @@ from archive.ead.markup import local_name
 from archive.ead.testing import generate_finding_aid
 from archive.ead.writer3 import Writer3
 from archive.ead.writer2002 import Writer2002
+from tests.corpus import CORPUS_DIR, corpus_files
 
-from .conftest import CORPUS_DIR, corpus_files, schema
+from .conftest import schema
 
 WRITERS = {"2002": write_ead2002, "3": write_ead3}
 WORD = re.compile(r"\w+", re.UNICODE)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from archive import tree
-from archive.exchange import load as loader
 from archive.ead import records as r
+from archive.exchange import load as loader
 from archive.models import (
     Agent,
     AgentLink,
