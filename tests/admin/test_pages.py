@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from archive import tree
 from archive.models import Collection, Component, UnitDate
-from tests.cataloguing import (
+from tests.factories import (
     PASSWORD,
     make_collection,
     make_repository,

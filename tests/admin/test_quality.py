@@ -12,7 +12,7 @@ from archive.admin.quality import (
 )
 from archive.admin.units import UnitDateForm
 from archive.models import Agent, AgentLink, Extent, Note, UnitDate
-from tests.cataloguing import PASSWORD, make_collection, make_repository, make_user
+from tests.factories import PASSWORD, make_collection, make_repository, make_user
 
 pytestmark = pytest.mark.django_db
 

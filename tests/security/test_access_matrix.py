@@ -30,8 +30,7 @@ from archive.models import (
     RepositoryMembership,
 )
 from archive.search import index
-from tests.cataloguing import make_collection, make_repository, make_user
-from tests.pages_fixtures import build_world
+from tests.factories import build_pages_world, make_collection, make_repository, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -586,7 +585,7 @@ def test_search_within_a_hidden_collection_names_it_like_an_unknown_id(client, w
 
 @pytest.fixture
 def pages():
-    return build_world()
+    return build_pages_world()
 
 
 def test_agent_named_only_in_unpublished_description_is_not_found(client, pages):

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from archive.models import Repository
 from archive.search import index
-from tests.pages_fixtures import delete_rows_after, max_ids, sized_collection
+from tests.factories import delete_rows_after, max_ids, sized_collection
 
 pytestmark = pytest.mark.django_db
 
