@@ -43,6 +43,7 @@ def parse(path: Path) -> etree._ElementTree:
 
 
 @pytest.mark.parametrize("target", ["ead3", "ead2002"])
+@pytest.mark.slow
 @pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_corpus_file_converts_to_valid_output_keeping_every_word(
     name: str, target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], corpus_dir: Path

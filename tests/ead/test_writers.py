@@ -71,6 +71,7 @@ def exports(name: str) -> dict[str, tuple[bytes, bytes]]:
 
 
 @pytest.mark.parametrize("version", ["2002", "3"])
+@pytest.mark.slow
 @pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_output_validates(name: str, version: str, corpus_dir, schema_dir) -> None:
     xml = exports(name)[version][0]
@@ -81,6 +82,7 @@ def test_output_validates(name: str, version: str, corpus_dir, schema_dir) -> No
 
 
 @pytest.mark.parametrize("version", ["2002", "3"])
+@pytest.mark.slow
 @pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_round_trip_is_stable_and_keeps_words(name: str, version: str, corpus_dir) -> None:
     original = (corpus_dir / name).read_bytes()
@@ -150,6 +152,7 @@ print(len(units), max(units), grown)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("version", "components"), [("2002", 100_000), ("3", 10_000)])
 def test_large_finding_aid_streams(tmp_path, version: str, components: int) -> None:
     """Reading holds one unit at a time: the reader's peak memory grows by less than the
@@ -258,6 +261,7 @@ def write_through_tree(records, version: str, *, include_unpublished: bool = Tru
     return buf.getvalue()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_plain_components_are_written_as_the_tree_writes_them(name: str, corpus_dir) -> None:
     """Plain components are written as text directly; the bytes must not change."""

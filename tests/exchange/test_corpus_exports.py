@@ -40,6 +40,9 @@ from tests.corpus import CORPUS_DIR as CORPUS
 from tests.corpus import SCHEMA_DIR as SCHEMAS
 from tests.corpus import corpus_files
 
+# Both tests import every well-formed corpus file.
+pytestmark = pytest.mark.slow
+
 SCHEMA_FILES = {"ead2002": "ead2002/ead.xsd", "ead3": "ead3/ead3.xsd"}
 
 

@@ -73,6 +73,7 @@ def differences(a: Any, b: Any, where: str = "") -> list[str]:
     return [] if a == b else [f"{where}: {a!r:.300} != {b!r:.300}"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_streamer_gives_back_what_the_loader_stored(name: str) -> None:
     repository = Repository.objects.create(code="corpus", name="Corpus repository")

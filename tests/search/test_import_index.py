@@ -54,6 +54,7 @@ def stored(collection_id: int) -> list[tuple]:
     return rows
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_the_rows_an_import_writes_are_the_rows_a_rebuild_makes(
     name: str, corpus_dir: Path

@@ -168,6 +168,7 @@ def no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(EADLoader, "write_index_rows", lambda self, **kw: None)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_every_well_formed_corpus_file_imports_with_the_counts_of_the_file(
     name: str, corpus_dir: Path, no_search_index: None
