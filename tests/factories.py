@@ -53,6 +53,7 @@ PASSWORD = "correct horse battery staple"
 
 
 def make_repository(code: str) -> Repository:
+    """A repository named after its code ("Repository beinecke")."""
     return Repository.objects.create(code=code, name=f"Repository {code}")
 
 
@@ -63,6 +64,7 @@ def make_user(
     role: str = "archivist",
     superuser: bool = False,
 ):
+    """A staff user with ``role`` in ``repository`` (or a superuser); the password is PASSWORD."""
     User = get_user_model()
     if superuser:
         return User.objects.create_superuser(username, f"{username}@example.org", PASSWORD)
@@ -188,6 +190,8 @@ def tree_problems() -> list:
 
 @dataclass
 class Serge:
+    """The units of :func:`make_serge` by what they are, for the tests to point at."""
+
     repository: Repository
     collection: Collection
     root: Component
@@ -202,6 +206,20 @@ class Serge:
 def make_serge(
     code: str = "beinecke", *, ead_id: str = "gen-mss-238", extra_files: int = 0
 ) -> Serge:
+    """A small collection built the way the admin would, for the export tests::
+
+        Victor Serge papers (root, published)
+          1 Correspondence (series, published)
+            1.1 Letters to Trotsky (file, published)  <- box/folder, dates, digital objects
+            1.2 Draft letters (file, UNPUBLISHED)
+            (``extra_files`` more published files here, to make an export long)
+          2 Restricted series (series, UNPUBLISHED)
+            2.1 Hidden file (file, published itself, hidden by its series)
+          3 Writings (series, published)
+
+    Unpublished notes, agents, links, subjects and digital objects carry the words of
+    :data:`HIDDEN_WORDS`; agents and subjects are reused when the collection is built twice.
+    """
     repository = Repository.objects.get_or_create(
         code=code,
         defaults={"name": "Beinecke Rare Book and Manuscript Library", "agency_code": "US-CtY-BR"},
@@ -347,6 +365,8 @@ class PagesWorld:
 
 
 def build_pages_world() -> PagesWorld:
+    """The public pages' catalogue: hidden notes, units, links, agents and a whole hidden
+    collection beside public ones, in two repositories, all named by one agent."""
     repo = Repository.objects.create(
         code="rbml", name="Rare Book Library", parent_institution="Example University"
     )
@@ -503,6 +523,8 @@ class SearchWorld:
 
 
 def build_search_world() -> SearchWorld:
+    """The search tests' catalogue: words with accents, phrases, dates and facets to find, and
+    hidden units, notes and links whose odd words (Quokka, Wombat, numbat) must never match."""
     w = SearchWorld()
     beinecke = Repository.objects.create(code="beinecke", name="Beinecke Library")
     mssa = Repository.objects.create(code="mssa", name="Manuscripts and Archives")
