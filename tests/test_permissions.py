@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from archive import permissions
 from archive.models import Agent, Collection, Component, Container, Note
-from tests.cataloguing import PASSWORD, make_collection, make_repository, make_user
+from tests.factories import PASSWORD, make_collection, make_repository, make_user
 
 pytestmark = pytest.mark.django_db
 

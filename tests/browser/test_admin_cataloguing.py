@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from archive.models import Component
-from tests.cataloguing import PASSWORD, make_collection, make_repository, make_user
+from tests.factories import PASSWORD, make_collection, make_repository, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from archive.models import Agent, Collection, Component
 from tests.browser.conftest import screenshot
-from tests.cataloguing import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,8 +14,7 @@ from django.urls import reverse
 
 from archive.eac import read_eac
 from archive.models import Agent, AgentLink
-from tests.cataloguing import PASSWORD, make_user
-from tests.pages_fixtures import build_world
+from tests.factories import PASSWORD, build_pages_world, make_user
 
 from .builders import record_bytes
 from .conftest import schema_errors
@@ -25,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def world():
-    return build_world()
+    return build_pages_world()
 
 
 def names_in(data: bytes) -> set[str]:

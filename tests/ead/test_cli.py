@@ -23,8 +23,9 @@ from archive.ead import Unit, cli
 from archive.ead.schemas import SchemaSet
 from archive.ead.testing import generate_finding_aid
 from archive.ead.words import describe_lost, document_words, lost_text, text_words
+from tests.corpus import CORPUS_DIR, REPO, SCHEMA_DIR, corpus_files
 
-from .conftest import CORPUS_DIR, REPO, SCHEMA_DIR, corpus_files, schema
+from .conftest import schema
 
 MALFORMED = "umich-mismatched-tags.xml"  # a corpus file the MANIFEST marks as not well-formed
 NAMESPACES = {"2002": "urn:isbn:1-931666-22-9", "3": "http://ead3.archivists.org/schema/"}
@@ -42,6 +43,7 @@ def parse(path: Path) -> etree._ElementTree:
 
 
 @pytest.mark.parametrize("target", ["ead3", "ead2002"])
+@pytest.mark.slow
 @pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_corpus_file_converts_to_valid_output_keeping_every_word(
     name: str, target: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], corpus_dir: Path

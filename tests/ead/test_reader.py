@@ -11,8 +11,7 @@ from archive.ead import (
     UnitSupplement,
     read_ead,
 )
-
-from .conftest import CORPUS_DIR, corpus_files, manifest
+from tests.corpus import CORPUS_DIR, corpus_files, manifest
 
 
 @pytest.mark.parametrize("name", corpus_files(well_formed=True))

@@ -14,8 +14,7 @@ from sickle.oaiexceptions import NoRecordsMatch
 
 from archive.models import Collection
 from archive.services.publishing import collection_publish, collection_unpublish
-from tests.cataloguing import make_collection, make_repository
-from tests.export_fixtures import make_serge
+from tests.factories import make_collection, make_repository, make_serge
 from tests.oai.helpers import NS, parse_valid
 
 pytestmark = pytest.mark.django_db(transaction=True)

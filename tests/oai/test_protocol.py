@@ -21,8 +21,7 @@ from archive.models import Collection, HarvestTombstone
 from archive.services.harvest import harvest_rename
 from archive.services.imports import ead_import
 from archive.services.publishing import collection_publish, collection_unpublish, unit_unpublish
-from tests.cataloguing import make_collection, make_repository
-from tests.export_fixtures import make_serge
+from tests.factories import make_collection, make_repository, make_serge
 from tests.oai.helpers import NS, error_codes, identifiers, oai_get, parse_valid, raw
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,8 @@ from archive.search import index, search
 from archive.search.backends.base import FACET_TABLE, UNIT_TABLE
 from archive.search.backends.sqlite import FTS_TABLE
 from archive.services import imports
-from tests.test_import_ead import _corpus, ead2002, write
+from tests.corpus import corpus_files
+from tests.services.test_imports import ead2002, write
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +54,8 @@ def stored(collection_id: int) -> list[tuple]:
     return rows
 
 
-@pytest.mark.parametrize("name", _corpus(well_formed=True))
+@pytest.mark.slow
+@pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_the_rows_an_import_writes_are_the_rows_a_rebuild_makes(
     name: str, corpus_dir: Path
 ) -> None:

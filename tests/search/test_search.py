@@ -93,8 +93,18 @@ def test_container_is_searchable_as_identifier(world):
 
 
 def test_user_syntax_never_breaks_the_query(world):
-    for query in ['"', "a:b", "NEAR(x y)", "*", "title:serge", "((", "-", '-"', "OR", "'--"]:
-        search(query=query, filters={})  # no exception
+    """Quotes, brackets, stars, colons and operators typed by a reader are read as words or
+    ignored, never passed to the engine as syntax, on either database."""
+    everything = sorted(titles(""))
+    assert len(everything) > 10
+    for query in ['"', "*", "((", "-", '-"', "'--"]:
+        assert sorted(titles(query)) == everything, query  # no word left: an empty search
+    serge = sorted(titles("serge"))
+    assert "Victor Serge papers" in serge
+    for query in ['"serge', "serge((", "serge*", '"serge"']:
+        assert sorted(titles(query)) == serge, query
+    for query in ["a:b", "title:serge", "NEAR(x y)", "OR"]:
+        assert titles(query) == [], query  # plain words that no unit holds all of
 
 
 # ----------------------------------------------------------------------- what is shown

@@ -68,8 +68,20 @@ def test_grouped_and_sorted_pages(client, world):
 
 
 def test_bad_parameters_still_give_a_page(client, world):
-    get(client, q="serge", year_from="abc", page="x", collection="nope", sort="bogus")
-    get(client, q="serge", year_from="99999999999999", within="123456789012345678901234")
+    """A parameter that cannot be read is left out, so the reader still gets the results; a
+    filter naming a collection that does not exist finds nothing, and says so."""
+    for unreadable in (
+        dict(year_from="abc", page="x"),
+        dict(year_from="99999999999999"),
+        dict(sort="bogus"),
+    ):
+        html = get(client, q="serge", **unreadable)
+        assert "Showing 1–3 of 3 results" in html, unreadable
+        assert "Victor Serge papers" in html, unreadable
+    assert 'name="sort" aria-invalid="true"' in get(client, q="serge", sort="bogus")
+    for no_such_collection in (dict(collection="nope"), dict(within="123456789012345678901234")):
+        html = get(client, q="serge", **no_such_collection)
+        assert "No results for “serge”." in html, no_such_collection
 
 
 def _collection_of(n: int, word: str) -> None:

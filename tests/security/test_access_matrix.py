@@ -30,8 +30,7 @@ from archive.models import (
     RepositoryMembership,
 )
 from archive.search import index
-from tests.cataloguing import make_collection, make_repository, make_user
-from tests.pages_fixtures import build_world
+from tests.factories import build_pages_world, make_collection, make_repository, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -586,7 +585,7 @@ def test_search_within_a_hidden_collection_names_it_like_an_unknown_id(client, w
 
 @pytest.fixture
 def pages():
-    return build_world()
+    return build_pages_world()
 
 
 def test_agent_named_only_in_unpublished_description_is_not_found(client, pages):
@@ -611,7 +610,9 @@ def test_subject_used_only_by_a_hidden_collection_is_not_found(client, pages):
     SubjectLink.objects.create(unit=pages.hidden.root, subject=subject)
     assert client.get(subject.get_absolute_url()).status_code == 404
     assert "Only Hidden Topic" not in text(client.get(reverse("archive:subjects")))
-    assert client.get(pages.subject.get_absolute_url()).status_code == 200
+    # The subject a public unit uses still has its page.
+    public = client.get(pages.subject.get_absolute_url())
+    assert public.status_code == 200 and pages.subject.term in text(public)
 
 
 def test_agent_named_only_through_a_relation_is_not_found(client, pages):

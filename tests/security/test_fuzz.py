@@ -20,7 +20,6 @@ size runs in every CI run; a longer run is opt-in:
 
 from __future__ import annotations
 
-import csv
 import os
 import random
 import re
@@ -31,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from archive.services import imports
+from tests.corpus import smallest_files
 from tests.security.conftest import TRACEBACK, count_rows
 
 CASES = int(os.environ.get("FONDS_FUZZ_CASES", "300"))
@@ -38,14 +38,6 @@ SEED = int(os.environ.get("FONDS_FUZZ_SEED", "20261205"))
 FILES = int(os.environ.get("FONDS_FUZZ_FILES", "4"))
 # Cases per test: small enough that a failing chunk is quick to rerun on its own.
 CHUNK = 50
-
-
-def smallest_corpus_files(corpus_dir: Path, count: int) -> list[Path]:
-    """The ``count`` smallest files of the MANIFEST (by bytes, then name: the same every run)."""
-    with (corpus_dir / "MANIFEST.tsv").open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh, delimiter="\t"))
-    rows.sort(key=lambda row: (int(row["bytes"]), row["file"]))
-    return [corpus_dir / row["file"] for row in rows[:count]]
 
 
 # ------------------------------------------------------------------ mutations
@@ -272,7 +264,7 @@ def make_case(number: int, sources: list[Path], contents: dict[Path, bytes]) -> 
 
 @pytest.fixture(scope="module")
 def sources(corpus_dir: Path) -> tuple[list[Path], dict[Path, bytes]]:
-    files = smallest_corpus_files(corpus_dir, FILES)
+    files = smallest_files(FILES)
     assert len(files) == FILES, f"the corpus has fewer than {FILES} files"
     return files, {path: path.read_bytes() for path in files}
 
@@ -282,7 +274,7 @@ def judge(data: bytes, filename: str) -> str | None:
     before = count_rows()
     try:
         # replace: a damaged copy keeps its original's EAD id, and a duplicate is not the
-        # point here (it is refused by design, without a line: tests/test_import_ead.py).
+        # point here (it is refused by design, without a line: tests/services/test_imports.py).
         result = imports.ead_import(source=data, filename=filename, replace=True)
     except imports.EADImportError as exc:
         message = str(exc)

@@ -19,8 +19,7 @@ from django.urls import reverse
 
 from archive import sign_in
 from archive.models import ImportJob
-from tests.cataloguing import PASSWORD, make_user
-from tests.pages_fixtures import World, build_world
+from tests.factories import PASSWORD, PagesWorld, build_pages_world, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def world(db) -> World:
-    return build_world()
+def world(db) -> PagesWorld:
+    return build_pages_world()
 
 
 @pytest.fixture
@@ -45,7 +44,7 @@ def empty_cache():
     cache.clear()
 
 
-def public_pages(world: World) -> dict[str, str]:
+def public_pages(world: PagesWorld) -> dict[str, str]:
     papers = world.papers
     outline = reverse("archive:outline", args=[papers.repository.code, papers.ead_id])
     return {
@@ -71,7 +70,7 @@ def public_pages(world: World) -> dict[str, str]:
     }
 
 
-def staff_pages(world: World) -> dict[str, str]:
+def staff_pages(world: PagesWorld) -> dict[str, str]:
     job = ImportJob.objects.create(
         status=ImportJob.Status.FAILED, files=["a.xml"], errors=["a.xml, line 3: broken"]
     )
@@ -172,7 +171,7 @@ def assert_no_inline_code(response, what: str) -> None:
 # --------------------------------------------------------------------------- headers
 
 
-def test_every_public_page_kind_carries_the_headers_and_no_inline_code(client, world: World):
+def test_every_public_page_kind_carries_the_headers_and_no_inline_code(client, world: PagesWorld):
     for what, url in public_pages(world).items():
         response = client.get(url)
         assert response.status_code in (200, 404), f"{what}: {response.status_code}"
@@ -205,7 +204,7 @@ def test_static_files_carry_the_policy_and_nosniff(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_an_ead_download_is_not_sniffed_or_framed(client, world: World):
+def test_an_ead_download_is_not_sniffed_or_framed(client, world: PagesWorld):
     papers = world.papers
     url = reverse("archive:collection-ead", args=[papers.repository.code, papers.ead_id, "ead3"])
     response = client.get(url)

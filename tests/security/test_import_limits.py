@@ -27,7 +27,7 @@ from archive import tree, visibility
 from archive.models import Collection, Component, Repository
 from archive.search import search
 from archive.services import imports, outline
-from tests.test_import_ead import ead2002, row_counts, write
+from tests.services.test_imports import ead2002, row_counts, write
 
 pytestmark = pytest.mark.django_db
 

@@ -30,7 +30,7 @@ from archive.links import LINK_RULE_MESSAGE
 from archive.models import Agent, Collection, Component, DigitalObject, Subject
 from archive.services.exports import collection_export
 from archive.services.imports import ead_import
-from tests.cataloguing import make_collection, make_repository, make_user
+from tests.factories import make_collection, make_repository, make_user
 
 pytestmark = pytest.mark.django_db
 

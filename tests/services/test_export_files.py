@@ -28,9 +28,8 @@ from archive.services.outline import component_move
 from archive.services.publishing import unit_publish
 from archive.services.validation import DocumentInvalid, export_validate
 from tests.admin_forms import add_inline, change_form_data
-from tests.cataloguing import PASSWORD, make_collection, make_user
-from tests.export_fixtures import HIDDEN_WORDS, make_serge
-from tests.test_export_ead import assert_valid
+from tests.factories import HIDDEN_WORDS, PASSWORD, make_collection, make_serge, make_user
+from tests.services.test_exports import assert_valid
 
 pytestmark = pytest.mark.django_db
 

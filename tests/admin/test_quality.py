@@ -12,14 +12,22 @@ from archive.admin.quality import (
 )
 from archive.admin.units import UnitDateForm
 from archive.models import Agent, AgentLink, Extent, Note, UnitDate
-from tests.cataloguing import PASSWORD, make_collection, make_repository, make_user
+from tests.factories import PASSWORD, make_collection, make_repository, make_user
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("value", ["1936", "1936-05", "1947-11-17", "2000-02-29"])
-def test_iso_dates_accepted(value):
-    iso_bounds(value)
+@pytest.mark.parametrize(
+    ("value", "first", "last"),
+    [
+        ("1936", "1936-01-01", "1936-12-31"),
+        ("1936-05", "1936-05-01", "1936-05-31"),
+        ("1947-11-17", "1947-11-17", "1947-11-17"),
+        ("2000-02-29", "2000-02-29", "2000-02-29"),
+    ],
+)
+def test_iso_dates_accepted_with_the_days_they_cover(value, first, last):
+    assert [day.isoformat() for day in iso_bounds(value)] == [first, last]
 
 
 @pytest.mark.parametrize(

@@ -16,14 +16,14 @@ from lxml import etree
 from archive.ead.parsing import safe_parser
 from archive.models import Component, Repository
 from archive.services import outline
-from tests.cataloguing import PASSWORD, make_user
-from tests.test_export_corpus import (
+from tests.exchange.test_corpus_exports import (
     export,
     import_file,
     no_search_index,  # noqa: F401 - a fixture
     validation_errors,
     words,
 )
+from tests.factories import PASSWORD, make_user
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_search_index")]
 

@@ -9,14 +9,14 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import reverse
 
-from tests.pages_fixtures import World, build_world
+from tests.factories import PagesWorld, build_pages_world
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(db) -> World:
-    return build_world()
+def world(db) -> PagesWorld:
+    return build_pages_world()
 
 
 def text_of(response) -> str:
@@ -55,7 +55,7 @@ def assert_accessible_structure(response) -> None:
 # --------------------------------------------------------------------------- home
 
 
-def test_home_lists_repositories_and_public_collections(client, world: World, settings):
+def test_home_lists_repositories_and_public_collections(client, world: PagesWorld, settings):
     settings.FONDS_TODAY = "2024-06-01"
     response = client.get(reverse("archive:home"))
     assert response.status_code == 200
@@ -91,7 +91,7 @@ def test_home_on_this_day_is_empty_on_other_days(client, world, settings):
 # --------------------------------------------------------------------------- repository
 
 
-def test_repository_page_lists_its_public_collections(client, world: World):
+def test_repository_page_lists_its_public_collections(client, world: PagesWorld):
     response = client.get(world.repository.get_absolute_url())
     assert response.status_code == 200
     text = text_of(response)
@@ -111,7 +111,7 @@ def test_unknown_repository_is_404(client, world):
 # --------------------------------------------------------------------------- collection
 
 
-def test_collection_page_summary_notes_and_outline(client, world: World):
+def test_collection_page_summary_notes_and_outline(client, world: PagesWorld):
     response = client.get(world.papers.get_absolute_url())
     assert response.status_code == 200
     text = text_of(response)
@@ -141,7 +141,7 @@ def test_collection_page_summary_notes_and_outline(client, world: World):
     assert_accessible_structure(response)
 
 
-def test_collection_page_tools_citation_ead_and_search_within(client, world: World):
+def test_collection_page_tools_citation_ead_and_search_within(client, world: PagesWorld):
     response = client.get(world.papers.get_absolute_url())
     html = response.content.decode()
     text = text_of(response)
@@ -164,12 +164,12 @@ def test_collection_page_tools_citation_ead_and_search_within(client, world: Wor
     assert "1 digital object can be viewed online" in text
 
 
-def test_collection_prefers_the_preferred_citation_note(client, world: World):
+def test_collection_prefers_the_preferred_citation_note(client, world: PagesWorld):
     text = text_of(client.get(world.other.get_absolute_url()))
     assert "Dwight Example Papers (MS 730). Manuscripts Department." in text
 
 
-def test_collection_print_view_lists_public_contents(client, world: World):
+def test_collection_print_view_lists_public_contents(client, world: PagesWorld):
     response = client.get(world.papers.get_absolute_url() + "?print=1")
     assert response.status_code == 200
     text = text_of(response)
@@ -179,7 +179,7 @@ def test_collection_print_view_lists_public_contents(client, world: World):
     assert "File under a hidden series" not in text
 
 
-def test_unpublished_collection_is_404(client, world: World):
+def test_unpublished_collection_is_404(client, world: PagesWorld):
     assert client.get("/collections/rbml/rbml.hidden/").status_code == 404
     assert client.get("/collections/rbml/no-such-thing/").status_code == 404
     # The right EAD id under the wrong repository is not the collection either.
@@ -189,7 +189,7 @@ def test_unpublished_collection_is_404(client, world: World):
 # --------------------------------------------------------------------------- component
 
 
-def test_component_page_shows_everything_the_unit_holds(client, world: World):
+def test_component_page_shows_everything_the_unit_holds(client, world: PagesWorld):
     response = client.get(world.file11.get_absolute_url())
     assert response.status_code == 200
     text = text_of(response)
@@ -206,7 +206,7 @@ def test_component_page_shows_everything_the_unit_holds(client, world: World):
     assert_accessible_structure(response)
 
 
-def test_component_breadcrumb_runs_from_repository_down(client, world: World):
+def test_component_breadcrumb_runs_from_repository_down(client, world: PagesWorld):
     response = client.get(world.file11.get_absolute_url())
     html = response.content.decode()
     crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', html, flags=re.S).group(0)
@@ -216,7 +216,7 @@ def test_component_breadcrumb_runs_from_repository_down(client, world: World):
     )
 
 
-def test_component_inherits_restrictions_from_nearest_ancestor(client, world: World):
+def test_component_inherits_restrictions_from_nearest_ancestor(client, world: PagesWorld):
     text = text_of(client.get(world.file11.get_absolute_url()))
     assert "Closed until 2030 by the donor." in text
     assert "Inherited from Correspondence" in text
@@ -228,7 +228,7 @@ def test_component_inherits_restrictions_from_nearest_ancestor(client, world: Wo
     assert "Inherited from Correspondence" not in series_text
 
 
-def test_component_previous_and_next_skip_hidden_units(client, world: World):
+def test_component_previous_and_next_skip_hidden_units(client, world: PagesWorld):
     html = client.get(world.file11.get_absolute_url()).content.decode()
     prev = re.search(r'<a href="([^"]+)" rel="prev">', html).group(1)
     nxt = re.search(r'<a href="([^"]+)" rel="next">', html).group(1)
@@ -237,7 +237,7 @@ def test_component_previous_and_next_skip_hidden_units(client, world: World):
     assert nxt == "/collections/rbml/rbml.papers/ser3/"
 
 
-def test_component_citation_is_built_with_containers(client, world: World):
+def test_component_citation_is_built_with_containers(client, world: PagesWorld):
     text = text_of(client.get(world.file11.get_absolute_url()))
     assert (
         "Letters to Trotsky, 1936-1938. Box 3, Folder 12. Victor Example papers (GEN MSS 238). "
@@ -245,7 +245,7 @@ def test_component_citation_is_built_with_containers(client, world: World):
     ) in text
 
 
-def test_hidden_components_are_404(client, world: World):
+def test_hidden_components_are_404(client, world: PagesWorld):
     assert client.get(world.file12_hidden.get_absolute_url()).status_code == 404
     assert client.get(world.series2_hidden.get_absolute_url()).status_code == 404
     # Published itself, but under an unpublished series.
@@ -253,7 +253,7 @@ def test_hidden_components_are_404(client, world: World):
     assert client.get("/collections/rbml/rbml.papers/nope/").status_code == 404
 
 
-def test_component_outline_opens_at_the_current_node(client, world: World):
+def test_component_outline_opens_at_the_current_node(client, world: PagesWorld):
     html = client.get(world.file11.get_absolute_url()).content.decode()
     outline = re.search(r'<nav class="outline".*?</nav>', html, flags=re.S).group(0)
     assert 'aria-current="page"' in outline
@@ -265,7 +265,7 @@ def test_component_outline_opens_at_the_current_node(client, world: World):
 # --------------------------------------------------------------------------- outline
 
 
-def test_outline_fragment_lists_children_as_list_items(client, world: World):
+def test_outline_fragment_lists_children_as_list_items(client, world: PagesWorld):
     url = reverse("archive:outline", args=["rbml", "rbml.papers"])
     response = client.get(url, {"node": "ser1", "fragment": "1"})
     assert response.status_code == 200
@@ -275,7 +275,7 @@ def test_outline_fragment_lists_children_as_list_items(client, world: World):
     assert "HIDDEN FILE" not in html
 
 
-def test_outline_without_javascript_is_a_full_page(client, world: World):
+def test_outline_without_javascript_is_a_full_page(client, world: PagesWorld):
     url = reverse("archive:outline", args=["rbml", "rbml.papers"])
     response = client.get(url)
     assert response.status_code == 200
@@ -283,7 +283,7 @@ def test_outline_without_javascript_is_a_full_page(client, world: World):
     assert_accessible_structure(response)
 
 
-def test_outline_of_hidden_node_is_404(client, world: World):
+def test_outline_of_hidden_node_is_404(client, world: PagesWorld):
     url = reverse("archive:outline", args=["rbml", "rbml.papers"])
     assert client.get(url, {"node": "ser2"}).status_code == 404
     assert client.get(url, {"node": "ser1", "after": "../x"}).status_code == 404
@@ -292,7 +292,7 @@ def test_outline_of_hidden_node_is_404(client, world: World):
 # --------------------------------------------------------------------------- agents
 
 
-def test_agent_page_like_archivesspace(client, world: World):
+def test_agent_page_like_archivesspace(client, world: PagesWorld):
     response = client.get(world.agent.get_absolute_url())
     assert response.status_code == 200
     text = text_of(response)
@@ -306,7 +306,7 @@ def test_agent_page_like_archivesspace(client, world: World):
     assert_accessible_structure(response)
 
 
-def test_agent_page_relations_link_public_agents_only(client, world: World):
+def test_agent_page_relations_link_public_agents_only(client, world: PagesWorld):
     from archive.models import AgentLink
 
     # The spouse is named only through an unpublished link: not public, so not listed.
@@ -323,7 +323,7 @@ def test_agent_page_relations_link_public_agents_only(client, world: World):
     assert "HIDDEN AGENT" not in text
 
 
-def test_agent_page_role_facets_count_public_collections(client, world: World):
+def test_agent_page_role_facets_count_public_collections(client, world: PagesWorld):
     response = client.get(world.agent.get_absolute_url())
     text = text_of(response)
     # Creator of the papers (the hidden collection does not count); subject in both.
@@ -336,16 +336,16 @@ def test_agent_page_role_facets_count_public_collections(client, world: World):
     assert "Dwight Example papers" not in filtered
 
 
-def test_unpublished_agent_is_404(client, world: World):
+def test_unpublished_agent_is_404(client, world: PagesWorld):
     assert client.get(world.hidden_agent.get_absolute_url()).status_code == 404
 
 
-def test_agent_with_only_unpublished_links_is_404(client, world: World):
+def test_agent_with_only_unpublished_links_is_404(client, world: PagesWorld):
     # Published herself, but named only through an unpublished link (and a relation).
     assert client.get(world.spouse.get_absolute_url()).status_code == 404
 
 
-def test_subject_page_lists_public_collections(client, world: World):
+def test_subject_page_lists_public_collections(client, world: PagesWorld):
     response = client.get(world.subject.get_absolute_url())
     assert response.status_code == 200
     text = text_of(response)

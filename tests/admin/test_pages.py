@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from archive import tree
 from archive.models import Collection, Component, UnitDate
-from tests.cataloguing import (
+from tests.factories import (
     PASSWORD,
     make_collection,
     make_repository,
@@ -69,16 +69,26 @@ def test_every_admin_page_sends_anonymous_users_to_login(client, view):
         assert response["Location"].startswith(reverse("admin:login")), url
 
 
-def test_archive_change_pages_answer(superuser_client, coll):
+def test_archive_change_pages_show_their_record(superuser_client, coll):
+    """Each page names the record it is about, in the window title and the page's heading."""
     unit = coll.components.get(title="1.1")
-    for name, pk in [
-        ("archive_collection_change", coll.pk),
-        ("archive_component_change", unit.pk),
-        ("archive_collection_history", coll.pk),
-        ("archive_component_history", unit.pk),
-        ("archive_repository_change", coll.repository_id),
+    for name, pk, title, heading in [
+        ("archive_collection_change", coll.pk, "c1 | Change collection", "<h2>c1</h2>"),
+        ("archive_component_change", unit.pk, "1.1 | Change component", "<h2>1.1</h2>"),
+        ("archive_collection_history", coll.pk, "Change history: c1", "<h1>Change history: c1"),
+        ("archive_component_history", unit.pk, "Change history: 1.1", "<h1>Change history: 1.1"),
+        (
+            "archive_repository_change",
+            coll.repository_id,
+            "Repository beinecke | Change repository",
+            "<h2>Repository beinecke</h2>",
+        ),
     ]:
-        assert superuser_client.get(reverse(f"admin:{name}", args=[pk])).status_code == 200
+        response = superuser_client.get(reverse(f"admin:{name}", args=[pk]))
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        assert f"<title>{title} | Fonds</title>" in html, name
+        assert heading in html, name
 
 
 def test_collection_list_shows_root_title_identifier_and_outline_link(superuser_client, coll):

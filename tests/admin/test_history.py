@@ -8,7 +8,7 @@ from django.urls import reverse
 from archive import tree
 from archive.models import Component, ImportJob, Note
 from archive.services import outline
-from tests.cataloguing import (
+from tests.factories import (
     PASSWORD,
     make_collection,
     make_repository,

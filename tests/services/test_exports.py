@@ -39,7 +39,7 @@ from archive.services.exports import (
     collection_export,
     collection_export_chunks,
 )
-from tests.export_fixtures import HIDDEN_WORDS, make_serge
+from tests.factories import HIDDEN_WORDS, make_serge
 
 pytestmark = pytest.mark.django_db
 

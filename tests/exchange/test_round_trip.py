@@ -13,34 +13,20 @@ Deliberate differences, applied to the reader's records before comparing (and no
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from archive.ead import records as r
 from archive.ead.reader import read_ead
 from archive.exchange.load import EADLoader
 from archive.exchange.stream import collection_records
 from archive.models import Collection, Repository
+from tests.corpus import CORPUS_DIR as CORPUS
+from tests.corpus import corpus_files
 
 pytestmark = pytest.mark.django_db
-
-CORPUS = Path(settings.FONDS_CORPUS_DIR)
-
-
-def well_formed_files() -> list[str]:
-    manifest = CORPUS / "MANIFEST.tsv"
-    if not manifest.is_file():
-        return ["MANIFEST.tsv is missing"]  # the test then fails with a clear message
-    with manifest.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
-    return sorted(
-        row["file"] for row in rows if "not well-formed" not in row.get("validates_against_xsd", "")
-    )
 
 
 def merged(records: list[r.Record]) -> list[r.Record]:
@@ -87,7 +73,8 @@ def differences(a: Any, b: Any, where: str = "") -> list[str]:
     return [] if a == b else [f"{where}: {a!r:.300} != {b!r:.300}"]
 
 
-@pytest.mark.parametrize("name", well_formed_files())
+@pytest.mark.slow
+@pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_streamer_gives_back_what_the_loader_stored(name: str) -> None:
     repository = Repository.objects.create(code="corpus", name="Corpus repository")
     read = merged(list(read_ead(str(CORPUS / name), filename=name)))

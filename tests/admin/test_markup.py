@@ -12,7 +12,7 @@ from archive.ead.fragment_check import check_fragment
 from archive.ead.markup import fragment_plain_text, parse_fragment
 from archive.models import Collection, Component, Note
 from tests.admin_forms import add_inline, change_form_data
-from tests.cataloguing import PASSWORD, make_collection, make_repository, make_user
+from tests.factories import PASSWORD, make_collection, make_repository, make_user
 
 # --------------------------------------------------------------------------- the check
 

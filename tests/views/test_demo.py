@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from archive.models import Agent, Collection, Component
 from archive.visibility import public_units
-from tests.test_views import assert_accessible_structure, text_of
+from tests.views.test_pages import assert_accessible_structure, text_of
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from archive import tree
 from archive.models import Component, Container, ContainerInstance
 from archive.services import outline
-from tests.cataloguing import make_collection, make_repository, make_user, tree_problems
+from tests.factories import make_collection, make_repository, make_user, tree_problems
 
 pytestmark = pytest.mark.django_db
 

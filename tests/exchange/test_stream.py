@@ -11,7 +11,7 @@ from archive.ead.reader import read_ead
 from archive.exchange.load import EADLoader
 from archive.exchange.stream import collection_records
 from archive.models import Collection, Repository
-from tests.export_fixtures import make_serge
+from tests.factories import make_serge
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from archive.models import Agent, AgentLink, AgentRelation, AgentVariantName, Subject, SubjectLink
 from archive.services.merge import agent_merge, subject_merge
-from tests.cataloguing import make_collection, make_repository, make_user
+from tests.factories import make_collection, make_repository, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_merge_is_refused_for_viewers_and_self(coll):
 def test_merge_action_in_the_admin(client, coll, user):
     from django.urls import reverse
 
-    from tests.cataloguing import PASSWORD
+    from tests.factories import PASSWORD
 
     keep, dup = person("Gide, André, 1869-1951"), person("Gide, Andre")
     AgentLink.objects.create(unit=coll.root, agent=dup, role="subject")

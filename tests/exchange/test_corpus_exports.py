@@ -13,14 +13,11 @@ import's cost and says nothing about export; ``test_import_ead`` proves imports 
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from functools import cache
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from lxml import etree
 
 from archive.ead import read_ead, write_ead3, write_ead2002
@@ -39,22 +36,19 @@ from archive.models import (
 from archive.services import imports
 from archive.services.exports import CollectionNotPublic, collection_export
 from archive.services.imports import ead_import
+from tests.corpus import CORPUS_DIR as CORPUS
+from tests.corpus import SCHEMA_DIR as SCHEMAS
+from tests.corpus import corpus_files
 
-CORPUS = Path(settings.FONDS_CORPUS_DIR)
-SCHEMAS = Path(settings.FONDS_SCHEMA_DIR)
+# Both tests import every well-formed corpus file.
+pytestmark = pytest.mark.slow
+
 SCHEMA_FILES = {"ead2002": "ead2002/ead.xsd", "ead3": "ead3/ead3.xsd"}
 
 
 def well_formed_files() -> list[str]:
     """Corpus files the MANIFEST does not mark as not well-formed."""
-    manifest = CORPUS / "MANIFEST.tsv"
-    if not manifest.is_file():
-        return ["MANIFEST.tsv is missing"]  # the test then fails with a clear message
-    with manifest.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
-    return sorted(
-        row["file"] for row in rows if "not well-formed" not in row.get("validates_against_xsd", "")
-    )
+    return corpus_files(well_formed=True)
 
 
 @cache

@@ -17,8 +17,8 @@ from django.urls import reverse
 
 from archive import selectors
 from archive.models import Agent, AgentLink, Collection, Subject, SubjectLink
-from tests.pages_fixtures import World, add_unit, build_world
-from tests.test_views import assert_accessible_structure, text_of
+from tests.factories import PagesWorld, add_unit, build_pages_world
+from tests.views.test_pages import assert_accessible_structure, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +26,8 @@ MAX_BROWSE_QUERIES = 8
 
 
 @pytest.fixture
-def world(db) -> World:
-    w = build_world()
+def world(db) -> PagesWorld:
+    w = build_pages_world()
     # Agents of the other kinds, and names that exercise the jump bar and the sort.
     family = Agent.objects.create(agent_type="family", authorized_name="Rusakov family")
     AgentLink.objects.create(unit=w.file11, agent=family, role="subject")
@@ -95,7 +95,7 @@ def add_agents(n: int, *, unit, prefix: str = "Person") -> None:
 # --------------------------------------------------------------------------- names
 
 
-def test_names_page_lists_public_agents_a_to_z_with_collection_counts(client, world: World):
+def test_names_page_lists_public_agents_a_to_z_with_collection_counts(client, world: PagesWorld):
     response = client.get(reverse("archive:agents"))
     assert response.status_code == 200
     assert entries(response) == [
@@ -115,14 +115,14 @@ def test_names_page_lists_public_agents_a_to_z_with_collection_counts(client, wo
     assert_accessible_structure(response)
 
 
-def test_names_count_matches_the_agent_page(client, world: World):
+def test_names_count_matches_the_agent_page(client, world: PagesWorld):
     listed = dict(entries(client.get(reverse("archive:agents"))))
     agent_page = text_of(client.get(world.agent.get_absolute_url()))
     assert listed["Example, Victor, 1890-1947"] == "Found in 2 collections"
     assert "Found in 2 Collections and/or Records" in agent_page
 
 
-def test_names_filter_by_agent_type(client, world: World):
+def test_names_filter_by_agent_type(client, world: PagesWorld):
     url = reverse("archive:agents")
     assert [n for n, _ in entries(client.get(url, {"type": "family"}))] == ["Rusakov family"]
     assert [n for n, _ in entries(client.get(url, {"type": "corporate"}))] == ["Communist Party"]
@@ -132,7 +132,7 @@ def test_names_filter_by_agent_type(client, world: World):
     assert len(entries(client.get(url, {"type": "robot"}))) == 5
 
 
-def test_names_letter_jump(client, world: World):
+def test_names_letter_jump(client, world: PagesWorld):
     url = reverse("archive:agents")
     response = client.get(url)
     html = response.content.decode()
@@ -154,13 +154,13 @@ def test_names_letter_jump(client, world: World):
     assert entries(client.get(url, {"letter": "E", "type": "family"})) == []
 
 
-def test_names_jump_bar_follows_the_type_filter(client, world: World):
+def test_names_jump_bar_follows_the_type_filter(client, world: PagesWorld):
     html = client.get(reverse("archive:agents"), {"type": "family"}).content.decode()
     assert re.search(r">R</a>", html)
     assert re.search(r'aria-disabled="true">E</span>', html)
 
 
-def test_names_are_paginated_fifty_a_page(client, world: World):
+def test_names_are_paginated_fifty_a_page(client, world: PagesWorld):
     add_agents(120, unit=world.file11)
     url = reverse("archive:agents")
     first = entries(client.get(url, {"letter": "P"}))
@@ -176,7 +176,7 @@ def test_names_are_paginated_fifty_a_page(client, world: World):
 
 
 def test_names_page_costs_the_same_queries_for_few_and_many_agents(
-    client, world: World, django_assert_max_num_queries
+    client, world: PagesWorld, django_assert_max_num_queries
 ):
     url = reverse("archive:agents")
     with CaptureQueriesContext(connection) as few:
@@ -193,7 +193,7 @@ def test_names_page_costs_the_same_queries_for_few_and_many_agents(
     assert all(count == "Found in 1 collection" for _, count in listed if _.startswith("Person"))
 
 
-def test_a_second_collection_raises_the_count(client, world: World):
+def test_a_second_collection_raises_the_count(client, world: PagesWorld):
     AgentLink.objects.create(unit=world.other.root, agent=Agent.objects.get(slug="rusakov-family"))
     listed = dict(entries(client.get(reverse("archive:agents"))))
     assert listed["Rusakov family"] == "Found in 2 collections"
@@ -203,7 +203,7 @@ def test_a_second_collection_raises_the_count(client, world: World):
     assert listed["Example, Victor, 1890-1947"] == "Found in 2 collections"
 
 
-def test_unpublishing_a_collection_removes_its_names(client, world: World):
+def test_unpublishing_a_collection_removes_its_names(client, world: PagesWorld):
     root = world.other.root
     root.published = False
     root.save()
@@ -215,7 +215,7 @@ def test_unpublishing_a_collection_removes_its_names(client, world: World):
 # --------------------------------------------------------------------------- subjects
 
 
-def test_subjects_page_lists_public_subjects_with_counts(client, world: World):
+def test_subjects_page_lists_public_subjects_with_counts(client, world: PagesWorld):
     response = client.get(reverse("archive:subjects"))
     assert response.status_code == 200
     assert entries(response) == [
@@ -229,7 +229,7 @@ def test_subjects_page_lists_public_subjects_with_counts(client, world: World):
     assert_accessible_structure(response)
 
 
-def test_subjects_filter_by_type_and_letter(client, world: World):
+def test_subjects_filter_by_type_and_letter(client, world: PagesWorld):
     url = reverse("archive:subjects")
     assert [n for n, _ in entries(client.get(url, {"type": "geographic"}))] == ["Mexico"]
     assert [n for n, _ in entries(client.get(url, {"type": "topical"}))] == ["Anarchism"]
@@ -238,7 +238,7 @@ def test_subjects_filter_by_type_and_letter(client, world: World):
 
 
 def test_subjects_page_costs_the_same_queries_for_few_and_many(
-    client, world: World, django_assert_max_num_queries
+    client, world: PagesWorld, django_assert_max_num_queries
 ):
     url = reverse("archive:subjects")
     with CaptureQueriesContext(connection) as few:
@@ -256,7 +256,7 @@ def test_subjects_page_costs_the_same_queries_for_few_and_many(
 # --------------------------------------------------------------------------- navigation
 
 
-def test_site_header_links_the_browse_pages(client, world: World):
+def test_site_header_links_the_browse_pages(client, world: PagesWorld):
     html = client.get(reverse("archive:home")).content.decode()
     nav = re.search(r'<nav class="site-nav" aria-label="Main">(.*?)</nav>', html, re.S)
     assert nav, "the header has a labelled navigation landmark"
@@ -269,7 +269,7 @@ def test_site_header_links_the_browse_pages(client, world: World):
     ]
 
 
-def test_browse_selectors_ignore_unknown_filters(world: World):
+def test_browse_selectors_ignore_unknown_filters(world: PagesWorld):
     listing = selectors.agents_browse(agent_type="robot", letter="??", page="x")
     assert listing.kind is None and listing.letter is None
     assert listing.page.number == 1
@@ -279,7 +279,7 @@ def test_browse_selectors_ignore_unknown_filters(world: World):
 
 
 @pytest.mark.parametrize("kind", ["agents", "subjects"])
-def test_a_record_is_listed_exactly_when_its_page_answers(client, world: World, kind):
+def test_a_record_is_listed_exactly_when_its_page_answers(client, world: PagesWorld, kind):
     """The A-Z lists and the record pages follow one rule (``visibility.public_authorities``):
     every listed name opens, every other one answers 404 with nothing of it shown."""
     model = Agent if kind == "agents" else Subject

@@ -6,14 +6,12 @@ counts by the rules the issue states), never against numbers written into the te
 
 from __future__ import annotations
 
-import csv
 import io
 import threading
 from pathlib import Path
 
 import pytest
 from django.apps import apps
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -30,30 +28,9 @@ from archive.models import (
     SubjectLink,
 )
 from archive.services import imports
+from tests.corpus import corpus_files
 
 pytestmark = pytest.mark.django_db
-
-CORPUS = Path(settings.FONDS_CORPUS_DIR)
-
-
-def _manifest() -> dict[str, dict[str, str]]:
-    path = CORPUS / "MANIFEST.tsv"
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8") as fh:
-        return {row["file"]: row for row in csv.DictReader(fh, delimiter="\t")}
-
-
-def _corpus(*, well_formed: bool) -> list[str]:
-    rows = _manifest()
-    names = sorted(
-        name
-        for name, row in rows.items()
-        if ("not well-formed" in row["validates_against_xsd"]) != well_formed
-    )
-    # An empty list would silently run nothing; the corpus_dir fixture then fails loudly.
-    return names or ["<corpus missing>"]
-
 
 # ------------------------------------------------------------------ independent XML counts
 
@@ -191,7 +168,8 @@ def no_search_index(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(EADLoader, "write_index_rows", lambda self, **kw: None)
 
 
-@pytest.mark.parametrize("name", _corpus(well_formed=True))
+@pytest.mark.slow
+@pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_every_well_formed_corpus_file_imports_with_the_counts_of_the_file(
     name: str, corpus_dir: Path, no_search_index: None
 ) -> None:
@@ -214,7 +192,7 @@ def test_every_well_formed_corpus_file_imports_with_the_counts_of_the_file(
         )
 
 
-@pytest.mark.parametrize("name", _corpus(well_formed=False))
+@pytest.mark.parametrize("name", corpus_files(well_formed=False))
 def test_malformed_corpus_files_are_refused_with_file_line_and_column(
     name: str, corpus_dir: Path
 ) -> None:

@@ -16,9 +16,9 @@ from django.urls import reverse
 
 from archive.models import Repository
 from archive.search import index
-from tests.pages_fixtures import delete_rows_after, max_ids, sized_collection
+from tests.factories import delete_rows_after, max_ids, sized_collection
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 BIG_SERIES = [13000, 12332, 12332, 12331]  # 1 root + 4 series + 49,995 files = 50,000 rows
 SMALL_SERIES = [4, 3]  # 1 root + 2 series + 7 files = 10 rows

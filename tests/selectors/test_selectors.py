@@ -8,17 +8,17 @@ import pytest
 
 from archive import selectors
 from archive.models import Component, Repository
-from tests.pages_fixtures import World, build_world, sized_collection
+from tests.factories import PagesWorld, build_pages_world, sized_collection
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(db) -> World:
-    return build_world()
+def world(db) -> PagesWorld:
+    return build_pages_world()
 
 
-def test_on_this_day_takes_the_date_it_is_given(world: World):
+def test_on_this_day_takes_the_date_it_is_given(world: PagesWorld):
     born = selectors.on_this_day(today=datetime.date(2001, 12, 30))
     assert [(a.pk, events) for a, events in born] == [(world.agent.pk, ["born 1890-12-30"])]
     died = selectors.on_this_day(today=datetime.date(1999, 11, 17))
@@ -26,14 +26,14 @@ def test_on_this_day_takes_the_date_it_is_given(world: World):
     assert selectors.on_this_day(today=datetime.date(2001, 12, 31)) == []
 
 
-def test_on_this_day_ignores_unpublished_agents(world: World):
+def test_on_this_day_ignores_unpublished_agents(world: PagesWorld):
     world.hidden_agent.existence_begin = "1900-12-30"
     world.hidden_agent.save()
     names = [a.pk for a, _ in selectors.on_this_day(today=datetime.date(2001, 12, 30))]
     assert names == [world.agent.pk]
 
 
-def test_inherited_restrictions_come_from_the_nearest_ancestor(world: World):
+def test_inherited_restrictions_come_from_the_nearest_ancestor(world: PagesWorld):
     unit = selectors.unit_get(repository_code="rbml", ead_id="rbml.papers", ref="f11")
     restrictions = selectors.inherited_restrictions(unit, selectors.ancestors(unit))
     found = {(r.note.note_type, r.source.ref or "root", r.inherited) for r in restrictions}
@@ -55,13 +55,13 @@ def test_outline_children_pages_by_path_cursor(db):
     assert [n.unit.title for n in back.nodes] == [n.unit.title for n in first.nodes]
 
 
-def test_outline_skips_unpublished_children(world: World):
+def test_outline_skips_unpublished_children(world: PagesWorld):
     series = Component.objects.get(collection=world.papers, ref="ser1")
     window = selectors.outline_children(series)
     assert [n.unit.ref for n in window.nodes] == ["f11"]
 
 
-def test_agent_found_in_counts_collections_per_role(world: World):
+def test_agent_found_in_counts_collections_per_role(world: PagesWorld):
     listing = selectors.agent_found_in(world.agent)
     assert listing.total == 2
     assert listing.role_counts == [("creator", "Creator", 1), ("subject", "Subject", 2)]
@@ -69,7 +69,7 @@ def test_agent_found_in_counts_collections_per_role(world: World):
     assert [i.root.identifier for i in creator_only.page.object_list] == ["GEN MSS 238"]
 
 
-def test_previous_next_in_document_order(world: World):
+def test_previous_next_in_document_order(world: PagesWorld):
     unit = selectors.unit_get(repository_code="rbml", ead_id="rbml.papers", ref="ser3")
     previous, following = selectors.previous_next(unit)
     assert previous.ref == "f11"  # f12, series 2 and its file are hidden

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from archive import visibility
 from archive.models import Component
 from archive.services import publishing
-from tests.cataloguing import make_collection, make_repository, make_user
+from tests.factories import make_collection, make_repository, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -3,14 +3,14 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.pages_fixtures import build_world
+from tests.factories import build_pages_world
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def world():
-    return build_world()
+    return build_pages_world()
 
 
 def test_staff_see_edit_and_outline_links_on_a_component_page(client, world):
