@@ -8,12 +8,11 @@ Links that would become exact duplicates (the same unit, the same role) are drop
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Model, OuterRef
 
 from archive import permissions
 from archive.models import (
@@ -24,13 +23,15 @@ from archive.models import (
     Subject,
     SubjectLink,
 )
+from archive.permissions import User
 from archive.services.changes import unit_collections_touch
 from archive.services.history import history_record
 
 __all__ = ["agent_merge", "subject_merge"]
 
 
-def _check(user: AbstractBaseUser, survivor, duplicates: list) -> None:
+def _check(user: User, survivor: Model, duplicates: Sequence[Model]) -> None:
+    """Refuse a merge the user may not make, or one that names no real duplicate."""
     if not permissions.can_edit_shared(user):
         raise PermissionDenied("You may not merge records.")
     if not duplicates:
@@ -39,7 +40,7 @@ def _check(user: AbstractBaseUser, survivor, duplicates: list) -> None:
         raise ValidationError("The survivor cannot also be one of the duplicates.")
 
 
-def agent_merge(*, survivor: Agent, duplicates: Iterable[Agent], user: AbstractBaseUser) -> Agent:
+def agent_merge(*, survivor: Agent, duplicates: Iterable[Agent], user: User) -> Agent:
     """Merge ``duplicates`` into ``survivor``; returns the survivor."""
     duplicates = list(duplicates)
     _check(user, survivor, duplicates)
@@ -104,16 +105,14 @@ def agent_merge(*, survivor: Agent, duplicates: Iterable[Agent], user: AbstractB
         )
         names = ", ".join(d.authorized_name for d in duplicates)
         for d in duplicates:
-            d._history_user = user  # type: ignore[attr-defined]
+            d._history_user = user  # type: ignore[attr-defined]  # read by simple-history
             d._change_reason = f"Merged into {survivor.authorized_name}"[:100]  # type: ignore[attr-defined]
             d.delete()
         history_record(survivor, user=user, reason=f"Merged {names}")
     return survivor
 
 
-def subject_merge(
-    *, survivor: Subject, duplicates: Iterable[Subject], user: AbstractBaseUser
-) -> Subject:
+def subject_merge(*, survivor: Subject, duplicates: Iterable[Subject], user: User) -> Subject:
     """Merge ``duplicates`` into ``survivor``; returns the survivor."""
     duplicates = list(duplicates)
     _check(user, survivor, duplicates)
@@ -133,7 +132,7 @@ def subject_merge(
         SubjectLink.objects.filter(subject_id__in=dup_ids).update(subject=survivor)
         names = ", ".join(d.term for d in duplicates)
         for d in duplicates:
-            d._history_user = user  # type: ignore[attr-defined]
+            d._history_user = user  # type: ignore[attr-defined]  # read by simple-history
             d._change_reason = f"Merged into {survivor.term}"[:100]  # type: ignore[attr-defined]
             d.delete()
         history_record(survivor, user=user, reason=f"Merged {names}")
