@@ -21,7 +21,7 @@ import functools
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -54,7 +54,7 @@ MEMO_SIZE = 50_000
 # decades at both ends are kept (the year range filter still sees the whole span).
 MAX_DECADES = 60
 
-_SUBJECT_FACET = {
+_SUBJECT_FACET: dict[str, str] = {
     Subject.SubjectType.GEOGRAPHIC: "place",
     Subject.SubjectType.GENRE_FORM: "genre",
 }
@@ -572,7 +572,7 @@ def _rows(
 ) -> Iterator[IndexRow]:
     """The second half of :func:`_build`: one row per unit from what it loaded."""
     # A unit without languages of its own counts under its collection's: read those once.
-    root_language_facets = {
+    root_language_facets: dict[int, Sequence[tuple[str, str]]] = {
         cid: _language_facets(languages) for cid, (_, _, languages) in collections.items()
     }
     for unit_id, cid, level, identifier, title, languages in units:

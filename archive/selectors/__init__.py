@@ -47,6 +47,7 @@ from archive.selectors.outline import (
     OutlineNode,
     OutlineWindow,
     collection_contents,
+    collection_root,
     outline_around,
     outline_children,
     outline_parent,
@@ -77,6 +78,7 @@ from archive.selectors.units import (
 )
 
 __all__ = [
+    "collection_root",
     "BROWSE_LETTERS",
     "BROWSE_PAGE_SIZE",
     "BrowseEntry",

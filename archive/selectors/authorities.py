@@ -7,6 +7,7 @@ only through public, published links.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -32,7 +33,7 @@ from archive.visibility import (
 )
 
 # How a relation reads from the other side: if A is parent of B, B is child of A.
-INVERSE_RELATION = {
+INVERSE_RELATION: dict[str, str] = {
     AgentRelation.RelationType.PARENT: "Child",
     AgentRelation.RelationType.CHILD: "Parent",
     AgentRelation.RelationType.EMPLOYEE: "Employer",
@@ -109,7 +110,7 @@ def _found_in(
         public_roots().filter(collection_id__in=list(roles_by_collection)).order_by("title", "id")
     )
     paginator = Paginator(roots, LISTING_PAGE_SIZE)
-    page_obj = paginator.get_page(page)
+    page_obj: Page[Any] = paginator.get_page(page)  # its rows become FoundIn below
     label = dict(AgentLink.Role.choices)
     page_obj.object_list = [
         FoundIn(

@@ -192,9 +192,17 @@ def outline_children(
     return window
 
 
+def collection_root(collection: Collection) -> Component:
+    """The collection's root: the public look-ups find a collection by its root, so it has one."""
+    root = collection.root
+    if root is None:
+        raise Http404("No such collection")
+    return root
+
+
 def outline_top(collection: Collection) -> OutlineWindow:
     """The first batch of the collection's top level."""
-    return outline_children(collection.root)
+    return outline_children(collection_root(collection))
 
 
 def outline_around(
@@ -239,7 +247,7 @@ def outline_around(
 def outline_parent(*, collection: Collection, ref: str | None) -> Component:
     """The node whose children an outline fragment lists: the root, or a public component."""
     if not ref:
-        return collection.root
+        return collection_root(collection)
     unit = Component.objects.filter(collection=collection, ref=ref).only(*OUTLINE_FIELDS).first()
     if unit is None or not is_public(unit):
         raise Http404("No such component")

@@ -72,7 +72,7 @@ NOTE_ORDER: tuple[str, ...] = (
     NoteType.PROCESSING,
 )
 SUMMARY_NOTES = frozenset({NoteType.ABSTRACT, NoteType.PREFERRED_CITATION})
-RESTRICTION_NOTES = (NoteType.ACCESS_RESTRICT, NoteType.USE_RESTRICT)
+RESTRICTION_NOTES: tuple[str, ...] = (NoteType.ACCESS_RESTRICT, NoteType.USE_RESTRICT)
 
 # ISO 639-2 names of the languages most finding aids carry; other codes are shown as given.
 LANGUAGE_NAMES = {
