@@ -219,14 +219,7 @@ def _browse(
         kind = None
     if kind:
         qs = qs.filter(**{type_field: kind})
-    initials = {
-        (i or "").upper()
-        for i in qs.annotate(initial=Substr(name_field, 1, 1))
-        .values_list("initial", flat=True)
-        .distinct()
-        .order_by()
-    }
-    present = {i if i in BROWSE_LETTERS[:-1] else "#" for i in initials}
+    present = _initials(qs, name_field)
     letter = (letter or "").upper() or None
     if letter not in BROWSE_LETTERS:
         letter = None
@@ -238,13 +231,7 @@ def _browse(
     qs = qs.order_by(Lower(name_field), "id")
     page_obj = Paginator(qs, BROWSE_PAGE_SIZE).get_page(page)
     rows = list(page_obj.object_list)
-    counts = dict(
-        public_links(links)
-        .filter(**{f"{link_field}__in": [r.pk for r in rows]})
-        .values_list(link_field)
-        .annotate(n=Count("unit__collection_id", distinct=True))
-        .order_by()
-    )
+    counts = _collection_counts(links, link_field, [r.pk for r in rows])
     labels = dict(kinds)
     page_obj.object_list = [
         BrowseEntry(
@@ -260,6 +247,29 @@ def _browse(
         letter=letter,
         kind=kind,
         kinds=kinds,
+    )
+
+
+def _initials(records: QuerySet[Any], name_field: str) -> set[str]:
+    """The jump bar's entries that have records: first letters A-Z, "#" for the others."""
+    initials = {
+        (i or "").upper()
+        for i in records.annotate(initial=Substr(name_field, 1, 1))
+        .values_list("initial", flat=True)
+        .distinct()
+        .order_by()
+    }
+    return {i if i in BROWSE_LETTERS[:-1] else "#" for i in initials}
+
+
+def _collection_counts(links: QuerySet[Any], link_field: str, ids: list[int]) -> dict[int, int]:
+    """Public collections holding a public, published link to each of the records ``ids``."""
+    return dict(
+        public_links(links)
+        .filter(**{f"{link_field}__in": ids})
+        .values_list(link_field)
+        .annotate(n=Count("unit__collection_id", distinct=True))
+        .order_by()
     )
 
 

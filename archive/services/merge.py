@@ -50,59 +50,9 @@ def agent_merge(*, survivor: Agent, duplicates: Iterable[Agent], user: User) -> 
         unit_collections_touch(
             AgentLink.objects.filter(agent_id__in=dup_ids).values_list("unit_id", flat=True)
         )
-        # Links: drop those the survivor already has for the same unit and role, move the rest.
-        AgentLink.objects.filter(agent_id__in=dup_ids).filter(
-            Exists(
-                AgentLink.objects.filter(
-                    agent=survivor, unit_id=OuterRef("unit_id"), role=OuterRef("role")
-                )
-            )
-        ).delete()
-        seen: set[tuple[int, str]] = set()
-        for link in AgentLink.objects.filter(agent_id__in=dup_ids).order_by("pk"):
-            key = (link.unit_id, link.role)
-            if key in seen:
-                link.delete()
-            seen.add(key)
-        AgentLink.objects.filter(agent_id__in=dup_ids).update(agent=survivor)
-
-        # Relations: repoint both ends, drop self-relations and exact duplicates.
-        AgentRelation.objects.filter(source_id__in=dup_ids, target=survivor).delete()
-        AgentRelation.objects.filter(target_id__in=dup_ids, source=survivor).delete()
-        AgentRelation.objects.filter(source_id__in=dup_ids, target_id__in=dup_ids).delete()
-        # Keys already held by the survivor, per direction (the unique constraint's terms).
-        outgoing = set(
-            AgentRelation.objects.filter(source=survivor).values_list("target_id", "relation_type")
-        )
-        incoming = set(
-            AgentRelation.objects.filter(target=survivor).values_list("source_id", "relation_type")
-        )
-        for rel in AgentRelation.objects.filter(source_id__in=dup_ids).order_by("pk"):
-            key = (rel.target_id, rel.relation_type)
-            if key in outgoing:
-                rel.delete()
-            else:
-                outgoing.add(key)
-                rel.source = survivor
-                rel.save(update_fields=["source"])
-        for rel in AgentRelation.objects.filter(target_id__in=dup_ids).order_by("pk"):
-            key = (rel.source_id, rel.relation_type)
-            if key in incoming:
-                rel.delete()
-            else:
-                incoming.add(key)
-                rel.target = survivor
-                rel.save(update_fields=["target"])
-
-        # Variant names, and the duplicates' names as variants.
-        AgentVariantName.objects.filter(agent_id__in=dup_ids).update(agent=survivor)
-        known = set(survivor.variant_names.values_list("name", flat=True))
-        known.add(survivor.authorized_name)
-        AgentVariantName.objects.bulk_create(
-            AgentVariantName(agent=survivor, name=d.authorized_name, note="merged duplicate")
-            for d in duplicates
-            if d.authorized_name not in known
-        )
+        _agent_links_move(survivor, dup_ids)
+        _agent_relations_move(survivor, dup_ids)
+        _agent_variants_move(survivor, duplicates)
         names = ", ".join(d.authorized_name for d in duplicates)
         for d in duplicates:
             d._history_user = user  # type: ignore[attr-defined]  # read by simple-history
@@ -110,6 +60,67 @@ def agent_merge(*, survivor: Agent, duplicates: Iterable[Agent], user: User) -> 
             d.delete()
         history_record(survivor, user=user, reason=f"Merged {names}")
     return survivor
+
+
+def _agent_links_move(survivor: Agent, dup_ids: list[int]) -> None:
+    """Links: drop those the survivor already has for the same unit and role, move the rest."""
+    AgentLink.objects.filter(agent_id__in=dup_ids).filter(
+        Exists(
+            AgentLink.objects.filter(
+                agent=survivor, unit_id=OuterRef("unit_id"), role=OuterRef("role")
+            )
+        )
+    ).delete()
+    seen: set[tuple[int, str]] = set()
+    for link in AgentLink.objects.filter(agent_id__in=dup_ids).order_by("pk"):
+        key = (link.unit_id, link.role)
+        if key in seen:
+            link.delete()
+        seen.add(key)
+    AgentLink.objects.filter(agent_id__in=dup_ids).update(agent=survivor)
+
+
+def _agent_relations_move(survivor: Agent, dup_ids: list[int]) -> None:
+    """Relations: repoint both ends, drop self-relations and exact duplicates."""
+    AgentRelation.objects.filter(source_id__in=dup_ids, target=survivor).delete()
+    AgentRelation.objects.filter(target_id__in=dup_ids, source=survivor).delete()
+    AgentRelation.objects.filter(source_id__in=dup_ids, target_id__in=dup_ids).delete()
+    # Keys already held by the survivor, per direction (the unique constraint's terms).
+    outgoing = set(
+        AgentRelation.objects.filter(source=survivor).values_list("target_id", "relation_type")
+    )
+    incoming = set(
+        AgentRelation.objects.filter(target=survivor).values_list("source_id", "relation_type")
+    )
+    for rel in AgentRelation.objects.filter(source_id__in=dup_ids).order_by("pk"):
+        key = (rel.target_id, rel.relation_type)
+        if key in outgoing:
+            rel.delete()
+        else:
+            outgoing.add(key)
+            rel.source = survivor
+            rel.save(update_fields=["source"])
+    for rel in AgentRelation.objects.filter(target_id__in=dup_ids).order_by("pk"):
+        key = (rel.source_id, rel.relation_type)
+        if key in incoming:
+            rel.delete()
+        else:
+            incoming.add(key)
+            rel.target = survivor
+            rel.save(update_fields=["target"])
+
+
+def _agent_variants_move(survivor: Agent, duplicates: list[Agent]) -> None:
+    """Variant names move to the survivor, and the duplicates' names become variants."""
+    dup_ids = [d.pk for d in duplicates]
+    AgentVariantName.objects.filter(agent_id__in=dup_ids).update(agent=survivor)
+    known = set(survivor.variant_names.values_list("name", flat=True))
+    known.add(survivor.authorized_name)
+    AgentVariantName.objects.bulk_create(
+        AgentVariantName(agent=survivor, name=d.authorized_name, note="merged duplicate")
+        for d in duplicates
+        if d.authorized_name not in known
+    )
 
 
 def subject_merge(*, survivor: Subject, duplicates: Iterable[Subject], user: User) -> Subject:

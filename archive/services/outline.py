@@ -235,10 +235,7 @@ def component_move(
     with transaction.atomic():
         unit.refresh_from_db()
         parent.refresh_from_db()
-        if unit.depth == 1:
-            raise OutlineError("A collection's root description cannot be moved.")
-        if parent.collection_id == unit.collection_id and parent.path.startswith(unit.path):
-            raise OutlineError("A component cannot be moved into itself or below itself.")
+        _move_refuse(unit, parent)
         old_parent = parent_of(unit)
         _lock(old_parent, parent)
         if old_parent.pk == parent.pk:
@@ -247,26 +244,8 @@ def component_move(
                 history_record(unit, user=user, reason=f"Moved to position {position}")
                 collection_touch([parent.collection_id])
             return unit
-        depth_after = tree.subtree_max_depth(unit) - unit.depth + parent.depth + 1
-        if depth_after > tree.MAX_DEPTH:
-            raise OutlineError(f"The outline cannot go deeper than {tree.MAX_DEPTH} levels.")
-        moving_collection = parent.collection_id != unit.collection_id
-        if moving_collection:
-            _check_refs_free(unit, parent.collection_id)
         old_collection_id = unit.collection_id
-        old_path = unit.path
-        new_path = tree.next_child_path(parent)
-        count = tree.rewrite_subtree_prefix(
-            old_path=old_path,
-            new_path=new_path,
-            collection_id=old_collection_id,
-            new_collection_id=parent.collection_id,
-        )
-        tree.adjust_numchild(old_parent.pk, -1)
-        tree.adjust_numchild(parent.pk, 1)
-        unit.refresh_from_db()
-        if moving_collection:
-            _carry_containers(unit, old_collection_id)
+        count = _subtree_move(unit, old_parent, parent)
         if position is not None:
             _place(parent, unit.pk, position)
             unit.refresh_from_db()
@@ -281,6 +260,41 @@ def component_move(
         search_refresh(unit)
         collection_touch([old_collection_id, parent.collection_id])
     return unit
+
+
+def _move_refuse(unit: Component, parent: Component) -> None:
+    """Refuse the moves no outline allows: the root, or a unit into its own subtree."""
+    if unit.depth == 1:
+        raise OutlineError("A collection's root description cannot be moved.")
+    if parent.collection_id == unit.collection_id and parent.path.startswith(unit.path):
+        raise OutlineError("A component cannot be moved into itself or below itself.")
+
+
+def _subtree_move(unit: Component, old_parent: Component, parent: Component) -> int:
+    """Rewrite the paths (and collection) of ``unit``'s subtree to end under ``parent``, last.
+
+    Refuses a move that would go deeper than the tree allows, or that would give two units of
+    the target collection the same machine id. Returns the number of components moved.
+    """
+    depth_after = tree.subtree_max_depth(unit) - unit.depth + parent.depth + 1
+    if depth_after > tree.MAX_DEPTH:
+        raise OutlineError(f"The outline cannot go deeper than {tree.MAX_DEPTH} levels.")
+    moving_collection = parent.collection_id != unit.collection_id
+    if moving_collection:
+        _check_refs_free(unit, parent.collection_id)
+    old_collection_id = unit.collection_id
+    count = tree.rewrite_subtree_prefix(
+        old_path=unit.path,
+        new_path=tree.next_child_path(parent),
+        collection_id=old_collection_id,
+        new_collection_id=parent.collection_id,
+    )
+    tree.adjust_numchild(old_parent.pk, -1)
+    tree.adjust_numchild(parent.pk, 1)
+    unit.refresh_from_db()
+    if moving_collection:
+        _carry_containers(unit, old_collection_id)
+    return count
 
 
 def _subtree(unit: Component) -> QuerySet[Component]:
