@@ -249,6 +249,8 @@ class ScopedInline:
     def formfield_for_foreignkey(
         self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> forms.ModelChoiceField[Any] | None:
+        # A mixin: the method and ``admin_site`` come from the inline class it is mixed into,
+        # which the type checker cannot see from here.
         formfield = super().formfield_for_foreignkey(  # type: ignore[misc]
             db_field, request, **_scoped_choices(db_field, request, kwargs)
         )
