@@ -24,6 +24,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import content_disposition_header, http_date
@@ -33,12 +34,18 @@ from archive import permissions
 from archive.models import Agent, Collection
 from archive.services.eac import AgentNotPublic, EACExportError, eac_export, eac_file_name
 from archive.services.export_files import (
+    Audience,
     ExportBusy,
     ExportFailed,
     collection_export_file,
     export_etag,
 )
-from archive.services.exports import FORMATS, ExportError, collection_is_exportable
+from archive.services.exports import (
+    FORMATS,
+    ExportError,
+    ExportFormat,
+    collection_is_exportable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +57,10 @@ def wants_internal(request: HttpRequest, collection: Collection) -> bool:
 
 
 @require_safe
-def collection_ead(request: HttpRequest, repository: str, ead_id: str, fmt: str) -> HttpResponse:
-    if fmt not in FORMATS:
-        raise Http404("Unknown EAD format")
+def collection_ead(
+    request: HttpRequest, repository: str, ead_id: str, fmt: str
+) -> HttpResponseBase:
+    export_format = _export_format(fmt)
     collection = get_object_or_404(
         Collection.objects.select_related("repository"),
         repository__code=repository,
@@ -62,15 +70,17 @@ def collection_ead(request: HttpRequest, repository: str, ead_id: str, fmt: str)
     if not collection_is_exportable(collection=collection, include_unpublished=internal):
         # Same answer as for a collection that does not exist: its existence is not public.
         raise Http404("No such collection")
-    audience = "staff" if internal else "public"
-    response = get_conditional_response(
+    audience: Audience = "staff" if internal else "public"
+    response: HttpResponseBase | None = get_conditional_response(
         request,
-        etag=export_etag(collection=collection, fmt=fmt, audience=audience),
+        etag=export_etag(collection=collection, fmt=export_format, audience=audience),
         last_modified=int(collection.content_changed.timestamp()),
     )
     if response is None:
         try:
-            export = collection_export_file(collection=collection, fmt=fmt, audience=audience)
+            export = collection_export_file(
+                collection=collection, fmt=export_format, audience=audience
+            )
         except ExportBusy as exc:
             response = _plain(503, f"{exc}.")
             response["Retry-After"] = "30"
@@ -98,11 +108,19 @@ def collection_ead(request: HttpRequest, repository: str, ead_id: str, fmt: str)
     return _private(request, response, internal)
 
 
+def _export_format(fmt: str) -> ExportFormat:
+    """The export format the URL names; 404 for any other."""
+    for known in FORMATS:
+        if fmt == known:
+            return known
+    raise Http404("Unknown EAD format")
+
+
 def _plain(status: int, message: str) -> HttpResponse:
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
-def _private(request: HttpRequest, response: HttpResponse, internal: bool) -> HttpResponse:
+def _private(request: HttpRequest, response: HttpResponseBase, internal: bool) -> HttpResponseBase:
     if "internal" in request.GET:
         # The answer depends on who asks; the staff version must never reach a shared cache.
         patch_vary_headers(response, ["Cookie"])

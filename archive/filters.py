@@ -7,7 +7,7 @@ full-text index is not a queryset), so every filter here is a no-op on ``.qs``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import django_filters
 from django import forms
@@ -60,8 +60,9 @@ class SearchFilterSet(django_filters.FilterSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("year_from", "year_to", "within"):
-            self.form.fields[name].min_value = None
-            self.form.fields[name].widget.attrs["inputmode"] = "numeric"
+            field = cast(forms.IntegerField, self.form.fields[name])
+            field.min_value = None
+            field.widget.attrs["inputmode"] = "numeric"
 
     def search_arguments(self) -> dict[str, Any]:
         """Keyword arguments for ``archive.search.search`` from the bound, cleaned form.

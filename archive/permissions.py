@@ -17,8 +17,10 @@ Every admin class, view and action asks this module; none re-implements the rule
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TypeGuard
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
@@ -30,7 +32,8 @@ from archive.models import (
 )
 
 Role = RepositoryMembership.Role
-User = AbstractBaseUser | AnonymousUser
+#: Who asks: a signed-in account (Django's user model, the project's AUTH_USER_MODEL) or nobody.
+User = Account | AnonymousUser
 
 # Roles allowed each kind of access, most powerful first.
 VIEW_ROLES: tuple[str, ...] = (Role.MANAGER, Role.ARCHIVIST, Role.VIEWER)
@@ -38,7 +41,8 @@ EDIT_ROLES: tuple[str, ...] = (Role.MANAGER, Role.ARCHIVIST)
 MANAGE_ROLES: tuple[str, ...] = (Role.MANAGER,)
 
 
-def _is_active_staff(user: User) -> bool:
+def _is_active_staff(user: User) -> TypeGuard[Account]:
+    """Whether ``user`` is a signed-in, active staff account (the only kind with access)."""
     return bool(user.is_authenticated and user.is_active and user.is_staff)
 
 

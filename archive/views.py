@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_safe
 
 from archive import export_views, paths, selectors
+from archive.models import Component
 
 # Query parameters of the search page (archive/filters.py) used by "search within".
 SEARCH_COLLECTION_PARAM = "within"
@@ -62,7 +65,10 @@ def repository(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "archive/repository.html", {"repository": repo, "page": page})
 
 
-def _unit_context(request: HttpRequest, unit, ancestry) -> dict:
+def _unit_context(
+    request: HttpRequest, unit: Component, ancestry: Sequence[Component]
+) -> dict[str, Any]:
+    """What the collection and component pages both show about a unit."""
     url = request.build_absolute_uri(unit.get_absolute_url())
     return {
         "unit": unit,
@@ -106,7 +112,7 @@ def collection_path(request: HttpRequest, repository: str, rest: str) -> HttpRes
 @require_GET
 def collection(request: HttpRequest, repository: str, ead_id: str) -> HttpResponse:
     coll = selectors.collection_get(repository_code=repository, ead_id=ead_id)
-    root = coll.root
+    root = selectors.collection_root(coll)
     context = _unit_context(request, root, [])
     context.update(
         {

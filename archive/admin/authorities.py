@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypedDict
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Model, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import URLPattern
 
 from archive import permissions
 from archive.admin.base import ScopedAdmin, ScopedInline, StaleEditForm
 from archive.admin.eac import export_eac, import_eac_urls
 from archive.models import Agent, AgentRelation, AgentVariantName, Subject
 from archive.services.merge import agent_merge, subject_merge
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _LinkCount(TypedDict):
+    """What ``get_queryset`` of the authority admins annotates each row with."""
+
+    num_links: int
 
 
 class AgentVariantNameInline(ScopedInline, admin.TabularInline):
@@ -44,7 +58,14 @@ class SubjectForm(StaleEditForm):
         fields = "__all__"
 
 
-def _merge_view(modeladmin, request, queryset, *, label: str, merge):
+def _merge_view(
+    modeladmin: ScopedAdmin,
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    *,
+    label: str,
+    merge: Callable[..., Model],
+) -> TemplateResponse | None:
     """Intermediate page: choose the survivor among the selected records, then merge."""
     if not permissions.can_edit_shared(request.user):
         raise PermissionDenied
@@ -95,12 +116,16 @@ def _merge_view(modeladmin, request, queryset, *, label: str, merge):
 
 
 @admin.action(description="Merge the selected agents into one", permissions=["change"])
-def merge_agents(modeladmin, request, queryset):
+def merge_agents(
+    modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Agent]
+) -> TemplateResponse | None:
     return _merge_view(modeladmin, request, queryset, label="agents", merge=agent_merge)
 
 
 @admin.action(description="Merge the selected subjects into one", permissions=["change"])
-def merge_subjects(modeladmin, request, queryset):
+def merge_subjects(
+    modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Subject]
+) -> TemplateResponse | None:
     return _merge_view(modeladmin, request, queryset, label="subjects", merge=subject_merge)
 
 
@@ -150,22 +175,26 @@ class AgentAdmin(ScopedAdmin):
         ),
     ]
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         return [*import_eac_urls(self), *super().get_urls()]
 
-    def changelist_view(self, request, extra_context=None):
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         extra = {"can_import_eac": permissions.can_edit_shared(request.user)}
         return super().changelist_view(request, {**(extra_context or {}), **extra})
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Agent]:
         qs = super().get_queryset(request).annotate(num_links=Count("links", distinct=True))
         return qs.order_by("authorized_name", "pk")
 
     @admin.display(description="Links", ordering="num_links")
-    def link_count(self, obj: Agent) -> int:
+    def link_count(self, obj: WithAnnotations[Agent, _LinkCount]) -> int:
         return obj.num_links
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Agent], search_term: str
+    ) -> tuple[QuerySet[Agent], bool]:
         queryset, _ = super().get_search_results(request, queryset, search_term)
         # Searching variant names joins a to-many table; distinct() instead of duplicates.
         return queryset.distinct(), False
@@ -180,10 +209,10 @@ class SubjectAdmin(ScopedAdmin):
     prepopulated_fields = {"slug": ["term"]}
     actions = [merge_subjects]
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Subject]:
         qs = super().get_queryset(request).annotate(num_links=Count("links", distinct=True))
         return qs.order_by("term", "pk")
 
     @admin.display(description="Links", ordering="num_links")
-    def link_count(self, obj: Subject) -> int:
+    def link_count(self, obj: WithAnnotations[Subject, _LinkCount]) -> int:
         return obj.num_links

@@ -8,6 +8,7 @@ outline views alike. The rule itself lives in ``archive.permissions``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
@@ -17,12 +18,16 @@ from django.contrib.admin.widgets import ForeignKeyRawIdWidget
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import ForeignKey, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import permissions
 from archive.admin.markup import ExportSafeForm
 
 VERSION_FIELD = "edit_version"
+
+#: What ``ModelAdmin.get_fieldsets`` returns: (title, options with "fields") pairs.
+Fieldsets = list[tuple[str | None, dict[str, Any]]]
 
 
 class StaleEditForm(ExportSafeForm):
@@ -67,7 +72,7 @@ class ScopedRawIdWidget(ForeignKeyRawIdWidget):
     own, scoped queryset: an id typed or passed in the URL (``?unit=<pk>``) that names a record
     the user may not see shows no label, exactly like an id that names nothing."""
 
-    def __init__(self, *args: Any, queryset: QuerySet, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, queryset: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.queryset = queryset
 
@@ -99,6 +104,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
     list_per_page = 50
     # Set-based operations (moves, publishing, merges) say what they did in the reason.
     history_list_display = ["history_change_reason"]
+    object_history_template: str
 
     def __init__(self, model: type[Model], admin_site: admin.AdminSite) -> None:
         super().__init__(model, admin_site)
@@ -109,7 +115,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
             self.object_history_template = "admin/object_history.html"
 
     # --- rows -------------------------------------------------------------------------------
-    def get_queryset(self, request: HttpRequest) -> QuerySet:
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return permissions.scope(super().get_queryset(request), request.user)
 
     # --- permissions -------------------------------------------------------------------------
@@ -141,21 +147,23 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return self.has_change_permission(request, obj)
 
     # --- choices in forms -----------------------------------------------------------------
-    def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
         formfield = super().formfield_for_foreignkey(
             db_field, request, **_scoped_choices(db_field, request, kwargs)
         )
         return _scoped_raw_id(formfield, db_field, self.admin_site, kwargs.get("using"))
 
     # --- history ------------------------------------------------------------------------------
-    def get_urls(self) -> list:
+    def get_urls(self) -> list[URLPattern]:
         if _has_history(self.model):
             return super().get_urls()
         # No versions, so no "revert to this version" page either.
         return admin.ModelAdmin.get_urls(self)
 
     def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         if not _has_history(self.model):
             return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
@@ -167,7 +175,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
         request: HttpRequest,
         object_id: str,
         version_id: str,
-        extra_context: dict | None = None,
+        extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         """An old version, and reverting to it (a POST): a revert is a change like any other."""
         old = self._viewable_version(request, object_id, version_id)
@@ -206,7 +214,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
         return obj
 
     # --- stale edits: keep the hidden version field in every layout -------------------------
-    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None):
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> Fieldsets:
         fieldsets = list(super().get_fieldsets(request, obj))
         names = {f for _, opts in fieldsets for f in _flatten(opts.get("fields", ()))}
         if VERSION_FIELD not in names and fieldsets:
@@ -214,7 +222,9 @@ class ScopedAdmin(SimpleHistoryAdmin):
             fieldsets[-1] = (title, {**opts, "fields": [*opts["fields"], VERSION_FIELD]})
         return fieldsets
 
-    def get_fields(self, request: HttpRequest, obj: Model | None = None):
+    def get_fields(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> list[str | Sequence[str]]:
         fields = [f for f in super().get_fields(request, obj) if f != VERSION_FIELD]
         return [*fields, VERSION_FIELD]
 
@@ -236,14 +246,20 @@ class ScopedInline:
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return obj is None or permissions.can_view(request.user, obj)
 
-    def formfield_for_foreignkey(self, db_field: ForeignKey, request: HttpRequest, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> forms.ModelChoiceField[Any] | None:
+        # A mixin: the method and ``admin_site`` come from the inline class it is mixed into,
+        # which the type checker cannot see from here.
         formfield = super().formfield_for_foreignkey(  # type: ignore[misc]
             db_field, request, **_scoped_choices(db_field, request, kwargs)
         )
         return _scoped_raw_id(formfield, db_field, self.admin_site, kwargs.get("using"))  # type: ignore[attr-defined]
 
 
-def _scoped_choices(db_field: ForeignKey, request: HttpRequest, kwargs: dict) -> dict:
+def _scoped_choices(
+    db_field: ForeignKey[Any, Any], request: HttpRequest, kwargs: dict[str, Any]
+) -> dict[str, Any]:
     """Limit a foreign key's choices to the records the user may edit.
 
     Every model that belongs to a repository is scoped (repositories, collections,
@@ -258,13 +274,17 @@ def _scoped_choices(db_field: ForeignKey, request: HttpRequest, kwargs: dict) ->
 
 
 def _scoped_raw_id(
-    formfield: forms.Field | None,
-    db_field: ForeignKey,
+    formfield: forms.ModelChoiceField[Any] | None,
+    db_field: ForeignKey[Any, Any],
     admin_site: admin.AdminSite,
     using: str | None,
-) -> forms.Field | None:
+) -> forms.ModelChoiceField[Any] | None:
     """Give a raw-id field a widget whose label comes from the field's (scoped) choices."""
-    if formfield is not None and type(formfield.widget) is ForeignKeyRawIdWidget:
+    if (
+        formfield is not None
+        and formfield.queryset is not None
+        and type(formfield.widget) is ForeignKeyRawIdWidget
+    ):
         formfield.widget = ScopedRawIdWidget(
             db_field.remote_field,
             admin_site,
@@ -275,13 +295,14 @@ def _scoped_raw_id(
     return formfield
 
 
-def _flatten(fields) -> list[str]:
+def _flatten(fields: Iterable[str | Sequence[str]]) -> list[str]:
+    """Field names of a fieldset's "fields", whose entries may be rows of several names."""
     out: list[str] = []
     for f in fields:
-        if isinstance(f, list | tuple):
-            out.extend(f)
-        else:
+        if isinstance(f, str):
             out.append(f)
+        else:
+            out.extend(f)
     return out
 
 

@@ -18,18 +18,21 @@ import zipfile
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
 
 from archive import permissions
 from archive.models import Collection
 from archive.services.export_files import collection_export_file
-from archive.services.exports import ExportError, export_file_names
+from archive.services.exports import ExportError, ExportFormat, export_file_names
 
 # Zips smaller than this stay in memory; larger ones spill to a temporary file.
 ZIP_SPOOL_BYTES = 16 * 1024 * 1024
 
 
-def _export(request: HttpRequest, queryset: QuerySet[Collection], fmt: str) -> HttpResponse | None:
+def _export(
+    request: HttpRequest, queryset: QuerySet[Collection], fmt: ExportFormat
+) -> HttpResponseBase | None:
     visible = permissions.scope(queryset, request.user)
     collections = list(visible.select_related("repository").order_by("repository__code", "ead_id"))
     if not collections:
@@ -92,14 +95,14 @@ def _zip_time(collection: Collection) -> tuple[int, int, int, int, int, int]:
 @admin.action(description="Export selected collections as EAD 2002 (staff version)")
 def export_ead2002(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Collection]
-) -> HttpResponse | None:
+) -> HttpResponseBase | None:
     return _export(request, queryset, "ead2002")
 
 
 @admin.action(description="Export selected collections as EAD3 (staff version)")
 def export_ead3(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Collection]
-) -> HttpResponse | None:
+) -> HttpResponseBase | None:
     return _export(request, queryset, "ead3")
 
 

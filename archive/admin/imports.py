@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -106,7 +106,9 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportEADForm(forms.Form):
-    files = MultipleFileField(
+    # A declared field: Django's form metaclass takes it off the class, so it does not replace
+    # ``BaseForm.files`` (the uploaded files), which the stubs cannot know.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="EAD files", help_text="One or more EAD 2002 or EAD3 XML files."
     )
     repository = forms.ModelChoiceField(
@@ -131,7 +133,7 @@ class ImportEADForm(forms.Form):
         ].help_text = (
             f"One or more EAD 2002 or EAD3 XML files, each at most {import_jobs.limit_text()}."
         )
-        field = self.fields["repository"]
+        field = cast(forms.ModelChoiceField[Repository], self.fields["repository"])
         if user.is_superuser:
             field.queryset = Repository.objects.order_by("name")
         else:
@@ -149,6 +151,25 @@ def can_import(user: Any) -> bool:
         and user.is_staff
         and (user.is_superuser or permissions.repository_ids(user, roles=permissions.EDIT_ROLES))
     )
+
+
+#: An import job's page shows these, all read-only: a job is changed only by running it.
+JOB_FIELDS: tuple[str, ...] = (
+    "status",
+    "repository",
+    "replace",
+    "file_list",
+    "collections",
+    "components",
+    "duration",
+    "created_by",
+    "created",
+    "started",
+    "heartbeat",
+    "finished",
+    "error_list",
+    "warning_list",
+)
 
 
 @admin.register(ImportJob)
@@ -171,23 +192,8 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_filter = ["status", "repository"]
     date_hierarchy = "created"
     list_select_related = ["repository", "created_by"]
-    fields = [
-        "status",
-        "repository",
-        "replace",
-        "file_list",
-        "collections",
-        "components",
-        "duration",
-        "created_by",
-        "created",
-        "started",
-        "heartbeat",
-        "finished",
-        "error_list",
-        "warning_list",
-    ]
-    readonly_fields = fields
+    fields = JOB_FIELDS
+    readonly_fields = JOB_FIELDS
 
     class Media:
         # The file, error and warning lists; a stylesheet, not style attributes, which the
@@ -274,7 +280,9 @@ class ImportJobAdmin(admin.ModelAdmin):
 
         return [path("import/", view, name="archive_importjob_import"), *super().get_urls()]
 
-    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None):
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: Any = None
+    ) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse("admin:archive_importjob_import"))
 
     def import_view(self, request: HttpRequest) -> HttpResponse:

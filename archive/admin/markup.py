@@ -52,7 +52,8 @@ class ExportSafeForm(forms.ModelForm):
                     self.initial[name] = fragment_display(self._meta.model, name, stored)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         model = self._meta.model
         markup = fragment_fields(model)
         for name in self.changed_data:

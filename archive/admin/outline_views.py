@@ -17,9 +17,13 @@ calls a service from ``archive.services``; none changes the tree itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.admin import ModelAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Q
 from django.http import (
     Http404,
@@ -30,7 +34,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 
 from archive import permissions, tree
 from archive.models import Collection, Component
@@ -38,12 +42,16 @@ from archive.services import outline, publishing
 
 PAGE_SIZE = 100
 
+#: An outline view: the collection's model admin, the request, then the ids from the URL.
+OutlineView = Callable[..., HttpResponse]
 
-def urls(model_admin) -> list:
+
+def urls(model_admin: ModelAdmin[Collection]) -> list[URLPattern]:
+    """The outline's URL patterns, each view wrapped by the admin site (sign-in, CSRF)."""
     wrap = model_admin.admin_site.admin_view
 
-    def view(func):
-        def bound(request, *args, **kwargs):
+    def view(func: OutlineView) -> Callable[..., HttpResponse]:
+        def bound(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             return func(model_admin, request, *args, **kwargs)
 
         return wrap(bound)
@@ -81,10 +89,12 @@ def urls(model_admin) -> list:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def post_only(func):
+def post_only(func: OutlineView) -> OutlineView:
     """Like ``require_POST``, for views that take the model admin first."""
 
-    def wrapped(model_admin, request, *args, **kwargs):
+    def wrapped(
+        model_admin: ModelAdmin[Collection], request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         return func(model_admin, request, *args, **kwargs)
@@ -92,7 +102,9 @@ def post_only(func):
     return wrapped
 
 
-def _collection(model_admin, request: HttpRequest, collection_id: int) -> Collection:
+def _collection(
+    model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int
+) -> Collection:
     """The collection, if the user may see it (404 otherwise: no hint that it exists)."""
     qs = permissions.scope(Collection.objects.select_related("repository"), request.user)
     return get_object_or_404(qs, pk=collection_id)
@@ -126,7 +138,10 @@ def _back(request: HttpRequest, collection: Collection, node: Component) -> Http
     return HttpResponseRedirect(_outline_url(collection, node))
 
 
-def _rows(collection: Collection, parent: Component, page_number: int):
+def _rows(
+    collection: Collection, parent: Component, page_number: int | str
+) -> tuple[Page[Component], list[tuple[int, Component]]]:
+    """A page of ``parent``'s children, each with its 1-based place among all of them."""
     paginator = Paginator(tree.children(parent), PAGE_SIZE)
     page = paginator.get_page(page_number)
     offset = page.start_index() - 1 if paginator.count else 0
@@ -134,7 +149,14 @@ def _rows(collection: Collection, parent: Component, page_number: int):
     return page, rows
 
 
-def _row_context(model_admin, request, collection, parent, page_number) -> dict:
+def _row_context(
+    model_admin: ModelAdmin[Collection],
+    request: HttpRequest,
+    collection: Collection,
+    parent: Component,
+    page_number: int | str,
+) -> dict[str, Any]:
+    """What the outline's rows need, for the whole page and the lazy-loaded fragment alike."""
     page, rows = _rows(collection, parent, page_number)
     return {
         "collection": collection,
@@ -150,7 +172,9 @@ def _row_context(model_admin, request, collection, parent, page_number) -> dict:
 # --- views --------------------------------------------------------------------------------------
 
 
-def outline_page(model_admin, request: HttpRequest, collection_id: int) -> HttpResponse:
+def outline_page(
+    model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int
+) -> HttpResponse:
     collection = _collection(model_admin, request, collection_id)
     node = _node(collection, request.GET.get("node"))
     context = {
@@ -165,7 +189,7 @@ def outline_page(model_admin, request: HttpRequest, collection_id: int) -> HttpR
 
 
 def children_fragment(
-    model_admin, request: HttpRequest, collection_id: int, node_id: int
+    model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
 ) -> HttpResponse:
     collection = _collection(model_admin, request, collection_id)
     node = _node(collection, node_id)
@@ -173,17 +197,19 @@ def children_fragment(
     return TemplateResponse(request, "admin/archive/collection/outline_rows.html", context)
 
 
-def _editable(request, collection: Collection) -> None:
+def _editable(request: HttpRequest, collection: Collection) -> None:
     if not permissions.can_edit(request.user, collection):
         raise PermissionDenied
 
 
-def _report(request, exc: ValidationError) -> None:
+def _report(request: HttpRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
 
 @post_only
-def shift(model_admin, request, collection_id: int, node_id: int) -> HttpResponse:
+def shift(
+    model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
+) -> HttpResponse:
     collection = _collection(model_admin, request, collection_id)
     _editable(request, collection)
     node = _node(collection, node_id)
@@ -212,13 +238,16 @@ def new_order(current: list[int], positions: dict[int, int]) -> list[int]:
 
 
 @post_only
-def reorder(model_admin, request, collection_id: int, node_id: int) -> HttpResponse:
+def reorder(
+    model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
+) -> HttpResponse:
     collection = _collection(model_admin, request, collection_id)
     _editable(request, collection)
     parent = _node(collection, node_id)
     current = list(tree.children(parent).values_list("pk", flat=True))
     positions: dict[int, int] = {}
-    for key, value in request.POST.items():
+    for key in request.POST:
+        value = request.POST.get(key, "")
         if key.startswith("pos-") and key[4:].isdigit() and value.strip().lstrip("-").isdigit():
             positions[int(key[4:])] = int(value)
     if set(positions) - set(current):
@@ -234,7 +263,9 @@ def reorder(model_admin, request, collection_id: int, node_id: int) -> HttpRespo
 
 
 @post_only
-def publish(model_admin, request, collection_id: int, node_id: int) -> HttpResponse:
+def publish(
+    model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
+) -> HttpResponse:
     collection = _collection(model_admin, request, collection_id)
     _editable(request, collection)
     node = _node(collection, node_id)
@@ -247,7 +278,9 @@ def publish(model_admin, request, collection_id: int, node_id: int) -> HttpRespo
     return _back(request, collection, outline.parent_of(node) if node.depth > 1 else node)
 
 
-def move(model_admin, request, collection_id: int, node_id: int) -> HttpResponse:
+def move(
+    model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
+) -> HttpResponse:
     """Choose where to move a component: search any collection the user may edit."""
     collection = _collection(model_admin, request, collection_id)
     _editable(request, collection)

@@ -26,7 +26,10 @@ def iso_bounds(value: str) -> tuple[date, date]:
             f"“{value}” is not a normalised date: use YYYY, YYYY-MM or YYYY-MM-DD "
             "(for example 1936, 1936-05 or 1936-05-17)."
         )
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year_text, month_text, day_text = match.groups()
+    year = int(year_text)
+    month = int(month_text) if month_text else None
+    day = int(day_text) if day_text else None
     try:
         if month is None:
             return date(year, 1, 1), date(year, 12, 31)

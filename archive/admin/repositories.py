@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import ForeignKey, Model
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
 
 from archive import permissions
 from archive.admin.base import ScopedAdmin, ScopedInline, StaleEditForm
@@ -30,18 +35,18 @@ class RepositoryAdmin(ScopedAdmin):
     search_fields = ["name", "code", "agency_code"]
     inlines = [MembershipInline]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         # A new repository has no manager yet: only superusers create them.
         return request.user.is_active and request.user.is_superuser
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         if obj is None:
             return request.user.is_superuser or bool(
                 permissions.repository_ids(request.user, roles=permissions.MANAGE_ROLES)
             )
         return permissions.can_edit(request.user, obj)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return request.user.is_active and request.user.is_superuser
 
 
@@ -52,17 +57,19 @@ class RepositoryMembershipAdmin(ScopedAdmin):
     search_fields = ["user__username", "user__email", "repository__name"]
     raw_id_fields = ["user"]
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser or bool(
             permissions.repository_ids(request.user, roles=permissions.MANAGE_ROLES)
         )
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         if obj is None:
             return self.has_add_permission(request)
         return permissions.can_edit(request.user, obj)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField[Any] | None:
         if db_field.name == "repository" and not request.user.is_superuser:
             kwargs["queryset"] = Repository.objects.filter(
                 pk__in=permissions.repository_ids(request.user, roles=permissions.MANAGE_ROLES)

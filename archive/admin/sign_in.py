@@ -18,7 +18,10 @@ class ThrottledAdminAuthenticationForm(AdminAuthenticationForm):
         username = self.cleaned_data.get("username")
         if not username or not self.cleaned_data.get("password"):
             return super().clean()
-        address = sign_in.client_address(self.request)
+        # The admin's login view always passes the request; a form built without one (no
+        # address known) is still throttled by username.
+        request = self.request
+        address = sign_in.client_address(request) if request is not None else "unknown"
         wait = sign_in.sign_in_lockout(username=username, address=address)
         if wait:
             raise ValidationError(sign_in.lockout_message(wait), code="throttled")

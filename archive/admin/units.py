@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import NoReverseMatch, URLPattern, reverse
 from django.utils.html import format_html, format_html_join
 
-from archive import links, permissions, tree
-from archive.admin.base import ScopedAdmin, ScopedInline, StaleEditForm
+from archive import links, permissions
+from archive.admin.base import Fieldsets, ScopedAdmin, ScopedInline, StaleEditForm
 from archive.admin.exports import export_ead3, export_ead2002
 from archive.admin.markup import ExportSafeForm
 from archive.admin.quality import dacs_checklist, suggested_expression, validate_date_range
@@ -171,7 +173,7 @@ class RevisionInline(ScopedInline, admin.TabularInline):
 # --- actions ------------------------------------------------------------------------------------
 
 
-def _publish_units(request: HttpRequest, units, published: bool) -> None:
+def _publish_units(request: HttpRequest, units: Iterable[Component], published: bool) -> None:
     units = list(units)
     # All or nothing: refuse before changing anything if one selected record is not editable.
     if not all(permissions.can_edit(request.user, unit) for unit in units):
@@ -185,28 +187,36 @@ def _publish_units(request: HttpRequest, units, published: bool) -> None:
 
 
 @admin.action(description="Publish the selected with everything below them", permissions=["change"])
-def publish_components(modeladmin, request, queryset):
+def publish_components(
+    modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Component]
+) -> None:
     _publish_units(request, queryset.order_by("path"), True)
 
 
 @admin.action(
     description="Unpublish the selected with everything below them", permissions=["change"]
 )
-def unpublish_components(modeladmin, request, queryset):
+def unpublish_components(
+    modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Component]
+) -> None:
     _publish_units(request, queryset.order_by("path"), False)
 
 
 @admin.action(
     description="Publish the selected collections (everything in them)", permissions=["change"]
 )
-def publish_collections(modeladmin, request, queryset):
+def publish_collections(
+    modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Collection]
+) -> None:
     _publish_units(request, Component.objects.filter(depth=1, collection__in=queryset), True)
 
 
 @admin.action(
     description="Unpublish the selected collections (everything in them)", permissions=["change"]
 )
-def unpublish_collections(modeladmin, request, queryset):
+def unpublish_collections(
+    modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Collection]
+) -> None:
     _publish_units(request, Component.objects.filter(depth=1, collection__in=queryset), False)
 
 
@@ -306,7 +316,9 @@ class CollectionAdmin(ScopedAdmin):
             )
         )
 
-    def get_search_results(self, request, queryset, search_term):
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Collection], search_term: str
+    ) -> tuple[QuerySet[Collection], bool]:
         # The title and call number live on the root description, not on the collection row.
         term = search_term.strip()
         if not term:
@@ -318,15 +330,19 @@ class CollectionAdmin(ScopedAdmin):
             Q(ead_id__icontains=term) | Q(finding_aid_title__icontains=term) | Exists(roots)
         ), False
 
-    def get_fieldsets(self, request, obj=None):
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> Fieldsets:
         if obj is None:
             return [(None, {"fields": [*self.add_fieldsets[0][1]["fields"], "edit_version"]})]
         return super().get_fieldsets(request, obj)
 
-    def get_inlines(self, request, obj):
+    def get_inlines(
+        self, request: HttpRequest, obj: Collection | None
+    ) -> Sequence[type[InlineModelAdmin[Any, Any]]]:
         return self.inlines if obj is not None else []
 
-    def save_model(self, request, obj, form, change):
+    def save_model(
+        self, request: HttpRequest, obj: Collection, form: forms.ModelForm, change: bool
+    ) -> None:
         if change:
             super().save_model(request, obj, form, change)
             harvest.harvest_rename(
@@ -335,7 +351,7 @@ class CollectionAdmin(ScopedAdmin):
                 old_ead_id=form.initial.get("ead_id", ""),
             )
             return
-        obj._history_user = request.user
+        obj._history_user = request.user  # type: ignore[attr-defined]  # read by simple-history
         obj.save()
         outline_service.root_create(
             collection=obj,
@@ -345,7 +361,7 @@ class CollectionAdmin(ScopedAdmin):
             user=request.user,
         )
 
-    def response_post_save_add(self, request, obj):
+    def response_post_save_add(self, request: HttpRequest, obj: Collection) -> HttpResponse:
         return _redirect(reverse("admin:archive_collection_outline", args=[obj.pk]))
 
     # --- columns -------------------------------------------------------------------------
@@ -434,21 +450,25 @@ class CollectionAdmin(ScopedAdmin):
             return "—"
         return format_html("<pre>{}</pre>", json.dumps(obj.unmapped, indent=2, ensure_ascii=False))
 
-    def history_view(self, request, object_id, extra_context=None):
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         collection = self._viewable_version(request, object_id)  # 404 unless the user may see it
         extra_context = {**(extra_context or {}), **_import_context(collection.pk)}
         return super().history_view(request, object_id, extra_context=extra_context)
 
-    def delete_model(self, request, obj):
+    def delete_model(self, request: HttpRequest, obj: Collection) -> None:
         harvest.harvest_withdraw(collection=obj)
         super().delete_model(request, obj)
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Collection]) -> None:
         for collection in queryset.select_related("repository"):
             harvest.harvest_withdraw(collection=collection)
         super().delete_queryset(request, queryset)
 
-    def get_deleted_objects(self, objs, request):
+    def get_deleted_objects(
+        self, objs: Sequence[Collection] | QuerySet[Collection], request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         # Everything a collection cascades to is in the collection, so the collection's own
         # permission decides; the components' admin refuses only their root, which goes
@@ -457,7 +477,7 @@ class CollectionAdmin(ScopedAdmin):
             perms_needed = perms_needed - {Component._meta.verbose_name}
         return deleted, counts, perms_needed, protected
 
-    def get_urls(self):
+    def get_urls(self) -> list[URLPattern]:
         from archive.admin import outline_views
 
         return outline_views.urls(self) + super().get_urls()
@@ -473,204 +493,5 @@ def _import_context(collection_id: Any) -> dict[str, Any]:
     return {"import_job": collection.import_job}
 
 
-def _redirect(url: str):
-    from django.http import HttpResponseRedirect
-
+def _redirect(url: str) -> HttpResponseRedirect:
     return HttpResponseRedirect(url)
-
-
-# --- Component --------------------------------------------------------------------------------
-
-
-TREE_FIELDS = ("path", "depth", "numchild", "collection_id")
-
-
-class ComponentForm(StaleEditForm):
-    class Meta:
-        model = Component
-        exclude = ["path", "depth", "numchild", "collection"]
-
-
-class ComponentAddForm(ComponentForm):
-    # Replaced per request by ComponentAdmin.get_form with the user's editable components.
-    parent = forms.ModelChoiceField(queryset=Component.objects.none())
-    position = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-
-
-class PublishedFilter(admin.SimpleListFilter):
-    title = "published"
-    parameter_name = "published"
-
-    def lookups(self, request, model_admin):
-        return [("1", "Published"), ("0", "Not published")]
-
-    def queryset(self, request, queryset):
-        if self.value() in {"0", "1"}:
-            return queryset.filter(published=self.value() == "1")
-        return queryset
-
-
-@admin.register(Component)
-class ComponentAdmin(ScopedAdmin):
-    form = ComponentForm
-    object_history_template = "admin/archive/object_history.html"
-    list_display = [
-        "display_title",
-        "level",
-        "identifier",
-        "collection_column",
-        "depth",
-        "published",
-    ]
-    list_filter = ["level", PublishedFilter, "collection__repository"]
-    list_select_related = ["collection__repository"]
-    search_fields = ["title", "identifier", "ref"]
-    ordering = ["collection", "path"]
-    show_full_result_count = False
-    actions = [publish_components, unpublish_components]
-    readonly_fields = ["place"]
-    inlines = [
-        UnitDateInline,
-        ExtentInline,
-        NoteInline,
-        AgentLinkInline,
-        SubjectLinkInline,
-        ContainerInstanceInline,
-        DigitalObjectInline,
-    ]
-    fieldsets = [
-        (None, {"fields": ["place", ("level", "other_level"), "title", "title_markup"]}),
-        (
-            "Identification",
-            {"fields": [("identifier", "ref"), "languages", "physical_location", "published"]},
-        ),
-        ("Kept for export", {"classes": ["collapse"], "fields": ["attributes", "unmapped"]}),
-    ]
-
-    @admin.display(description="Collection", ordering="collection")
-    def collection_column(self, obj: Component) -> str:
-        return obj.collection.ead_id
-
-    @admin.display(description="Place in the outline")
-    def place(self, obj: Component | None) -> str:
-        if obj is None or obj.pk is None:
-            return "Chosen from the outline (add a child or a sibling there)."
-        crumbs = list(tree.ancestors(obj)) + [obj]
-        trail = format_html_join(" › ", "{}", ((c.display_title,) for c in crumbs))
-        return format_html(
-            '{} · <a href="{}?node={}">Open in the outline</a>',
-            trail,
-            reverse("admin:archive_collection_outline", args=[obj.collection_id]),
-            obj.pk,
-        )
-
-    def _parent_from(self, request: HttpRequest) -> Component | None:
-        raw = request.GET.get("parent") or request.POST.get("parent")
-        if not raw or not str(raw).isdigit():
-            return None
-        return self.get_queryset(request).filter(pk=raw).first()
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = ComponentAddForm
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is None:
-            # New field objects (never mutate the shared declared ones: they outlive the request).
-            form.base_fields["parent"] = forms.ModelChoiceField(
-                queryset=permissions.scope(
-                    Component.objects.all(), request.user, roles=permissions.EDIT_ROLES
-                ),
-                widget=forms.HiddenInput if self._parent_from(request) else forms.NumberInput,
-                initial=getattr(self._parent_from(request), "pk", None),
-                help_text="Id of the parent component; use “Add child” in a collection's outline.",
-            )
-            form.base_fields["position"] = forms.IntegerField(
-                required=False,
-                min_value=1,
-                widget=forms.HiddenInput,
-                initial=request.GET.get("position"),
-            )
-        return form
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
-            first_title, first = fieldsets[0]
-            fields = ["parent", "position", *first["fields"]]
-            fieldsets = [(first_title, {**first, "fields": fields}), *fieldsets[1:]]
-        return fieldsets
-
-    def get_changeform_initial_data(self, request):
-        initial = super().get_changeform_initial_data(request)
-        initial.pop("parent", None)
-        return initial
-
-    def save_model(self, request, obj, form, change):
-        if change:
-            # The place in the tree is changed only by the outline services. An edit form, or
-            # a revert to an old version from the history, must not write back a stale place.
-            place = Component.objects.filter(pk=obj.pk).values(*TREE_FIELDS).first()
-            if place:
-                for field, value in place.items():
-                    setattr(obj, field, value)
-            super().save_model(request, obj, form, change)
-            return
-        outline_service.component_add(
-            parent=form.cleaned_data["parent"],
-            user=request.user,
-            position=form.cleaned_data.get("position"),
-            unit=obj,
-        )
-
-    def has_delete_permission(self, request, obj=None):
-        # A root description is removed with its collection, never on its own.
-        if obj is not None and obj.depth == 1:
-            return False
-        return super().has_delete_permission(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        # treebeard's delete reads the nodes with only(); the change list's select_related
-        # of the collection would contradict it (a FieldError, HTTP 500).
-        super().delete_queryset(request, queryset.select_related(None))
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if "_continue" in request.POST or "_addanother" in request.POST:
-            return super().response_add(request, obj, post_url_continue)
-        self.message_user(request, f"Added “{obj.display_title}”.", messages.SUCCESS)
-        return _redirect(
-            reverse("admin:archive_collection_outline", args=[obj.collection_id])
-            + f"?node={_parent_id(obj)}"
-        )
-
-    def history_view(self, request, object_id, extra_context=None):
-        unit = self._viewable_version(request, object_id)  # 404 unless the user may see it
-        context = _import_context(unit.collection_id)
-        return super().history_view(request, object_id, {**(extra_context or {}), **context})
-
-
-def _parent_id(unit: Component) -> int:
-    return Component.objects.get(
-        collection_id=unit.collection_id, path=tree.parent_path(unit.path)
-    ).pk
-
-
-# --- Note ----------------------------------------------------------------------------------------
-
-
-class NoteForm(StaleEditForm):
-    class Meta:
-        model = Note
-        fields = "__all__"
-
-
-@admin.register(Note)
-class NoteAdmin(ScopedAdmin):
-    """Notes are edited inline on their unit; registered here for their own change history."""
-
-    form = NoteForm
-    list_display = ["display_heading", "note_type", "unit", "published"]
-    list_filter = ["note_type", "published"]
-    list_select_related = ["unit"]
-    search_fields = ["heading", "content", "unit__title"]
-    raw_id_fields = ["unit"]
-    show_full_result_count = False

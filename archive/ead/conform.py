@@ -276,25 +276,7 @@ class ContentModel:
                 index += 1  # comments, foreign-namespace content (objectxmlwrap)
                 continue
             if name in spec["children"]:
-                child_spec = self.child_type(spec, name)
-                if (
-                    child_spec is not None
-                    and child_spec.get("any")
-                    and not any(self.local(c) is None and isinstance(c.tag, str) for c in child)
-                ):
-                    # a wrapper for other vocabularies (objectxmlwrap) holding none: its
-                    # content is examined here instead, as if it had been misplaced
-                    _unwrap(child, pad=True)
-                    continue
-                if child_spec is not None:
-                    if name == "p" and not spec["mixed"]:
-                        # (paragraphs only: elsewhere, a did for one, what moves up would
-                        # read back as other fields)
-                        self._hoist(child, child_spec, spec)
-                        if child.getparent() is not el:
-                            continue  # nothing left of it: what took its place comes next
-                    self.conform(child, child_spec)
-                index += 1
+                index += self._conform_child(el, child, name, spec)
                 continue
             if holder is not None and name in self.types_children(holder, spec):
                 deferred.add(child)  # phrase content: goes into the text holder below
@@ -308,22 +290,7 @@ class ContentModel:
                 continue  # examined again under its new name
             wrapper = None if spec["mixed"] else self.wrapper_for(spec, name)
             if wrapper is not None:
-                previous = el[index - 1] if index else None
-                if (
-                    previous is not None
-                    and boxes
-                    and previous is boxes[-1]
-                    and self.local(previous) == wrapper
-                    and not (previous.tail or "").strip()
-                ):
-                    previous.append(child)
-                else:
-                    box = etree.Element(self._tag(child, wrapper))
-                    child.addprevious(box)
-                    box.tail, child.tail = child.tail, None
-                    box.append(child)
-                    boxes.append(box)
-                    index += 1
+                index += self._box(el, index, child, wrapper, boxes)
                 continue
             _unwrap(child, pad=name in _BLOCKISH)  # its content is examined in turn
         for box in boxes:
@@ -333,14 +300,52 @@ class ContentModel:
         if not spec["mixed"]:
             self._wrap_text(el, spec, holder, deferred)
             self._reorder(el, spec)
-            # whitespace between the children of element-only content means nothing; left
-            # over from unwrapping it would appear in one export and not in the next
-            if el.text is not None and not el.text.strip():
-                el.text = None
-            for child in el:
-                if child.tail is not None and not child.tail.strip():
-                    child.tail = None
+            _drop_blank_text(el)
         return el
+
+    def _conform_child(self, el: Any, child: Any, name: str, spec: dict[str, Any]) -> int:
+        """Repair ``child``, which ``el`` may hold; returns how far :meth:`conform` moves on:
+        1 to the next child, 0 when what took the child's place must be examined first."""
+        child_spec = self.child_type(spec, name)
+        if (
+            child_spec is not None
+            and child_spec.get("any")
+            and not any(self.local(c) is None and isinstance(c.tag, str) for c in child)
+        ):
+            # a wrapper for other vocabularies (objectxmlwrap) holding none: its
+            # content is examined here instead, as if it had been misplaced
+            _unwrap(child, pad=True)
+            return 0
+        if child_spec is not None:
+            if name == "p" and not spec["mixed"]:
+                # (paragraphs only: elsewhere, a did for one, what moves up would
+                # read back as other fields)
+                self._hoist(child, child_spec, spec)
+                if child.getparent() is not el:
+                    return 0  # nothing left of it: what took its place comes next
+            self.conform(child, child_spec)
+        return 1
+
+    def _box(self, el: Any, index: int, child: Any, wrapper: str, boxes: list[Any]) -> int:
+        """Put ``child`` (at ``index``) into a ``wrapper`` element: the box made for its
+        previous sibling when there is one, else a new box (added to ``boxes``). Returns how
+        far :meth:`conform` moves on: 0 when the child went into the previous box."""
+        previous = el[index - 1] if index else None
+        if (
+            previous is not None
+            and boxes
+            and previous is boxes[-1]
+            and self.local(previous) == wrapper
+            and not (previous.tail or "").strip()
+        ):
+            previous.append(child)
+            return 0
+        box = etree.Element(self._tag(child, wrapper))
+        child.addprevious(box)
+        box.tail, child.tail = child.tail, None
+        box.append(child)
+        boxes.append(box)
+        return 1
 
     def _holder(self, spec: dict[str, Any]) -> str | None:
         key = id(spec)
@@ -553,6 +558,16 @@ def any_uri(value: str) -> str:
     if colon and not _SCHEME.fullmatch(colon.group(1)):
         value = f"{colon.group(1)}%3A{value[colon.end() :]}"
     return value
+
+
+def _drop_blank_text(el: Any) -> None:
+    """Whitespace between the children of element-only content means nothing; left over from
+    unwrapping it would appear in one export and not in the next."""
+    if el.text is not None and not el.text.strip():
+        el.text = None
+    for child in el:
+        if child.tail is not None and not child.tail.strip():
+            child.tail = None
 
 
 def _drop_keep_tail(node: Any) -> None:

@@ -31,7 +31,9 @@ XLINK_NS = "http://www.w3.org/1999/xlink"
 class _Builder:
     def __init__(self, path: Path, xlink: Path | None) -> None:
         self.root = etree.parse(str(path)).getroot()
-        self.types = {e.get("name"): e for e in self.root.iter(f"{XS}complexType") if e.get("name")}
+        self.types = {
+            e.get("name", ""): e for e in self.root.iter(f"{XS}complexType") if e.get("name")
+        }
         self.simple = {e.get("name"): e for e in self.root.iter(f"{XS}simpleType") if e.get("name")}
         self.groups = {e.get("name"): e for e in self.root.findall(f"{XS}group")}
         self.attr_groups = {e.get("name"): e for e in self.root.findall(f"{XS}attributeGroup")}
@@ -39,7 +41,7 @@ class _Builder:
         if xlink is not None:
             xroot = etree.parse(str(xlink)).getroot()
             for a in xroot.findall(f"{XS}attribute"):
-                self.xlink_attrs[a.get("name")] = self.attr_spec(a)
+                self.xlink_attrs[a.get("name", "")] = self.attr_spec(a)
             for g in xroot.findall(f"{XS}attributeGroup"):
                 self.attr_groups[f"xlink:{g.get('name')}"] = g
         self.out: dict[str, Any] = {}

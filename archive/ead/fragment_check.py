@@ -138,7 +138,12 @@ def _position(text: str, offset: int) -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - start + 1
 
 
+#: Tokens written back as a fixed text: characters that would otherwise be read as markup.
+_REPLACEMENTS = {"amp": "&amp;", "lt": "&lt;", "cdata_end": "]]&gt;", "newline": "\n"}
+
+
 def _normalise(text: str) -> tuple[str, list[Problem]]:
+    """``text`` with stray markup characters escaped, and the problems of its tags."""
     out: list[str] = []
     problems: list[Problem] = []
     open_tags: list[tuple[str, int]] = []  # (name, offset of its "<")
@@ -151,33 +156,7 @@ def _normalise(text: str) -> tuple[str, list[Problem]]:
         if kind == "tag" or match.group("tag"):
             name = match.group("name")
             if match.group("close"):
-                if match.group("attrs") or match.group("empty"):
-                    problems.append(
-                        Problem(
-                            f"</{name}> cannot have attributes", *_position(text, match.start())
-                        )
-                    )
-                elif not open_tags:
-                    problems.append(
-                        Problem(f"</{name}> closes nothing", *_position(text, match.start()))
-                    )
-                elif open_tags[-1][0] != name:
-                    opened, at = open_tags[-1]
-                    if at >= 0:
-                        line, column = _position(text, at)
-                        problems.append(
-                            Problem(
-                                f"</{name}> comes before <{opened}> (line {line}, column "
-                                f"{column}) is closed",
-                                *_position(text, match.start()),
-                            )
-                        )
-                    if any(n == name for n, _ in open_tags):
-                        while open_tags and open_tags[-1][0] != name:
-                            open_tags.pop()
-                        open_tags.pop()
-                else:
-                    open_tags.pop()
+                _close_tag(text, match, open_tags, problems)
             elif not match.group("empty"):
                 open_tags.append((name, match.start()))
             out.append(token)
@@ -196,21 +175,9 @@ def _normalise(text: str) -> tuple[str, list[Problem]]:
                 open_tags.append((started.group(1), -1))
             out.append(token)
         elif kind == "entity":
-            ref = match.group("ref")
-            if ref.startswith("#") or ref in XML_ENTITIES:
-                out.append(token)
-            elif (char := _html_entity(ref)) is not None:
-                out.append(_escape(char))
-            else:
-                out.append("&amp;" + token[1:])  # "&foo;" typed as text
-        elif kind == "amp":
-            out.append("&amp;")
-        elif kind == "lt":
-            out.append("&lt;")
-        elif kind == "cdata_end":
-            out.append("]]&gt;")
-        elif kind == "newline":
-            out.append("\n")
+            out.append(_entity_text(match.group("ref"), token))
+        elif kind in _REPLACEMENTS:
+            out.append(_REPLACEMENTS[kind])
         elif kind == "bad":
             problems.append(
                 Problem(
@@ -224,6 +191,45 @@ def _normalise(text: str) -> tuple[str, list[Problem]]:
             continue  # reported as incomplete
         problems.append(Problem(f"<{name}> is never closed", *_position(text, at)))
     return "".join(out), problems
+
+
+def _close_tag(
+    text: str, match: re.Match[str], open_tags: list[tuple[str, int]], problems: list[Problem]
+) -> None:
+    """An end tag: close its element in ``open_tags``, or say why it closes nothing."""
+    name = match.group("name")
+    if match.group("attrs") or match.group("empty"):
+        problems.append(
+            Problem(f"</{name}> cannot have attributes", *_position(text, match.start()))
+        )
+    elif not open_tags:
+        problems.append(Problem(f"</{name}> closes nothing", *_position(text, match.start())))
+    elif open_tags[-1][0] != name:
+        opened, at = open_tags[-1]
+        if at >= 0:
+            line, column = _position(text, at)
+            problems.append(
+                Problem(
+                    f"</{name}> comes before <{opened}> (line {line}, column {column}) is closed",
+                    *_position(text, match.start()),
+                )
+            )
+        if any(n == name for n, _ in open_tags):
+            while open_tags and open_tags[-1][0] != name:
+                open_tags.pop()
+            open_tags.pop()
+    else:
+        open_tags.pop()
+
+
+def _entity_text(ref: str, token: str) -> str:
+    """An entity reference as stored: XML's own and numeric ones as typed, an HTML one as its
+    character, anything else as text ("&foo;" typed)."""
+    if ref.startswith("#") or ref in XML_ENTITIES:
+        return token
+    if (char := _html_entity(ref)) is not None:
+        return _escape(char)
+    return "&amp;" + token[1:]
 
 
 def _excerpt(text: str, offset: int) -> str:

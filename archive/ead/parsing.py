@@ -14,7 +14,7 @@ import io
 import os
 import re
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, Literal, Protocol
 
 from lxml import etree
 
@@ -27,7 +27,17 @@ XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 EAD_NAMESPACES = {EAD2002_NS: "2002", EAD3_NS: "3", EAD3_UNDEPRECATED_NS: "3"}
 
+
 # Options shared by every parse in the package (documents and stored fragments alike).
+class ByteReader(Protocol):
+    """A binary stream as ``iterparse`` reads it: a file, or a wrapper that counts bytes."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
+#: The events ``iterparse`` can report.
+ParseEvent = Literal["start", "end", "start-ns", "end-ns", "comment", "pi"]
+
 SAFE_PARSER_OPTIONS: dict[str, Any] = {
     "resolve_entities": False,
     "no_network": True,
@@ -93,7 +103,7 @@ def open_source(source: Source) -> tuple[IO[bytes], bool, str | None]:
     return source, False, getattr(source, "name", None)
 
 
-def safe_iterparse(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+def safe_iterparse(stream: ByteReader, events: tuple[ParseEvent, ...]) -> Iterator[tuple[str, Any]]:
     """``lxml.etree.iterparse`` with the safe options."""
     return etree.iterparse(stream, events=events, **SAFE_PARSER_OPTIONS)
 

@@ -766,7 +766,7 @@ class EADReader:
             self.warn(el, "unit without <did>")
         if not f.get("title") and not f.get("dates"):
             self.warn(el, "unit has neither title nor date")
-        values = {k: tuple(v) if v.__class__ is list else v for k, v in f.items()}
+        values: dict[str, Any] = {k: tuple(v) if v.__class__ is list else v for k, v in f.items()}
         values.pop("did", None)
         unit = Unit(
             depth=state.depth,
@@ -1178,7 +1178,7 @@ class EADReader:
     def _origination(self, el: Any) -> list[AgentLink]:
         label = el.get("label")
         role = "source" if label and "source" in label.casefold() else "creator"
-        out = []
+        out: list[AgentLink] = []
         for sub in _elements(el):
             if local_name(sub) in mapping.AGENT_ELEMENTS:
                 agent = self._agent(sub, role, None, label)

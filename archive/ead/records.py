@@ -62,7 +62,7 @@ def _slot_init[R](cls: type[R]) -> type[R]:
     init = names["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__doc__ = cls.__init__.__doc__
-    cls.__init__ = init  # type: ignore[misc]
+    cls.__init__ = init  # type: ignore[method-assign]  # replacing __init__ is the point
     return cls
 
 

@@ -45,6 +45,7 @@ from .parsing import (
     SAFE_PARSER_OPTIONS,
     XLINK_NS,
     EADError,
+    ParseEvent,
     Source,
     open_source,
     safe_parser,
@@ -301,7 +302,7 @@ def _error_from(exc: EADError, name: str) -> SchemaError:
     return SchemaError(name, line, column, reason)
 
 
-def _events(source: Source, name: str, events: tuple[str, ...]) -> Generator[Any]:
+def _events(source: Source, name: str, events: tuple[ParseEvent, ...]) -> Generator[Any]:
     stream, owned, _ = open_source(_rewind(source))
     try:
         try:
@@ -354,13 +355,14 @@ def _streams_valid(checker: _Compiled, source: Source, name: str) -> bool:
     decides. Any failure, schema or well-formedness, gives False: the caller parses a tree,
     which tells a malformed document (error with line and column) from an invalid one.
     """
+    schema = checker.validator
+    if not isinstance(schema, etree.XMLSchema):
+        raise TypeError("streamed validation needs a W3C schema, not a DTD")
     seen: set[str] = set()
     with checker.lock:
         stream, owned, _ = open_source(_rewind(source))
         try:
-            events = etree.iterparse(
-                stream, events=("end",), schema=checker.validator, **SAFE_PARSER_OPTIONS
-            )
+            events = etree.iterparse(stream, events=("end",), schema=schema, **SAFE_PARSER_OPTIONS)
             for _, el in events:
                 ident = el.get("id")
                 if ident is not None:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
@@ -81,7 +83,7 @@ class Agent(models.Model):
     def __str__(self) -> str:
         return self.authorized_name
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = unique_slug(Agent, self.authorized_name)
         super().save(*args, **kwargs)

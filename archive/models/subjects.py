@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -40,7 +42,7 @@ class Subject(models.Model):
     def __str__(self) -> str:
         return self.term
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.slug:
             self.slug = unique_slug(Subject, self.term)
         super().save(*args, **kwargs)

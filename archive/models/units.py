@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.urls import reverse
@@ -9,6 +10,9 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node
 
 from archive import display
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
 
 
 class Level(models.TextChoices):
@@ -61,12 +65,16 @@ class NoteType(models.TextChoices):
     DESCRIPTION_NOTE = "did_note", "Note"
 
 
-class Collection(models.Model):
+class Collection(models.Model):  # type: ignore[django-manager-missing]  # see components
     """One finding aid: the metadata about the description, and the tree that describes.
 
     The collection's own title, dates, notes and so on are those of its root component
     (``root``), which keeps one content model for every level of description.
     """
+
+    # The tree's rows (the reverse of ``Component.collection``), declared for the type
+    # checker: django-stubs cannot derive it through treebeard's untyped ``MP_Node``.
+    components: RelatedManager[Component]
 
     repository = models.ForeignKey(
         "archive.Repository", on_delete=models.PROTECT, related_name="collections"

@@ -78,8 +78,9 @@ class _Out:
         self.base_url = base_url
         self.origin = f"{parts.scheme}://{parts.netloc}"  # for links to public pages
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes) -> int:
         self._parts.append(bytes(data))
+        return len(data)
 
     def take(self) -> bytes:
         data = b"".join(self._parts)
@@ -201,8 +202,10 @@ def _parse_date(name: str, text: str) -> tuple[dt.datetime, dt.timedelta]:
 
 
 def _window(set_spec: str | None, start: str | None, until: str | None) -> Window:
-    begin = end = None
-    start_step = until_step = None
+    begin: dt.datetime | None = None
+    end: dt.datetime | None = None
+    start_step: dt.timedelta | None = None
+    until_step: dt.timedelta | None = None
     if start is not None:
         begin, start_step = _parse_date("from", start)
     if until is not None:
@@ -211,7 +214,7 @@ def _window(set_spec: str | None, start: str | None, until: str | None) -> Windo
     if start_step is not None and until_step is not None:
         if start_step != until_step:
             raise OAIError("badArgument", "from and until must have the same granularity")
-        if begin is not None and begin > end - until_step:
+        if begin is not None and end is not None and begin > end - until_step:
             raise OAIError("badArgument", f"from ({start}) is later than until ({until})")
     return Window(set_spec=set_spec, start=begin, end=end)
 
@@ -332,93 +335,152 @@ def _get_record(args: dict[str, str]) -> Body:
     return body
 
 
+@dataclass(frozen=True)
+class _ListRequest:
+    """What a list request asks for, read from its arguments or from its resumption token."""
+
+    prefix: str
+    set_spec: str | None
+    start: str | None
+    until: str | None
+    fmt: records.MetadataFormat
+    window: Window
+    after: records.Key | None  # the key of the last record sent, None on the first page
+    cursor: int
+    size: int
+
+
+def _list_resumed(text: str, verb: str) -> _ListRequest:
+    """The request a resumption token carries; ``badResumptionToken`` when it cannot."""
+    try:
+        token = token_decode(text)
+    except TokenError as exc:
+        raise OAIError("badResumptionToken", str(exc)) from None
+    if token.verb != verb:
+        raise OAIError("badResumptionToken", f"the token belongs to {token.verb}")
+    try:
+        window = _window(token.set_spec, token.start, token.until)
+    except OAIError:
+        raise OAIError("badResumptionToken", "the token is damaged") from None
+    return _ListRequest(
+        prefix=token.prefix,
+        set_spec=token.set_spec,
+        start=token.start,
+        until=token.until,
+        fmt=_format(token.prefix),
+        window=window,
+        after=token.after,
+        cursor=token.cursor,
+        size=token.size,
+    )
+
+
+def _list_fresh(args: dict[str, str]) -> _ListRequest:
+    """The first page's request; a bad format and a bad window are both reported at once."""
+    prefix = args["metadataPrefix"]
+    set_spec, start, until = args.get("set"), args.get("from"), args.get("until")
+    errors = []
+    fmt = None
+    window = None
+    try:
+        fmt = _format(prefix)
+    except OAIError as exc:
+        errors.append(exc)
+    try:
+        window = _window(set_spec, start, until)
+    except OAIError as exc:
+        errors.append(exc)
+    if errors or window is None or fmt is None:
+        raise _Errors(errors)
+    return _ListRequest(
+        prefix=prefix,
+        set_spec=set_spec,
+        start=start,
+        until=until,
+        fmt=fmt,
+        window=window,
+        after=None,
+        cursor=0,
+        size=records.headers_count(window),
+    )
+
+
+def _list_token(request: _ListRequest, verb: str, page: list[Header]) -> str:
+    """The resumption token for the page after ``page``."""
+    return token_encode(
+        Token(
+            verb=verb,
+            prefix=request.prefix,
+            set_spec=request.set_spec,
+            start=request.start,
+            until=request.until,
+            after=page[-1].key,
+            cursor=request.cursor + len(page),
+            size=request.size,
+        )
+    )
+
+
 def _lister(with_metadata: bool) -> Callable[[dict[str, str]], Body]:
     def handler(args: dict[str, str]) -> Body:
         verb = "ListRecords" if with_metadata else "ListIdentifiers"
         if "resumptionToken" in args:
-            try:
-                token = token_decode(args["resumptionToken"])
-            except TokenError as exc:
-                raise OAIError("badResumptionToken", str(exc)) from None
-            if token.verb != verb:
-                raise OAIError("badResumptionToken", f"the token belongs to {token.verb}")
-            try:
-                window = _window(token.set_spec, token.start, token.until)
-            except OAIError:
-                raise OAIError("badResumptionToken", "the token is damaged") from None
-            fmt = _format(token.prefix)
-            after, cursor, size = token.after, token.cursor, token.size
-            prefix, set_spec, start, until = token.prefix, token.set_spec, token.start, token.until
+            request = _list_resumed(args["resumptionToken"], verb)
         else:
-            prefix = args["metadataPrefix"]
-            set_spec, start, until = args.get("set"), args.get("from"), args.get("until")
-            errors = []
-            fmt = None
-            window = None
-            try:
-                fmt = _format(prefix)
-            except OAIError as exc:
-                errors.append(exc)
-            try:
-                window = _window(set_spec, start, until)
-            except OAIError as exc:
-                errors.append(exc)
-            if errors:
-                raise _Errors(errors)
-            assert window is not None and fmt is not None
-            after, cursor, size = None, 0, records.headers_count(window)
+            request = _list_fresh(args)
         limit = (
             conf.oai_ead_page_size()
-            if with_metadata and fmt.export is not None
+            if with_metadata and request.fmt.export is not None
             else conf.oai_page_size()
         )
-        page, more = records.headers_page(window, after=after, limit=limit)
-        if not page:
-            if after is None:
-                raise OAIError("noRecordsMatch", "no record matches these arguments")
-            # Every record after the position went away while the harvest ran: close the list.
-        token_text = None
+        page, more = records.headers_page(request.window, after=request.after, limit=limit)
+        if not page and request.after is None:
+            raise OAIError("noRecordsMatch", "no record matches these arguments")
+        # (An empty page after a position: every record after it went away while the harvest
+        # ran, so the list closes.)
         issued = timezone.now()
-        if more:
-            token_text = token_encode(
-                Token(
-                    verb=verb,
-                    prefix=prefix,
-                    set_spec=set_spec,
-                    start=start,
-                    until=until,
-                    after=page[-1].key,
-                    cursor=cursor + len(page),
-                    size=size,
-                )
-            )
-        paged = more or after is not None
-
-        def body(xf: Any, out: _Out) -> Iterator[bytes]:
-            dc = None
-            if with_metadata and fmt.export is None:
-                live = [h.collection for h in page if h.collection is not None]
-                dc = records.dublin_core(live, origin=out.origin)
-            with xf.element(_q(verb)):
-                for header in page:
-                    if with_metadata:
-                        yield from _record(xf, out, header, fmt, dc)
-                    else:
-                        _header(xf, header)
-                    yield out.take()
-                if paged:
-                    attrs = {
-                        "completeListSize": str(max(size, cursor + len(page))),
-                        "cursor": str(cursor),
-                    }
-                    if token_text:
-                        attrs["expirationDate"] = records.datestamp_text(token_expiry(issued))
-                    _leaf(xf, "resumptionToken", token_text or "", attrs)
-            yield out.take()
-
-        return body
+        token_text = _list_token(request, verb, page) if more else None
+        paged = more or request.after is not None
+        return _list_body(verb, with_metadata, request, page, paged, token_text, issued)
 
     return handler
+
+
+def _list_body(
+    verb: str,
+    with_metadata: bool,
+    request: _ListRequest,
+    page: list[Header],
+    paged: bool,
+    token_text: str | None,
+    issued: dt.datetime,
+) -> Body:
+    """The ListRecords or ListIdentifiers element: the page, then the resumption token."""
+    fmt, cursor, size = request.fmt, request.cursor, request.size
+
+    def body(xf: Any, out: _Out) -> Iterator[bytes]:
+        dc = None
+        if with_metadata and fmt.export is None:
+            live = [h.collection for h in page if h.collection is not None]
+            dc = records.dublin_core(live, origin=out.origin)
+        with xf.element(_q(verb)):
+            for header in page:
+                if with_metadata:
+                    yield from _record(xf, out, header, fmt, dc)
+                else:
+                    _header(xf, header)
+                yield out.take()
+            if paged:
+                attrs = {
+                    "completeListSize": str(max(size, cursor + len(page))),
+                    "cursor": str(cursor),
+                }
+                if token_text:
+                    attrs["expirationDate"] = records.datestamp_text(token_expiry(issued))
+                _leaf(xf, "resumptionToken", token_text or "", attrs)
+        yield out.take()
+
+    return body
 
 
 _HANDLERS: dict[str, Callable[[dict[str, str]], Body]] = {

@@ -21,7 +21,7 @@ import functools
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -55,7 +55,7 @@ MEMO_SIZE = 50_000
 # decades at both ends are kept (the year range filter still sees the whole span).
 MAX_DECADES = 60
 
-_SUBJECT_FACET = {
+_SUBJECT_FACET: dict[str, str] = {
     Subject.SubjectType.GEOGRAPHIC: "place",
     Subject.SubjectType.GENRE_FORM: "genre",
 }
@@ -448,18 +448,69 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
     ids = {u[0] for u in units}
     # The unit id range as well as the scope: PostgreSQL then reads the related tables
     # through their unit index, where the scope alone (a join on the collection) led it to
-    # scan each of them whole for every collection (0.6 s per 5,000 units at 1,000,000).
-    # SQLite plans the same either way.
+    # scan each of them whole for every collection. SQLite plans the same either way.
     related = _related(scope) & Q(unit_id__gte=min(ids), unit_id__lte=max(ids))
-    collection_ids = {u[1] for u in units}
+    loaded = _load(related, ids, {u[1] for u in units})
+    return _rows(
+        units,
+        loaded.collections,
+        loaded.root_creators,
+        loaded.notes,
+        loaded.links,
+        loaded.variants,
+        loaded.subjects,
+        loaded.years,
+        loaded.containers,
+        loaded.online,
+    )
 
+
+@dataclass(slots=True)
+class _Loaded:
+    """What :func:`_build` reads for a set of units, by unit id (collection id for roots)."""
+
+    collections: dict[int, tuple[int, str, object]]  # repository id, root title, languages
+    root_creators: dict[int, list[tuple[int, str]]]
+    notes: dict[int, list[str]]
+    links: dict[int, list[tuple[int, str, str]]]  # agent id, role, name
+    variants: dict[int, list[str]]  # by agent id
+    subjects: dict[int, list[tuple[int, str, str]]]  # subject id, term, type
+    years: dict[int, tuple[int | None, int | None]]
+    containers: dict[int, list[str]]
+    online: set[int]
+
+
+def _load(related: Q, ids: set[int], collection_ids: set[int]) -> _Loaded:
+    """One query per related table (a few per agent batch for variant names)."""
     collections = {
         cid: (repo_id, root_title, root_languages)
         for cid, repo_id, root_title, root_languages in Component.objects.filter(
             collection_id__in=collection_ids, depth=1
         ).values_list("collection_id", "collection__repository_id", "title", "languages")
     }
-    # Creators of the collection count as creators of everything in it (as in ArcLight).
+    root_creators = _root_creators(collection_ids)
+    notes = _notes(related, ids)
+    links, agent_ids = _agent_links(related)
+    return _Loaded(
+        collections=collections,
+        root_creators=root_creators,
+        notes=notes,
+        links=links,
+        variants=_variants(agent_ids),
+        subjects=_subjects(related),
+        years=_years(related),
+        containers=_containers(related),
+        online=set(
+            DigitalObject.objects.filter(related, published=True)
+            .order_by()
+            .values_list("unit_id", flat=True)
+            .distinct()
+        ),
+    )
+
+
+def _root_creators(collection_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    """Creators of the collection count as creators of everything in it (as in ArcLight)."""
     root_creators: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for cid, agent_id, name in AgentLink.objects.filter(
         unit__collection_id__in=collection_ids,
@@ -470,7 +521,11 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
         agent__published=True,
     ).values_list("unit__collection_id", "agent_id", "agent__authorized_name"):
         root_creators[cid].append((agent_id, name))
+    return root_creators
 
+
+def _notes(related: Q, ids: set[int]) -> dict[int, list[str]]:
+    """The plain text of the units' published notes, in their order."""
     notes: dict[int, list[str]] = defaultdict(list)
     for unit_id, content in (
         Note.objects.filter(related, published=True)
@@ -482,7 +537,11 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
             text = fragment_text(content)
             if text:
                 notes[unit_id].append(text)
+    return notes
 
+
+def _agent_links(related: Q) -> tuple[dict[int, list[tuple[int, str, str]]], set[int]]:
+    """The units' published links to published agents, and the agents' ids."""
     links: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     agent_ids: set[int] = set()
     for unit_id, agent_id, role, name in (
@@ -493,6 +552,11 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
     ):
         links[unit_id].append((agent_id, role, name))
         agent_ids.add(agent_id)
+    return links, agent_ids
+
+
+def _variants(agent_ids: set[int]) -> dict[int, list[str]]:
+    """The agents' variant names, read in batches of ids."""
     variants: dict[int, list[str]] = defaultdict(list)
     agent_list = sorted(agent_ids)
     for start in range(0, len(agent_list), BATCH):
@@ -500,7 +564,11 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
             agent_id__in=agent_list[start : start + BATCH]
         ).values_list("agent_id", "name"):
             variants[agent_id].append(name)
+    return variants
 
+
+def _subjects(related: Q) -> dict[int, list[tuple[int, str, str]]]:
+    """The units' published links to published subjects."""
     subjects: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     for unit_id, subject_id, term, subject_type in (
         SubjectLink.objects.filter(related, published=True, subject__published=True)
@@ -509,7 +577,11 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
         .iterator(chunk_size=5000)
     ):
         subjects[unit_id].append((subject_id, term, subject_type))
+    return subjects
 
+
+def _years(related: Q) -> dict[int, tuple[int | None, int | None]]:
+    """Each unit's first and last year over its published dates."""
     years: dict[int, tuple[int | None, int | None]] = {}
     for unit_id, begin, end in (
         UnitDate.objects.filter(related, published=True)
@@ -518,9 +590,15 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
         .iterator(chunk_size=5000)
     ):
         _widen(years, unit_id, _span(begin, end))
+    return years
 
-    # Tuples rather than model instances: building 100,000 ContainerInstance and Container
-    # objects cost more than the rest of the index build together.
+
+def _containers(related: Q) -> dict[int, list[str]]:
+    """The units' published containers as text ("Box 3, Folder 12").
+
+    Tuples rather than model instances: building 100,000 ContainerInstance and Container
+    objects cost more than the rest of the index build together.
+    """
     containers: dict[int, list[str]] = defaultdict(list)
     for unit_id, *parts in (
         ContainerInstance.objects.filter(related, published=True)
@@ -537,26 +615,7 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
         .iterator(chunk_size=5000)
     ):
         containers[unit_id].append(_container_text(*parts))
-
-    online = set(
-        DigitalObject.objects.filter(related, published=True)
-        .order_by()
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
-
-    return _rows(
-        units,
-        collections,
-        root_creators,
-        notes,
-        links,
-        variants,
-        subjects,
-        years,
-        containers,
-        online,
-    )
+    return containers
 
 
 def _rows(
@@ -571,9 +630,10 @@ def _rows(
     containers: dict[int, list[str]],
     online: set[int],
 ) -> Iterator[IndexRow]:
-    """The second half of :func:`_build`: one row per unit from what it loaded."""
+    """The second half of :func:`_build` (and of the load-time feed): one row per unit from
+    what was loaded (the fields of :class:`_Loaded`)."""
     # A unit without languages of its own counts under its collection's: read those once.
-    root_language_facets = {
+    root_language_facets: dict[int, Sequence[tuple[str, str]]] = {
         cid: _language_facets(languages) for cid, (_, _, languages) in collections.items()
     }
     for unit_id, cid, level, identifier, title, languages in units:
@@ -585,57 +645,25 @@ def _rows(
         # Repository, collection and level are columns of the index row: they are counted
         # from there (``query._facets``), so no facet row repeats them for every unit.
         facets: list[tuple[str, str, str]] = []
-
-        name_parts: list[str] = []
-        creator_ids: set[int] = set()
-        seen_names: set[int] = set()
-        for agent_id, role, name in links.get(unit_id, ()):
-            if agent_id not in seen_names:
-                seen_names.add(agent_id)
-                name_parts.append(name)
-                name_parts.extend(variants.get(agent_id, ()))
-                facets.append(("name", str(agent_id), name))
-            if role == AgentLink.Role.CREATOR and agent_id not in creator_ids:
-                creator_ids.add(agent_id)
-                facets.append(("creator", str(agent_id), name))
-        for agent_id, name in root_creators.get(cid, ()):
-            if agent_id not in creator_ids:
-                creator_ids.add(agent_id)
-                facets.append(("creator", str(agent_id), name))
-
-        subject_parts: list[str] = []
-        for subject_id, term, subject_type in subjects.get(unit_id, ()):
-            subject_parts.append(term)
-            kind = _SUBJECT_FACET.get(subject_type, "subject")
-            facets.append((kind, str(subject_id), term))
-
+        name_parts = _name_facets(links, variants, root_creators, unit_id, cid, facets)
+        subject_parts = _subject_facets(subjects.get(unit_id, ()), facets)
         own_languages = _language_facets(languages) if languages else []
         for code, label in own_languages or root_language_facets.get(cid, ()):
             facets.append(("language", code, label))
 
-        low, high = years.get(unit_id, (None, None))
-        if low is None:
-            low = high
-        if high is None:
-            high = low
-        if low is not None:
-            facets.extend(_decade_facets(low, high))
+        low, high = _year_facets(years.get(unit_id, (None, None)), facets)
         if unit_id in online:
             facets.append(("online", "1", "Online content"))
 
-        boxes = containers.get(unit_id)
-        identifiers = " ".join([p for p in (identifier, *boxes) if p]) if boxes else identifier
-        texts, kept = fit_words(
-            [
-                clean(title),
-                clean("; ".join(name_parts)),
-                clean("; ".join(subject_parts)),
-                clean(identifiers),
-                clean(" ".join(notes.get(unit_id, ()))),
-            ]
+        texts, kept = _texts(
+            unit_id,
+            title,
+            name_parts,
+            subject_parts,
+            identifier,
+            containers.get(unit_id),
+            notes.get(unit_id, ()),
         )
-        if kept >= 0:
-            logger.warning("unit %s: only its first %s words fit the search index", unit_id, kept)
         yield IndexRow(
             unit_id=unit_id,
             collection_id=cid,
@@ -654,3 +682,85 @@ def _rows(
             wide_span=_is_wide(low, high),
             words_kept=kept,
         )
+
+
+def _texts(
+    unit_id: int,
+    title: str,
+    name_parts: list[str],
+    subject_parts: list[str],
+    identifier: str,
+    boxes: list[str] | None,
+    notes: Iterable[str],
+) -> tuple[list[str], int]:
+    """The unit's searchable texts (title, names, subjects, identifiers, notes), cut to fit
+    the index, and the words kept (-1 when nothing was cut: see ``text.fit_words``)."""
+    identifiers = " ".join([p for p in (identifier, *boxes) if p]) if boxes else identifier
+    texts, kept = fit_words(
+        [
+            clean(title),
+            clean("; ".join(name_parts)),
+            clean("; ".join(subject_parts)),
+            clean(identifiers),
+            clean(" ".join(notes)),
+        ]
+    )
+    if kept >= 0:
+        logger.warning("unit %s: only its first %s words fit the search index", unit_id, kept)
+    return texts, kept
+
+
+def _subject_facets(
+    links: Iterable[tuple[int, str, str]], facets: list[tuple[str, str, str]]
+) -> list[str]:
+    """The unit's subjects as searchable terms, and as facets (place, genre or subject)."""
+    subject_parts: list[str] = []
+    for subject_id, term, subject_type in links:
+        subject_parts.append(term)
+        kind = _SUBJECT_FACET.get(subject_type, "subject")
+        facets.append((kind, str(subject_id), term))
+    return subject_parts
+
+
+def _year_facets(
+    span: tuple[int | None, int | None], facets: list[tuple[str, str, str]]
+) -> tuple[int | None, int | None]:
+    """The unit's first and last year (one standing for both when the other is unknown),
+    with its decades added to ``facets``."""
+    low, high = span
+    if low is None:
+        low = high
+    if high is None:
+        high = low
+    if low is not None:
+        facets.extend(_decade_facets(low, high))
+    return low, high
+
+
+def _name_facets(
+    links: dict[int, list[tuple[int, str, str]]],
+    variants: dict[int, list[str]],
+    root_creators: dict[int, list[tuple[int, str]]],
+    unit_id: int,
+    cid: int,
+    facets: list[tuple[str, str, str]],
+) -> list[str]:
+    """The unit's agents as searchable names (with their variants), and as name and creator
+    facets in ``facets``; the collection's creators are creators of the unit too."""
+    name_parts: list[str] = []
+    creator_ids: set[int] = set()
+    seen_names: set[int] = set()
+    for agent_id, role, name in links.get(unit_id, ()):
+        if agent_id not in seen_names:
+            seen_names.add(agent_id)
+            name_parts.append(name)
+            name_parts.extend(variants.get(agent_id, ()))
+            facets.append(("name", str(agent_id), name))
+        if role == AgentLink.Role.CREATOR and agent_id not in creator_ids:
+            creator_ids.add(agent_id)
+            facets.append(("creator", str(agent_id), name))
+    for agent_id, name in root_creators.get(cid, ()):
+        if agent_id not in creator_ids:
+            creator_ids.add(agent_id)
+            facets.append(("creator", str(agent_id), name))
+    return name_parts

@@ -426,18 +426,7 @@ def _one_pass(
         "s AS (SELECT * FROM h LIMIT %s) " + " UNION ALL ".join(parts),
         params,
     )
-    total = looked = 0
-    ranked: list[tuple[int, float, int]] = []
-    facet_rows: list[tuple] = []
-    for part, key, label, number, position in rows:
-        if part == "count":
-            total = int(number)
-        elif part == "looked":
-            looked = int(number)
-        elif part == "hit":
-            ranked.append((int(key), number, position))
-        else:
-            facet_rows.append((part, key, label, int(number)))
+    total, looked, ranked, facet_rows = _one_pass_parts(rows)
     beyond_candidates = bool(plan.match and plan.match.candidates_sql) and (
         looked >= CANDIDATE_LIMIT
     )
@@ -456,6 +445,26 @@ def _one_pass(
         )
     ranked.sort(key=lambda row: row[2])
     return [(unit_id, score) for unit_id, score, _ in ranked], facet_rows
+
+
+def _one_pass_parts(
+    rows: list[tuple],
+) -> tuple[int, int, list[tuple[int, float, int]], list[tuple]]:
+    """Sort the rows of :func:`_one_pass`'s query by the part that made them: the count of
+    hits, the count of matches looked at, the hits (id, score, position), the facet rows."""
+    total = looked = 0
+    ranked: list[tuple[int, float, int]] = []
+    facet_rows: list[tuple] = []
+    for part, key, label, number, position in rows:
+        if part == "count":
+            total = int(number)
+        elif part == "looked":
+            looked = int(number)
+        elif part == "hit":
+            ranked.append((int(key), number, position))
+        else:
+            facet_rows.append((part, key, label, int(number)))
+    return total, looked, ranked, facet_rows
 
 
 def _facets(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 from django.utils.safestring import SafeString
 
@@ -111,11 +112,11 @@ class SearchResults:
     page: int
     per_page: int
     total: int
-    hits: list[Hit] = field(default_factory=list)
-    facets: list[Facet] = field(default_factory=list)
-    chips: list[Chip] = field(default_factory=list)
+    hits: list[Hit] = dataclasses.field(default_factory=list)
+    facets: list[Facet] = dataclasses.field(default_factory=list)
+    chips: list[Chip] = dataclasses.field(default_factory=list)
     grouped: bool = False
-    groups: list[Group] = field(default_factory=list)
+    groups: list[Group] = dataclasses.field(default_factory=list)
     group_total: int = 0
     # More matches than ``query.COUNT_LIMIT``: ``total`` is that limit, the page shows
     # "10,000+", relevance ranks the first ``COUNT_LIMIT`` matches found, and facet counts

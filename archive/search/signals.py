@@ -56,7 +56,7 @@ def _component_pre_save(sender: type, instance: Component, raw: bool = False, **
     old = None
     if not raw and instance.pk is not None and not index.is_paused():
         old = Component.objects.filter(pk=instance.pk).values_list("published", flat=True).first()
-    instance._search_old_published = old  # type: ignore[attr-defined]
+    instance._search_old_published = old
 
 
 @receiver(post_save, sender=Component, dispatch_uid="search_component_post_save")

@@ -209,13 +209,71 @@ def _stream(
     chunk_size: int,
     buffer_size: int,
 ) -> Iterator[bytes]:
-    # records: caller thread -> writer thread, in lists of _HANDOFF records (one hand-over
-    # per record costs more than writing it); bounded, so the database never runs far ahead.
-    # chunks: writer thread -> caller thread. Bytes per record are bounded, so with the caller
-    # draining `chunks` after every hand-over neither queue grows with the collection.
+    """The export's bytes, written by ``write`` in a helper thread (see the caller).
+
+    records: caller thread -> writer thread, in lists of _HANDOFF records (one hand-over
+    per record costs more than writing it); bounded, so the database never runs far ahead.
+    chunks: writer thread -> caller thread. Bytes per record are bounded, so with the caller
+    draining `chunks` after every hand-over neither queue grows with the collection.
+    """
     records_q: queue.Queue = queue.Queue(maxsize=_HANDOFFS_QUEUED)
     chunks_q: queue.Queue = queue.Queue()
     failure: list[BaseException] = []
+    thread = threading.Thread(
+        target=_write_thread,
+        args=(write, records_q, chunks_q, failure, include_unpublished, buffer_size),
+        name="ead-export-writer",
+        daemon=True,
+    )
+    thread.start()
+    finished = False
+    try:
+        yield from _hand_over(
+            _batches(collection, include_unpublished, chunk_size),
+            records_q,
+            chunks_q,
+            thread,
+            failure,
+        )
+        yield from _finish(records_q, chunks_q, thread, failure)
+        finished = True
+        thread.join()
+        if failure:
+            raise failure[0]
+    finally:
+        if not finished:
+            # The consumer stopped early (client gone) or the database failed: stop the writer.
+            _abort(records_q, thread)
+
+
+def _batches(
+    collection: Collection, include_unpublished: bool, chunk_size: int
+) -> Iterator[list[object]]:
+    """The collection's records in document order, in lists of ``_HANDOFF``."""
+    batch: list[object] = []
+    for record in collection_records(
+        collection=collection, include_unpublished=include_unpublished, chunk_size=chunk_size
+    ):
+        batch.append(record)
+        if len(batch) >= _HANDOFF:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write_thread(
+    write: Callable[..., object],
+    records_q: queue.Queue,
+    chunks_q: queue.Queue,
+    failure: list[BaseException],
+    include_unpublished: bool,
+    buffer_size: int,
+) -> None:
+    """The writer thread: records from ``records_q``, bytes into ``chunks_q``, then _DONE.
+
+    Its exception is handed to the caller thread (in ``failure``) and raised there.
+    """
 
     def feed() -> Iterator[object]:
         while True:
@@ -226,67 +284,60 @@ def _stream(
                 raise item
             yield from item
 
-    def batches() -> Iterator[list[object]]:
-        batch: list[object] = []
-        for record in collection_records(
-            collection=collection, include_unpublished=include_unpublished, chunk_size=chunk_size
-        ):
-            batch.append(record)
-            if len(batch) >= _HANDOFF:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-
-    def work() -> None:
-        out = _QueueWriter(chunks_q, buffer_size)
-        try:
-            write(feed(), out, include_unpublished=include_unpublished)
-            out.flush()
-        except _Aborted:
-            pass
-        except BaseException as exc:  # handed to the caller thread and raised there
-            failure.append(exc)
-        finally:
-            chunks_q.put(_DONE)
-
-    thread = threading.Thread(target=work, name="ead-export-writer", daemon=True)
-    thread.start()
-    finished = False
+    out = _QueueWriter(chunks_q, buffer_size)
     try:
-        for batch in batches():
-            while True:
-                try:
-                    records_q.put(batch, timeout=0.05)
-                    break
-                except queue.Full:
-                    # The writer may be waiting for us to drain its output; it cannot be, since
-                    # `chunks` is unbounded, but it may have died: stop feeding a dead thread.
-                    if not thread.is_alive():
-                        break
-                    yield from _drain(chunks_q, failure)
-            yield from _drain(chunks_q, failure)
-            if not thread.is_alive():
-                break
-        while thread.is_alive():
+        write(feed(), out, include_unpublished=include_unpublished)
+        out.flush()
+    except _Aborted:
+        pass
+    except BaseException as exc:  # handed to the caller thread and raised there
+        failure.append(exc)
+    finally:
+        chunks_q.put(_DONE)
+
+
+def _hand_over(
+    batches: Iterator[list[object]],
+    records_q: queue.Queue,
+    chunks_q: queue.Queue,
+    thread: threading.Thread,
+    failure: list[BaseException],
+) -> Iterator[bytes]:
+    """Hand the batches to the writer thread, passing on its bytes after each hand-over."""
+    for batch in batches:
+        while True:
             try:
-                records_q.put(_DONE, timeout=0.05)
+                records_q.put(batch, timeout=0.05)
                 break
             except queue.Full:
+                # The writer may be waiting for us to drain its output; it cannot be, since
+                # `chunks` is unbounded, but it may have died: stop feeding a dead thread.
+                if not thread.is_alive():
+                    break
                 yield from _drain(chunks_q, failure)
-        while True:
-            item = chunks_q.get()
-            if item is _DONE:
-                break
-            yield item
-        finished = True
-        thread.join()
-        if failure:
-            raise failure[0]
-    finally:
-        if not finished:
-            # The consumer stopped early (client gone) or the database failed: stop the writer.
-            _abort(records_q, thread)
+        yield from _drain(chunks_q, failure)
+        if not thread.is_alive():
+            break
+
+
+def _finish(
+    records_q: queue.Queue,
+    chunks_q: queue.Queue,
+    thread: threading.Thread,
+    failure: list[BaseException],
+) -> Iterator[bytes]:
+    """Tell the writer thread the records are over, and pass on its bytes up to its end."""
+    while thread.is_alive():
+        try:
+            records_q.put(_DONE, timeout=0.05)
+            break
+        except queue.Full:
+            yield from _drain(chunks_q, failure)
+    while True:
+        item = chunks_q.get()
+        if item is _DONE:
+            break
+        yield item
 
 
 def _drain(chunks_q: queue.Queue, failure: list[BaseException]) -> Iterator[bytes]:

@@ -50,6 +50,8 @@ def harvest_withdraw(*, collection: Collection) -> None:
 def harvest_sync(*, collection_id: int | None) -> None:
     """After a change that may have made the collection public (an import): a public
     collection has no tombstone."""
+    if collection_id is None:
+        return
     collection = Collection.objects.select_related("repository").filter(pk=collection_id).first()
     if collection is not None and _is_public(collection.pk):
         HarvestTombstone.objects.filter(
@@ -85,6 +87,8 @@ def harvest_rename(
     repository with id ``old_repository_id``): the record under the old identifier is gone."""
     old_code = (
         Repository.objects.filter(pk=old_repository_id).values_list("code", flat=True).first()
+        if old_repository_id is not None
+        else None
     )
     code = collection.repository.code
     if old_code is None or (old_code, old_ead_id) == (code, collection.ead_id):

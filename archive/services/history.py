@@ -7,12 +7,13 @@ operation on the record the user acted on, with a reason that says what happened
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 from simple_history.utils import get_history_manager_for_model
 
+from archive.permissions import User
 
-def history_record(obj: Model, *, user: AbstractBaseUser | None, reason: str) -> None:
+
+def history_record(obj: Model, *, user: User | None, reason: str) -> None:
     """Record one "changed" history entry for ``obj`` as it is now in the database."""
     obj.refresh_from_db()
     manager = get_history_manager_for_model(obj)

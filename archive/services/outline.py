@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from archive import permissions, tree
 from archive.models import (
@@ -24,6 +24,7 @@ from archive.models import (
     Level,
     Repository,
 )
+from archive.permissions import User
 from archive.services.changes import collection_touch
 from archive.services.history import history_record
 
@@ -70,7 +71,7 @@ def collection_create(
     repository: Repository,
     ead_id: str,
     title: str,
-    user: AbstractBaseUser,
+    user: User,
     identifier: str = "",
     level: str = Level.COLLECTION,
     **collection_fields: Any,
@@ -79,7 +80,7 @@ def collection_create(
     permissions.require_edit(user, Collection(repository=repository))
     with transaction.atomic():
         collection = Collection(repository=repository, ead_id=ead_id, **collection_fields)
-        collection._history_user = user  # type: ignore[attr-defined]
+        collection._history_user = user  # type: ignore[attr-defined]  # read by simple-history
         collection.full_clean()
         collection.save()
         root_create(
@@ -92,7 +93,7 @@ def root_create(
     *,
     collection: Collection,
     title: str,
-    user: AbstractBaseUser,
+    user: User,
     identifier: str = "",
     level: str = Level.COLLECTION,
 ) -> Component:
@@ -103,14 +104,14 @@ def root_create(
             raise OutlineError("This collection already has its root description.")
         tree.lock_root_allocation()
         root = Component(collection=collection, title=title, identifier=identifier, level=level)
-        root._history_user = user  # type: ignore[attr-defined]
+        root._history_user = user
         return Component.objects.add_root(instance=root)
 
 
 def component_add(
     *,
     parent: Component,
-    user: AbstractBaseUser,
+    user: User,
     position: int | None = None,
     unit: Component | None = None,
     **fields: Any,
@@ -130,7 +131,7 @@ def component_add(
         if parent.depth >= tree.MAX_DEPTH:
             raise OutlineError(f"The outline cannot go deeper than {tree.MAX_DEPTH} levels.")
         unit.collection_id = parent.collection_id
-        unit._history_user = user  # type: ignore[attr-defined]
+        unit._history_user = user
         unit.path = tree.next_child_path(parent)
         unit.depth = parent.depth + 1
         unit.numchild = 0
@@ -181,7 +182,7 @@ def _place(parent: Component, pk: int, position: int) -> None:
     _apply_order(parent, order)
 
 
-def children_reorder(*, parent: Component, order: Sequence[int], user: AbstractBaseUser) -> int:
+def children_reorder(*, parent: Component, order: Sequence[int], user: User) -> int:
     """Put ``parent``'s children (ids, every one of them) in ``order``, in one transaction.
 
     Cost: two UPDATEs per 500 children that change place, each over the rows of their
@@ -199,7 +200,7 @@ def children_reorder(*, parent: Component, order: Sequence[int], user: AbstractB
     return changed
 
 
-def component_shift(*, unit: Component, offset: int, user: AbstractBaseUser) -> None:
+def component_shift(*, unit: Component, offset: int, user: User) -> None:
     """Move ``unit`` (with everything below it) ``offset`` places up (<0) or down (>0)."""
     if unit.depth == 1:
         raise OutlineError("A collection's root description has no siblings to move among.")
@@ -218,7 +219,7 @@ def component_move(
     *,
     unit: Component,
     parent: Component,
-    user: AbstractBaseUser,
+    user: User,
     position: int | None = None,
 ) -> Component:
     """Move ``unit`` and everything below it under ``parent`` (of any collection).
@@ -234,10 +235,7 @@ def component_move(
     with transaction.atomic():
         unit.refresh_from_db()
         parent.refresh_from_db()
-        if unit.depth == 1:
-            raise OutlineError("A collection's root description cannot be moved.")
-        if parent.collection_id == unit.collection_id and parent.path.startswith(unit.path):
-            raise OutlineError("A component cannot be moved into itself or below itself.")
+        _move_refuse(unit, parent)
         old_parent = parent_of(unit)
         _lock(old_parent, parent)
         if old_parent.pk == parent.pk:
@@ -246,26 +244,8 @@ def component_move(
                 history_record(unit, user=user, reason=f"Moved to position {position}")
                 collection_touch([parent.collection_id])
             return unit
-        depth_after = tree.subtree_max_depth(unit) - unit.depth + parent.depth + 1
-        if depth_after > tree.MAX_DEPTH:
-            raise OutlineError(f"The outline cannot go deeper than {tree.MAX_DEPTH} levels.")
-        moving_collection = parent.collection_id != unit.collection_id
-        if moving_collection:
-            _check_refs_free(unit, parent.collection_id)
         old_collection_id = unit.collection_id
-        old_path = unit.path
-        new_path = tree.next_child_path(parent)
-        count = tree.rewrite_subtree_prefix(
-            old_path=old_path,
-            new_path=new_path,
-            collection_id=old_collection_id,
-            new_collection_id=parent.collection_id,
-        )
-        tree.adjust_numchild(old_parent.pk, -1)
-        tree.adjust_numchild(parent.pk, 1)
-        unit.refresh_from_db()
-        if moving_collection:
-            _carry_containers(unit, old_collection_id)
+        count = _subtree_move(unit, old_parent, parent)
         if position is not None:
             _place(parent, unit.pk, position)
             unit.refresh_from_db()
@@ -282,7 +262,42 @@ def component_move(
     return unit
 
 
-def _subtree(unit: Component):
+def _move_refuse(unit: Component, parent: Component) -> None:
+    """Refuse the moves no outline allows: the root, or a unit into its own subtree."""
+    if unit.depth == 1:
+        raise OutlineError("A collection's root description cannot be moved.")
+    if parent.collection_id == unit.collection_id and parent.path.startswith(unit.path):
+        raise OutlineError("A component cannot be moved into itself or below itself.")
+
+
+def _subtree_move(unit: Component, old_parent: Component, parent: Component) -> int:
+    """Rewrite the paths (and collection) of ``unit``'s subtree to end under ``parent``, last.
+
+    Refuses a move that would go deeper than the tree allows, or that would give two units of
+    the target collection the same machine id. Returns the number of components moved.
+    """
+    depth_after = tree.subtree_max_depth(unit) - unit.depth + parent.depth + 1
+    if depth_after > tree.MAX_DEPTH:
+        raise OutlineError(f"The outline cannot go deeper than {tree.MAX_DEPTH} levels.")
+    moving_collection = parent.collection_id != unit.collection_id
+    if moving_collection:
+        _check_refs_free(unit, parent.collection_id)
+    old_collection_id = unit.collection_id
+    count = tree.rewrite_subtree_prefix(
+        old_path=unit.path,
+        new_path=tree.next_child_path(parent),
+        collection_id=old_collection_id,
+        new_collection_id=parent.collection_id,
+    )
+    tree.adjust_numchild(old_parent.pk, -1)
+    tree.adjust_numchild(parent.pk, 1)
+    unit.refresh_from_db()
+    if moving_collection:
+        _carry_containers(unit, old_collection_id)
+    return count
+
+
+def _subtree(unit: Component) -> QuerySet[Component]:
     return Component.objects.filter(
         collection_id=unit.collection_id,
         path__gte=unit.path,

@@ -7,11 +7,11 @@ over the subtree's path range, whatever its size.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from archive import permissions, tree
 from archive.models import Collection, Component
+from archive.permissions import User
 from archive.services.changes import collection_touch
 from archive.services.harvest import harvest_watch
 from archive.services.history import history_record
@@ -20,7 +20,7 @@ from archive.services.outline import search_refresh
 __all__ = ["collection_publish", "collection_unpublish", "unit_publish", "unit_unpublish"]
 
 
-def _set_published(unit: Component, published: bool, user: AbstractBaseUser) -> int:
+def _set_published(unit: Component, published: bool, user: User) -> int:
     permissions.require_edit(user, unit)
     with transaction.atomic(), harvest_watch(collection_id=unit.collection_id):
         unit.refresh_from_db()
@@ -41,22 +41,22 @@ def _set_published(unit: Component, published: bool, user: AbstractBaseUser) -> 
     return changed
 
 
-def unit_publish(*, unit: Component, user: AbstractBaseUser) -> int:
+def unit_publish(*, unit: Component, user: User) -> int:
     """Publish ``unit`` and every component below it; returns the number of rows set."""
     return _set_published(unit, True, user)
 
 
-def unit_unpublish(*, unit: Component, user: AbstractBaseUser) -> int:
+def unit_unpublish(*, unit: Component, user: User) -> int:
     """Unpublish ``unit`` and every component below it; returns the number of rows set."""
     return _set_published(unit, False, user)
 
 
-def collection_publish(*, collection: Collection, user: AbstractBaseUser) -> int:
+def collection_publish(*, collection: Collection, user: User) -> int:
     """Publish the whole finding aid (its root description and everything below it)."""
     root = collection.components.get(depth=1)
     return unit_publish(unit=root, user=user)
 
 
-def collection_unpublish(*, collection: Collection, user: AbstractBaseUser) -> int:
+def collection_unpublish(*, collection: Collection, user: User) -> int:
     root = collection.components.get(depth=1)
     return unit_unpublish(unit=root, user=user)

@@ -210,7 +210,8 @@ def match(query: str, field: str) -> Match:
     expr, params = _tsquery(query, field)
     column = _OWN_DOCUMENT.get(field, "document")
     loose, has_phrase = _loose(query)
-    index_sql, index_params = "", []
+    index_sql = ""
+    index_params: list[Any] = []
     if column != "document" and loose:
         loose_expr, index_params = _weighted(loose, "C")
         index_sql = f"u.document @@ {loose_expr}"
@@ -272,7 +273,7 @@ _COLUMN_FACETS = {
 def facet_conditions(selected: Sequence[tuple[str, str]]) -> list[tuple[str, list[Any]]]:
     """The selected facet values that are columns, each tested on its column, and every
     other one in one containment test that the GIN index answers."""
-    out = [
+    out: list[tuple[str, list[Any]]] = [
         (f"{_COLUMN_FACETS[kind]} = %s", [key]) for kind, key in selected if kind in _COLUMN_FACETS
     ]
     keys = sorted(
