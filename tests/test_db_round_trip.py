@@ -24,8 +24,8 @@ from django.conf import settings
 from archive.ead import records as r
 from archive.ead.reader import read_ead
 from archive.exchange.load import EADLoader
-from archive.models import Collection, Repository
 from archive.exchange.stream import collection_records
+from archive.models import Collection, Repository
 
 pytestmark = pytest.mark.django_db
 

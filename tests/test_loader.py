@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from archive import tree
-from archive.exchange import load as loader
 from archive.ead import records as r
+from archive.exchange import bulk
+from archive.exchange import load as loader
 from archive.models import (
     Agent,
     AgentLink,
@@ -268,10 +269,10 @@ def test_read_ahead_gives_every_record_in_order_and_raises_the_readers_error() -
         if fail:
             raise ValueError("line 9: broken")
 
-    assert list(loader.read_ahead(reader(1000, False), batch=7, batches=2)) == list(range(1000))
+    assert list(bulk.read_ahead(reader(1000, False), batch=7, batches=2)) == list(range(1000))
     seen = []
     with pytest.raises(ValueError, match="line 9"):
-        for record in loader.read_ahead(reader(50, True), batch=7, batches=2):
+        for record in bulk.read_ahead(reader(50, True), batch=7, batches=2):
             seen.append(record)
     assert seen == list(range(50))
 
@@ -286,7 +287,7 @@ def test_read_ahead_stops_its_thread_when_the_consumer_stops_early() -> None:
             yield i
             i += 1
 
-    with closing(loader.read_ahead(endless(), batch=5, batches=2)) as records:
+    with closing(bulk.read_ahead(endless(), batch=5, batches=2)) as records:
         assert next(records) == 0
     assert not any(t.name == "ead-read-ahead" for t in threading.enumerate())
 

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from archive.ead import records as r
 from archive.ead.reader import read_ead
 from archive.exchange.load import EADLoader
-from archive.models import Collection, Repository
 from archive.exchange.stream import collection_records
+from archive.models import Collection, Repository
 from tests.export_fixtures import make_serge
 
 pytestmark = pytest.mark.django_db

@@ -85,20 +85,53 @@ who imports a finding aid expects to see it on the public site.
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-from django.db import connection, models
-from django.utils import timezone
+from django.db import connection
 from django.utils.text import slugify
 
 from archive import tree
 from archive.ead import records as r
+from archive.exchange.authorities import (
+    NAME_PART_COLUMNS,
+    SlugAllocator,
+    agent_name_key,
+    subject_key,
+)
+from archive.exchange.bulk import (
+    ANALYZE_MIN_ROWS,
+    ANALYZE_SHARE,
+    BATCH_SIZE,
+    BackgroundWriter,
+    BulkTable,
+    IdAllocator,
+    chunks,
+)
+from archive.exchange.columns import (
+    AGENT_LINK_FIELDS,
+    AGENT_ROLES,
+    CERTAINTIES,
+    COMPONENT_FIELDS,
+    CONTAINER_FIELDS,
+    DATE_FIELDS,
+    DATE_TYPES,
+    DIGITAL_OBJECT_FIELDS,
+    EXTENT_COLUMNS,
+    EXTENT_FIELDS,
+    HEADER_FIELDS,
+    INSTANCE_FIELDS,
+    LEVELS,
+    NOTE_FIELDS,
+    NOTE_TYPES,
+    SUBJECT_LINK_FIELDS,
+    SUBJECT_TYPES,
+    _column_length,
+    clip,
+    keep,
+)
 from archive.models import (
     Agent,
     AgentLink,
@@ -120,56 +153,12 @@ from archive.models import (
 )
 from archive.search import index as search_index
 from archive.search.backends import get_backend as search_backend
-from archive.services.harvest import harvest_withdraw
+from archive.services.collections import delete_collection
 
-BATCH_SIZE = 2000
 # A batch is written early once its notes hold this many characters, so that a file of
 # long descriptions does not keep BATCH_SIZE of them in memory at once.
 BATCH_TEXT = 8_000_000
 UNIDENTIFIED_REPOSITORY = "unidentified"
-SLUG_BASE_LENGTH = 190  # as archive.models.agents.unique_slug
-
-LEVELS = frozenset(Level.values)
-NOTE_TYPES = frozenset(NoteType.values)
-AGENT_TYPES = frozenset(Agent.AgentType.values)
-AGENT_ROLES = frozenset(AgentLink.Role.values)
-SUBJECT_TYPES = frozenset(Subject.SubjectType.values)
-DATE_TYPES = frozenset(UnitDate.DateType.values)
-CERTAINTIES = frozenset(UnitDate.Certainty.values)
-
-# EAD3 <part localtype="..."> values, and their Agent column.
-NAME_PART_COLUMNS = {
-    "surname": "primary_name",
-    "familyname": "primary_name",
-    "family": "primary_name",
-    "primary": "primary_name",
-    "forename": "rest_of_name",
-    "givenname": "rest_of_name",
-    "given": "rest_of_name",
-    "rest": "rest_of_name",
-    "dates": "name_dates",
-    "date": "name_dates",
-    "title": "name_title",
-    "fullerform": "fuller_form",
-    "fuller_form": "fuller_form",
-    "qualifier": "qualifier",
-    "epithet": "qualifier",
-}
-
-
-# Collection column -> FindingAid field, for header values the columns cannot give back.
-HEADER_FIELDS = {
-    "finding_aid_subtitle": "subtitle",
-    "finding_aid_author": "author",
-    "finding_aid_sponsor": "sponsor",
-    "finding_aid_edition": "edition",
-    "publisher": "publisher",
-    "publication_date": "publication_date",
-    "description_language": "language_of_description",
-    "description_language_code": "language_of_description_code",
-    "description_rules": "rules",
-    "creation_note": "creation",
-}
 
 
 class LoadError(Exception):
@@ -201,20 +190,6 @@ class LoadResult:
     # The search index rows were written during the load (see EADLoader ``index``).
     indexed: bool = False
     warnings: list[str] = field(default_factory=list)
-
-
-# JSON text the way ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` writes
-# it (compact: the SQLite column keeps the text as written), by orjson: the standard encoder
-# took 3-4 microseconds for the small dict of a component or container instance, a tenth of
-# the loader's time for a 100,000-component finding aid; orjson takes a tenth of that.
-_encode = orjson.dumps
-
-
-def dumps(value: Any) -> str:
-    """``value`` as JSON text; empty values (most columns of most rows) skip the encoder."""
-    if not value:
-        return "[]" if value.__class__ is list else "{}"
-    return _encode(value).decode()
 
 
 def _escape(text: str) -> str:
@@ -278,405 +253,9 @@ def language_json(lang: r.Language) -> dict[str, Any]:
     return written
 
 
-def slug_base(text: str) -> str:
-    return slugify(text)[:SLUG_BASE_LENGTH].strip("-") or "record"
-
-
 def repository_code_for(text: str) -> str:
     """Our repository code (a slug, at most 64 characters) for an agency code or a name."""
     return slugify(text)[:64].strip("-")
-
-
-class SlugAllocator:
-    """Unique slugs for rows created in bulk: one query per batch, not one per row.
-
-    ``unique_slug`` in ``archive.models.agents`` asks the database once per candidate; for
-    thousands of new agents that is thousands of queries, so this asks for every base at once
-    and only queries again for the (rare) bases that are already taken.
-    """
-
-    def __init__(self, model: type[Agent] | type[Subject]) -> None:
-        self.model = model
-        self.used: set[str] = set()
-
-    def allocate(self, texts: list[str]) -> list[str]:
-        bases = [slug_base(text) for text in texts]
-        wanted = set(bases) - self.used
-        taken = set(
-            self.model._default_manager.filter(slug__in=wanted).values_list("slug", flat=True)
-        )
-        self.used |= taken
-        result = []
-        for base in bases:
-            if base not in self.used:
-                slug = base
-            else:
-                n = 2
-                numbered = self._numbered_taken(base)
-                while f"{base}-{n}" in self.used or f"{base}-{n}" in numbered:
-                    n += 1
-                slug = f"{base}-{n}"
-            self.used.add(slug)
-            result.append(slug)
-        return result
-
-    def _numbered_taken(self, base: str) -> set[str]:
-        return set(
-            self.model._default_manager.filter(slug__startswith=f"{base}-").values_list(
-                "slug", flat=True
-            )
-        )
-
-
-def clip(value: str | None, length: int) -> str:
-    value = value or ""
-    return value if len(value) <= length else value[:length]
-
-
-def keep(side: dict[str, Any], key: str, value: Any, column: Any) -> None:
-    """Record ``value`` in ``side`` when the column cannot give it back exactly.
-
-    Columns hold ``""`` for "absent", are clipped to their length and some only take an
-    enumeration; the streamer reads ``column or None``. Whatever that reading would lose
-    (a present-but-empty value, the tail of a long one, a word outside the enumeration, an
-    absent portion that the column stores as "whole") is kept under ``key`` and restored by
-    :func:`archive.exchange.stream.restored` as long as the column still says what the import put
-    there (an edit in the admin since then wins).
-    """
-    if value != (column if column not in ("", None) else None):
-        side[key] = value
-
-
-def date_type_column(value: str | None) -> str:
-    return value if value in DATE_TYPES else "inclusive"
-
-
-def certainty_column(value: str | None) -> str:
-    return value if value in CERTAINTIES else ""
-
-
-def portion_column(value: str | None) -> str:
-    return value if value in ("whole", "part") else "whole"
-
-
-def _column_length(model: type, name: str) -> int:
-    return model._meta.get_field(name).max_length
-
-
-# A load adding at least this many rows, and at least this share of the rows a table held,
-# refreshes the table's planner statistics (see ``EADLoader.refresh_statistics``).
-ANALYZE_MIN_ROWS = 5_000
-ANALYZE_SHARE = 0.2
-
-
-class BulkTable:
-    """Rows for one table, written with one statement per batch and no model instances.
-
-    ``bulk_create`` builds a model instance and compiles every value of every row through
-    the ORM, which costs more than the database does for narrow rows; here rows are plain
-    tuples in ``fields`` order, JSON is encoded once, ``auto_now`` columns get one timestamp
-    (the table's creation: a load is one transaction), and the batch goes out as ``COPY`` on
-    PostgreSQL and ``executemany`` elsewhere.
-    """
-
-    def __init__(self, model: type[models.Model], fields: list[str]) -> None:
-        self.model = model
-        self.fields = fields
-        # PostgreSQL: COPY in a helper thread (EADLoader.start_writer sets it for a load).
-        self.writer: BackgroundWriter | None = None
-        meta = model._meta
-        self.json_positions = [
-            i for i, name in enumerate(fields) if isinstance(meta.get_field(name), models.JSONField)
-        ]
-        self.stamps = [
-            f.column
-            for f in meta.concrete_fields
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        ]
-        columns = [meta.get_field(name).column for name in fields] + self.stamps
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        if not isinstance(now, str):
-            # (PostgreSQL: as text, formatted once rather than by COPY for every row)
-            now = now.isoformat()
-        self.stamp_values = (now,) * len(self.stamps)
-        self.table = meta.db_table
-        quote = connection.ops.quote_name
-        self.column_sql = ", ".join(quote(c) for c in columns)
-        self.rows: list[tuple] = []
-        self.written = 0
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def add(self, *values: Any) -> None:
-        if self.json_positions:
-            row = list(values)
-            for i in self.json_positions:
-                row[i] = dumps(row[i])
-            if self.stamp_values:
-                row.extend(self.stamp_values)
-            self.rows.append(row)
-        else:
-            self.rows.append(values + self.stamp_values if self.stamp_values else values)
-
-    def write(self) -> int:
-        rows, self.rows = self.rows, []
-        if not rows:
-            return 0
-        quote = connection.ops.quote_name
-        if connection.vendor == "postgresql":
-            sql = f"COPY {quote(self.table)} ({self.column_sql}) FROM STDIN"
-            if self.writer is not None:
-                self.writer.submit(sql, rows)
-            else:
-                with connection.cursor() as cursor:
-                    copy_rows(cursor.cursor, sql, rows)
-        else:
-            marks = ", ".join(["%s"] * len(rows[0]))
-            sql = f"INSERT INTO {quote(self.table)} ({self.column_sql}) VALUES ({marks})"
-            with connection.cursor() as cursor:
-                cursor.executemany(sql, rows)
-        self.written += len(rows)
-        return len(rows)
-
-
-def copy_rows(cursor: Any, sql: str, rows: list) -> None:
-    """``COPY ... FROM STDIN`` of ``rows`` on a psycopg cursor."""
-    with cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
-# Batches waiting for the writer thread at most (each up to BATCH_SIZE rows of one table).
-WRITE_AHEAD_BATCHES = 8
-
-
-class BackgroundWriter:
-    """The loader's ``COPY`` statements, run by a helper thread on the import's connection.
-
-    Without it the loader waits for each batch: the server stores the rows, updates the
-    indexes and checks the foreign keys while this process sits idle, and the loader's own
-    work (building the next rows from the records) then waits in turn. With it, both go on
-    at once, on the two sides of the connection.
-
-    The thread uses the same psycopg connection, hence the same transaction: psycopg holds
-    the connection's lock for a whole ``COPY``, so a query of the loading thread (ids,
-    agents) waits for the batch in progress and never interleaves with it. Batches run in
-    the order given, so rows still reach the server after the rows they refer to. The first
-    error stops the thread from running anything more; it is raised in the loading thread at
-    its next call (``submit``, ``drain``), as Django's exception, and the caller's
-    transaction rolls back as it would without the thread. ``close`` always joins it.
-    """
-
-    def __init__(self, raw_connection: Any, *, batches: int | None = None) -> None:
-        self.raw = raw_connection
-        self.jobs: queue.Queue[Callable[[Any], object] | None] = queue.Queue(
-            maxsize=batches or WRITE_AHEAD_BATCHES
-        )
-        self.error: BaseException | None = None
-        self.cancelled = False
-        self.thread = threading.Thread(target=self.run, name="ead-copy", daemon=True)
-        self.thread.start()
-
-    def run(self) -> None:
-        while True:
-            job = self.jobs.get()
-            try:
-                if job is None:
-                    return
-                if self.error is None and not self.cancelled:
-                    with self.raw.cursor() as cursor:
-                        job(cursor)
-            except BaseException as exc:  # noqa: BLE001 - raised again in the loading thread
-                self.error = exc
-            finally:
-                self.jobs.task_done()
-
-    def submit(self, sql: str, rows: list) -> None:
-        """``COPY`` ``rows`` with ``sql``."""
-        self.submit_call(lambda cursor: copy_rows(cursor, sql, rows))
-
-    def submit_call(self, job: Callable[[Any], object]) -> None:
-        """Run ``job(cursor)`` with a psycopg cursor of the connection."""
-        self.raise_error()
-        self.jobs.put(job)
-
-    def drain(self) -> None:
-        """Wait until every batch given so far is written; raise the first error."""
-        self.jobs.join()
-        self.raise_error()
-
-    def raise_error(self) -> None:
-        if self.error is not None:
-            with connection.wrap_database_errors:  # psycopg's error as Django's, as usual
-                raise self.error
-
-    def close(self, *, cancel: bool = False) -> None:
-        """Stop the thread after the batches given so far (skipped when ``cancel``)."""
-        self.cancelled = cancel
-        self.jobs.put(None)
-        self.thread.join()
-
-
-class IdAllocator:
-    """Primary keys for rows written in bulk, handed out before the rows are written.
-
-    Knowing a component's id when it is read lets its dates, notes... be built at once and
-    written in the same batch, with no query per batch to learn the ids. PostgreSQL draws
-    them from the table's own sequence (as a default would); SQLite, whose write
-    transactions are serialised (IMMEDIATE), continues after the highest id ever used.
-    """
-
-    MAX_BLOCK = 32_768
-
-    def __init__(self, model: type[models.Model], block: int) -> None:
-        self.table = model._meta.db_table
-        self.block = block
-        self.free: list[int] = []
-        self.next_sqlite: int | None = None
-        self.sequence: str | None = None  # PostgreSQL: the id column's sequence
-
-    def take(self) -> int:
-        """One id; asks the database for a block when none is left. Blocks double up to
-        ``MAX_BLOCK``: a small file wastes few ids, a large one asks seldom."""
-        if not self.free:
-            self.free = self.allocate(self.block)
-            self.free.reverse()
-            self.block = min(self.block * 2, self.MAX_BLOCK)
-        return self.free.pop()
-
-    def allocate(self, count: int) -> list[int]:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                if self.sequence is None:
-                    # Looked up once: as an argument of nextval() in the query below, the
-                    # catalog lookup would run for every row (8 times the cost of the rest).
-                    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [self.table])
-                    self.sequence = cursor.fetchone()[0]
-                cursor.execute(
-                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
-                    [self.sequence, count],
-                )
-                return [row[0] for row in cursor.fetchall()]
-            if self.next_sqlite is None:
-                quote = connection.ops.quote_name
-                cursor.execute(f"SELECT MAX(id) FROM {quote(self.table)}")
-                highest = cursor.fetchone()[0] or 0
-                # AUTOINCREMENT: never reuse the id of a deleted row either
-                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [self.table])
-                row = cursor.fetchone()
-                self.next_sqlite = max(highest, row[0] if row else 0) + 1
-        start = self.next_sqlite
-        self.next_sqlite += count
-        return list(range(start, start + count))
-
-
-COMPONENT_FIELDS = [
-    "id",
-    "path",
-    "depth",
-    "numchild",
-    "collection",
-    "level",
-    "other_level",
-    "identifier",
-    "other_identifiers",
-    "ref",
-    "title",
-    "title_markup",
-    "languages",
-    "physical_location",
-    "published",
-    "attributes",
-    "unmapped",
-]
-DATE_FIELDS = [
-    "unit",
-    "expression",
-    "begin",
-    "end",
-    "date_type",
-    "certainty",
-    "calendar",
-    "era",
-    "published",
-    "position",
-]
-EXTENT_FIELDS = [
-    "unit",
-    "number",
-    "extent_type",
-    "portion",
-    "container_summary",
-    "physical_details",
-    "dimensions",
-    "published",
-    "position",
-]
-NOTE_FIELDS = [
-    "unit",
-    "note_type",
-    "heading",
-    "content",
-    "ref",
-    "published",
-    "position",
-    "attributes",
-]
-DIGITAL_OBJECT_FIELDS = [
-    "unit",
-    "title",
-    "link",
-    "role",
-    "description",
-    "published",
-    "position",
-    "attributes",
-]
-CONTAINER_FIELDS = ["id", "collection", "container_type", "indicator", "barcode", "label"]
-INSTANCE_FIELDS = [
-    "unit",
-    "container",
-    "child_type",
-    "child_indicator",
-    "grandchild_type",
-    "grandchild_indicator",
-    "instance_type",
-    "published",
-    "position",
-    "attributes",
-]
-AGENT_LINK_FIELDS = ["unit", "agent", "role", "relator", "published", "position", "attributes"]
-SUBJECT_LINK_FIELDS = ["unit", "subject", "published", "position", "attributes"]
-
-
-def _clipper(length: int) -> Callable[[str | None], str]:
-    return lambda value: clip(value, length)
-
-
-def _text(value: str | None) -> str:
-    return value or ""
-
-
-# Record field -> its column value, in DATE_FIELDS / EXTENT_FIELDS order (after "unit").
-# The streamer applies the same rules to tell a kept value from an edited column.
-DATE_COLUMNS: list[tuple[str, Callable[[str | None], str]]] = [
-    ("expression", _clipper(255)),
-    ("begin", _clipper(32)),
-    ("end", _clipper(32)),
-    ("date_type", date_type_column),
-    ("certainty", certainty_column),
-    ("calendar", _clipper(32)),
-    ("era", _clipper(32)),
-]
-EXTENT_COLUMNS: list[tuple[str, Callable[[str | None], str]]] = [
-    ("number", _clipper(32)),
-    ("extent_type", _clipper(128)),
-    ("portion", portion_column),
-    ("container_summary", _clipper(255)),
-    ("physical_details", _text),
-    ("dimensions", _clipper(255)),
-]
 
 
 def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
@@ -1873,129 +1452,4 @@ class EADLoader:
             )
 
 
-def subject_key(link: r.SubjectLink) -> tuple[str, str, str]:
-    subject_type = link.subject_type if link.subject_type in SUBJECT_TYPES else "topical"
-    return (clip(" ".join(link.term.split()), 500), subject_type, clip(link.source, 64))
-
-
-def agent_name_key(link: r.AgentLink) -> tuple[str, str, str]:
-    agent_type = link.agent_type if link.agent_type in AGENT_TYPES else "person"
-    return ("name", clip(" ".join(link.name.split()), 500), agent_type)
-
-
-def chunks(items: list, size: int) -> Iterable[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-# --------------------------------------------------------------------------- reading ahead
-
-READ_AHEAD_BATCH = 256  # records handed over at once (one queue operation per batch)
-READ_AHEAD_BATCHES = 8  # batches waiting at most: memory stays a few thousand records
-
-
-class _ReaderFailed:
-    """The reader thread's exception, carried to the consuming thread and raised there."""
-
-    __slots__ = ("error",)
-
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
-
-
-_END = object()
-
-
-def read_ahead(
-    records: Iterable[r.Record],
-    *,
-    batch: int | None = None,
-    batches: int | None = None,
-) -> Iterator[r.Record]:
-    """``records``, produced by a helper thread while the caller consumes them.
-
-    The reader spends much of its time in libxml2, which runs without the GIL, and the
-    loader much of its time waiting for the database (a COPY or an INSERT batch, also
-    without the GIL, the server working in its own process): run one behind the other, each
-    waits for the other; run side by side, a second core parses the next records while the
-    database writes the last batch.
-
-    The queue between them is bounded (``batches`` lists of ``batch`` records), so memory
-    does not grow with the file. An exception in the reader (malformed XML at the last line)
-    is raised here, in the consuming thread, inside the caller's transaction, which then
-    rolls back as it would without the thread. Close the generator when the consumer stops
-    early (``contextlib.closing``): that stops the reader at its next batch and joins it.
-    The reader must not touch the database: Django connections belong to one thread.
-    """
-    size = batch or READ_AHEAD_BATCH
-    handoff: queue.Queue[Any] = queue.Queue(maxsize=batches or READ_AHEAD_BATCHES)
-    stop = threading.Event()
-
-    def put(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        pending: list[r.Record] = []
-        try:
-            for record in records:
-                pending.append(record)
-                if len(pending) >= size:
-                    if not put(pending):
-                        return
-                    pending = []
-        except BaseException as exc:  # noqa: BLE001 - raised again in the consuming thread
-            # What was read before the error first, as a plain loop would have given it.
-            if not pending or put(pending):
-                put(_ReaderFailed(exc))
-            return
-        if not pending or put(pending):
-            put(_END)
-
-    thread = threading.Thread(target=produce, name="ead-read-ahead", daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = handoff.get()
-            if item is _END:
-                return
-            if item.__class__ is _ReaderFailed:
-                raise item.error
-            yield from item
-    finally:
-        stop.set()
-        thread.join()
-
-
-def delete_collection(collection: Collection) -> None:
-    """Delete a collection and everything in it with one DELETE per table.
-
-    ``collection.delete()`` alone would load every component and note to send the
-    per-row signals simple_history listens to (one history row each); a replace of a
-    100,000-component finding aid must not cost that. One history row for the collection
-    itself is still written.
-    """
-    harvest_withdraw(collection=collection)  # harvesters hear that the record went away
-    search_index.remove_collection(collection.pk)
-    units = Component.objects.filter(collection=collection).values("pk")
-    for model in (UnitDate, Extent, Note, AgentLink, SubjectLink, ContainerInstance, DigitalObject):
-        model.objects.filter(unit__in=units)._raw_delete(model.objects.db)
-    Container.objects.filter(collection=collection)._raw_delete(Container.objects.db)
-    Revision.objects.filter(collection=collection)._raw_delete(Revision.objects.db)
-    Component.objects.filter(collection=collection)._raw_delete(Component.objects.db)
-    collection.delete()
-
-
-__all__ = [
-    "BATCH_SIZE",
-    "EADLoader",
-    "LoadError",
-    "LoadResult",
-    "delete_collection",
-    "read_ahead",
-]
+__all__ = ["EADLoader", "LoadError", "LoadResult"]

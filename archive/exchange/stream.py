@@ -38,7 +38,7 @@ from django.db.models.functions import Cast
 
 from archive.ead import records as r
 from archive.ead.markup import fragment_plain_text
-from archive.exchange.load import DATE_COLUMNS, EXTENT_COLUMNS, HEADER_FIELDS
+from archive.exchange.columns import DATE_COLUMNS, EXTENT_COLUMNS, HEADER_FIELDS
 from archive.models import (
     AgentLink,
     Collection,

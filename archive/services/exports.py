@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, Literal
 
-from archive.models import Collection
 from archive.exchange.stream import DEFAULT_CHUNK_SIZE, collection_records
+from archive.models import Collection
 
 ExportFormat = Literal["ead2002", "ead3"]
 FORMATS: tuple[ExportFormat, ...] = ("ead2002", "ead3")

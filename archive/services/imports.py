@@ -4,7 +4,8 @@ import jobs the admin queues for the background task.
 Every way in (``manage.py import_ead``, the admin's "Import EAD" page through the
 ``import_ead_job`` task, the benchmark) calls these functions, so they behave identically:
 
-    file --archive.ead reader--> neutral records --archive.exchange.load--> database --> search index
+    file --archive.ead reader--> neutral records --archive.exchange.load--> database
+                                                                           --> search index
 
 Each file is imported in ONE transaction: the collection, its components and every related
 row, the shared agents and subjects it creates, and its search index rows. A failure anywhere
@@ -30,7 +31,8 @@ from django.utils import timezone
 from archive import conf, tree
 from archive.ead.parsing import EADError, EADLimitError, EADSyntaxError, location
 from archive.ead.reader import read_ead
-from archive.exchange.load import EADLoader, LoadError, read_ahead
+from archive.exchange.bulk import read_ahead
+from archive.exchange.load import EADLoader, LoadError
 from archive.models import ImportJob, Repository
 from archive.search import index as search_index
 from archive.services import import_jobs
@@ -40,7 +42,7 @@ from archive.services.import_jobs import import_upload_dir
 
 logger = logging.getLogger(__name__)
 
-# Read the file in a helper thread while the loader writes (``archive.exchange.load.read_ahead``).
+# Read the file in a helper thread while the loader writes (``archive.exchange.bulk.read_ahead``).
 # None: on PostgreSQL only. There the loader's writes wait for the server with the GIL
 # released (and, since the loader's COPY moved to a writer thread of its own, its queue
 # fills up whenever the server falls behind), and the reader fills that time: 100,000
