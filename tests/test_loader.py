@@ -19,6 +19,7 @@ from archive.models import (
     Repository,
     Subject,
 )
+from archive.services import imports
 
 pytestmark = pytest.mark.django_db
 
@@ -248,9 +249,13 @@ def test_without_repository_the_file_names_it(db) -> None:
         r.FindingAid(ead_id="x-1", agency_code="US-CtY-BR", country_code="US"),
         root(repository_name="Beinecke Rare Book and Manuscript Library"),
     ]
-    first = loader.EADLoader(filename="a.xml").load(stream)
+    first = imports.collection_target(stream, repository=None, replace=False, filename="a.xml")
+    assert first is not None
+    loader.EADLoader(repository=first.repository, filename="a.xml").load(stream)
     stream[0] = r.FindingAid(ead_id="x-2", agency_code="US-CtY-BR")
-    second = loader.EADLoader(filename="b.xml").load(stream)
+    second = imports.collection_target(stream, repository=None, replace=False, filename="b.xml")
+    assert second is not None
+    loader.EADLoader(repository=second.repository, filename="b.xml").load(stream)
 
     repository = Repository.objects.get()
     assert (repository.code, repository.agency_code, repository.country_code) == (

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
@@ -34,6 +35,7 @@ from archive.models import (
 )
 from archive.services import harvest, publishing
 from archive.services import outline as outline_service
+from archive.services.collections import delete_collection
 
 # --- inlines ----------------------------------------------------------------------------------
 
@@ -440,13 +442,13 @@ class CollectionAdmin(ScopedAdmin):
         return super().history_view(request, object_id, extra_context=extra_context)
 
     def delete_model(self, request, obj):
-        harvest.harvest_withdraw(collection=obj)
-        super().delete_model(request, obj)
+        # One DELETE per table, a harvesting tombstone, the search rows gone: as a replace.
+        delete_collection(obj)
 
     def delete_queryset(self, request, queryset):
-        for collection in queryset.select_related("repository"):
-            harvest.harvest_withdraw(collection=collection)
-        super().delete_queryset(request, queryset)
+        with transaction.atomic():
+            for collection in queryset.select_related("repository"):
+                delete_collection(collection)
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)

@@ -35,7 +35,7 @@ def dumps(value: Any) -> str:
 
 
 # A load adding at least this many rows, and at least this share of the rows a table held,
-# refreshes the table's planner statistics (see ``EADLoader.refresh_statistics``).
+# refreshes the table's planner statistics (see ``BulkLoad.refresh_statistics``).
 ANALYZE_MIN_ROWS = 5_000
 ANALYZE_SHARE = 0.2
 
@@ -242,7 +242,8 @@ class IdAllocator:
         return list(range(start, start + count))
 
 
-def chunks(items: list, size: int) -> Iterable[list]:
+def chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    """``items`` in lists of at most ``size`` (for ``IN (...)`` lists and inline UPDATEs)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -329,3 +330,124 @@ def read_ahead(
     finally:
         stop.set()
         thread.join()
+
+
+class BulkLoad:
+    """The tables of one load and, on PostgreSQL, the writer thread they share.
+
+    ``tables`` are given in the order a batch must be written: rows that others refer to
+    (components, containers) first.
+    """
+
+    def __init__(self, tables: list[BulkTable], *, write_behind: bool | None = None) -> None:
+        self.tables = tables
+        # COPY in a helper thread: None means on PostgreSQL (see start).
+        self.write_behind = write_behind
+        self.writer: BackgroundWriter | None = None
+
+    def start(self) -> None:
+        """On PostgreSQL (unless ``write_behind`` is False), start the :class:`BackgroundWriter`
+        and check foreign keys as each batch is written instead of at the commit.
+
+        Checked at the commit, the foreign keys of a large file kept the server busy after
+        the last row, with the import waiting; checked per batch in the writer thread, they
+        overlap the reading of the next records. It needs a row to be written after the rows
+        it refers to, which the loader does (components before their dates and notes, shared
+        rows before their links).
+        """
+        wanted = self.write_behind
+        if wanted is None:
+            wanted = connection.vendor == "postgresql"
+        if not wanted or connection.vendor != "postgresql":
+            return
+        connection.ensure_connection()
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.writer = BackgroundWriter(connection.connection)
+        for table in self.tables:
+            table.writer = self.writer
+
+    def stop(self, *, cancel: bool) -> BackgroundWriter | None:
+        """Wait for the writer's last batch and defer foreign keys again; or, with
+        ``cancel`` (loading failed, the transaction will roll back), skip what is left. The
+        thread is stopped either way; returns the writer, if there was one."""
+        writer = self.writer
+        if writer is None:
+            return None
+        self.writer = None
+        for table in self.tables:
+            table.writer = None
+        try:
+            if not cancel:
+                writer.drain()
+        finally:
+            writer.close(cancel=True)
+        if not cancel:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        return writer
+
+    def drain(self) -> None:
+        """Wait until every batch given so far is in the database (before reading it back)."""
+        if self.writer is not None:
+            self.writer.drain()
+
+    def submit(self, job: Callable[[Any], object]) -> None:
+        """Run ``job(cursor)`` after the batches given so far: in the writer thread when
+        there is one (with psycopg's cursor), else at once (with Django's)."""
+        if self.writer is not None:
+            self.writer.submit_call(job)
+        else:
+            with connection.cursor() as cursor:
+                job(cursor)
+
+    def refresh_statistics(self) -> None:
+        """``ANALYZE`` on PostgreSQL each table this load made grow by a large share.
+
+        What runs next in the same transaction (the search index build, a replace's
+        deletion) is planned from the tables' statistics; rows just copied into a new or
+        small table are not in them, and the planner then chose nested loops that scan the
+        whole table per row (an index build of a 100,000-component file ran for minutes).
+        Autovacuum would analyze only after the commit. ``ANALYZE`` reads a sample of at most
+        a few tens of thousands of rows per table, so it costs little next to the load.
+        """
+        if connection.vendor != "postgresql":
+            return
+        grown = [t for t in self.tables if t.written >= ANALYZE_MIN_ROWS]
+        if not grown:
+            return
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)",
+                [[t.table for t in grown]],
+            )
+            # reltuples: the row count the statistics last saw (-1: never analyzed).
+            known = dict(cursor.fetchall())
+            for table in grown:
+                if table.written >= ANALYZE_SHARE * max(known.get(table.table, 0), 0):
+                    cursor.execute(f"ANALYZE {quote(table.table)}")
+
+
+def child_counts_write(
+    model: type[models.Model], collection_id: int, counts: dict[str, int]
+) -> None:
+    """Set treebeard's ``numchild`` of a collection's nodes from counts kept while loading.
+
+    ``tree.recount_children`` recomputes them with a correlated subquery per node, which is
+    right after arbitrary edits but needless after a load: the loader saw every child
+    arrive. One UPDATE per 500 parents, with the counts inline.
+    """
+    table = connection.ops.quote_name(model._meta.db_table)
+    items = sorted(counts.items())
+    with connection.cursor() as cursor:
+        for chunk in chunks(items, 500):
+            cases = " ".join(["WHEN %s THEN %s"] * len(chunk))
+            marks = ", ".join(["%s"] * len(chunk))
+            params: list[Any] = [value for item in chunk for value in item]
+            params += [collection_id] + [path for path, _ in chunk]
+            cursor.execute(
+                f"UPDATE {table} SET numchild = CASE path {cases} END "
+                f"WHERE collection_id = %s AND path IN ({marks})",
+                params,
+            )

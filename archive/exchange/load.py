@@ -88,52 +88,76 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from django.db import connection
-from django.utils.text import slugify
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from archive import tree
 from archive.ead import records as r
 from archive.exchange.authorities import (
-    NAME_PART_COLUMNS,
-    SlugAllocator,
-    agent_name_key,
+    AgentKey,
+    Authorities,
+    SubjectKey,
+    agent_key,
     subject_key,
 )
 from archive.exchange.bulk import (
-    ANALYZE_MIN_ROWS,
-    ANALYZE_SHARE,
     BATCH_SIZE,
-    BackgroundWriter,
+    BulkLoad,
     BulkTable,
     IdAllocator,
-    chunks,
+    child_counts_write,
 )
 from archive.exchange.columns import (
     AGENT_LINK_FIELDS,
     AGENT_ROLES,
+    BARCODE_LENGTH,
+    CALENDAR_LENGTH,
     CERTAINTIES,
+    CHILD_INDICATOR_LENGTH,
+    CHILD_TYPE_LENGTH,
     COMPONENT_FIELDS,
     CONTAINER_FIELDS,
+    CONTAINER_LABEL_LENGTH,
+    CONTAINER_TYPE_LENGTH,
     DATE_FIELDS,
+    DATE_LENGTH,
     DATE_TYPES,
     DIGITAL_OBJECT_FIELDS,
+    DIGITAL_ROLE_LENGTH,
+    DIGITAL_TITLE_LENGTH,
+    EAD_ID_LENGTH,
+    ERA_LENGTH,
+    EXPRESSION_LENGTH,
     EXTENT_COLUMNS,
     EXTENT_FIELDS,
+    GRANDCHILD_INDICATOR_LENGTH,
+    GRANDCHILD_TYPE_LENGTH,
     HEADER_FIELDS,
+    IDENTIFIER_LENGTH,
+    INDICATOR_LENGTH,
     INSTANCE_FIELDS,
+    INSTANCE_TYPE_LENGTH,
     LEVELS,
+    LINK_LENGTH,
     NOTE_FIELDS,
+    NOTE_HEADING_LENGTH,
+    NOTE_REF_LENGTH,
     NOTE_TYPES,
+    OTHER_LEVEL_LENGTH,
+    REF_LENGTH,
+    RELATOR_LENGTH,
+    REVISION_AGENT_LENGTH,
+    REVISION_DATE_LENGTH,
+    SOURCE_VERSION_LENGTH,
     SUBJECT_LINK_FIELDS,
     SUBJECT_TYPES,
-    _column_length,
     clip,
+    column_length,
     keep,
+    max_length,
 )
 from archive.models import (
-    Agent,
     AgentLink,
     Collection,
     Component,
@@ -147,22 +171,56 @@ from archive.models import (
     NoteType,
     Repository,
     Revision,
-    Subject,
     SubjectLink,
     UnitDate,
 )
-from archive.search import index as search_index
-from archive.search.backends import get_backend as search_backend
-from archive.services.collections import delete_collection
 
 # A batch is written early once its notes hold this many characters, so that a file of
 # long descriptions does not keep BATCH_SIZE of them in memory at once.
 BATCH_TEXT = 8_000_000
-UNIDENTIFIED_REPOSITORY = "unidentified"
+# The history entry's "change reason" column (django-simple-history).
+CHANGE_REASON_LENGTH = max_length(Collection.history.model, "history_change_reason")
+# A ref cut to its column leaves room for the "-n" that makes it unique.
+REF_CUT = REF_LENGTH - 15
 
 
 class LoadError(Exception):
-    """The records cannot be loaded (duplicate finding aid, no repository...)."""
+    """The records cannot be loaded (no header, EAD id too long, nesting too deep...)."""
+
+
+class IndexFeed(Protocol):
+    """What the loader tells the search index as it queues rows (``archive.search.feed``)."""
+
+    complete: bool
+
+    def unit(
+        self,
+        unit_id: int,
+        depth: int,
+        published: bool,
+        level: str,
+        identifier: str,
+        title: str,
+        languages: object,
+    ) -> None: ...
+    def supplement(self, unit_id: int) -> None: ...
+    def date(self, unit_id: int, begin: str, end: str) -> None: ...
+    def container(self, unit_id: int, *columns: str) -> None: ...
+    def note(self, unit_id: int, content: str, published: bool) -> None: ...
+    def agent(
+        self, unit_id: int, agent_id: int, role: str, name: str, published: bool, *, new: bool
+    ) -> None: ...
+    def subject(
+        self, unit_id: int, subject_id: int, term: str, subject_type: str, published: bool
+    ) -> None: ...
+    def digital_object(self, unit_id: int, published: bool) -> None: ...
+    def write(
+        self, submit: Callable[[Callable[[Any], object]], None], *, final: bool = False
+    ) -> list[str]: ...
+
+
+# (collection id, repository id) -> the feed for that collection.
+FeedFactory = Callable[[int, int], IndexFeed]
 
 
 @dataclass
@@ -173,8 +231,6 @@ class LoadResult:
     ead_id: str = ""
     repository_id: int | None = None
     repository_code: str = ""
-    repository_created: bool = False
-    replaced: bool = False
     source_version: str = ""
     components: int = 0  # below the collection level (<c> elements)
     notes: int = 0
@@ -187,7 +243,7 @@ class LoadResult:
     digital_objects: int = 0
     agents_created: int = 0
     subjects_created: int = 0
-    # The search index rows were written during the load (see EADLoader ``index``).
+    # The search index rows were written during the load (see EADLoader ``feed``).
     indexed: bool = False
     warnings: list[str] = field(default_factory=list)
 
@@ -253,9 +309,21 @@ def language_json(lang: r.Language) -> dict[str, Any]:
     return written
 
 
-def repository_code_for(text: str) -> str:
-    """Our repository code (a slug, at most 64 characters) for an agency code or a name."""
-    return slugify(text)[:64].strip("-")
+def collection_ead_id(fa: r.FindingAid, filename: str) -> tuple[str, list[str]]:
+    """The EAD id a finding aid is stored under (whitespace normalised), with a warning
+    when the file gives none and its file name stands in.
+
+    Raises :class:`LoadError` when the id is longer than the column.
+    """
+    ead_id = " ".join(fa.ead_id.split())
+    warnings = []
+    if not ead_id:
+        stem = re.sub(r"\.xml$", "", filename.replace("\\", "/").rsplit("/", 1)[-1])
+        ead_id = stem or "finding-aid"
+        warnings.append(f"{filename}: the finding aid has no EAD identifier; using {ead_id!r}")
+    if len(ead_id) > EAD_ID_LENGTH:
+        raise LoadError(f"{filename}: the EAD id is longer than {EAD_ID_LENGTH} characters")
+    return ead_id, warnings
 
 
 def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
@@ -311,13 +379,13 @@ def date_columns(d: r.Date) -> list[str]:
     expression, begin, end = d.expression or "", d.begin or "", d.end or ""
     calendar, era = d.calendar or "", d.era or ""
     return [
-        expression if len(expression) <= 255 else expression[:255],
-        begin if len(begin) <= 32 else begin[:32],
-        end if len(end) <= 32 else end[:32],
+        expression if len(expression) <= EXPRESSION_LENGTH else expression[:EXPRESSION_LENGTH],
+        begin if len(begin) <= DATE_LENGTH else begin[:DATE_LENGTH],
+        end if len(end) <= DATE_LENGTH else end[:DATE_LENGTH],
         d.date_type if d.date_type in DATE_TYPES else "inclusive",
         d.certainty if d.certainty in CERTAINTIES else "",
-        calendar if len(calendar) <= 32 else calendar[:32],
-        era if len(era) <= 32 else era[:32],
+        calendar if len(calendar) <= CALENDAR_LENGTH else calendar[:CALENDAR_LENGTH],
+        era if len(era) <= ERA_LENGTH else era[:ERA_LENGTH],
     ]
 
 
@@ -351,28 +419,26 @@ class EADLoader:
         self,
         *,
         repository: Repository | None = None,
-        replace: bool = False,
+        ead_id: str | None = None,
         filename: str | None = None,
         job: ImportJob | None = None,
-        user: Any = None,
+        user: AbstractBaseUser | AnonymousUser | None = None,
         on_progress: Callable[[int], None] | None = None,
         batch_size: int | None = None,
         write_behind: bool | None = None,
-        index: bool = False,
+        feed: FeedFactory | None = None,
     ) -> None:
+        """See the class docstring for the parameters."""
         self.user = user
         self.repository = repository
-        self.replace = replace
+        self.ead_id = ead_id
         self.filename = filename or "<input>"
         self.job = job
         self.on_progress = on_progress
         self.batch_size = batch_size or BATCH_SIZE
-        # COPY in a helper thread: None means on PostgreSQL (see start_writer).
-        self.write_behind = write_behind
-        self.writer: BackgroundWriter | None = None
-        # Write the search index rows batch by batch (search_index.LoadFeed).
-        self.index = index
-        self.feed: search_index.LoadFeed | None = None
+        # Search index rows batch by batch (archive.search.feed.LoadFeed, given by the caller).
+        self.feed_factory = feed
+        self.feed: IndexFeed | None = None
         self.result = LoadResult()
 
         self.finding_aid: r.FindingAid | None = None
@@ -398,47 +464,56 @@ class EADLoader:
         self.instances = BulkTable(ContainerInstance, INSTANCE_FIELDS)
         self.agent_links = BulkTable(AgentLink, AGENT_LINK_FIELDS)
         self.subject_links = BulkTable(SubjectLink, SUBJECT_LINK_FIELDS)
+        # Components and containers first: the other tables refer to them.
+        self.bulk = BulkLoad(
+            [
+                self.components,
+                self.containers,
+                self.dates,
+                self.extents,
+                self.notes,
+                self.digital_objects,
+                self.instances,
+                self.agent_links,
+                self.subject_links,
+            ],
+            write_behind=write_behind,
+        )
         # Rows that wait for the id of a shared or new row: (values, key, record).
-        self.waiting_agents: list[tuple[list, tuple, r.AgentLink]] = []
-        self.waiting_subjects: list[tuple[list, tuple, r.SubjectLink]] = []
+        self.waiting_agents: list[tuple[list[Any], AgentKey, r.AgentLink]] = []
+        self.waiting_subjects: list[tuple[list[Any], SubjectKey, r.SubjectLink]] = []
         # Rows already given to a unit, for supplements to continue the numbering.
         self.counts: dict[tuple[str, int], int] = {}
         # Characters of note text queued since the last full batch (see BATCH_TEXT).
         self.batch_text = 0
-
-        # Shared rows resolved so far: key -> id.
-        self.agent_ids: dict[tuple, int] = {}
-        # id -> (name, type, source, authority id, published)
-        self.agents_by_id: dict[int, tuple[str, str, str, str, bool]] = {}
-        self.subject_ids: dict[tuple, int] = {}
-        # id -> (term, source, authority id, type, published)
-        self.subjects_by_id: dict[int, tuple[str, str, str, str, bool]] = {}
-        self.agents_created: set[int] = set()
+        self.authorities = Authorities()
         self.container_ids: dict[tuple[str, str], int] = {}
-        self.agent_slugs = SlugAllocator(Agent)
-        self.subject_slugs = SlugAllocator(Subject)
 
     # ------------------------------------------------------------------ entry point
 
     def load(self, records: Iterable[r.Record]) -> LoadResult:
-        self.start_writer()
+        """Write every record; the caller's transaction holds the whole load."""
+        self.bulk.start()
         try:
             self.read(records)
         except BaseException:
-            writer = self.stop_writer(cancel=True)
+            writer = self.bulk.stop(cancel=True)
             if writer is not None:
                 # A batch the server refused aborts the transaction, and this thread's next
                 # statement fails only for that: the refused batch's error is the one to
                 # report.
                 writer.raise_error()
             raise
-        self.stop_writer(cancel=False)
-        self.write_child_counts()
+        self.bulk.stop(cancel=False)
+        assert self.collection is not None
+        child_counts_write(Component, self.collection.pk, self.child_counts)
         if not self.result.indexed:
             # (an index build would read the rows back; with the index written during the
             # load nothing more reads them in this transaction, and autovacuum analyzes
             # the tables after the commit)
-            self.refresh_statistics()
+            self.bulk.refresh_statistics()
+        self.result.agents_created = len(self.authorities.agents_created)
+        self.result.subjects_created = self.authorities.subjects_created
         self.report_progress()
         return self.result
 
@@ -462,90 +537,6 @@ class EADLoader:
             raise LoadError(f"{self.filename}: no collection-level description (<archdesc>)")
         self.flush_rows(final=True)
 
-    def start_writer(self) -> None:
-        """On PostgreSQL (unless ``write_behind`` is False), start the :class:`BackgroundWriter`
-        and check foreign keys as each batch is written instead of at the commit.
-
-        Checked at the commit, the foreign keys of a 100,000-component file (400,000 checks)
-        kept the server busy for 2 s after the last row, with the import waiting; checked
-        per batch in the writer thread, they overlap the reading of the next records. It
-        needs a row to be written after the rows it refers to, which the loader does
-        (components before their dates and notes, shared rows before their links).
-        """
-        wanted = self.write_behind
-        if wanted is None:
-            wanted = connection.vendor == "postgresql"
-        if not wanted or connection.vendor != "postgresql":
-            return
-        connection.ensure_connection()
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        self.writer = BackgroundWriter(connection.connection)
-        for table in self.tables():
-            table.writer = self.writer
-
-    def stop_writer(self, *, cancel: bool) -> BackgroundWriter | None:
-        """Wait for the writer's last batch and defer foreign keys again; or, with
-        ``cancel`` (loading failed, the transaction will roll back), skip what is left. The
-        thread is stopped either way; returns the writer, if there was one."""
-        writer = self.writer
-        if writer is None:
-            return None
-        self.writer = None
-        for table in self.tables():
-            table.writer = None
-        try:
-            if not cancel:
-                writer.drain()
-        finally:
-            writer.close(cancel=True)
-        if not cancel:
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        return writer
-
-    def refresh_statistics(self) -> None:
-        """``ANALYZE`` on PostgreSQL each table this load made grow by a large share.
-
-        What runs next in the same transaction (the search index build, a ``--replace``
-        deletion) is planned from the tables' statistics; rows just copied into a new or
-        small table are not in them, and the planner then chose nested loops that scan the
-        whole table per row (an index build of a 100,000-component file ran for minutes).
-        Autovacuum would analyze only after the commit. ``ANALYZE`` reads a sample of at most
-        a few tens of thousands of rows per table, so it costs little next to the load.
-        """
-        if connection.vendor != "postgresql":
-            return
-        grown = [t for t in self.tables() if t.written >= ANALYZE_MIN_ROWS]
-        if not grown:
-            return
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)",
-                [[t.table for t in grown]],
-            )
-            # reltuples: the row count the statistics last saw (-1: never analyzed).
-            known = dict(cursor.fetchall())
-            for table in grown:
-                if table.written >= ANALYZE_SHARE * max(known.get(table.table, 0), 0):
-                    cursor.execute(f"ANALYZE {quote(table.table)}")
-
-    def tables(self) -> list[BulkTable]:
-        """Every table written in bulk, components and containers first (the others
-        refer to them)."""
-        return [
-            self.components,
-            self.containers,
-            self.dates,
-            self.extents,
-            self.notes,
-            self.digital_objects,
-            self.instances,
-            self.agent_links,
-            self.subject_links,
-        ]
-
     def warn(self, message: str) -> None:
         self.result.warnings.append(f"{self.filename}: {message}")
 
@@ -556,118 +547,69 @@ class EADLoader:
     # ------------------------------------------------------------------ collection
 
     def start_collection(self, unit: r.Unit) -> None:
+        """Write the collection row, its revisions and its root component.
+
+        Which repository and EAD id the collection gets, and what happens to a collection
+        already there, the caller decided (``archive.services.imports``); without an EAD id
+        given, the file's is used (:func:`collection_ead_id`).
+        """
         if self.finding_aid is None:
             raise LoadError(f"{self.filename}: the description came before the header")
         if self.collection is not None:
             raise LoadError(f"{self.filename}: more than one collection-level description")
-        fa = self.finding_aid
-        # Concurrent imports queue here, before anything is looked up: the lock is held to
-        # the commit, so what the previous import created (a repository both files name,
-        # the collection a second --replace of the same file replaces) is committed and
-        # seen by the checks below, instead of two transactions creating the same row and
-        # the second failing on a unique index. (Imports were serialised from the
-        # allocation of the root path onwards already; SQLite's writers always are.)
+        if self.repository is None:
+            raise LoadError(f"{self.filename}: no repository to file the collection under")
+        fa, repository = self.finding_aid, self.repository
+        ead_id = self.ead_id
+        if ead_id is None:
+            ead_id, warnings = collection_ead_id(fa, self.filename)
+            self.result.warnings.extend(warnings)
+        # (Imports are serialised from the allocation of the root path onwards: the lock is
+        # held to the commit.)
         tree.lock_root_allocation()
-        repository = self.repository or self.repository_from_file(fa, unit)
-        ead_id = " ".join(fa.ead_id.split())
-        if not ead_id:
-            stem = re.sub(r"\.xml$", "", self.filename.replace("\\", "/").rsplit("/", 1)[-1])
-            ead_id = stem or "finding-aid"
-            self.warn(f"the finding aid has no EAD identifier; using {ead_id!r}")
-        length = _column_length(Collection, "ead_id")
-        if len(ead_id) > length:
-            raise LoadError(f"{self.filename}: the EAD id is longer than {length} characters")
+        self.collection = self.collection_create(fa, repository, ead_id)
+        self.result.collection_id = self.collection.pk
+        self.result.ead_id = ead_id
+        self.result.repository_id = repository.pk
+        self.result.repository_code = repository.code
+        self.result.source_version = fa.source_version
+        if self.feed_factory is not None:
+            self.feed = self.feed_factory(self.collection.pk, repository.pk)
+        self.paths = tree.PathAllocator(tree.next_root_path())
+        self.root_id = self.add_component_row(unit, depth=1)
 
-        existing = Collection.objects.filter(repository=repository, ead_id=ead_id).first()
-        if existing is not None:
-            if not self.replace:
-                raise LoadError(
-                    f"{self.filename}: a finding aid with EAD id {ead_id!r} already exists in "
-                    f"repository {repository.code!r}; use replace (--replace) to swap it"
-                )
-            delete_collection(existing)
-            self.result.replaced = True
+    def collection_create(
+        self, fa: r.FindingAid, repository: Repository, ead_id: str
+    ) -> Collection:
+        """The collection row and its revisions.
 
-        self.collection = Collection(
+        The collection's one history entry says who imported it and from where; the
+        components are bulk-inserted and get none of their own.
+        """
+        collection = Collection(
             repository=repository,
             ead_id=ead_id,
             import_job=self.job,
             **self.collection_fields(fa),
         )
-        # The collection's one history entry says who imported it and from where; the
-        # components are bulk-inserted and get none of their own.
-        if self.user is not None and getattr(self.user, "is_authenticated", False):
-            self.collection._history_user = self.user
-        self.collection._change_reason = clip(f"Imported from {self.filename}", 100)
-        self.collection.save()
+        if self.user is not None and self.user.is_authenticated:
+            collection._history_user = self.user  # type: ignore[attr-defined]
+        collection._change_reason = clip(  # type: ignore[attr-defined]
+            f"Imported from {self.filename}", CHANGE_REASON_LENGTH
+        )
+        collection.save()
         Revision.objects.bulk_create(
             Revision(
-                collection=self.collection,
-                date=clip(rev.date, 64),
-                agent=clip(rev.agent, 255),
+                collection=collection,
+                date=clip(rev.date, REVISION_DATE_LENGTH),
+                agent=clip(rev.agent, REVISION_AGENT_LENGTH),
                 description=rev.description,
                 published=rev.published,
                 position=i,
             )
             for i, rev in enumerate(fa.revisions)
         )
-        self.result.collection_id = self.collection.pk
-        self.result.ead_id = ead_id
-        self.result.repository_id = repository.pk
-        self.result.repository_code = repository.code
-        self.result.source_version = fa.source_version
-
-        if self.index:
-            self.feed = search_index.LoadFeed(self.collection.pk, repository.pk)
-        self.paths = tree.PathAllocator(tree.next_root_path())
-        self.root_id = self.add_component_row(unit, depth=1)
-
-    def repository_from_file(self, fa: r.FindingAid, unit: r.Unit) -> Repository:
-        """Find the repository the file names, or create it (agency code first, then name).
-
-        A file that names no repository at all goes to one called "Unidentified repository",
-        with a warning: refusing it would make a folder import stop over a missing header
-        field that an archivist can fix afterwards by moving the collection.
-        """
-        name = " ".join((unit.repository_name or fa.repository_name or "").split())
-        agency = (fa.repository_code or fa.agency_code or "").strip()
-        if agency:
-            found = Repository.objects.filter(agency_code__iexact=agency).first()
-            if found is None:
-                found = Repository.objects.filter(code=repository_code_for(agency)).first()
-            if found is not None:
-                return found
-        if name:
-            found = Repository.objects.filter(name__iexact=clip(name, 255)).first()
-            if found is not None:
-                return found
-        code = repository_code_for(agency) or repository_code_for(name)
-        if not code:
-            self.warn(
-                "the file names no repository (no <repository>, agency code or maintenance "
-                f"agency); filed under {UNIDENTIFIED_REPOSITORY!r}"
-            )
-            repository, created = Repository.objects.get_or_create(
-                code=UNIDENTIFIED_REPOSITORY, defaults={"name": "Unidentified repository"}
-            )
-            self.result.repository_created = created
-            return repository
-        if Repository.objects.filter(code=code).exists():
-            # Same slug, another institution (its agency code or name differs): keep apart.
-            n = 2
-            while Repository.objects.filter(code=f"{code[:60]}-{n}").exists():
-                n += 1
-            code = f"{code[:60]}-{n}"
-        country = (fa.country_code or "").strip()
-        repository = Repository.objects.create(
-            code=code,
-            name=clip(name or agency, 255),
-            agency_code=clip(agency, 64),
-            country_code=country.upper() if len(country) == 2 else "",
-        )
-        self.result.repository_created = True
-        self.warn(f"created repository {code!r} ({repository.name}) from the file")
-        return repository
+        return collection
 
     def collection_fields(self, fa: r.FindingAid) -> dict[str, Any]:
         unmapped: dict[str, Any] = {}
@@ -727,7 +669,7 @@ class EADLoader:
         }
         fields: dict[str, Any] = {}
         for column, value in columns.items():
-            length = _column_length(Collection, column)
+            length = column_length(Collection, column)
             fields[column] = clip(value, length) if length else (value or "")
             # Present but empty, or longer than the column: kept under the record's name.
             keep(unmapped, HEADER_FIELDS[column], value, fields[column])
@@ -735,7 +677,7 @@ class EADLoader:
             "ead_id_attributes": dict(fa.ead_id_attributes),
             "finding_aid_title": fa.title_text or "",
             **fields,
-            "source_version": clip(fa.source_version, 8),
+            "source_version": clip(fa.source_version, SOURCE_VERSION_LENGTH),
             "numbered_components": fa.numbered_components,
             "unmapped": unmapped,
         }
@@ -785,9 +727,9 @@ class EADLoader:
             attributes["level"] = level
             other_level = other_level or level
             level = Level.OTHER
-        if len(other_level) > 64 or unit.other_level == "":
+        if len(other_level) > OTHER_LEVEL_LENGTH or unit.other_level == "":
             attributes["other_level"] = unit.other_level if unit.other_level == "" else other_level
-            other_level = other_level[:64]
+            other_level = other_level[:OTHER_LEVEL_LENGTH]
 
         ref = self.unit_ref(unit, depth, attributes)
 
@@ -831,9 +773,9 @@ class EADLoader:
         identifier = unit.identifier
         if identifier is None:
             identifier = ""
-        elif len(identifier) > 255:
+        elif len(identifier) > IDENTIFIER_LENGTH:
             attributes["identifier"] = identifier
-            identifier = identifier[:255]
+            identifier = identifier[:IDENTIFIER_LENGTH]
         elif not identifier:
             attributes["identifier"] = identifier  # present but empty
         physical_location = unit.physical_location
@@ -888,8 +830,8 @@ class EADLoader:
         ref = source or "-".join(map(str, self.positions))
         if not source:
             attributes["ref_generated"] = True
-        if len(ref) > 255:
-            ref = ref[:240]
+        if len(ref) > REF_LENGTH:
+            ref = ref[:REF_CUT]
             attributes["source_ref"] = source
         if ref in self.refs:
             base, n = ref, 2
@@ -972,9 +914,9 @@ class EADLoader:
             attributes["attributes"] = pairs(note.attributes)
         if note.heading_attributes:
             attributes["heading_attributes"] = pairs(note.heading_attributes)
-        heading = clip(note.heading, 255)
+        heading = clip(note.heading, NOTE_HEADING_LENGTH)
         keep(attributes, "heading", note.heading, heading)
-        ref = clip(note.ref, 255)
+        ref = clip(note.ref, NOTE_REF_LENGTH)
         keep(attributes, "ref", note.ref, ref)
         if self.feed is not None:
             self.feed.note(unit_id, note.content, note.published)
@@ -1000,7 +942,9 @@ class EADLoader:
             attributes["attributes"] = pairs(dao.extra)
         if dao.group_attributes:
             attributes["group_attributes"] = pairs(dao.group_attributes)
-        href, title, role = clip(dao.href, 2000), clip(dao.title, 500), clip(dao.role, 64)
+        href = clip(dao.href, LINK_LENGTH)
+        title = clip(dao.title, DIGITAL_TITLE_LENGTH)
+        role = clip(dao.role, DIGITAL_ROLE_LENGTH)
         keep(attributes, "href", dao.href, href)
         keep(attributes, "title", dao.title, title)
         keep(attributes, "role", dao.role, role)
@@ -1054,8 +998,8 @@ class EADLoader:
                 by_id[c.ref] = group
         for i, group in enumerate(groups):
             top = group[0]
-            ctype = clip((top.container_type or "box").strip().lower(), 64) or "box"
-            key = (ctype, clip(top.indicator.strip(), 64))
+            ctype = clip((top.container_type or "box").strip().lower(), CONTAINER_TYPE_LENGTH)
+            key = (ctype or "box", clip(top.indicator.strip(), INDICATOR_LENGTH))
             container_id = self.container_ids.get(key)
             if container_id is None:
                 container_id = self.container_ids[key] = self.container_ids_drawn.take()
@@ -1064,8 +1008,8 @@ class EADLoader:
                     self.collection.pk,
                     key[0],
                     key[1],
-                    clip(top.barcode, 64),
-                    clip(top.label, 255),
+                    clip(top.barcode, BARCODE_LENGTH),
+                    clip(top.label, CONTAINER_LABEL_LENGTH),
                 )
             child = group[1] if len(group) > 1 else None
             grandchild = group[2] if len(group) > 2 else None
@@ -1074,10 +1018,14 @@ class EADLoader:
                     f"a container instance has {len(group)} levels; the model keeps three, the "
                     f"others are kept for export"
                 )
-            child_type = clip(child.container_type, 64) if child else ""
-            child_indicator = clip(child.indicator, 64) if child else ""
-            grandchild_type = clip(grandchild.container_type, 64) if grandchild else ""
-            grandchild_indicator = clip(grandchild.indicator, 64) if grandchild else ""
+            child_type = clip(child.container_type, CHILD_TYPE_LENGTH) if child else ""
+            child_indicator = clip(child.indicator, CHILD_INDICATOR_LENGTH) if child else ""
+            grandchild_type = (
+                clip(grandchild.container_type, GRANDCHILD_TYPE_LENGTH) if grandchild else ""
+            )
+            grandchild_indicator = (
+                clip(grandchild.indicator, GRANDCHILD_INDICATOR_LENGTH) if grandchild else ""
+            )
             published = all(c.published for c in group)
             self.instances.add(
                 unit_id,
@@ -1086,7 +1034,7 @@ class EADLoader:
                 child_indicator,
                 grandchild_type,
                 grandchild_indicator,
-                clip(top.label, 64),
+                clip(top.label, INSTANCE_TYPE_LENGTH),
                 published,
                 i,
                 {"containers": [container_json(c) for c in group]},
@@ -1102,11 +1050,7 @@ class EADLoader:
                 )
 
     def add_agent_link(self, unit_id: int, link: r.AgentLink, position: int) -> None:
-        key = (
-            ("auth", link.source or "", link.authority_id)
-            if link.authority_id
-            else agent_name_key(link)
-        )
+        key = agent_key(link)
         attributes: dict[str, Any] = {}
         for attr in ("normal", "group", "label"):
             value = getattr(link, attr)
@@ -1123,7 +1067,7 @@ class EADLoader:
         role = link.role if link.role in AGENT_ROLES else AgentLink.Role.SUBJECT
         if role != link.role:
             attributes["role"] = link.role
-        relator = clip(link.relator, 64)
+        relator = clip(link.relator, RELATOR_LENGTH)
         keep(attributes, "relator", link.relator, relator)
         values = [
             unit_id,
@@ -1171,8 +1115,7 @@ class EADLoader:
         )
         if supplement.extra or supplement.headings or supplement.heading_attributes:
             self.components.write()  # the unit's row may still be waiting in the batch
-            if self.writer is not None:
-                self.writer.drain()
+            self.bulk.drain()
             attributes, unmapped = Component.objects.values_list("attributes", "unmapped").get(
                 pk=unit_id
             )
@@ -1203,7 +1146,7 @@ class EADLoader:
             self.write_agent_links()
         if len(self.waiting_subjects) >= size:
             self.write_subject_links()
-        due = [table for table in self.tables() if len(table) >= size]
+        due = [table for table in self.bulk.tables if len(table) >= size]
         if due:
             # Rows refer to components and containers: those go first (foreign keys may be
             # checked per batch, see start_writer).
@@ -1229,60 +1172,17 @@ class EADLoader:
     def write_index_rows(self, *, final: bool = False) -> None:
         """The search index rows of the units queued since the last batch, after them."""
         assert self.feed is not None
-        rows = self.feed.rows(final=final)
-        if not rows:
-            return
-        for row in rows:
-            if row.words_kept >= 0:
-                self.warn_index_cut(row)
-        backend = search_backend()
-        if self.writer is not None:
-            self.writer.submit_call(lambda cursor: backend.write(cursor, rows))
-        else:
-            with connection.cursor() as cursor:
-                backend.write(cursor, rows)
-
-    def warn_index_cut(self, row: search_index.IndexRow) -> None:
-        """The unit's text was cut to fit the search index (see ``text.fit_words``)."""
-        title = row.title if len(row.title) <= 80 else row.title[:77] + "..."
-        what = "the collection" if row.unit_id == self.root_id else f"component {title!r}"
-        if row.identifier and row.unit_id != self.root_id:
-            what += f" ({row.identifier[:40]})"
-        self.warn(
-            f"{what} has more distinct words than the search index takes; only its first "
-            f"{row.words_kept:,} words can be found by search (the description itself is "
-            "imported whole)"
-        )
-
-    def write_child_counts(self) -> None:
-        """Set treebeard's ``numchild`` from the counts kept while loading.
-
-        ``tree.recount_children`` recomputes them with a correlated subquery per node, which
-        is right after arbitrary edits but needless here: the loader saw every child arrive.
-        One UPDATE per 500 parents, with the counts inline.
-        """
-        assert self.collection is not None
-        table = connection.ops.quote_name(Component._meta.db_table)
-        items = sorted(self.child_counts.items())
-        with connection.cursor() as cursor:
-            for chunk in chunks(items, 500):
-                cases = " ".join(["WHEN %s THEN %s"] * len(chunk))
-                marks = ", ".join(["%s"] * len(chunk))
-                params: list[Any] = [value for item in chunk for value in item]
-                params += [self.collection.pk] + [path for path, _ in chunk]
-                cursor.execute(
-                    f"UPDATE {table} SET numchild = CASE path {cases} END "
-                    f"WHERE collection_id = %s AND path IN ({marks})",
-                    params,
-                )
+        for warning in self.feed.write(self.bulk.submit, final=final):
+            self.warn(warning)
 
     def write_agent_links(self) -> None:
         waiting, self.waiting_agents = self.waiting_agents, []
-        self.resolve_agents([(key, link) for _, key, link in waiting])
+        authorities = self.authorities
+        authorities.resolve_agents([(key, link) for _, key, link in waiting])
         for values, key, link in waiting:
-            agent_id = self.agent_ids[key]
+            agent_id = authorities.agent_ids[key]
             values[1] = agent_id
-            name, agent_type, source, authority_id, published = self.agents_by_id[agent_id]
+            name, agent_type, source, authority_id, published = authorities.agents_by_id[agent_id]
             if self.feed is not None:
                 self.feed.agent(
                     values[0],
@@ -1290,7 +1190,7 @@ class EADLoader:
                     values[2],
                     name,
                     published and link.published,
-                    new=agent_id in self.agents_created,
+                    new=agent_id in authorities.agents_created,
                 )
             attributes = values[-1]
             # What the file said that the shared agent does not say, for a faithful export.
@@ -1305,11 +1205,14 @@ class EADLoader:
 
     def write_subject_links(self) -> None:
         waiting, self.waiting_subjects = self.waiting_subjects, []
-        self.resolve_subjects([(key, link) for _, key, link in waiting])
+        authorities = self.authorities
+        authorities.resolve_subjects([(key, link) for _, key, link in waiting])
         for values, key, link in waiting:
-            subject_id = self.subject_ids[key]
+            subject_id = authorities.subject_ids[key]
             values[1] = subject_id
-            term, source, authority_id, subject_type, published = self.subjects_by_id[subject_id]
+            term, source, authority_id, subject_type, published = authorities.subjects_by_id[
+                subject_id
+            ]
             if self.feed is not None:
                 self.feed.subject(
                     values[0], subject_id, term, subject_type, published and link.published
@@ -1320,136 +1223,6 @@ class EADLoader:
             keep(attributes, "source", link.source, source)
             keep(attributes, "authority_id", link.authority_id, authority_id)
             self.subject_links.add(*values)
-
-    def resolve_agents(self, wanted: list[tuple[tuple, r.AgentLink]]) -> None:
-        """Map every key to an Agent id: an existing agent with the same authority id (and
-        source), else one with the same authorized name and type, else a new agent; new ones
-        are created in one INSERT per batch."""
-        missing: dict[tuple, r.AgentLink] = {}
-        for key, link in wanted:
-            if key not in self.agent_ids:
-                missing.setdefault(key, link)
-        if not missing:
-            return
-        fields = (
-            "id",
-            "authorized_name",
-            "agent_type",
-            "authority_source",
-            "authority_id",
-            "published",
-        )
-        by_auth: dict[tuple, tuple] = {}
-        authority_ids = sorted({key[2] for key in missing if key[0] == "auth"})
-        for chunk in chunks(authority_ids, 500):
-            for row in Agent.objects.filter(authority_id__in=chunk).values_list(*fields):
-                by_auth.setdefault(("auth", row[3], row[4]), row)
-        name_keys = {key: agent_name_key(link) for key, link in missing.items()}
-        by_name: dict[tuple, tuple] = {}
-        names = sorted({k[1] for key, k in name_keys.items() if key not in by_auth})
-        for chunk in chunks(names, 500):
-            for row in Agent.objects.filter(authorized_name__in=chunk).values_list(*fields):
-                by_name.setdefault(("name", row[1], row[2]), row)
-
-        to_create: dict[tuple, Agent] = {}  # key -> new agent (several keys may share one)
-        for key, link in missing.items():
-            name_key = name_keys[key]
-            row = by_auth.get(key) or by_name.get(name_key)
-            if row is not None:
-                self.remember_agent(key, row)
-            elif name_key in self.agent_ids:
-                self.agent_ids[key] = self.agent_ids[name_key]
-            elif name_key in to_create:
-                to_create[key] = to_create[name_key]
-            else:
-                to_create[key] = to_create[name_key] = self.new_agent(link, name_key)
-        agents = list({id(agent): agent for agent in to_create.values()}.values())
-        if not agents:
-            return
-        slugs = self.agent_slugs.allocate([agent.authorized_name for agent in agents])
-        for agent, slug in zip(agents, slugs, strict=True):
-            agent.slug = slug
-        Agent.objects.bulk_create(agents)
-        self.result.agents_created += len(agents)
-        self.agents_created.update(agent.pk for agent in agents)
-        for key, agent in to_create.items():
-            self.remember_agent(
-                key,
-                (
-                    agent.pk,
-                    agent.authorized_name,
-                    agent.agent_type,
-                    agent.authority_source,
-                    agent.authority_id,
-                    agent.published,
-                ),
-            )
-
-    def remember_agent(self, key: tuple, row: tuple) -> None:
-        pk, name, agent_type, source, authority_id, published = row
-        self.agent_ids[key] = pk
-        self.agents_by_id[pk] = (name, agent_type, source, authority_id, published)
-
-    def new_agent(self, link: r.AgentLink, name_key: tuple) -> Agent:
-        agent = Agent(
-            agent_type=name_key[2],
-            authorized_name=name_key[1],
-            authority_source=clip(link.source, 64),
-            authority_id=clip(link.authority_id, 500),
-            published=True,
-        )
-        for part_type, text in link.name_parts:
-            column = NAME_PART_COLUMNS.get(part_type.lower().replace(" ", ""))
-            if column and not getattr(agent, column):
-                length = 64 if column == "name_dates" else 255
-                setattr(agent, column, clip(" ".join(text.split()), length))
-        return agent
-
-    def resolve_subjects(self, wanted: list[tuple[tuple, r.SubjectLink]]) -> None:
-        """Map every (term, type, source) to a Subject id, creating the missing ones."""
-        missing: dict[tuple, r.SubjectLink] = {}
-        for key, link in wanted:
-            if key not in self.subject_ids:
-                missing.setdefault(key, link)
-        if not missing:
-            return
-        terms = sorted({key[0] for key in missing})
-        for chunk in chunks(terms, 500):
-            for pk, term, subject_type, source, authority_id, published in Subject.objects.filter(
-                term__in=chunk
-            ).values_list("id", "term", "subject_type", "source", "authority_id", "published"):
-                key = (term, subject_type, source)
-                if key in missing:
-                    self.subject_ids[key] = pk
-                    self.subjects_by_id[pk] = (term, source, authority_id, subject_type, published)
-        new = [
-            Subject(
-                term=key[0],
-                subject_type=key[1],
-                source=key[2],
-                authority_id=clip(link.authority_id, 500),
-                published=True,
-            )
-            for key, link in missing.items()
-            if key not in self.subject_ids
-        ]
-        if not new:
-            return
-        slugs = self.subject_slugs.allocate([subject.term for subject in new])
-        for subject, slug in zip(new, slugs, strict=True):
-            subject.slug = slug
-        Subject.objects.bulk_create(new)
-        self.result.subjects_created += len(new)
-        for subject in new:
-            key = (subject.term, subject.subject_type, subject.source)
-            self.subject_ids[key] = subject.pk
-            self.subjects_by_id[subject.pk] = (
-                subject.term,
-                subject.source,
-                subject.authority_id,
-                subject.subject_type,
-                subject.published,
-            )
 
 
 __all__ = ["EADLoader", "LoadError", "LoadResult"]

@@ -38,7 +38,14 @@ from django.db.models.functions import Cast
 
 from archive.ead import records as r
 from archive.ead.markup import fragment_plain_text
-from archive.exchange.columns import DATE_COLUMNS, EXTENT_COLUMNS, HEADER_FIELDS
+from archive.exchange.bulk import BATCH_SIZE
+from archive.exchange.columns import (
+    COMPONENT_COLUMNS,
+    COMPONENT_JSON_COLUMNS,
+    DATE_COLUMNS,
+    EXTENT_COLUMNS,
+    HEADER_FIELDS,
+)
 from archive.models import (
     AgentLink,
     Collection,
@@ -51,29 +58,12 @@ from archive.models import (
     UnitDate,
 )
 
-DEFAULT_CHUNK_SIZE = 2000
+# Rows read per query of the ordered stream: the same batch the loader writes.
+DEFAULT_CHUNK_SIZE = BATCH_SIZE
 
-# Component columns read by the ordered query, in this order (tuples, not model instances:
-# building 100,000 model objects would cost more than the whole XML serialisation). JSON
-# columns are read as text (``json_text``) and decoded by :func:`decoded`.
-COMPONENT_COLUMNS = (
-    "id",
-    "path",
-    "depth",
-    "level",
-    "other_level",
-    "identifier",
-    "other_identifiers",
-    "ref",
-    "title",
-    "title_markup",
-    "languages",
-    "physical_location",
-    "published",
-    "attributes",
-    "unmapped",
-)
-COMPONENT_JSON_COLUMNS = ("other_identifiers", "languages", "attributes", "unmapped")
+# The ordered query reads ``COMPONENT_COLUMNS`` (archive.exchange.columns) as tuples, not
+# model instances: building 100,000 model objects would cost more than the whole XML
+# serialisation. JSON columns are read as text (``json_text``) and decoded by :func:`decoded`.
 
 # Decoded JSON texts, shared between rows: most rows hold one of a few short values ("{}",
 # "[]", {"ref_generated": true}, the same container list...), and a dict lookup costs a
