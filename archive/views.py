@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from archive import selectors
+from archive import conf, selectors
 
 # Query parameters of the search page (archive/filters.py) used by "search within".
 SEARCH_COLLECTION_PARAM = "within"
@@ -23,7 +22,7 @@ PRINT_LIMIT = 5000
 def today() -> datetime.date:
     """Today's date for "On this day"; ``settings.FONDS_TODAY`` (ISO date) pins it for demos
     and tests."""
-    pinned = getattr(settings, "FONDS_TODAY", None)
+    pinned = conf.today_pinned()
     if pinned:
         return pinned if isinstance(pinned, datetime.date) else datetime.date.fromisoformat(pinned)
     return timezone.localdate()
