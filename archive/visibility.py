@@ -41,10 +41,11 @@ def unpublished_ancestor(unit: str = "") -> Exists:
     - SQLite: the row's path cut at every level, ``path IN (substr(p, 1, 4), substr(p, 1, 8),
       ...)``, probed in the unique path index. SQLite's planner would otherwise walk every
       shallower node of the collection for each row, which is quadratic on a large finding
-      aid (9.5 s for one count over a 9,617-component collection). The condition is written
-      by :class:`_HiddenAncestorCut` in one step: as sixty-odd ``Substr`` expressions the ORM
-      spent more time compiling it than SQLite spent running the query, and only hand-written
-      SQL can keep the planner off the index on ``published`` (see the class).
+      aid (seconds for one count over a collection of ten thousand components). The
+      condition is written by :class:`_HiddenAncestorCut` in one step: as sixty-odd
+      ``Substr`` expressions the ORM spent more time compiling it than SQLite spent running
+      the query, and only hand-written SQL can keep the planner off the index on
+      ``published`` (see the class).
     """
     prefix = f"{unit}__" if unit else ""
     outer_path = OuterRef(f"{prefix}path")
@@ -68,7 +69,7 @@ class _HiddenAncestorCut(Expression):
     +depth < outer_depth``. The unary ``+`` tells SQLite not to use an index for those two
     terms; without it the planner, which cannot tell that the sixty-odd probes of the unique
     path index are cheap, walked every unpublished node of the database for each outer row
-    (4.5 s instead of a few milliseconds for one collection page of the search benchmark).
+    (seconds instead of milliseconds for one collection page of the search benchmark).
     """
 
     output_field = BooleanField()
@@ -153,6 +154,35 @@ def count_public(queryset: QuerySet, collection_id: int, unit: str = "") -> int:
     return count
 
 
+class PublicWalk:
+    """THE rule for units met in document order: a unit is public when it is published and
+    no unit above it is unpublished (an unpublished unit hides its whole subtree).
+
+    For one pass over a collection's units in path order (the streamer of public exports,
+    the search index feed of an import, :func:`public_unit_ids`): a node's descendants
+    follow it directly, so remembering the depth of the unpublished unit whose subtree is
+    open is enough, with no query per unit.
+    """
+
+    __slots__ = ("hidden_depth",)
+
+    def __init__(self) -> None:
+        # Tree depth of the unpublished unit whose subtree we are in, else None.
+        self.hidden_depth: int | None = None
+
+    def public(self, depth: int, published: bool) -> bool:
+        """Whether the next unit in document order, at ``depth``, is public."""
+        hidden = self.hidden_depth
+        if hidden is not None:
+            if depth > hidden:
+                return False
+            self.hidden_depth = None
+        if not published:
+            self.hidden_depth = depth
+            return False
+        return True
+
+
 def public_unit_ids(collection_id: int) -> set[int]:
     """Ids of every public unit of one collection, from one pass in document order.
 
@@ -160,20 +190,17 @@ def public_unit_ids(collection_id: int) -> set[int]:
     it directly in path order, so one walk finds what an unpublished node hides, where the
     ``EXISTS`` of :func:`public_units` would probe the ancestors of every row.
     """
-    public: set[int] = set()
-    hidden: str | None = None  # path of the unpublished node whose subtree we are in
+    walk = PublicWalk()
     rows = (
         Component.objects.filter(collection_id=collection_id)
         .order_by("path")
-        .values_list("id", "path", "published")
+        .values_list("id", "depth", "published")
     )
-    for pk, path, published in rows.iterator(chunk_size=5000):
-        if hidden is not None and path.startswith(hidden):
-            continue
-        hidden = None if published else path
-        if published:
-            public.add(pk)
-    return public
+    return {
+        pk
+        for pk, depth, published in rows.iterator(chunk_size=5000)
+        if walk.public(depth, published)
+    }
 
 
 def is_public(unit: Component) -> bool:

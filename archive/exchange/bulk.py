@@ -22,8 +22,8 @@ BATCH_SIZE = 2000
 
 # JSON text the way ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` writes
 # it (compact: the SQLite column keeps the text as written), by orjson: the standard encoder
-# took 3-4 microseconds for the small dict of a component or container instance, a tenth of
-# the loader's time for a 100,000-component finding aid; orjson takes a tenth of that.
+# was a sizeable share of a large load's time (a small dict per component and container
+# instance); orjson costs a small fraction of it.
 _encode = orjson.dumps
 
 

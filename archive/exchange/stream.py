@@ -57,6 +57,7 @@ from archive.models import (
     SubjectLink,
     UnitDate,
 )
+from archive.visibility import PublicWalk
 
 # Rows read per query of the ordered stream: the same batch the loader writes.
 DEFAULT_CHUNK_SIZE = BATCH_SIZE
@@ -924,21 +925,13 @@ def collection_records(
         .values_list(*names)
         .iterator(chunk_size=chunk_size)
     )
-    # Depth (tree depth, 1 = collection) of the highest unpublished unit whose subtree we are
-    # in, or None: every row deeper than it is hidden from the public with it.
-    hidden_below: int | None = None
+    # A public stream leaves out unpublished units with their subtrees.
+    walk = PublicWalk() if public else None
     sequence = 0  # the collection level is 0, components count from 1
     batch: list[tuple[tuple, int]] = []
     for row in rows:
-        tree_depth, published = row[2], row[12]
-        if public:
-            if hidden_below is not None:
-                if tree_depth > hidden_below:
-                    continue
-                hidden_below = None
-            if not published:
-                hidden_below = tree_depth
-                continue
+        if walk is not None and not walk.public(row[2], row[12]):
+            continue
         batch.append((row, sequence))
         sequence += 1
         if len(batch) >= chunk_size:

@@ -23,16 +23,16 @@ from archive.search.index import (
     _widen,
 )
 from archive.search.text import fragment_text
+from archive.visibility import PublicWalk
 
 
 class LoadFeed:
     """Index rows for a collection being loaded, from what the loader writes.
 
-    :func:`reindex_collection` after a load reads every row back: the units, their dates,
-    containers, notes and links (2.9 s of a 14.7 s import of 100,000 components on
-    PostgreSQL), plus the ``ANALYZE`` its plans need (0.6 s). The loader holds all of it
-    already, so it hands each value
-    here as it queues the row (the column values, after the same clipping), and takes the
+    :func:`~archive.search.index.reindex_collection` after a load reads every row back: the
+    units, their dates, containers, notes and links, plus the ``ANALYZE`` its plans need (a
+    fifth of a large import's time). The loader holds all of it already, so it hands each
+    value here as it queues the row (the column values, after the same clipping), and takes the
     index rows of each batch of units with :meth:`rows` once the batch's agents and
     subjects have their ids. The rows are built by the same code as a reindex
     (``_rows``), and a test compares the two for every corpus file.
@@ -52,7 +52,7 @@ class LoadFeed:
         self.units: list[tuple] = []
         self.root_unit: tuple | None = None  # the collection's row, built last
         self.built = False  # rows were built for units other than the root
-        self.hidden_depth: int | None = None  # depth of the unpublished unit we are under
+        self.walk = PublicWalk()  # which units given so far are public
         self.public: set[int] = set()
         self.root_languages: object = None
         self.root_id: int | None = None
@@ -81,12 +81,8 @@ class LoadFeed:
         languages: object,
     ) -> None:
         """A component row (``depth`` 1: the collection's root, which comes first)."""
-        if self.hidden_depth is not None and depth > self.hidden_depth:
+        if not self.walk.public(depth, published):
             return
-        if not published:
-            self.hidden_depth = depth
-            return
-        self.hidden_depth = None
         self.public.add(unit_id)
         row = (unit_id, self.collection_id, level, identifier, title, languages)
         if depth == 1:

@@ -273,7 +273,7 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
     ids = {u[0] for u in units}
     # The unit id range as well as the scope: PostgreSQL then reads the related tables
     # through their unit index, where the scope alone (a join on the collection) led it to
-    # scan each of them whole for every collection (0.6 s per 5,000 units at 1,000,000).
+    # scan each of them whole for every collection (slow on a large database).
     # SQLite plans the same either way.
     related = _related(scope) & Q(unit_id__gte=min(ids), unit_id__lte=max(ids))
     collection_ids = {u[1] for u in units}
