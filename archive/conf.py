@@ -129,7 +129,7 @@ def oai_namespace() -> str:
 
     for host in getattr(settings, "ALLOWED_HOSTS", []):
         if is_namespace(host):
-            return host
+            return str(host)
     return "fonds.local"
 
 

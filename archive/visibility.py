@@ -17,7 +17,8 @@ search index and facets and public exports all take what they show from here.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, QuerySet
@@ -26,6 +27,10 @@ from django.db.models.functions import Length, Substr
 from archive import tree
 from archive.ead.markup import to_html, without_internal
 from archive.models import Component, ContainerInstance, Extent, UnitDate
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 
 def unpublished_ancestor(unit: str = "") -> Exists:
@@ -80,20 +85,25 @@ class _HiddenAncestorCut(Expression):
         self.path, self.published, self.depth = F("path"), F("published"), F("depth")
         self.outer_path, self.outer_depth = outer_path, outer_depth
 
-    def get_source_expressions(self) -> list:
+    def get_source_expressions(self) -> list[Any]:
+        """The five column references, for the compiler to resolve."""
         return [self.path, self.published, self.depth, self.outer_path, self.outer_depth]
 
-    def set_source_expressions(self, exprs: list) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        """Take the resolved references back (Django's expression protocol)."""
         self.path, self.published, self.depth, self.outer_path, self.outer_depth = exprs
 
-    def as_sql(self, compiler, connection):  # noqa: ANN001 - Django's expression protocol
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The condition as SQL (see the class)."""
         parts = [compiler.compile(e) for e in self.get_source_expressions()]
         if any(params for _, params in parts):
             raise ValueError("column references only")
         path, published, depth, outer_path, outer_depth = (sql for sql, _ in parts)
         ends = range(tree.STEPLEN, tree.STEPLEN * tree.MAX_DEPTH, tree.STEPLEN)
         cuts = ", ".join(f"substr({outer_path}, 1, {end})" for end in ends)
-        return f"{path} IN ({cuts}) AND +{published} = 0 AND +{depth} < {outer_depth}", []
+        return f"{path} IN ({cuts}) AND +{published} = 0 AND +{depth} < {outer_depth}", ()
 
 
 def public_units(queryset: QuerySet[Component] | None = None) -> QuerySet[Component]:
@@ -132,7 +142,7 @@ def outside_subtrees(tops: list[str], field: str = "path") -> Q:
     return condition
 
 
-def count_public(queryset: QuerySet, collection_id: int, unit: str = "") -> int:
+def count_public(queryset: QuerySet[Any], collection_id: int, unit: str = "") -> int:
     """How many rows of ``queryset`` (units, or rows tied to a unit by ``unit``) sit on public
     units. A related row's own ``published`` flag is the caller's filter.
 
@@ -213,7 +223,7 @@ def is_public(unit: Component) -> bool:
     return not Component.objects.filter(path__in=paths, published=False).exists()
 
 
-def public_links(links: QuerySet) -> QuerySet:
+def public_links(links: QuerySet[Any]) -> QuerySet[Any]:
     """Agent or subject links the public may see: published, on a public unit.
 
     The unit test is correlated to each link (a primary-key look-up plus the ancestor probe)
@@ -224,7 +234,7 @@ def public_links(links: QuerySet) -> QuerySet:
     return links.filter(published=True).filter(Exists(visible))
 
 
-def public_authorities(records: QuerySet) -> QuerySet:
+def public_authorities(records: QuerySet[Any]) -> QuerySet[Any]:
     """Agents or subjects (``records`` of either model) the public may see.
 
     Published, and used: linked from at least one public unit by a public link. An agent
@@ -281,7 +291,7 @@ def public_container_instances() -> QuerySet[ContainerInstance]:
 # --------------------------------------------------------------------------- finding aids
 
 
-def public_collections(queryset: QuerySet | None = None) -> QuerySet:
+def public_collections(queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
     """Finding aids the public may see: their collection-level description is published.
 
     The same rule as a public export (``services.exports.collection_is_exportable``), as a

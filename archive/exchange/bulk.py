@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -18,6 +18,8 @@ from django.utils import timezone
 from archive.ead import records as r
 
 BATCH_SIZE = 2000
+# One row for a table: values in the order of its BulkTable's fields.
+Row = Sequence[Any]
 
 
 # JSON text the way ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` writes
@@ -60,26 +62,28 @@ class BulkTable:
             i for i, name in enumerate(fields) if isinstance(meta.get_field(name), models.JSONField)
         ]
         self.stamps = [
-            f.column
+            str(f.column)
             for f in meta.concrete_fields
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
         ]
-        columns = [meta.get_field(name).column for name in fields] + self.stamps
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        columns = [_column(model, name) for name in fields] + self.stamps
+        now: Any = connection.ops.adapt_datetimefield_value(timezone.now())
         if not isinstance(now, str):
             # (PostgreSQL: as text, formatted once rather than by COPY for every row)
             now = now.isoformat()
-        self.stamp_values = (now,) * len(self.stamps)
+        self.stamp_values: tuple[Any, ...] = (now,) * len(self.stamps)
         self.table = meta.db_table
         quote = connection.ops.quote_name
-        self.column_sql = ", ".join(quote(c) for c in columns)
-        self.rows: list[tuple] = []
+        self.column_sql = ", ".join(str(quote(c)) for c in columns)
+        self.rows: list[Row] = []
         self.written = 0
 
     def __len__(self) -> int:
+        """Rows waiting for the next :meth:`write`."""
         return len(self.rows)
 
     def add(self, *values: Any) -> None:
+        """Queue one row, values in ``fields`` order (JSON columns as Python values)."""
         if self.json_positions:
             row = list(values)
             for i in self.json_positions:
@@ -91,6 +95,7 @@ class BulkTable:
             self.rows.append(values + self.stamp_values if self.stamp_values else values)
 
     def write(self) -> int:
+        """Write the queued rows (through the writer thread when there is one)."""
         rows, self.rows = self.rows, []
         if not rows:
             return 0
@@ -111,7 +116,14 @@ class BulkTable:
         return len(rows)
 
 
-def copy_rows(cursor: Any, sql: str, rows: list) -> None:
+def _column(model: type[models.Model], name: str) -> str:
+    """The database column of a model field."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return str(field.column)
+
+
+def copy_rows(cursor: Any, sql: str, rows: list[Row]) -> None:
     """``COPY ... FROM STDIN`` of ``rows`` on a psycopg cursor."""
     with cursor.copy(sql) as copy:
         for row in rows:
@@ -163,7 +175,7 @@ class BackgroundWriter:
             finally:
                 self.jobs.task_done()
 
-    def submit(self, sql: str, rows: list) -> None:
+    def submit(self, sql: str, rows: list[Row]) -> None:
         """``COPY`` ``rows`` with ``sql``."""
         self.submit_call(lambda cursor: copy_rows(cursor, sql, rows))
 
@@ -271,7 +283,7 @@ def read_ahead(
     *,
     batch: int | None = None,
     batches: int | None = None,
-) -> Iterator[r.Record]:
+) -> Generator[r.Record]:
     """``records``, produced by a helper thread while the caller consumes them.
 
     The reader spends much of its time in libxml2, which runs without the GIL, and the

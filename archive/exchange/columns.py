@@ -3,6 +3,75 @@
 ``archive.exchange.load`` writes rows in the order of these lists and ``archive.exchange.stream``
 reads them back with the same rules, so a value the columns cannot hold (too long, outside an
 enumeration, present but empty) is recognised on both sides in one way.
+
+Where things go (the export streamer reads them back the same way)
+-----------------------------------------------------------------
+
+Every ``attributes`` value of the records (unmapped XML attributes, in document order) is
+stored as a JSON list of ``[name, value]`` pairs, because PostgreSQL ``jsonb`` does not keep
+the key order of objects. Extra elements are stored as ``{"xml", "where", "position",
+"version", "published"}`` objects.
+
+``Collection``
+    columns for what the model names (plain title text in ``finding_aid_title``; the other text
+    columns hold the reader's fragments as they came). ``ead_id_attributes`` is a dict (its
+    document order is in ``unmapped["ead_id_attributes"]``).
+    ``unmapped`` holds the rest of the header: ``title`` (the title fragment, when it has
+    markup), ``filing_title``, ``publication_date_normal``, ``publication_address``,
+    ``publisher_markup``, ``publication_address_markup`` (fragments, when they had markup),
+    ``language_of_description`` (the prose statement, when it is more than the language name),
+    ``script_of_description_code``, ``script_of_description``, ``creation_date``,
+    ``repository_name``, ``repository_code``, ``country_code``, ``agency_code``, ``status``,
+    ``root_attributes``, ``header_attributes``, ``element_attributes``, ``extra`` and
+    ``revisions`` (``[{"event_type", "normal"}]`` in the
+    order of the ``Revision`` rows) -- each key only when the file had a value.
+
+``Component`` (``<archdesc>`` is the root at depth 1, ``<c>`` below)
+    ``attributes`` is a dict with, when present: ``attributes`` (unmapped attributes of the
+    unit), ``ref_generated`` (True: the file had no @id and ``ref`` was made up from the
+    unit's position, so an export may leave it out), ``source_ref`` (the @id as written, when
+    it had to be changed to keep refs unique or short enough), ``level_absent`` (True: the
+    file gave no @level), ``level`` (the @level as written when it is not an EAD value),
+    ``other_level`` and ``identifier`` (when longer than their columns),
+    ``identifier_attributes``, ``identifier_fragments`` (every unitid as a fragment, when
+    one has inline markup), ``group_attributes`` (of nested access-point groups),
+    ``heading_attributes`` (of the headings, by their keys),
+    ``title_attributes``, ``title`` (the title fragment when it has no markup but differs
+    from the escaped text, e.g. by whitespace),
+    ``repository_name``, ``headings``, ``did_attributes``, ``controlaccess_attributes``,
+    ``component_list_attributes``, ``dates`` and ``extents``. The last two are lists
+    parallel to the ``UnitDate`` / ``Extent`` rows by ``position``, of
+    ``{"normal", "characteristic", "attributes"}`` (and ``expression`` when too long) and of
+    ``{"content", "attributes"}``; whether a date or extent is public is the rows'
+    ``published`` column. ``unmapped`` is the list of extra elements. ``other_identifiers``
+    is ``[{"value", "attributes"}]``; ``languages`` is ``[{"code", "script", "name"}]`` (and
+    ``script_name``, the EAD3 ``<script>`` text, when there is one); an item of either marked
+    ``audience="internal"`` has ``"published": false``.
+
+``Note``
+    ``position`` counts the unit's notes in the order read; ``attributes`` holds
+    ``source_position`` (the record's element index), ``element`` (``"note"`` for an EAD 2002
+    ``<note>``, stored as note type ``odd``), ``attributes`` and ``heading`` (the whole heading
+    when it is longer than the column).
+
+``AgentLink`` / ``SubjectLink``
+    ``attributes`` holds what the file said that differs from the shared ``Agent`` /
+    ``Subject`` row (``name`` or ``term``, ``source``, ``authority_id``, ``agent_type``), plus
+    ``normal``, ``name_parts``, ``group``, ``label``, ``attributes``.
+
+``ContainerInstance``
+    ``attributes["containers"]`` lists every container of the instance as written, top first:
+    ``{"id", "parent", "type", "indicator", "label", "barcode", "attributes"}`` (and
+    ``"published": false`` for one marked internal). An instance is published when all of
+    its containers are.
+
+``DigitalObject``
+    ``attributes`` holds ``show``, ``actuate``, ``group``, ``group_description``,
+    ``group_attributes``,
+    ``object_type``, ``attributes`` (unmapped) and ``href``/``title`` when too long.
+
+Imported units are published unless the file marks them ``audience="internal"``: an archivist
+who imports a finding aid expects to see it on the public site.
 """
 
 from __future__ import annotations
@@ -32,10 +101,16 @@ from archive.models import (
 )
 
 
+def column_length(model: type[models.Model], name: str) -> int | None:
+    """A column's length, or None for a column without one (a text field)."""
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    return None if length is None else int(length)
+
+
 def max_length(model: type[models.Model], name: str) -> int:
     """The length of a text column, from the model: values are clipped where the database
     would refuse them, and a migration that widens a column widens the clipping with it."""
-    length = model._meta.get_field(name).max_length
+    length = column_length(model, name)
     if length is None:
         raise ImproperlyConfigured(f"{model.__name__}.{name} has no max_length")
     return int(length)
@@ -139,12 +214,6 @@ if max_length(UnitDate, "end") != DATE_LENGTH:
     raise ImproperlyConfigured("UnitDate.begin and UnitDate.end must have one length")
 CALENDAR_LENGTH = max_length(UnitDate, "calendar")
 ERA_LENGTH = max_length(UnitDate, "era")
-
-
-def column_length(model: type[models.Model], name: str) -> int | None:
-    """A column's length, or None for a column without one (a text field)."""
-    length = model._meta.get_field(name).max_length
-    return None if length is None else int(length)
 
 
 # Component columns that describe a unit, in the order the streamer reads them (and the

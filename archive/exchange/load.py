@@ -4,83 +4,17 @@ The reader (``archive.ead``) turns a file into a stream of :mod:`archive.ead.rec
 module writes that stream to the database without a query per component: components, dates,
 extents, notes, agent and subject links, containers, container instances and digital objects
 are buffered and written in batches (COPY on PostgreSQL, from a helper thread: see
-:class:`BackgroundWriter`), with ids drawn beforehand so that a component's related rows go
-into the same batch; paths come from :class:`archive.tree.PathAllocator` and shared agents
-and subjects are looked up a batch at a time. With ``index=True`` the search index rows of
-each batch are built from the same values (``archive.search.index.LoadFeed``) and written
-after it.
+:class:`archive.exchange.bulk.BackgroundWriter`), with ids drawn beforehand so that a
+component's related rows go into the same batch; paths come from
+:class:`archive.tree.PathAllocator` and shared agents and subjects are looked up a batch at a
+time (:mod:`archive.exchange.authorities`). With a ``feed`` the search index rows of each
+batch are built from the same values (the caller passes ``archive.search.feed.LoadFeed``)
+and written after it.
 
 The caller owns the transaction (``archive.services.imports.ead_import`` wraps the whole load
 in one ``transaction.atomic``); nothing here commits.
 
-Where things go (the export streamer reads them back the same way)
------------------------------------------------------------------
-
-Every ``attributes`` value of the records (unmapped XML attributes, in document order) is
-stored as a JSON list of ``[name, value]`` pairs, because PostgreSQL ``jsonb`` does not keep
-the key order of objects. Extra elements are stored as ``{"xml", "where", "position",
-"version", "published"}`` objects.
-
-``Collection``
-    columns for what the model names (plain title text in ``finding_aid_title``; the other text
-    columns hold the reader's fragments as they came). ``ead_id_attributes`` is a dict (its
-    document order is in ``unmapped["ead_id_attributes"]``).
-    ``unmapped`` holds the rest of the header: ``title`` (the title fragment, when it has
-    markup), ``filing_title``, ``publication_date_normal``, ``publication_address``,
-    ``publisher_markup``, ``publication_address_markup`` (fragments, when they had markup),
-    ``language_of_description`` (the prose statement, when it is more than the language name),
-    ``script_of_description_code``, ``script_of_description``, ``creation_date``,
-    ``repository_name``, ``repository_code``, ``country_code``, ``agency_code``, ``status``,
-    ``root_attributes``, ``header_attributes``, ``element_attributes``, ``extra`` and
-    ``revisions`` (``[{"event_type", "normal"}]`` in the
-    order of the ``Revision`` rows) -- each key only when the file had a value.
-
-``Component`` (``<archdesc>`` is the root at depth 1, ``<c>`` below)
-    ``attributes`` is a dict with, when present: ``attributes`` (unmapped attributes of the
-    unit), ``ref_generated`` (True: the file had no @id and ``ref`` was made up from the
-    unit's position, so an export may leave it out), ``source_ref`` (the @id as written, when
-    it had to be changed to keep refs unique or short enough), ``level_absent`` (True: the
-    file gave no @level), ``level`` (the @level as written when it is not an EAD value),
-    ``other_level`` and ``identifier`` (when longer than their columns),
-    ``identifier_attributes``, ``identifier_fragments`` (every unitid as a fragment, when
-    one has inline markup), ``group_attributes`` (of nested access-point groups),
-    ``heading_attributes`` (of the headings, by their keys),
-    ``title_attributes``, ``title`` (the title fragment when it has no markup but differs
-    from the escaped text, e.g. by whitespace),
-    ``repository_name``, ``headings``, ``did_attributes``, ``controlaccess_attributes``,
-    ``component_list_attributes``, ``dates`` and ``extents``. The last two are lists
-    parallel to the ``UnitDate`` / ``Extent`` rows by ``position``, of
-    ``{"normal", "characteristic", "attributes"}`` (and ``expression`` when too long) and of
-    ``{"content", "attributes"}``; whether a date or extent is public is the rows'
-    ``published`` column. ``unmapped`` is the list of extra elements. ``other_identifiers``
-    is ``[{"value", "attributes"}]``; ``languages`` is ``[{"code", "script", "name"}]`` (and
-    ``script_name``, the EAD3 ``<script>`` text, when there is one); an item of either marked
-    ``audience="internal"`` has ``"published": false``.
-
-``Note``
-    ``position`` counts the unit's notes in the order read; ``attributes`` holds
-    ``source_position`` (the record's element index), ``element`` (``"note"`` for an EAD 2002
-    ``<note>``, stored as note type ``odd``), ``attributes`` and ``heading`` (the whole heading
-    when it is longer than the column).
-
-``AgentLink`` / ``SubjectLink``
-    ``attributes`` holds what the file said that differs from the shared ``Agent`` /
-    ``Subject`` row (``name`` or ``term``, ``source``, ``authority_id``, ``agent_type``), plus
-    ``normal``, ``name_parts``, ``group``, ``label``, ``attributes``.
-
-``ContainerInstance``
-    ``attributes["containers"]`` lists every container of the instance as written, top first:
-    ``{"id", "parent", "type", "indicator", "label", "barcode", "attributes"}`` (and
-    ``"published": false`` for one marked internal). An instance is published when all of
-    its containers are.
-
-``DigitalObject``
-    ``attributes`` holds ``show``, ``actuate``, ``group``, ``group_description``,
-    ``group_attributes``,
-    ``object_type``, ``attributes`` (unmapped) and ``href``/``title`` when too long.
-
-Imported units are published unless the file marks them ``audience="internal"``: an archivist
-who imports a finding aid expects to see it on the public site.
+Where each value goes is described in :mod:`archive.exchange.columns`.
 """
 
 from __future__ import annotations
@@ -112,8 +46,6 @@ from archive.exchange.columns import (
     AGENT_LINK_FIELDS,
     AGENT_ROLES,
     BARCODE_LENGTH,
-    CALENDAR_LENGTH,
-    CERTAINTIES,
     CHILD_INDICATOR_LENGTH,
     CHILD_TYPE_LENGTH,
     COMPONENT_FIELDS,
@@ -121,19 +53,13 @@ from archive.exchange.columns import (
     CONTAINER_LABEL_LENGTH,
     CONTAINER_TYPE_LENGTH,
     DATE_FIELDS,
-    DATE_LENGTH,
-    DATE_TYPES,
     DIGITAL_OBJECT_FIELDS,
     DIGITAL_ROLE_LENGTH,
     DIGITAL_TITLE_LENGTH,
     EAD_ID_LENGTH,
-    ERA_LENGTH,
-    EXPRESSION_LENGTH,
-    EXTENT_COLUMNS,
     EXTENT_FIELDS,
     GRANDCHILD_INDICATOR_LENGTH,
     GRANDCHILD_TYPE_LENGTH,
-    HEADER_FIELDS,
     IDENTIFIER_LENGTH,
     INDICATOR_LENGTH,
     INSTANCE_FIELDS,
@@ -149,13 +75,27 @@ from archive.exchange.columns import (
     RELATOR_LENGTH,
     REVISION_AGENT_LENGTH,
     REVISION_DATE_LENGTH,
-    SOURCE_VERSION_LENGTH,
     SUBJECT_LINK_FIELDS,
     SUBJECT_TYPES,
     clip,
-    column_length,
     keep,
     max_length,
+)
+from archive.exchange.rows import (
+    UnitColumns,
+    collection_fields,
+    container_groups,
+    container_json,
+    date_columns,
+    date_side,
+    escaped,
+    extent_columns,
+    extent_side,
+    extra_json,
+    language_json,
+    other_identifier_json,
+    pairs,
+    unit_attributes,
 )
 from archive.models import (
     AgentLink,
@@ -248,67 +188,6 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _escape(text: str) -> str:
-    """``xml.sax.saxutils.escape`` (``&``, ``<``, ``>``), for the markup-or-not tests."""
-    if "&" in text or "<" in text or ">" in text:
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return text
-
-
-def pairs(attributes: r.Attributes) -> list[list[str]]:
-    """Record attributes as JSON: a list of pairs keeps their order on every database."""
-    return [[name, value] for name, value in attributes]
-
-
-def extra_json(extra: r.ExtraElement) -> dict[str, Any]:
-    return {
-        "xml": extra.xml,
-        "where": extra.where,
-        "position": extra.position,
-        "version": extra.version,
-        "published": extra.published,
-    }
-
-
-def container_json(c: r.Container) -> dict[str, Any]:
-    """A container as written, for export; absent values are left out (read back as None)."""
-    written: dict[str, Any] = {"indicator": c.indicator}
-    if c.ref is not None:
-        written["id"] = c.ref
-    if c.parent_ref is not None:
-        written["parent"] = c.parent_ref
-    if c.container_type is not None:
-        written["type"] = c.container_type
-    if c.label is not None:
-        written["label"] = c.label
-    if c.barcode is not None:
-        written["barcode"] = c.barcode
-    if c.attributes:
-        written["attributes"] = pairs(c.attributes)
-    if not c.published:
-        written["published"] = False
-    return written
-
-
-def other_identifier_json(value: str, attributes: r.Attributes) -> dict[str, Any]:
-    """A further identifier; ``audience="internal"`` becomes ``"published": false``."""
-    if ("audience", "internal") in attributes:
-        kept = [[k, v] for k, v in attributes if k != "audience"]
-        return {"value": value, "attributes": kept, "published": False}
-    return {"value": value, "attributes": pairs(attributes)}
-
-
-def language_json(lang: r.Language) -> dict[str, Any]:
-    written: dict[str, Any] = {"code": lang.code, "script": lang.script, "name": lang.name}
-    if lang.script_name:  # EAD3 <script> text; absent for nearly every language
-        written["script_name"] = lang.script_name
-    if not lang.published:
-        written["published"] = False
-    if lang.attributes:
-        written["attributes"] = pairs(lang.attributes)
-    return written
-
-
 def collection_ead_id(fa: r.FindingAid, filename: str) -> tuple[str, list[str]]:
     """The EAD id a finding aid is stored under (whitespace normalised), with a warning
     when the file gives none and its file name stands in.
@@ -324,77 +203,6 @@ def collection_ead_id(fa: r.FindingAid, filename: str) -> tuple[str, list[str]]:
     if len(ead_id) > EAD_ID_LENGTH:
         raise LoadError(f"{filename}: the EAD id is longer than {EAD_ID_LENGTH} characters")
     return ead_id, warnings
-
-
-def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
-    """What a date keeps beside its ``UnitDate`` row (``columns``, in ``DATE_COLUMNS``
-    order; see the module docstring). Keys whose value is the streamer's default (None,
-    published, no attributes) are left out: most dates keep nothing."""
-    side: dict[str, Any] = {}
-    if d.normal is not None:
-        side["normal"] = d.normal
-    if d.characteristic is not None:
-        side["characteristic"] = d.characteristic
-    if d.attributes:
-        side["attributes"] = pairs(d.attributes)
-    if d.structured:
-        # with the values it gave: the streamer drops it once the date has been edited
-        side["structured"] = [d.structured, d.expression, d.begin, d.end]
-    expression, begin, end, date_type, certainty, calendar, era = columns
-    # keep(side, name, value, column), inlined (a date per component): the columns are
-    # strings, "" standing for None
-    if d.expression != (expression or None):
-        side["expression"] = d.expression
-    if d.begin != (begin or None):
-        side["begin"] = d.begin
-    if d.end != (end or None):
-        side["end"] = d.end
-    if d.date_type != date_type:
-        side["date_type"] = d.date_type
-    if d.certainty != (certainty or None):
-        side["certainty"] = d.certainty
-    if d.calendar != (calendar or None):
-        side["calendar"] = d.calendar
-    if d.era != (era or None):
-        side["era"] = d.era
-    return side
-
-
-def extent_side(e: r.Extent, columns: list[str]) -> dict[str, Any]:
-    """What an extent keeps beside its ``Extent`` row (``columns``, in ``EXTENT_COLUMNS``
-    order; see the module docstring), defaults left out as for dates."""
-    side: dict[str, Any] = {}
-    if e.content:
-        side["content"] = e.content
-    if e.attributes:
-        side["attributes"] = pairs(e.attributes)
-    for (name, _), column in zip(EXTENT_COLUMNS, columns, strict=True):
-        keep(side, name, getattr(e, name), column)
-    return side
-
-
-def date_columns(d: r.Date) -> list[str]:
-    """The ``UnitDate`` column values of a date, in ``DATE_COLUMNS`` order (inlined: this
-    runs for nearly every component)."""
-    expression, begin, end = d.expression or "", d.begin or "", d.end or ""
-    calendar, era = d.calendar or "", d.era or ""
-    return [
-        expression if len(expression) <= EXPRESSION_LENGTH else expression[:EXPRESSION_LENGTH],
-        begin if len(begin) <= DATE_LENGTH else begin[:DATE_LENGTH],
-        end if len(end) <= DATE_LENGTH else end[:DATE_LENGTH],
-        d.date_type if d.date_type in DATE_TYPES else "inclusive",
-        d.certainty if d.certainty in CERTAINTIES else "",
-        calendar if len(calendar) <= CALENDAR_LENGTH else calendar[:CALENDAR_LENGTH],
-        era if len(era) <= ERA_LENGTH else era[:ERA_LENGTH],
-    ]
-
-
-def extent_columns(e: r.Extent) -> list[str]:
-    return [rule(getattr(e, name)) for name, rule in EXTENT_COLUMNS]
-
-
-# A unit's date and extent column values (``date_columns`` / ``extent_columns``).
-UnitColumns = tuple[list[list[str]], list[list[str]]]
 
 
 class EADLoader:
@@ -590,7 +398,7 @@ class EADLoader:
             repository=repository,
             ead_id=ead_id,
             import_job=self.job,
-            **self.collection_fields(fa),
+            **collection_fields(fa),
         )
         if self.user is not None and self.user.is_authenticated:
             collection._history_user = self.user  # type: ignore[attr-defined]
@@ -610,77 +418,6 @@ class EADLoader:
             for i, rev in enumerate(fa.revisions)
         )
         return collection
-
-    def collection_fields(self, fa: r.FindingAid) -> dict[str, Any]:
-        unmapped: dict[str, Any] = {}
-        if fa.title != _escape(fa.title_text):
-            # Markup, or whitespace the plain text normalised away.
-            unmapped["title"] = fa.title
-        optional = {
-            "filing_title": fa.filing_title,
-            "publication_date_normal": fa.publication_date_normal,
-            "publisher_markup": fa.publisher_markup,
-            "script_of_description_code": fa.script_of_description_code,
-            "script_of_description": fa.script_of_description,
-            "creation_date": fa.creation_date,
-            "repository_name": fa.repository_name,
-            "repository_code": fa.repository_code,
-            "country_code": fa.country_code,
-            "agency_code": fa.agency_code,
-            "status": fa.status,
-            "maintenance_status_text": fa.maintenance_status_text or None,
-        }
-        unmapped.update({key: value for key, value in optional.items() if value is not None})
-        if fa.publication_address:
-            unmapped["publication_address"] = list(fa.publication_address)
-        if fa.publication_address_markup:
-            unmapped["publication_address_markup"] = list(fa.publication_address_markup)
-        if len(fa.ead_id_attributes) > 1:
-            # The column is a dict, and jsonb does not keep key order: keep the order here.
-            unmapped["ead_id_attributes"] = pairs(fa.ead_id_attributes)
-        if fa.root_attributes:
-            unmapped["root_attributes"] = pairs(fa.root_attributes)
-        if fa.header_attributes:
-            unmapped["header_attributes"] = pairs(fa.header_attributes)
-        if fa.element_attributes:
-            unmapped["element_attributes"] = [[p, pairs(a)] for p, a in fa.element_attributes]
-        if fa.extra:
-            unmapped["extra"] = [extra_json(e) for e in fa.extra]
-        if any(
-            rev.event_type or rev.normal or rev.agent_type or rev.event_text for rev in fa.revisions
-        ):
-            unmapped["revisions"] = [
-                {"event_type": rev.event_type, "normal": rev.normal}
-                | ({"agent_type": rev.agent_type} if rev.agent_type else {})
-                | ({"event_text": rev.event_text} if rev.event_text else {})
-                for rev in fa.revisions
-            ]
-        columns = {
-            "finding_aid_subtitle": fa.subtitle,
-            "finding_aid_author": fa.author,
-            "finding_aid_sponsor": fa.sponsor,
-            "finding_aid_edition": fa.edition,
-            "publisher": fa.publisher,
-            "publication_date": fa.publication_date,
-            "description_language": fa.language_of_description,
-            "description_language_code": fa.language_of_description_code,
-            "description_rules": fa.rules,
-            "creation_note": fa.creation,
-        }
-        fields: dict[str, Any] = {}
-        for column, value in columns.items():
-            length = column_length(Collection, column)
-            fields[column] = clip(value, length) if length else (value or "")
-            # Present but empty, or longer than the column: kept under the record's name.
-            keep(unmapped, HEADER_FIELDS[column], value, fields[column])
-        return {
-            "ead_id_attributes": dict(fa.ead_id_attributes),
-            "finding_aid_title": fa.title_text or "",
-            **fields,
-            "source_version": clip(fa.source_version, SOURCE_VERSION_LENGTH),
-            "numbered_components": fa.numbered_components,
-            "unmapped": unmapped,
-        }
 
     # ------------------------------------------------------------------ components
 
@@ -733,28 +470,7 @@ class EADLoader:
 
         ref = self.unit_ref(unit, depth, attributes)
 
-        if unit.attributes:
-            attributes["attributes"] = pairs(unit.attributes)
-        if unit.identifier_attributes:
-            attributes["identifier_attributes"] = pairs(unit.identifier_attributes)
-        if unit.title_attributes:
-            attributes["title_attributes"] = pairs(unit.title_attributes)
-        if unit.heading_attributes:
-            attributes["heading_attributes"] = [[k, pairs(a)] for k, a in unit.heading_attributes]
-        if unit.group_attributes:
-            attributes["group_attributes"] = [[g, pairs(a)] for g, a in unit.group_attributes]
-        if unit.identifier_fragments:
-            attributes["identifier_fragments"] = list(unit.identifier_fragments)
-        if unit.did_attributes:
-            attributes["did_attributes"] = pairs(unit.did_attributes)
-        if unit.controlaccess_attributes:
-            attributes["controlaccess_attributes"] = pairs(unit.controlaccess_attributes)
-        if unit.component_list_attributes:
-            attributes["component_list_attributes"] = pairs(unit.component_list_attributes)
-        if unit.repository_name is not None:
-            attributes["repository_name"] = unit.repository_name
-        if unit.headings:
-            attributes["headings"] = [list(h) for h in unit.headings]
+        unit_attributes(unit, attributes)
         # The columns of the unit's dates and extents, for add_unit_rows (computed once).
         date_rows = [date_columns(d) for d in unit.dates]
         extent_rows = [extent_columns(e) for e in unit.extents]
@@ -768,7 +484,7 @@ class EADLoader:
                 attributes["extents"] = sides
         title = unit.title
         title_markup = title if "<" in title else ""
-        if not title_markup and title != _escape(unit.title_text):
+        if not title_markup and title != escaped(unit.title_text):
             attributes["title"] = title  # no markup, but whitespace the text lost
         identifier = unit.identifier
         if identifier is None:
@@ -892,12 +608,12 @@ class EADLoader:
                 self.add_note(unit_id, note, i)
         if agents:
             start = self.numbering("agent", unit_id, len(agents), supplement=supplement)
-            for i, link in enumerate(agents, start):
-                self.add_agent_link(unit_id, link, i)
+            for i, agent in enumerate(agents, start):
+                self.add_agent_link(unit_id, agent, i)
         if subjects:
             start = self.numbering("subject", unit_id, len(subjects), supplement=supplement)
-            for i, link in enumerate(subjects, start):
-                self.add_subject_link(unit_id, link, i)
+            for i, subject in enumerate(subjects, start):
+                self.add_subject_link(unit_id, subject, i)
         if digital_objects:
             start = self.numbering("dao", unit_id, len(digital_objects), supplement=supplement)
             for i, dao in enumerate(digital_objects, start):
@@ -963,39 +679,14 @@ class EADLoader:
         )
 
     def add_containers(self, unit_id: int, containers: tuple[r.Container, ...]) -> None:
-        """Group a unit's containers into instances: a top container and its children.
-
-        A container with @parent belongs to the instance whose container has that @id. One
-        without @parent starts a new instance when it has an @id, when it is the first, or
-        when it repeats the type of the current top container (box 1, box 2); otherwise it is
-        the next level of the current instance (legacy "box 1, folder 3" without ids).
-        """
+        """Queue a unit's container instances (see :func:`container_groups`), and the
+        collection's containers the first time one is named."""
         if not containers:
             return
-        groups: list[list[r.Container]] = []
-        by_id: dict[str, list[r.Container]] = {}
-        if len(containers) == 1:  # the common case: one instance of one container
-            c = containers[0]
-            if c.parent_ref:
-                self.warn(f"container parent {c.parent_ref!r} is not a container of its unit")
-            groups.append([c])
-            containers = ()
-        for c in containers:
-            group = by_id.get(c.parent_ref) if c.parent_ref else None
-            if group is None and not c.parent_ref and groups and not c.ref:
-                current = groups[-1]
-                top = current[0]
-                same_type = (c.container_type or "").lower() == (top.container_type or "").lower()
-                if not same_type and len(current) < 3 and not top.ref:
-                    group = current
-            if group is None:
-                if c.parent_ref:
-                    self.warn(f"container parent {c.parent_ref!r} is not a container of its unit")
-                group = []
-                groups.append(group)
-            group.append(c)
-            if c.ref:
-                by_id[c.ref] = group
+        assert self.collection is not None
+        groups, warnings = container_groups(containers)
+        for warning in warnings:
+            self.warn(warning)
         for i, group in enumerate(groups):
             top = group[0]
             ctype = clip((top.container_type or "box").strip().lower(), CONTAINER_TYPE_LENGTH)

@@ -45,6 +45,7 @@ from archive.exchange.columns import (
     DATE_COLUMNS,
     EXTENT_COLUMNS,
     HEADER_FIELDS,
+    column_length,
 )
 from archive.models import (
     AgentLink,
@@ -83,7 +84,8 @@ _SHARED: dict[Any, Any] = {}
 _SHARED_MAX_ENTRIES = 8192
 
 
-def _share(key: Any, value: Any) -> Any:
+def _share[T](key: Any, value: T) -> T:
+    """Keep ``value`` for rows that decode to the same ``key``; returns it."""
     if len(_SHARED) >= _SHARED_MAX_ENTRIES:
         _SHARED.clear()
     _SHARED[key] = value
@@ -112,7 +114,9 @@ def decoded(value: Any) -> Any:
     return result
 
 
-def _as_text(columns: tuple[str, ...], json_columns: Iterable[str]) -> tuple[dict, list[str]]:
+def _as_text(
+    columns: tuple[str, ...], json_columns: Iterable[str]
+) -> tuple[dict[str, Any], list[str]]:
     """(annotations, values_list names) that read ``json_columns`` of ``columns`` as text."""
     json_columns = set(json_columns)
     annotations = {f"json_{name}": json_text(name) for name in columns if name in json_columns}
@@ -210,11 +214,15 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
     def header(key: str, fallback: str | None = None) -> str | None:
         # A finding aid made in the admin has no header of its own: take the repository's.
         if key in u:
-            return u[key]
+            value: str | None = u[key]
+            return value
         return fallback if not imported else None
 
     def column(name: str) -> str | None:
-        return _restored_if(u, HEADER_FIELDS[name], getattr(collection, name), _header_rule(name))
+        kept: str | None = _restored_if(
+            u, HEADER_FIELDS[name], getattr(collection, name), _header_rule(name)
+        )
+        return kept
 
     return r.FindingAid(
         ead_id=collection.ead_id,
@@ -263,7 +271,8 @@ def _ead_id_attributes(column: Any, u: dict[str, Any]) -> r.Attributes:
 
 
 def _header_rule(name: str) -> Any:
-    length = Collection._meta.get_field(name).max_length
+    """The loader's rule for a header column: clip to its length (if it has one)."""
+    length = column_length(Collection, name)
 
     def rule(value: str | None) -> str:
         value = value or ""
@@ -422,12 +431,12 @@ class _Related:
             ),
         )
 
-    def _group(self, queryset: Any, columns: tuple[str, ...]) -> dict[int, list[tuple]]:
+    def _group(self, queryset: Any, columns: tuple[str, ...]) -> dict[int, list[tuple[Any, ...]]]:
         if self.tables is not None and queryset.model not in self.tables:
             return {}  # no row in the whole collection: no query
         # ``attributes`` comes as text; the row mappers decode it (see ``decoded``).
         annotations, names = _as_text(columns, ("attributes",))
-        grouped: dict[int, list[tuple]] = defaultdict(list)
+        grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for row in queryset.annotate(**annotations).values_list(*names):
             grouped[row[0]].append(row)
         return grouped
@@ -443,7 +452,9 @@ def related_in_use(collection_id: int) -> frozenset[type]:
     dates and containers, no notes or agents): the chunk queries of the others are skipped.
     """
     exists = {
-        model._meta.model_name: Exists(model.objects.filter(unit__collection_id=OuterRef("pk")))
+        str(model._meta.model_name): Exists(
+            model.objects.filter(unit__collection_id=OuterRef("pk"))
+        )
         for model in RELATED_MODELS
     }
     flags = (
@@ -457,7 +468,9 @@ def related_in_use(collection_id: int) -> frozenset[type]:
 # --------------------------------------------------------------------------- unit mapping
 
 
-def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tuple[r.Date, ...]:
+def _dates(
+    rows: list[tuple[Any, ...]], stored: list[dict[str, Any]], public: bool
+) -> tuple[r.Date, ...]:
     result = []
     for row in rows:
         position = row[-1]
@@ -505,7 +518,9 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
     return tuple(result)
 
 
-def _extents(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tuple[r.Extent, ...]:
+def _extents(
+    rows: list[tuple[Any, ...]], stored: list[dict[str, Any]], public: bool
+) -> tuple[r.Extent, ...]:
     result = []
     for row in rows:
         number, extent_type, position = row[1], row[2], row[-1]
@@ -539,7 +554,7 @@ def _extent_content_matches(content: str, number: str, extent_type: str) -> bool
     return bool((number and number in words) or (extent_type and extent_type in words))
 
 
-def _note(row: tuple) -> r.Note:
+def _note(row: tuple[Any, ...]) -> r.Note:
     _, note_type, heading, content, ref, published, position, attrs = row
     attrs = decoded(attrs) or {}
     return r.Note(
@@ -554,7 +569,7 @@ def _note(row: tuple) -> r.Note:
     )
 
 
-def _agent(row: tuple) -> r.AgentLink:
+def _agent(row: tuple[Any, ...]) -> r.AgentLink:
     (
         _,
         role,
@@ -593,7 +608,7 @@ def _name_markup(markup: str | None, name: str) -> str | None:
     return None
 
 
-def _subject(row: tuple) -> r.SubjectLink:
+def _subject(row: tuple[Any, ...]) -> r.SubjectLink:
     _, published, attrs, term, subject_type, source, authority_id, subject_published = row
     attrs = decoded(attrs) or {}
     term = attrs.get("term") or term
@@ -609,17 +624,17 @@ def _subject(row: tuple) -> r.SubjectLink:
         group=attrs.get("group"),
         normal=attrs.get("normal"),
         attributes=_pairs(attrs.get("attributes")),
-        term_parts=parts,  # type: ignore[arg-type]
+        term_parts=parts,
     )
 
 
-def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
+def _containers(rows: list[tuple[Any, ...]], path: str) -> tuple[r.Container, ...]:
     # The same rows (but for the unit) give the same containers, unless their ids are
     # made from the unit's path below; those are not shared, nor are long kept lists.
-    key = ("containers", *(row[1:] for row in rows))
+    key: tuple[Any, ...] | None = ("containers", *(row[1:] for row in rows))
     if any(len(row[7] or "") > _DECODED_MAX_LENGTH for row in rows):
         key = None
-    shared = _SHARED.get(key)
+    shared: tuple[r.Container, ...] | None = _SHARED.get(key)
     if shared is not None:
         return shared
     result: list[r.Container] = []
@@ -714,7 +729,7 @@ def _other_identifier(item: dict[str, Any]) -> tuple[str, r.Attributes]:
     return item.get("value", ""), attributes
 
 
-def _digital_object(row: tuple) -> r.DigitalObject:
+def _digital_object(row: tuple[Any, ...]) -> r.DigitalObject:
     _, title, link, role, description, published, attrs = row
     attrs = decoded(attrs) or {}
     return r.DigitalObject(
@@ -734,7 +749,7 @@ def _digital_object(row: tuple) -> r.DigitalObject:
 
 
 def unit_record(
-    row: tuple,
+    row: tuple[Any, ...],
     related: _Related,
     *,
     depth: int,
@@ -853,11 +868,11 @@ def unit_record(
     )
 
 
-def _unit_side(text: Any) -> tuple:
+def _unit_side(text: Any) -> tuple[Any, ...]:
     """A component's ``attributes`` column (read by ``json_text``) as (the decoded dict, and
     the record fields made from it alone), shared between the many rows with the same text."""
     key = ("side", text) if text.__class__ is str else None
-    side = _SHARED.get(key) if key is not None else None
+    side: tuple[Any, ...] | None = _SHARED.get(key) if key is not None else None
     if side is not None:
         return side
     attrs = decoded(text) or {}
@@ -886,7 +901,7 @@ NUMBERED_LEVELS = 12
 def numbered_levels_exceeded(collection: Collection) -> bool:
     """Whether a component of ``collection`` lies deeper than numbered components reach
     (tree depth 1 is the collection itself; one query)."""
-    return (
+    return bool(
         Component.objects.filter(collection=collection, depth__gt=NUMBERED_LEVELS + 1)
         .only("pk")
         .exists()
@@ -928,7 +943,7 @@ def collection_records(
     # A public stream leaves out unpublished units with their subtrees.
     walk = PublicWalk() if public else None
     sequence = 0  # the collection level is 0, components count from 1
-    batch: list[tuple[tuple, int]] = []
+    batch: list[tuple[tuple[Any, ...], int]] = []
     for row in rows:
         if walk is not None and not walk.public(row[2], row[12]):
             continue
@@ -943,7 +958,7 @@ def collection_records(
 
 def _units(
     collection_id: int,
-    batch: list[tuple[tuple, int]],
+    batch: list[tuple[tuple[Any, ...], int]],
     public: bool,
     fallback_repository: str | None,
     tables: frozenset[type],

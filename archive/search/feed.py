@@ -49,8 +49,8 @@ class LoadFeed:
         self.collection_id = collection_id
         self.repository_id = repository_id
         self.complete = True
-        self.units: list[tuple] = []
-        self.root_unit: tuple | None = None  # the collection's row, built last
+        self.units: list[tuple[Any, ...]] = []
+        self.root_unit: tuple[Any, ...] | None = None  # the collection's row, built last
         self.built = False  # rows were built for units other than the root
         self.walk = PublicWalk()  # which units given so far are public
         self.public: set[int] = set()

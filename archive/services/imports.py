@@ -18,11 +18,11 @@ from __future__ import annotations
 import itertools
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -50,6 +50,9 @@ from archive.services.changes import collection_touch
 from archive.services.collections import delete_collection
 from archive.services.harvest import harvest_sync
 from archive.services.import_jobs import import_upload_dir
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -222,7 +225,9 @@ def ead_import(
     try:
         # With READ_AHEAD the reader runs in a helper thread, a few batches ahead of the
         # loader; its errors are raised here all the same, inside the transaction.
-        stream = read_ahead(reader) if _reads_ahead() else (record for record in reader)
+        stream: Generator[r.Record] = (
+            read_ahead(reader) if _reads_ahead() else (record for record in reader)
+        )
         with transaction.atomic(), search_index.paused(), closing(stream) as records:
             head = header_take(records)
             target = collection_target(head, repository=forced, replace=replace, filename=filename)
@@ -236,14 +241,16 @@ def ead_import(
                 feed=None if dry_run else LoadFeed,
             )
             loaded = loader.load(itertools.chain(head, records))
-            collection_touch([loaded.collection_id])
-            harvest_sync(collection_id=loaded.collection_id)
+            collection_id = loaded.collection_id
+            assert collection_id is not None  # (the loader raises when there is no collection)
+            collection_touch([collection_id])
+            harvest_sync(collection_id=collection_id)
             if dry_run:
                 transaction.set_rollback(True)
             elif not loaded.indexed:
                 # Same transaction: search sees the collection exactly when pages do. (The
                 # loader wrote the index rows as it went, unless the file made that impossible.)
-                search_index.reindex_collection(loaded.collection_id)
+                search_index.reindex_collection(collection_id)
     except EADSyntaxError as exc:
         raise EADImportError(
             f"{location(filename, exc.line, exc.column)}: not well-formed XML: {exc.reason}"
@@ -526,7 +533,7 @@ def import_job_record(*, job: ImportJob, summary: ImportSummary) -> None:
 
 def import_job_submit(
     *,
-    uploads: Sequence[UploadedFile],
+    uploads: Sequence[UploadedFile[Any]],
     repository: Repository | None = None,
     replace: bool = False,
     user: AbstractBaseUser | None = None,
@@ -557,7 +564,7 @@ def import_job_submit(
         repository=repository,
         replace=replace,
         files=names,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=cast("User", user) if user is not None and user.is_authenticated else None,
     )
     folder = import_jobs.import_job_dir(job.pk)
     folder.mkdir(parents=True, exist_ok=True)

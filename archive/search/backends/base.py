@@ -62,12 +62,12 @@ class Match:
     from_sql: str
     where_sql: str
     score_sql: str
-    from_params: list = field(default_factory=list)
-    where_params: list = field(default_factory=list)
+    from_params: list[Any] = field(default_factory=list)
+    where_params: list[Any] = field(default_factory=list)
     # False for a query made only of exclusions: there is nothing to highlight.
     highlight: bool = True
     candidates_sql: str = ""
-    candidates_params: list = field(default_factory=list)
+    candidates_params: list[Any] = field(default_factory=list)
 
 
 NO_MATCH_FROM = f"{UNIT_TABLE} u"
