@@ -298,6 +298,7 @@ def read_ahead(
     rolls back as it would without the thread. Close the generator when the consumer stops
     early (``contextlib.closing``): that stops the reader at its next batch and joins it.
     The reader must not touch the database: Django connections belong to one thread.
+    (The producer is a closure over the queue and the stop event, hence the length.)
     """
     size = batch or READ_AHEAD_BATCH
     handoff: queue.Queue[Any] = queue.Queue(maxsize=batches or READ_AHEAD_BATCHES)

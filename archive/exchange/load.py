@@ -236,7 +236,8 @@ class EADLoader:
         write_behind: bool | None = None,
         feed: FeedFactory | None = None,
     ) -> None:
-        """See the class docstring for the parameters."""
+        """See the class docstring for the parameters. Long because it declares the load's
+        whole state in one place, each piece with what it holds."""
         self.user = user
         self.repository = repository
         self.ead_id = ead_id
@@ -431,7 +432,12 @@ class EADLoader:
             self.report_progress()
 
     def add_component_row(self, unit: r.Unit, *, depth: int) -> int:
-        """Queue the unit's row and its related rows; return its id."""
+        """Queue the unit's row and its related rows; return its id.
+
+        Long on purpose: it runs once per component and builds the row in the order of
+        ``COMPONENT_FIELDS`` with its level, ref, identifier and title rules inline; helpers
+        for each would pass a dozen values back and forth per component.
+        """
         assert self.paths is not None and self.collection is not None
         if depth > tree.MAX_DEPTH:
             raise LoadError(
@@ -680,7 +686,8 @@ class EADLoader:
 
     def add_containers(self, unit_id: int, containers: tuple[r.Container, ...]) -> None:
         """Queue a unit's container instances (see :func:`container_groups`), and the
-        collection's containers the first time one is named."""
+        collection's containers the first time one is named (one pass writes a container,
+        its instance and the index feed's text together, hence the length)."""
         if not containers:
             return
         assert self.collection is not None

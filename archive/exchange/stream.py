@@ -185,7 +185,11 @@ def _extras(values: Iterable[dict[str, Any]], public: bool) -> tuple[r.ExtraElem
 
 
 def finding_aid_record(collection: Collection) -> r.FindingAid:
-    """The header record of ``collection`` (one query for the revision history)."""
+    """The header record of ``collection`` (one query for the revision history).
+
+    Long because the record has some forty fields, each read back from its column or from
+    what the loader kept in ``unmapped``; splitting it would only move the list elsewhere.
+    """
     u: dict[str, Any] = collection.unmapped or {}
     revisions = list(
         collection.revisions.order_by("position", "id").values_list(
@@ -285,7 +289,11 @@ def _header_rule(name: str) -> Any:
 
 
 class _Related:
-    """The related rows of one chunk of components, grouped by unit id (one query each)."""
+    """The related rows of one chunk of components, grouped by unit id (one query each).
+
+    Its ``__init__`` is long because it declares the seven queries of a chunk side by side,
+    each with the columns its record builder reads; they share the chunk's scope.
+    """
 
     def __init__(
         self,
@@ -629,6 +637,11 @@ def _subject(row: tuple[Any, ...]) -> r.SubjectLink:
 
 
 def _containers(rows: list[tuple[Any, ...]], path: str) -> tuple[r.Container, ...]:
+    """A unit's containers, top first, from its instance rows and the containers they kept.
+
+    Long because it runs for most components and keeps its state (the parent of the next
+    level, whether ids come from the path) in locals rather than passing it between helpers.
+    """
     # The same rows (but for the unit) give the same containers, unless their ids are
     # made from the unit's path below; those are not shared, nor are long kept lists.
     key: tuple[Any, ...] | None = ("containers", *(row[1:] for row in rows))
@@ -756,7 +769,12 @@ def unit_record(
     sequence: int,
     repository_name: str | None = None,
 ) -> r.Unit:
-    """One component row (``COMPONENT_COLUMNS``) and its related rows as a ``Unit``."""
+    """One component row (``COMPONENT_COLUMNS``) and its related rows as a ``Unit``.
+
+    Long on purpose: it runs once per exported component and builds the record's thirty-odd
+    fields inline from the row tuple, the decoded ``attributes`` and the related rows; a
+    helper per field group would cost a call and an argument tuple each, per component.
+    """
     (
         pk,
         path,

@@ -208,6 +208,9 @@ def ead_import(
 
     Raises :class:`EADImportError` when the file is refused (malformed XML, with file, line
     and column; duplicate EAD id; no such repository): the database is then unchanged.
+
+    (Over sixty lines because the one transaction reads, decides the policy, loads and
+    indexes in sequence, and the result copies the load's counts.)
     """
     if filename is None:
         filename = str(source) if isinstance(source, str | Path) else "<upload>"
@@ -251,21 +254,8 @@ def ead_import(
                 # Same transaction: search sees the collection exactly when pages do. (The
                 # loader wrote the index rows as it went, unless the file made that impossible.)
                 search_index.reindex_collection(collection_id)
-    except EADSyntaxError as exc:
-        raise EADImportError(
-            f"{location(filename, exc.line, exc.column)}: not well-formed XML: {exc.reason}"
-        ) from exc
-    except EADLimitError as exc:
-        raise EADImportError(f"{location(filename, exc.line)}: {exc.reason}") from exc
-    except (EADError, LoadError) as exc:
-        message = str(exc)
-        raise EADImportError(
-            message if message.startswith(filename) else f"{filename}: {message}"
-        ) from exc
-    except DatabaseError as exc:
-        # The operator gets the traceback in the log; the archivist gets the reason.
-        logger.error("importing %s: the database refused the data", filename, exc_info=True)
-        raise EADImportError(failure_message(filename, exc)) from exc
+    except (EADError, LoadError, DatabaseError) as exc:
+        raise refusal(filename, exc) from exc
 
     decided = target.warnings if target else []
     warnings = [str(warning) for warning in reader.warnings] + decided + loaded.warnings
@@ -417,6 +407,21 @@ def _repository_named(name: str, agency: str) -> Repository | None:
     if name:
         return Repository.objects.filter(name__iexact=clip(name, REPOSITORY_NAME_LENGTH)).first()
     return None
+
+
+def refusal(filename: str, exc: EADError | LoadError | DatabaseError) -> EADImportError:
+    """Why a file was refused, in words naming the file (and line and column for bad XML)."""
+    if isinstance(exc, EADSyntaxError):
+        where = location(filename, exc.line, exc.column)
+        return EADImportError(f"{where}: not well-formed XML: {exc.reason}")
+    if isinstance(exc, EADLimitError):
+        return EADImportError(f"{location(filename, exc.line)}: {exc.reason}")
+    if isinstance(exc, DatabaseError):
+        # The operator gets the traceback in the log; the archivist gets the reason.
+        logger.error("importing %s: the database refused the data", filename, exc_info=exc)
+        return EADImportError(failure_message(filename, exc))
+    message = str(exc)
+    return EADImportError(message if message.startswith(filename) else f"{filename}: {message}")
 
 
 # --------------------------------------------------------------------------- many files
