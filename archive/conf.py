@@ -1,4 +1,5 @@
-"""Fonds' own settings (``FONDS_*``) with their defaults, read when used.
+"""Fonds' own settings (``FONDS_*``) with their defaults, read when used: every one that
+``archive`` reads is declared here.
 
 Set any of them in the Django settings (``config/settings.py``) to change it; read them here,
 as ``conf.import_max_unit_bytes()``, never with ``getattr(settings, ...)`` scattered about.
@@ -6,6 +7,7 @@ as ``conf.import_max_unit_bytes()``, never with ``getattr(settings, ...)`` scatt
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from django.conf import settings
@@ -127,7 +129,7 @@ def oai_namespace() -> str:
 
     for host in getattr(settings, "ALLOWED_HOSTS", []):
         if is_namespace(host):
-            return host
+            return str(host)
     return "fonds.local"
 
 
@@ -142,3 +144,47 @@ def oai_admin_email() -> str:
         if email:
             return str(email)
     return f"archivist@{oai_namespace()}"
+
+
+#: Failed sign-ins for one username from one client address, within the window below,
+#: after which that username is refused from that address for the window's length.
+LOGIN_FAILURE_LIMIT = 5
+
+#: Seconds over which failed sign-ins are counted (and the length of the refusal).
+LOGIN_FAILURE_WINDOW = 15 * 60
+
+
+def login_failure_limit() -> int:
+    """``FONDS_LOGIN_FAILURE_LIMIT``, default :data:`LOGIN_FAILURE_LIMIT`."""
+    return int(getattr(settings, "FONDS_LOGIN_FAILURE_LIMIT", LOGIN_FAILURE_LIMIT))
+
+
+def login_failure_window() -> int:
+    """``FONDS_LOGIN_FAILURE_WINDOW``, default :data:`LOGIN_FAILURE_WINDOW`."""
+    return int(getattr(settings, "FONDS_LOGIN_FAILURE_WINDOW", LOGIN_FAILURE_WINDOW))
+
+
+def login_throttle_cache() -> str:
+    """``FONDS_LOGIN_THROTTLE_CACHE``: the cache alias counting failed sign-ins (default
+    ``"default"``; shared between processes only if that cache is)."""
+    return str(getattr(settings, "FONDS_LOGIN_THROTTLE_CACHE", "default") or "default")
+
+
+def client_address_header() -> str:
+    """``FONDS_CLIENT_ADDRESS_HEADER``: the ``request.META`` key a trusted proxy fills with
+    the client's address (e.g. ``HTTP_X_FORWARDED_FOR``); empty: ``REMOTE_ADDR``."""
+    return str(getattr(settings, "FONDS_CLIENT_ADDRESS_HEADER", "") or "")
+
+
+def today_pinned() -> str | date | None:
+    """``FONDS_TODAY``: a date (or ISO date text) that "On this day" takes for today, for
+    demos and tests; None (the default): the real date."""
+    value = getattr(settings, "FONDS_TODAY", None)
+    return value if isinstance(value, str | date) and value else None
+
+
+def schema_dir() -> Path:
+    """``FONDS_SCHEMA_DIR``: the folder of the official EAD 2002 and EAD3 schemas that
+    exports are validated against (default: ``../shared/schemas`` beside the project)."""
+    value = getattr(settings, "FONDS_SCHEMA_DIR", None)
+    return Path(value) if value else Path(settings.BASE_DIR).parent / "shared" / "schemas"

@@ -26,9 +26,10 @@ import math
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import BaseCache, caches
 from django.http import HttpRequest
+
+from archive import conf
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +55,11 @@ def _keys(username: str, address: str) -> _Keys:
 
 
 def _limits() -> tuple[int, int]:
-    return (
-        int(getattr(settings, "FONDS_LOGIN_FAILURE_LIMIT", 5)),
-        int(getattr(settings, "FONDS_LOGIN_FAILURE_WINDOW", 15 * 60)),
-    )
+    return (conf.login_failure_limit(), conf.login_failure_window())
 
 
 def _cache() -> BaseCache:
-    return caches[getattr(settings, "FONDS_LOGIN_THROTTLE_CACHE", "default")]
+    return caches[conf.login_throttle_cache()]
 
 
 def client_address(request: HttpRequest) -> str:
@@ -71,7 +69,7 @@ def client_address(request: HttpRequest) -> str:
     trusted proxy fills (e.g. ``HTTP_X_FORWARDED_FOR``): then its last entry, the one the
     proxy itself appended, since entries before it come from the client and can be forged.
     """
-    header = getattr(settings, "FONDS_CLIENT_ADDRESS_HEADER", "")
+    header = conf.client_address_header()
     if header:
         entries = [e.strip() for e in request.META.get(header, "").split(",") if e.strip()]
         if entries:

@@ -6,14 +6,13 @@ import datetime
 from collections.abc import Sequence
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_safe
 
-from archive import export_views, paths, selectors
+from archive import conf, export_views, paths, selectors
 from archive.models import Component
 
 # Query parameters of the search page (archive/filters.py) used by "search within".
@@ -27,7 +26,7 @@ PRINT_LIMIT = 5000
 def today() -> datetime.date:
     """Today's date for "On this day"; ``settings.FONDS_TODAY`` (ISO date) pins it for demos
     and tests."""
-    pinned = getattr(settings, "FONDS_TODAY", None)
+    pinned = conf.today_pinned()
     if pinned:
         return pinned if isinstance(pinned, datetime.date) else datetime.date.fromisoformat(pinned)
     return timezone.localdate()

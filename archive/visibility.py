@@ -17,7 +17,8 @@ search index and facets and public exports all take what they show from here.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import BooleanField, Exists, Expression, F, OuterRef, Q, QuerySet
@@ -26,6 +27,10 @@ from django.db.models.functions import Length, Substr
 from archive import tree
 from archive.ead.markup import to_html, without_internal
 from archive.models import Component, ContainerInstance, Extent, UnitDate
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler
 
 
 def unpublished_ancestor(unit: str = "") -> Exists:
@@ -41,10 +46,11 @@ def unpublished_ancestor(unit: str = "") -> Exists:
     - SQLite: the row's path cut at every level, ``path IN (substr(p, 1, 4), substr(p, 1, 8),
       ...)``, probed in the unique path index. SQLite's planner would otherwise walk every
       shallower node of the collection for each row, which is quadratic on a large finding
-      aid (9.5 s for one count over a 9,617-component collection). The condition is written
-      by :class:`_HiddenAncestorCut` in one step: as sixty-odd ``Substr`` expressions the ORM
-      spent more time compiling it than SQLite spent running the query, and only hand-written
-      SQL can keep the planner off the index on ``published`` (see the class).
+      aid (seconds for one count over a collection of ten thousand components). The
+      condition is written by :class:`_HiddenAncestorCut` in one step: as sixty-odd
+      ``Substr`` expressions the ORM spent more time compiling it than SQLite spent running
+      the query, and only hand-written SQL can keep the planner off the index on
+      ``published`` (see the class).
     """
     prefix = f"{unit}__" if unit else ""
     outer_path = OuterRef(f"{prefix}path")
@@ -68,7 +74,7 @@ class _HiddenAncestorCut(Expression):
     +depth < outer_depth``. The unary ``+`` tells SQLite not to use an index for those two
     terms; without it the planner, which cannot tell that the sixty-odd probes of the unique
     path index are cheap, walked every unpublished node of the database for each outer row
-    (4.5 s instead of a few milliseconds for one collection page of the search benchmark).
+    (seconds instead of milliseconds for one collection page of the search benchmark).
     """
 
     output_field = BooleanField()
@@ -79,20 +85,25 @@ class _HiddenAncestorCut(Expression):
         self.path, self.published, self.depth = F("path"), F("published"), F("depth")
         self.outer_path, self.outer_depth = outer_path, outer_depth
 
-    def get_source_expressions(self) -> list:
+    def get_source_expressions(self) -> list[Any]:
+        """The five column references, for the compiler to resolve."""
         return [self.path, self.published, self.depth, self.outer_path, self.outer_depth]
 
-    def set_source_expressions(self, exprs: list) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        """Take the resolved references back (Django's expression protocol)."""
         self.path, self.published, self.depth, self.outer_path, self.outer_depth = exprs
 
-    def as_sql(self, compiler, connection):  # noqa: ANN001 - Django's expression protocol
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
+        """The condition as SQL (see the class)."""
         parts = [compiler.compile(e) for e in self.get_source_expressions()]
         if any(params for _, params in parts):
             raise ValueError("column references only")
         path, published, depth, outer_path, outer_depth = (sql for sql, _ in parts)
         ends = range(tree.STEPLEN, tree.STEPLEN * tree.MAX_DEPTH, tree.STEPLEN)
         cuts = ", ".join(f"substr({outer_path}, 1, {end})" for end in ends)
-        return f"{path} IN ({cuts}) AND +{published} = 0 AND +{depth} < {outer_depth}", []
+        return f"{path} IN ({cuts}) AND +{published} = 0 AND +{depth} < {outer_depth}", ()
 
 
 def public_units(queryset: QuerySet[Component] | None = None) -> QuerySet[Component]:
@@ -131,7 +142,7 @@ def outside_subtrees(tops: list[str], field: str = "path") -> Q:
     return condition
 
 
-def count_public(queryset: QuerySet, collection_id: int, unit: str = "") -> int:
+def count_public(queryset: QuerySet[Any], collection_id: int, unit: str = "") -> int:
     """How many rows of ``queryset`` (units, or rows tied to a unit by ``unit``) sit on public
     units. A related row's own ``published`` flag is the caller's filter.
 
@@ -153,6 +164,35 @@ def count_public(queryset: QuerySet, collection_id: int, unit: str = "") -> int:
     return count
 
 
+class PublicWalk:
+    """THE rule for units met in document order: a unit is public when it is published and
+    no unit above it is unpublished (an unpublished unit hides its whole subtree).
+
+    For one pass over a collection's units in path order (the streamer of public exports,
+    the search index feed of an import, :func:`public_unit_ids`): a node's descendants
+    follow it directly, so remembering the depth of the unpublished unit whose subtree is
+    open is enough, with no query per unit.
+    """
+
+    __slots__ = ("hidden_depth",)
+
+    def __init__(self) -> None:
+        # Tree depth of the unpublished unit whose subtree we are in, else None.
+        self.hidden_depth: int | None = None
+
+    def public(self, depth: int, published: bool) -> bool:
+        """Whether the next unit in document order, at ``depth``, is public."""
+        hidden = self.hidden_depth
+        if hidden is not None:
+            if depth > hidden:
+                return False
+            self.hidden_depth = None
+        if not published:
+            self.hidden_depth = depth
+            return False
+        return True
+
+
 def public_unit_ids(collection_id: int) -> set[int]:
     """Ids of every public unit of one collection, from one pass in document order.
 
@@ -160,20 +200,17 @@ def public_unit_ids(collection_id: int) -> set[int]:
     it directly in path order, so one walk finds what an unpublished node hides, where the
     ``EXISTS`` of :func:`public_units` would probe the ancestors of every row.
     """
-    public: set[int] = set()
-    hidden: str | None = None  # path of the unpublished node whose subtree we are in
+    walk = PublicWalk()
     rows = (
         Component.objects.filter(collection_id=collection_id)
         .order_by("path")
-        .values_list("id", "path", "published")
+        .values_list("id", "depth", "published")
     )
-    for pk, path, published in rows.iterator(chunk_size=5000):
-        if hidden is not None and path.startswith(hidden):
-            continue
-        hidden = None if published else path
-        if published:
-            public.add(pk)
-    return public
+    return {
+        pk
+        for pk, depth, published in rows.iterator(chunk_size=5000)
+        if walk.public(depth, published)
+    }
 
 
 def is_public(unit: Component) -> bool:
@@ -186,7 +223,7 @@ def is_public(unit: Component) -> bool:
     return not Component.objects.filter(path__in=paths, published=False).exists()
 
 
-def public_links(links: QuerySet) -> QuerySet:
+def public_links(links: QuerySet[Any]) -> QuerySet[Any]:
     """Agent or subject links the public may see: published, on a public unit.
 
     The unit test is correlated to each link (a primary-key look-up plus the ancestor probe)
@@ -197,7 +234,7 @@ def public_links(links: QuerySet) -> QuerySet:
     return links.filter(published=True).filter(Exists(visible))
 
 
-def public_authorities(records: QuerySet) -> QuerySet:
+def public_authorities(records: QuerySet[Any]) -> QuerySet[Any]:
     """Agents or subjects (``records`` of either model) the public may see.
 
     Published, and used: linked from at least one public unit by a public link. An agent
@@ -254,7 +291,7 @@ def public_container_instances() -> QuerySet[ContainerInstance]:
 # --------------------------------------------------------------------------- finding aids
 
 
-def public_collections(queryset: QuerySet | None = None) -> QuerySet:
+def public_collections(queryset: QuerySet[Any] | None = None) -> QuerySet[Any]:
     """Finding aids the public may see: their collection-level description is published.
 
     The same rule as a public export (``services.exports.collection_is_exportable``), as a

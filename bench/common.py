@@ -121,7 +121,6 @@ def largest_corpus_files(count: int) -> list[Path]:
     return sorted(well_formed, key=lambda p: p.stat().st_size, reverse=True)[:count]
 
 
-@dataclass(frozen=True)
 class CountingSink:
     """A binary file-like that only counts what is written: benchmarks of writing measure
     the writer, not the disk."""
@@ -137,6 +136,7 @@ class CountingSink:
         pass
 
 
+@dataclass(frozen=True)
 class Column:
     """One column of a :class:`Table`: title, width, and a format spec for its values."""
 

@@ -37,6 +37,7 @@ from django.views.decorators.csrf import csrf_exempt
 from archive import permissions
 from archive.models import ImportJob, Repository
 from archive.services import import_jobs, imports
+from archive.tasks import import_ead_job
 
 logger = logging.getLogger(__name__)
 
@@ -297,6 +298,7 @@ class ImportJobAdmin(admin.ModelAdmin):
                         repository=form.cleaned_data["repository"],
                         replace=form.cleaned_data["replace"],
                         user=request.user,
+                        enqueue=import_ead_job.enqueue,
                     )
                 except imports.EADImportError as exc:
                     form.add_error("files", str(exc))

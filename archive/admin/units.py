@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
+from django.db import transaction
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, URLPattern, reverse
@@ -36,6 +37,7 @@ from archive.models import (
 )
 from archive.services import harvest, publishing
 from archive.services import outline as outline_service
+from archive.services.collections import delete_collection
 
 # --- inlines ----------------------------------------------------------------------------------
 
@@ -458,13 +460,13 @@ class CollectionAdmin(ScopedAdmin):
         return super().history_view(request, object_id, extra_context=extra_context)
 
     def delete_model(self, request: HttpRequest, obj: Collection) -> None:
-        harvest.harvest_withdraw(collection=obj)
-        super().delete_model(request, obj)
+        # One DELETE per table, a harvesting tombstone, the search rows gone: as a replace.
+        delete_collection(obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Collection]) -> None:
-        for collection in queryset.select_related("repository"):
-            harvest.harvest_withdraw(collection=collection)
-        super().delete_queryset(request, queryset)
+        with transaction.atomic():
+            for collection in queryset.select_related("repository"):
+                delete_collection(collection)
 
     def get_deleted_objects(
         self, objs: Sequence[Collection] | QuerySet[Collection], request: HttpRequest

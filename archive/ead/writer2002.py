@@ -778,31 +778,6 @@ class Writer2002(StreamWriter):
             return None
         return "<did>" + "".join(parts) + "</did>"  # type: ignore[arg-type]
 
-    @staticmethod
-    def _in_controlaccess(agent: AgentLink) -> bool:
-        # creators read from controlaccess (by relator) go back to controlaccess
-        return (
-            agent.relator is not None
-            and agent.label is None
-            and agent.group is None
-            and agent.relator.casefold()
-            in {
-                "creator",
-                "cre",
-                "aut",
-                "author",
-                "source",
-                "src",
-                "fmo",
-                "former owner",
-                "dnr",
-                "donor",
-                "originator",
-                "org",
-            }
-            and False
-        )
-
     def agent(self, agent: AgentLink) -> Any:
         from .mapping import AGENT_TYPE_ELEMENTS
 

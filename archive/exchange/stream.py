@@ -38,7 +38,15 @@ from django.db.models.functions import Cast
 
 from archive.ead import records as r
 from archive.ead.markup import fragment_plain_text
-from archive.exchange.load import DATE_COLUMNS, EXTENT_COLUMNS, HEADER_FIELDS
+from archive.exchange.bulk import BATCH_SIZE
+from archive.exchange.columns import (
+    COMPONENT_COLUMNS,
+    COMPONENT_JSON_COLUMNS,
+    DATE_COLUMNS,
+    EXTENT_COLUMNS,
+    HEADER_FIELDS,
+    column_length,
+)
 from archive.models import (
     AgentLink,
     Collection,
@@ -50,30 +58,14 @@ from archive.models import (
     SubjectLink,
     UnitDate,
 )
+from archive.visibility import PublicWalk
 
-DEFAULT_CHUNK_SIZE = 2000
+# Rows read per query of the ordered stream: the same batch the loader writes.
+DEFAULT_CHUNK_SIZE = BATCH_SIZE
 
-# Component columns read by the ordered query, in this order (tuples, not model instances:
-# building 100,000 model objects would cost more than the whole XML serialisation). JSON
-# columns are read as text (``json_text``) and decoded by :func:`decoded`.
-COMPONENT_COLUMNS = (
-    "id",
-    "path",
-    "depth",
-    "level",
-    "other_level",
-    "identifier",
-    "other_identifiers",
-    "ref",
-    "title",
-    "title_markup",
-    "languages",
-    "physical_location",
-    "published",
-    "attributes",
-    "unmapped",
-)
-COMPONENT_JSON_COLUMNS = ("other_identifiers", "languages", "attributes", "unmapped")
+# The ordered query reads ``COMPONENT_COLUMNS`` (archive.exchange.columns) as tuples, not
+# model instances: building 100,000 model objects would cost more than the whole XML
+# serialisation. JSON columns are read as text (``json_text``) and decoded by :func:`decoded`.
 
 # Decoded JSON texts, shared between rows: most rows hold one of a few short values ("{}",
 # "[]", {"ref_generated": true}, the same container list...), and a dict lookup costs a
@@ -92,7 +84,8 @@ _SHARED: dict[Any, Any] = {}
 _SHARED_MAX_ENTRIES = 8192
 
 
-def _share(key: Any, value: Any) -> Any:
+def _share[T](key: Any, value: T) -> T:
+    """Keep ``value`` for rows that decode to the same ``key``; returns it."""
     if len(_SHARED) >= _SHARED_MAX_ENTRIES:
         _SHARED.clear()
     _SHARED[key] = value
@@ -121,7 +114,9 @@ def decoded(value: Any) -> Any:
     return result
 
 
-def _as_text(columns: tuple[str, ...], json_columns: Iterable[str]) -> tuple[dict, list[str]]:
+def _as_text(
+    columns: tuple[str, ...], json_columns: Iterable[str]
+) -> tuple[dict[str, Any], list[str]]:
     """(annotations, values_list names) that read ``json_columns`` of ``columns`` as text."""
     json_columns = set(json_columns)
     annotations = {f"json_{name}": json_text(name) for name in columns if name in json_columns}
@@ -190,7 +185,11 @@ def _extras(values: Iterable[dict[str, Any]], public: bool) -> tuple[r.ExtraElem
 
 
 def finding_aid_record(collection: Collection) -> r.FindingAid:
-    """The header record of ``collection`` (one query for the revision history)."""
+    """The header record of ``collection`` (one query for the revision history).
+
+    Long because the record has some forty fields, each read back from its column or from
+    what the loader kept in ``unmapped``; splitting it would only move the list elsewhere.
+    """
     u: dict[str, Any] = collection.unmapped or {}
     revisions = list(
         collection.revisions.order_by("position", "id").values_list(
@@ -219,11 +218,15 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
     def header(key: str, fallback: str | None = None) -> str | None:
         # A finding aid made in the admin has no header of its own: take the repository's.
         if key in u:
-            return u[key]
+            value: str | None = u[key]
+            return value
         return fallback if not imported else None
 
     def column(name: str) -> str | None:
-        return _restored_if(u, HEADER_FIELDS[name], getattr(collection, name), _header_rule(name))
+        kept: str | None = _restored_if(
+            u, HEADER_FIELDS[name], getattr(collection, name), _header_rule(name)
+        )
+        return kept
 
     return r.FindingAid(
         ead_id=collection.ead_id,
@@ -272,7 +275,8 @@ def _ead_id_attributes(column: Any, u: dict[str, Any]) -> r.Attributes:
 
 
 def _header_rule(name: str) -> Any:
-    length = Collection._meta.get_field(name).max_length
+    """The loader's rule for a header column: clip to its length (if it has one)."""
+    length = column_length(Collection, name)
 
     def rule(value: str | None) -> str:
         value = value or ""
@@ -285,7 +289,11 @@ def _header_rule(name: str) -> Any:
 
 
 class _Related:
-    """The related rows of one chunk of components, grouped by unit id (one query each)."""
+    """The related rows of one chunk of components, grouped by unit id (one query each).
+
+    Its ``__init__`` is long because it declares the seven queries of a chunk side by side,
+    each with the columns its record builder reads; they share the chunk's scope.
+    """
 
     def __init__(
         self,
@@ -431,12 +439,12 @@ class _Related:
             ),
         )
 
-    def _group(self, queryset: Any, columns: tuple[str, ...]) -> dict[int, list[tuple]]:
+    def _group(self, queryset: Any, columns: tuple[str, ...]) -> dict[int, list[tuple[Any, ...]]]:
         if self.tables is not None and queryset.model not in self.tables:
             return {}  # no row in the whole collection: no query
         # ``attributes`` comes as text; the row mappers decode it (see ``decoded``).
         annotations, names = _as_text(columns, ("attributes",))
-        grouped: dict[int, list[tuple]] = defaultdict(list)
+        grouped: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for row in queryset.annotate(**annotations).values_list(*names):
             grouped[row[0]].append(row)
         return grouped
@@ -452,7 +460,9 @@ def related_in_use(collection_id: int) -> frozenset[type]:
     dates and containers, no notes or agents): the chunk queries of the others are skipped.
     """
     exists = {
-        model._meta.model_name: Exists(model.objects.filter(unit__collection_id=OuterRef("pk")))
+        str(model._meta.model_name): Exists(
+            model.objects.filter(unit__collection_id=OuterRef("pk"))
+        )
         for model in RELATED_MODELS
     }
     flags = (
@@ -466,7 +476,9 @@ def related_in_use(collection_id: int) -> frozenset[type]:
 # --------------------------------------------------------------------------- unit mapping
 
 
-def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tuple[r.Date, ...]:
+def _dates(
+    rows: list[tuple[Any, ...]], stored: list[dict[str, Any]], public: bool
+) -> tuple[r.Date, ...]:
     result = []
     for row in rows:
         position = row[-1]
@@ -514,7 +526,9 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
     return tuple(result)
 
 
-def _extents(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tuple[r.Extent, ...]:
+def _extents(
+    rows: list[tuple[Any, ...]], stored: list[dict[str, Any]], public: bool
+) -> tuple[r.Extent, ...]:
     result = []
     for row in rows:
         number, extent_type, position = row[1], row[2], row[-1]
@@ -548,7 +562,7 @@ def _extent_content_matches(content: str, number: str, extent_type: str) -> bool
     return bool((number and number in words) or (extent_type and extent_type in words))
 
 
-def _note(row: tuple) -> r.Note:
+def _note(row: tuple[Any, ...]) -> r.Note:
     _, note_type, heading, content, ref, published, position, attrs = row
     attrs = decoded(attrs) or {}
     return r.Note(
@@ -563,7 +577,7 @@ def _note(row: tuple) -> r.Note:
     )
 
 
-def _agent(row: tuple) -> r.AgentLink:
+def _agent(row: tuple[Any, ...]) -> r.AgentLink:
     (
         _,
         role,
@@ -602,7 +616,7 @@ def _name_markup(markup: str | None, name: str) -> str | None:
     return None
 
 
-def _subject(row: tuple) -> r.SubjectLink:
+def _subject(row: tuple[Any, ...]) -> r.SubjectLink:
     _, published, attrs, term, subject_type, source, authority_id, subject_published = row
     attrs = decoded(attrs) or {}
     term = attrs.get("term") or term
@@ -618,17 +632,22 @@ def _subject(row: tuple) -> r.SubjectLink:
         group=attrs.get("group"),
         normal=attrs.get("normal"),
         attributes=_pairs(attrs.get("attributes")),
-        term_parts=parts,  # type: ignore[arg-type]
+        term_parts=parts,
     )
 
 
-def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
+def _containers(rows: list[tuple[Any, ...]], path: str) -> tuple[r.Container, ...]:
+    """A unit's containers, top first, from its instance rows and the containers they kept.
+
+    Long because it runs for most components and keeps its state (the parent of the next
+    level, whether ids come from the path) in locals rather than passing it between helpers.
+    """
     # The same rows (but for the unit) give the same containers, unless their ids are
     # made from the unit's path below; those are not shared, nor are long kept lists.
-    key = ("containers", *(row[1:] for row in rows))
+    key: tuple[Any, ...] | None = ("containers", *(row[1:] for row in rows))
     if any(len(row[7] or "") > _DECODED_MAX_LENGTH for row in rows):
         key = None
-    shared = _SHARED.get(key)
+    shared: tuple[r.Container, ...] | None = _SHARED.get(key)
     if shared is not None:
         return shared
     result: list[r.Container] = []
@@ -723,7 +742,7 @@ def _other_identifier(item: dict[str, Any]) -> tuple[str, r.Attributes]:
     return item.get("value", ""), attributes
 
 
-def _digital_object(row: tuple) -> r.DigitalObject:
+def _digital_object(row: tuple[Any, ...]) -> r.DigitalObject:
     _, title, link, role, description, published, attrs = row
     attrs = decoded(attrs) or {}
     return r.DigitalObject(
@@ -743,14 +762,19 @@ def _digital_object(row: tuple) -> r.DigitalObject:
 
 
 def unit_record(
-    row: tuple,
+    row: tuple[Any, ...],
     related: _Related,
     *,
     depth: int,
     sequence: int,
     repository_name: str | None = None,
 ) -> r.Unit:
-    """One component row (``COMPONENT_COLUMNS``) and its related rows as a ``Unit``."""
+    """One component row (``COMPONENT_COLUMNS``) and its related rows as a ``Unit``.
+
+    Long on purpose: it runs once per exported component and builds the record's thirty-odd
+    fields inline from the row tuple, the decoded ``attributes`` and the related rows; a
+    helper per field group would cost a call and an argument tuple each, per component.
+    """
     (
         pk,
         path,
@@ -862,11 +886,11 @@ def unit_record(
     )
 
 
-def _unit_side(text: Any) -> tuple:
+def _unit_side(text: Any) -> tuple[Any, ...]:
     """A component's ``attributes`` column (read by ``json_text``) as (the decoded dict, and
     the record fields made from it alone), shared between the many rows with the same text."""
     key = ("side", text) if text.__class__ is str else None
-    side = _SHARED.get(key) if key is not None else None
+    side: tuple[Any, ...] | None = _SHARED.get(key) if key is not None else None
     if side is not None:
         return side
     attrs = decoded(text) or {}
@@ -895,7 +919,7 @@ NUMBERED_LEVELS = 12
 def numbered_levels_exceeded(collection: Collection) -> bool:
     """Whether a component of ``collection`` lies deeper than numbered components reach
     (tree depth 1 is the collection itself; one query)."""
-    return (
+    return bool(
         Component.objects.filter(collection=collection, depth__gt=NUMBERED_LEVELS + 1)
         .only("pk")
         .exists()
@@ -934,21 +958,13 @@ def collection_records(
         .values_list(*names)
         .iterator(chunk_size=chunk_size)
     )
-    # Depth (tree depth, 1 = collection) of the highest unpublished unit whose subtree we are
-    # in, or None: every row deeper than it is hidden from the public with it.
-    hidden_below: int | None = None
+    # A public stream leaves out unpublished units with their subtrees.
+    walk = PublicWalk() if public else None
     sequence = 0  # the collection level is 0, components count from 1
-    batch: list[tuple[tuple, int]] = []
+    batch: list[tuple[tuple[Any, ...], int]] = []
     for row in rows:
-        tree_depth, published = row[2], row[12]
-        if public:
-            if hidden_below is not None:
-                if tree_depth > hidden_below:
-                    continue
-                hidden_below = None
-            if not published:
-                hidden_below = tree_depth
-                continue
+        if walk is not None and not walk.public(row[2], row[12]):
+            continue
         batch.append((row, sequence))
         sequence += 1
         if len(batch) >= chunk_size:
@@ -960,7 +976,7 @@ def collection_records(
 
 def _units(
     collection_id: int,
-    batch: list[tuple[tuple, int]],
+    batch: list[tuple[tuple[Any, ...], int]],
     public: bool,
     fallback_repository: str | None,
     tables: frozenset[type],

@@ -9,8 +9,9 @@ unpublished information. Publishing again removes the tombstone.
 The places that delete, unpublish or replace each make one call here:
 
 - :func:`harvest_watch` around a change of publish flags (``services.publishing``);
-- :func:`harvest_withdraw` before a collection is deleted (``loader.delete_collection``, which
-  the replace path of an import uses too, and the admin's delete);
+- :func:`harvest_withdraw` before a collection is deleted
+  (``services.collections.delete_collection``, which the replace path of an import and the
+  admin's delete use);
 - :func:`harvest_sync` after an import, so a re-published replacement clears the tombstone;
 - :func:`harvest_rename` when a collection's EAD id or repository changes (admin).
 """

@@ -4,7 +4,8 @@ import jobs the admin queues for the background task.
 Every way in (``manage.py import_ead``, the admin's "Import EAD" page through the
 ``import_ead_job`` task, the benchmark) calls these functions, so they behave identically:
 
-    file --archive.ead reader--> records --archive.exchange.load--> database --> search index
+    file --archive.ead reader--> neutral records --archive.exchange.load--> database
+                                                                           --> search index
 
 Each file is imported in ONE transaction: the collection, its components and every related
 row, the shared agents and subjects it creates, and its search index rows. A failure anywhere
@@ -14,43 +15,60 @@ back; with several files, the others still import.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from archive import conf, tree
+from archive.ead import records as r
 from archive.ead.parsing import EADError, EADLimitError, EADSyntaxError, location
 from archive.ead.reader import read_ead
-from archive.exchange.load import EADLoader, LoadError, read_ahead
-from archive.models import ImportJob, Repository
+from archive.exchange.bulk import read_ahead
+from archive.exchange.columns import (
+    AGENCY_CODE_LENGTH,
+    REPOSITORY_CODE_LENGTH,
+    REPOSITORY_NAME_LENGTH,
+    clip,
+)
+from archive.exchange.load import EADLoader, LoadError, collection_ead_id
+from archive.models import Collection, ImportJob, Repository
 from archive.search import index as search_index
+from archive.search.feed import LoadFeed
 from archive.services import import_jobs
 from archive.services.changes import collection_touch
+from archive.services.collections import delete_collection
 from archive.services.harvest import harvest_sync
 from archive.services.import_jobs import import_upload_dir
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
-# Read the file in a helper thread while the loader writes (``archive.exchange.load.read_ahead``).
+# Read the file in a helper thread while the loader writes (``archive.exchange.bulk.read_ahead``).
 # None: on PostgreSQL only. There the loader's writes wait for the server with the GIL
-# released (and, since the loader's COPY moved to a writer thread of its own, its queue
-# fills up whenever the server falls behind), and the reader fills that time: 100,000
-# generated components in 13.0-13.6 s instead of 16.0-16.5 s when it came (quiet 2-core
-# machine, same run). On SQLite it gains nothing (14.6 vs 14.7 s; on a loaded machine it was
-# 15% slower: sqlite3 drops and retakes the GIL for every row). True/False force it.
+# released (and its COPY writer thread's queue fills up whenever the server falls behind),
+# and the reader fills that time (``bench/import_ead.py --read-ahead on|off`` measures it).
+# On SQLite it gains nothing and can lose: sqlite3 drops and retakes the GIL for every row.
+# True/False force it.
 READ_AHEAD: bool | None = None
+# A file that names no repository at all is filed under this one (see repository_from_file).
+UNIDENTIFIED_REPOSITORY = "unidentified"
 
 
 def _reads_ahead() -> bool:
+    """Whether this import reads the file in a helper thread (see ``READ_AHEAD``)."""
     if READ_AHEAD is None:
         return connection.vendor == "postgresql"
     return READ_AHEAD
@@ -190,13 +208,16 @@ def ead_import(
 
     Raises :class:`EADImportError` when the file is refused (malformed XML, with file, line
     and column; duplicate EAD id; no such repository): the database is then unchanged.
+
+    (Over sixty lines because the one transaction reads, decides the policy, loads and
+    indexes in sequence, and the result copies the load's counts.)
     """
     if filename is None:
         filename = str(source) if isinstance(source, str | Path) else "<upload>"
     if isinstance(source, Path):
         source = str(source)
     started = time.perf_counter()
-    target = repository_resolve(repository)
+    forced = repository_resolve(repository)
     reader = read_ead(
         source,
         filename=filename,
@@ -204,46 +225,40 @@ def ead_import(
         max_depth=tree.MAX_DEPTH - 1,
         max_unit_bytes=conf.import_max_unit_bytes(),
     )
-    loader = EADLoader(
-        repository=target,
-        replace=replace,
-        filename=filename,
-        job=job,
-        user=user,
-        on_progress=on_progress,
-        index=not dry_run,
-    )
     try:
         # With READ_AHEAD the reader runs in a helper thread, a few batches ahead of the
         # loader; its errors are raised here all the same, inside the transaction.
-        stream = read_ahead(reader) if _reads_ahead() else (record for record in reader)
+        stream: Generator[r.Record] = (
+            read_ahead(reader) if _reads_ahead() else (record for record in reader)
+        )
         with transaction.atomic(), search_index.paused(), closing(stream) as records:
-            loaded = loader.load(records)
-            collection_touch([loaded.collection_id])
-            harvest_sync(collection_id=loaded.collection_id)
+            head = header_take(records)
+            target = collection_target(head, repository=forced, replace=replace, filename=filename)
+            loader = EADLoader(
+                repository=target.repository if target else None,
+                ead_id=target.ead_id if target else None,
+                filename=filename,
+                job=job,
+                user=user,
+                on_progress=on_progress,
+                feed=None if dry_run else LoadFeed,
+            )
+            loaded = loader.load(itertools.chain(head, records))
+            collection_id = loaded.collection_id
+            assert collection_id is not None  # (the loader raises when there is no collection)
+            collection_touch([collection_id])
+            harvest_sync(collection_id=collection_id)
             if dry_run:
                 transaction.set_rollback(True)
             elif not loaded.indexed:
                 # Same transaction: search sees the collection exactly when pages do. (The
                 # loader wrote the index rows as it went, unless the file made that impossible.)
-                search_index.reindex_collection(loaded.collection_id)
-    except EADSyntaxError as exc:
-        raise EADImportError(
-            f"{location(filename, exc.line, exc.column)}: not well-formed XML: {exc.reason}"
-        ) from exc
-    except EADLimitError as exc:
-        raise EADImportError(f"{location(filename, exc.line)}: {exc.reason}") from exc
-    except (EADError, LoadError) as exc:
-        message = str(exc)
-        raise EADImportError(
-            message if message.startswith(filename) else f"{filename}: {message}"
-        ) from exc
-    except DatabaseError as exc:
-        # The operator gets the traceback in the log; the archivist gets the reason.
-        logger.error("importing %s: the database refused the data", filename, exc_info=True)
-        raise EADImportError(failure_message(filename, exc)) from exc
+                search_index.reindex_collection(collection_id)
+    except (EADError, LoadError, DatabaseError) as exc:
+        raise refusal(filename, exc) from exc
 
-    warnings = [str(warning) for warning in reader.warnings] + loaded.warnings
+    decided = target.warnings if target else []
+    warnings = [str(warning) for warning in reader.warnings] + decided + loaded.warnings
     return ImportResult(
         filename=filename,
         ok=True,
@@ -251,7 +266,7 @@ def ead_import(
         collection_id=None if dry_run else loaded.collection_id,
         ead_id=loaded.ead_id,
         repository_code=loaded.repository_code,
-        replaced=loaded.replaced,
+        replaced=target.replaced if target else False,
         source_version=loaded.source_version,
         components=loaded.components,
         notes=loaded.notes,
@@ -264,6 +279,149 @@ def ead_import(
         warnings=warnings,
         seconds=time.perf_counter() - started,
     )
+
+
+# --------------------------------------------------------------------------- policy
+
+
+@dataclass
+class CollectionTarget:
+    """Where a file's collection goes, decided before any of its rows is written."""
+
+    repository: Repository
+    ead_id: str
+    repository_created: bool = False
+    replaced: bool = False  # a collection with the same EAD id was deleted for it
+    warnings: list[str] = field(default_factory=list)
+
+
+def header_take(records: Iterator[r.Record]) -> list[r.Record]:
+    """The records up to and including the first unit (the header, then the collection's
+    own description in a well-formed stream); the rest stay in ``records``."""
+    head: list[r.Record] = []
+    for record in records:
+        head.append(record)
+        if isinstance(record, r.Unit):
+            break
+    return head
+
+
+def collection_target(
+    head: list[r.Record],
+    *,
+    repository: Repository | None,
+    replace: bool,
+    filename: str,
+) -> CollectionTarget | None:
+    """The import policy for one file: its repository (``repository``, else the one the file
+    names, found or created), its EAD id, and a collection already there with that id
+    (deleted with ``replace``, else the file is refused).
+
+    ``head`` is what :func:`header_take` read; None when it holds no header and collection
+    description (the loader then refuses the stream, saying what is missing).
+
+    Concurrent imports queue here, before anything is looked up: the lock is held to the
+    commit, so what the previous import created (a repository both files name, the
+    collection a second replace of the same file replaces) is committed and seen by the
+    checks below, instead of two transactions creating the same row and the second failing
+    on a unique index.
+    """
+    fa, unit = (head[0], head[-1]) if head else (None, None)
+    if not isinstance(fa, r.FindingAid) or not isinstance(unit, r.Unit) or unit.depth != 0:
+        return None
+    if len(head) != 2:
+        return None  # two headers: the loader says so
+    tree.lock_root_allocation()
+    if repository is not None:
+        target = CollectionTarget(repository=repository, ead_id="")
+    else:
+        target = repository_from_file(fa, unit, filename=filename)
+    target.ead_id, warnings = collection_ead_id(fa, filename)
+    target.warnings.extend(warnings)
+    existing = Collection.objects.filter(repository=target.repository, ead_id=target.ead_id)
+    found = existing.first()
+    if found is not None:
+        if not replace:
+            raise EADImportError(
+                f"{filename}: a finding aid with EAD id {target.ead_id!r} already exists in "
+                f"repository {target.repository.code!r}; use replace (--replace) to swap it"
+            )
+        delete_collection(found)
+        target.replaced = True
+    return target
+
+
+def repository_code_for(text: str) -> str:
+    """Our repository code (a slug, at most 64 characters) for an agency code or a name."""
+    return slugify(text)[:REPOSITORY_CODE_LENGTH].strip("-")
+
+
+def repository_from_file(fa: r.FindingAid, unit: r.Unit, *, filename: str) -> CollectionTarget:
+    """Find the repository the file names, or create it (agency code first, then name).
+
+    A file that names no repository at all goes to one called "Unidentified repository",
+    with a warning: refusing it would make a folder import stop over a missing header
+    field that an archivist can fix afterwards by moving the collection.
+    """
+    name = " ".join((unit.repository_name or fa.repository_name or "").split())
+    agency = (fa.repository_code or fa.agency_code or "").strip()
+    found = _repository_named(name, agency)
+    if found is not None:
+        return CollectionTarget(repository=found, ead_id="")
+    code = repository_code_for(agency) or repository_code_for(name)
+    if not code:
+        repository, created = Repository.objects.get_or_create(
+            code=UNIDENTIFIED_REPOSITORY, defaults={"name": "Unidentified repository"}
+        )
+        warning = (
+            f"{filename}: the file names no repository (no <repository>, agency code or "
+            f"maintenance agency); filed under {UNIDENTIFIED_REPOSITORY!r}"
+        )
+        return CollectionTarget(repository, "", repository_created=created, warnings=[warning])
+    if Repository.objects.filter(code=code).exists():
+        # Same slug, another institution (its agency code or name differs): keep apart.
+        n = 2
+        stem = code[: REPOSITORY_CODE_LENGTH - 4]
+        while Repository.objects.filter(code=f"{stem}-{n}").exists():
+            n += 1
+        code = f"{stem}-{n}"
+    country = (fa.country_code or "").strip()
+    repository = Repository.objects.create(
+        code=code,
+        name=clip(name or agency, REPOSITORY_NAME_LENGTH),
+        agency_code=clip(agency, AGENCY_CODE_LENGTH),
+        country_code=country.upper() if len(country) == 2 else "",
+    )
+    warning = f"{filename}: created repository {code!r} ({repository.name}) from the file"
+    return CollectionTarget(repository, "", repository_created=True, warnings=[warning])
+
+
+def _repository_named(name: str, agency: str) -> Repository | None:
+    """The repository with the file's agency code (or that code's slug), else its name."""
+    if agency:
+        found = Repository.objects.filter(agency_code__iexact=agency).first()
+        if found is None:
+            found = Repository.objects.filter(code=repository_code_for(agency)).first()
+        if found is not None:
+            return found
+    if name:
+        return Repository.objects.filter(name__iexact=clip(name, REPOSITORY_NAME_LENGTH)).first()
+    return None
+
+
+def refusal(filename: str, exc: EADError | LoadError | DatabaseError) -> EADImportError:
+    """Why a file was refused, in words naming the file (and line and column for bad XML)."""
+    if isinstance(exc, EADSyntaxError):
+        where = location(filename, exc.line, exc.column)
+        return EADImportError(f"{where}: not well-formed XML: {exc.reason}")
+    if isinstance(exc, EADLimitError):
+        return EADImportError(f"{location(filename, exc.line)}: {exc.reason}")
+    if isinstance(exc, DatabaseError):
+        # The operator gets the traceback in the log; the archivist gets the reason.
+        logger.error("importing %s: the database refused the data", filename, exc_info=exc)
+        return EADImportError(failure_message(filename, exc))
+    message = str(exc)
+    return EADImportError(message if message.startswith(filename) else f"{filename}: {message}")
 
 
 # --------------------------------------------------------------------------- many files
@@ -380,20 +538,23 @@ def import_job_record(*, job: ImportJob, summary: ImportSummary) -> None:
 
 def import_job_submit(
     *,
-    uploads: Sequence[UploadedFile],
+    uploads: Sequence[UploadedFile[Any]],
     repository: Repository | None = None,
     replace: bool = False,
     user: AbstractBaseUser | None = None,
+    enqueue: Callable[[int], object] | None = None,
 ) -> ImportJob:
-    """Store uploaded files, record a queued job, and enqueue the import task.
+    """Store uploaded files, record a queued job, and have ``enqueue(job id)`` called.
 
     Each upload must be at most ``FONDS_MAX_UPLOAD_MB``; its name is kept for display only
     (its last path part: ``../../x.xml`` is recorded as ``x.xml``) and it is stored as
     ``<job>/<number>.xml`` under :func:`import_upload_dir`, never under a name it brought.
 
-    The task is enqueued when the current transaction commits, so a worker never looks for
-    a job row it cannot see yet. With the immediate backend the import has run by the time
-    this returns (outside a transaction); with the database backend a worker runs it.
+    ``enqueue`` (the admin passes the ``import_ead_job`` task's ``enqueue``; None: the caller
+    runs :func:`import_job_run` itself) is called when the current transaction commits, so
+    a worker never looks for a job row it cannot see yet. With the immediate backend the
+    import has run by the time this returns (outside a transaction); with the database
+    backend a worker runs it.
 
     Raises :class:`EADImportError` for no files or a file over the limit (nothing is stored).
     """
@@ -408,7 +569,7 @@ def import_job_submit(
         repository=repository,
         replace=replace,
         files=names,
-        created_by=user if user is not None and user.is_authenticated else None,
+        created_by=cast("User", user) if user is not None and user.is_authenticated else None,
     )
     folder = import_jobs.import_job_dir(job.pk)
     folder.mkdir(parents=True, exist_ok=True)
@@ -417,9 +578,8 @@ def import_job_submit(
             for chunk in upload.chunks():
                 out.write(chunk)
 
-    from archive.tasks import import_ead_job
-
-    transaction.on_commit(lambda: import_ead_job.enqueue(job.pk))
+    if enqueue is not None:
+        transaction.on_commit(lambda: enqueue(job.pk))
     return job
 
 

@@ -22,7 +22,6 @@ from archive.models import (
     Container,
     ContainerInstance,
     Level,
-    Repository,
 )
 from archive.permissions import User
 from archive.services.changes import collection_touch
@@ -31,7 +30,6 @@ from archive.services.history import history_record
 __all__ = [
     "OutlineError",
     "children_reorder",
-    "collection_create",
     "component_add",
     "component_move",
     "component_shift",
@@ -64,29 +62,6 @@ def search_refresh(unit: Component) -> None:
         reindex_units(ids)
     except ImportError:  # the search app is optional for the outline editor
         return
-
-
-def collection_create(
-    *,
-    repository: Repository,
-    ead_id: str,
-    title: str,
-    user: User,
-    identifier: str = "",
-    level: str = Level.COLLECTION,
-    **collection_fields: Any,
-) -> Collection:
-    """A new, unpublished collection with its root description."""
-    permissions.require_edit(user, Collection(repository=repository))
-    with transaction.atomic():
-        collection = Collection(repository=repository, ead_id=ead_id, **collection_fields)
-        collection._history_user = user  # type: ignore[attr-defined]  # read by simple-history
-        collection.full_clean()
-        collection.save()
-        root_create(
-            collection=collection, title=title, identifier=identifier, level=level, user=user
-        )
-    return collection
 
 
 def root_create(

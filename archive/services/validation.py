@@ -28,9 +28,9 @@ import re
 import threading
 from pathlib import Path
 
-from django.conf import settings
 from lxml import etree
 
+from archive import conf
 from archive.ead.parsing import safe_parser
 
 SCHEMA_FILES = {
@@ -55,7 +55,7 @@ def export_schema(fmt: str) -> etree.XMLSchema:
     """The compiled XSD of ``fmt`` ("ead2002" | "ead3" | "eac-cpf") for the calling thread."""
     schemas: dict[tuple[str, str], etree.XMLSchema] = getattr(_local, "schemas", None) or {}
     _local.schemas = schemas
-    directory = str(settings.FONDS_SCHEMA_DIR)
+    directory = str(conf.schema_dir())
     key = (directory, fmt)
     schema = schemas.get(key)
     if schema is None:

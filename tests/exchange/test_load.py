@@ -6,6 +6,7 @@ import pytest
 
 from archive import tree
 from archive.ead import records as r
+from archive.exchange import bulk
 from archive.exchange import load as loader
 from archive.models import (
     Agent,
@@ -18,6 +19,7 @@ from archive.models import (
     Repository,
     Subject,
 )
+from archive.services import imports
 
 pytestmark = pytest.mark.django_db
 
@@ -247,9 +249,13 @@ def test_without_repository_the_file_names_it(db) -> None:
         r.FindingAid(ead_id="x-1", agency_code="US-CtY-BR", country_code="US"),
         root(repository_name="Beinecke Rare Book and Manuscript Library"),
     ]
-    first = loader.EADLoader(filename="a.xml").load(stream)
+    first = imports.collection_target(stream, repository=None, replace=False, filename="a.xml")
+    assert first is not None
+    loader.EADLoader(repository=first.repository, filename="a.xml").load(stream)
     stream[0] = r.FindingAid(ead_id="x-2", agency_code="US-CtY-BR")
-    second = loader.EADLoader(filename="b.xml").load(stream)
+    second = imports.collection_target(stream, repository=None, replace=False, filename="b.xml")
+    assert second is not None
+    loader.EADLoader(repository=second.repository, filename="b.xml").load(stream)
 
     repository = Repository.objects.get()
     assert (repository.code, repository.agency_code, repository.country_code) == (
@@ -268,10 +274,10 @@ def test_read_ahead_gives_every_record_in_order_and_raises_the_readers_error() -
         if fail:
             raise ValueError("line 9: broken")
 
-    assert list(loader.read_ahead(reader(1000, False), batch=7, batches=2)) == list(range(1000))
+    assert list(bulk.read_ahead(reader(1000, False), batch=7, batches=2)) == list(range(1000))
     seen = []
     with pytest.raises(ValueError, match="line 9"):
-        for record in loader.read_ahead(reader(50, True), batch=7, batches=2):
+        for record in bulk.read_ahead(reader(50, True), batch=7, batches=2):
             seen.append(record)
     assert seen == list(range(50))
 
@@ -286,7 +292,7 @@ def test_read_ahead_stops_its_thread_when_the_consumer_stops_early() -> None:
             yield i
             i += 1
 
-    with closing(loader.read_ahead(endless(), batch=5, batches=2)) as records:
+    with closing(bulk.read_ahead(endless(), batch=5, batches=2)) as records:
         assert next(records) == 0
     assert not any(t.name == "ead-read-ahead" for t in threading.enumerate())
 

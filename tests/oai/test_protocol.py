@@ -16,8 +16,8 @@ from django.test import Client
 from lxml import etree
 
 from archive import conf
-from archive.exchange.load import delete_collection
 from archive.models import Collection, HarvestTombstone
+from archive.services.collections import delete_collection
 from archive.services.harvest import harvest_rename
 from archive.services.imports import ead_import
 from archive.services.publishing import collection_publish, collection_unpublish, unit_unpublish

@@ -15,6 +15,7 @@ from archive.models import Agent, AgentVariantName, Repository, Subject
 from archive.search import index, search
 from archive.search.backends.base import FACET_TABLE, UNIT_TABLE
 from archive.search.backends.sqlite import FTS_TABLE
+from archive.search.feed import LoadFeed
 from archive.services import imports
 from tests.corpus import corpus_files
 from tests.services.test_imports import ead2002, write
@@ -166,7 +167,7 @@ def test_the_loader_says_whether_it_wrote_the_index(tmp_path: Path) -> None:
     def indexed(path: Path, **kw: object) -> bool:
         return EADLoader(repository=repository, **kw).load(read_ead(str(path))).indexed
 
-    assert indexed(plain, index=True)
-    assert indexed(late_root, index=True)
-    assert not indexed(late_series, index=True)
-    assert not indexed(plain, replace=True)  # index=False: the caller's job
+    assert indexed(plain, feed=LoadFeed)
+    assert indexed(late_root, feed=LoadFeed)
+    assert not indexed(late_series, feed=LoadFeed)
+    assert not indexed(plain, ead_id="plain-again")  # no feed: the caller's job

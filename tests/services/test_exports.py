@@ -111,7 +111,7 @@ def test_sources_are_not_turned_into_creators_on_a_round_trip(tmp_path):
         assert roles["Bookseller Dealer Inc"] == "source", fmt
         assert roles["Serge, Victor, 1890-1947"] == "creator", fmt
         assert roles["Trotsky, Leon, 1879-1940"] == "subject", fmt
-        EADLoader(repository=other, replace=True, filename=path.name).load(read_ead(path))
+        EADLoader(repository=other, ead_id=fmt, filename=path.name).load(read_ead(path))
 
 
 def test_export_is_deterministic_and_public_equals_staff_without_unpublished_material():

@@ -573,10 +573,11 @@ def test_a_reader_failure_after_written_batches_rolls_the_whole_file_back(
 ) -> None:
     # With the reader running ahead in its own thread, its error must still reach the import,
     # inside the transaction, after earlier batches were written.
+    from archive.exchange import bulk
     from archive.exchange import load as loader
 
     monkeypatch.setattr(loader, "BATCH_SIZE", 5)
-    monkeypatch.setattr(loader, "READ_AHEAD_BATCH", 3)
+    monkeypatch.setattr(bulk, "READ_AHEAD_BATCH", 3)
     monkeypatch.setattr(imports, "READ_AHEAD", True)
     components = "".join(
         f'<c level="file"><did><unittitle>File {i}</unittitle></did></c>' for i in range(40)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from archive.search.backends.base import SearchBackend
 
-def get_backend() -> ModuleType:
-    """The backend module for the default connection (``postgresql`` or ``sqlite``)."""
+
+def get_backend() -> SearchBackend:
+    """The backend module for the default connection (``postgresql`` or ``sqlite``); each
+    module provides :class:`~archive.search.backends.base.SearchBackend`."""
     vendor = connection.vendor
     if vendor == "postgresql":
         from archive.search.backends import postgres

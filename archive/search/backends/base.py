@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from archive.search.text import has_words
 
@@ -60,12 +62,70 @@ class Match:
     from_sql: str
     where_sql: str
     score_sql: str
-    from_params: list = field(default_factory=list)
-    where_params: list = field(default_factory=list)
+    from_params: list[Any] = field(default_factory=list)
+    where_params: list[Any] = field(default_factory=list)
     # False for a query made only of exclusions: there is nothing to highlight.
     highlight: bool = True
     candidates_sql: str = ""
-    candidates_params: list = field(default_factory=list)
+    candidates_params: list[Any] = field(default_factory=list)
 
 
 NO_MATCH_FROM = f"{UNIT_TABLE} u"
+
+
+class SearchBackend(Protocol):
+    """What a backend module (``postgres``, ``sqlite``) provides: writing and deleting index
+    rows, and the SQL pieces the query builder (``archive.search.query``) puts together.
+
+    ``cursor`` is a DB-API cursor on the current connection (Django's, or psycopg's own in
+    the import's writer thread), inside the caller's transaction.
+    """
+
+    # Extra columns of the unit table the facet query reads ("" when there are none).
+    FACET_COLUMNS: str
+
+    def tune(self, cursor: Any) -> None:
+        """Session settings the search queries need (run once per search)."""
+        ...
+
+    def write(self, cursor: Any, rows: Iterable[Any]) -> int:
+        """Insert index rows (``archive.search.index.IndexRow``); returns how many."""
+        ...
+
+    def delete_units(self, cursor: Any, ids: Sequence[int]) -> None:
+        """Remove the rows of these units."""
+        ...
+
+    def delete_collection(self, cursor: Any, collection_id: int) -> None:
+        """Remove every row of one collection."""
+        ...
+
+    def delete_all(self, cursor: Any) -> None:
+        """Empty the index."""
+        ...
+
+    def match(self, query: str, field: str) -> Match:
+        """The SQL matching ``query`` in ``field`` ("all" or one of :data:`FIELDS`)."""
+        ...
+
+    def snippets(
+        self, cursor: Any, query: str, field: str, ids: Sequence[int]
+    ) -> dict[int, tuple[str, str]]:
+        """Highlighted title and text of the given hits."""
+        ...
+
+    def facet_conditions(self, selected: Sequence[tuple[str, str]]) -> list[tuple[str, list[Any]]]:
+        """WHERE conditions (with parameters) for the selected facet values."""
+        ...
+
+    def decade_conditions(self, decade: int) -> list[tuple[str, list[Any]]]:
+        """WHERE conditions for units dated within ``decade``."""
+        ...
+
+    def facet_sql(self, source: str) -> str:
+        """The facet count query over the filtered units selected by ``source``."""
+        ...
+
+    def facet_labels(self, cursor: Any, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Display labels of facet values."""
+        ...
