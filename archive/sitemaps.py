@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -29,16 +30,20 @@ from archive.models import Agent, Collection, Component, Subject
 from archive.visibility import public_authorities, public_collections, public_units
 
 
-def _limit() -> int:
-    return int(settings.FONDS_SITEMAP_LIMIT)
+class LimitedSitemap(Sitemap[Any]):
+    """A sitemap paged at ``FONDS_SITEMAP_LIMIT`` URLs, read when a request pages it (so a
+    changed setting takes effect without a restart)."""
 
-
-class CollectionSitemap(Sitemap):
-    """Public finding aids: their collection pages."""
+    def items(self) -> QuerySet[Any]:
+        raise NotImplementedError
 
     @property
-    def limit(self) -> int:
-        return _limit()
+    def paginator(self) -> Paginator[Any]:
+        return Paginator(self.items(), int(settings.FONDS_SITEMAP_LIMIT))
+
+
+class CollectionSitemap(LimitedSitemap):
+    """Public finding aids: their collection pages."""
 
     def items(self) -> QuerySet[Collection]:
         return (
@@ -55,12 +60,8 @@ class CollectionSitemap(Sitemap):
         return self.items().aggregate(latest=Max("content_changed"))["latest"]
 
 
-class ComponentSitemap(Sitemap):
+class ComponentSitemap(LimitedSitemap):
     """Public components below the collection level that have a page (a machine id)."""
-
-    @property
-    def limit(self) -> int:
-        return _limit()
 
     def items(self) -> QuerySet[Component]:
         return (
@@ -96,17 +97,13 @@ class ComponentSitemap(Sitemap):
         )["latest"]
 
 
-class AuthoritySitemap(Sitemap):
+class AuthoritySitemap(LimitedSitemap):
     """Agent or subject pages the public may see (linked from a public unit)."""
 
     model: type[Agent] | type[Subject]
 
     def __init__(self, model: type[Agent] | type[Subject]) -> None:
         self.model = model
-
-    @property
-    def limit(self) -> int:
-        return _limit()
 
     def items(self) -> QuerySet[Any]:
         records = public_authorities(self.model.objects.all())

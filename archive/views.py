@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -85,7 +86,7 @@ def _unit_context(
 
 
 @require_safe
-def collection_path(request: HttpRequest, repository: str, rest: str) -> HttpResponse:
+def collection_path(request: HttpRequest, repository: str, rest: str) -> HttpResponseBase:
     """A collection page, component page or EAD download, by what ``rest`` names
     (``archive.paths``); a URL found only once decoded, or without its final slash, is
     redirected to the clean one."""

@@ -59,7 +59,7 @@ def export_eac(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: Que
 
 
 class ImportEACForm(forms.Form):
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]  # a form field, not BaseForm.files
         label="EAC-CPF files", help_text="One or more EAC-CPF 2010 authority records (XML)."
     )
 

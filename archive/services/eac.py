@@ -32,7 +32,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -42,6 +41,7 @@ from archive.eac import EACError, read_eac, write_eac
 from archive.eac import records as r
 from archive.ead.parsing import Source
 from archive.models import Agent, AgentLink, AgentRelation, AgentVariantName, Collection
+from archive.permissions import User
 from archive.search import index as search_index
 from archive.services.validation import DocumentInvalid, document_validate
 
@@ -52,7 +52,7 @@ ENTITY_TO_AGENT = {
     "family": Agent.AgentType.FAMILY,
     "corporateBody": Agent.AgentType.CORPORATE,
 }
-AGENT_TO_ENTITY = {value: key for key, value in ENTITY_TO_AGENT.items()}
+AGENT_TO_ENTITY: dict[str, str] = {value: key for key, value in ENTITY_TO_AGENT.items()}
 ROLE_TO_RESOURCE = {
     AgentLink.Role.CREATOR: "creatorOf",
     AgentLink.Role.SUBJECT: "subjectOf",
@@ -84,8 +84,9 @@ class FileResult:
         if self.error:
             return f"{self.name}: FAILED: {self.error}"
         verb = "created" if self.created else "updated"
+        agent_id = self.agent.pk if self.agent is not None else None
         return (
-            f"{self.name}: {verb} agent “{self.agent}” (id {self.agent.pk}); "
+            f"{self.name}: {verb} agent “{self.agent}” (id {agent_id}); "
             f"{self.linked} relations linked, {self.kept} kept as text, "
             f"{len(self.warnings)} warnings"
         )
@@ -95,7 +96,7 @@ class FileResult:
 
 
 def eac_import(
-    *, files: Iterable[tuple[str, Source]], user: AbstractBaseUser | None = None
+    *, files: Iterable[tuple[str, Source]], user: User | None = None
 ) -> list[FileResult]:
     """Import EAC-CPF files (``(name, path | bytes | stream)`` pairs) as agents.
 
@@ -130,11 +131,11 @@ def eac_import(
         result.agent, result.created, result.linked, result.kept = agent, created, linked, kept
         imported.add(agent.pk)
     if imported:
-        linked = _link_waiting(imported)
+        later = _link_waiting(imported)
         for result in results:
-            if result.agent is not None and result.agent.pk in linked:
-                result.linked += linked[result.agent.pk]
-                result.kept -= linked[result.agent.pk]
+            if result.agent is not None and result.agent.pk in later:
+                result.linked += later[result.agent.pk]
+                result.kept -= later[result.agent.pk]
     return results
 
 
@@ -189,9 +190,7 @@ def _dates_agree(ours: str, theirs: str) -> bool:
     return not ours or not theirs or ours.startswith(theirs) or theirs.startswith(ours)
 
 
-def _agent_upsert(
-    record: r.AuthorityRecord, *, user: AbstractBaseUser | None
-) -> tuple[Agent, bool]:
+def _agent_upsert(record: r.AuthorityRecord, *, user: User | None) -> tuple[Agent, bool]:
     agent = agent_match(record)
     created = agent is None
     if agent is None:
@@ -235,7 +234,7 @@ def _agent_upsert(
         "resource_relations": [_relation_json(x) for x in record.relations if x.kind != "cpf"],
     }
     if user is not None and user.is_authenticated:
-        agent._history_user = user  # (django-simple-history reads it on save)
+        agent._history_user = user  # type: ignore[attr-defined]  # read by simple-history
     agent.save()
     _variants_save(agent, record.variant_names)
     return agent, created
@@ -417,7 +416,7 @@ def eac_export(
     agent: Agent,
     public: bool = True,
     base_url: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
 ) -> bytes:
     """The agent as a valid EAC-CPF document.
 
@@ -440,7 +439,7 @@ def eac_export(
 
 
 def agent_record(
-    agent: Agent, *, public: bool, base_url: str = "", user: AbstractBaseUser | None = None
+    agent: Agent, *, public: bool, base_url: str = "", user: User | None = None
 ) -> r.AuthorityRecord:
     """The neutral record of an agent: its columns, what its import kept, its relations and
     the collections it is linked to."""
@@ -549,7 +548,7 @@ def _relation_from(data: dict[str, Any]) -> r.Relation:
 
 
 # (source is <type> of target) -> the cpfRelationType that says it from the source's record.
-_HIERARCHY = {
+_HIERARCHY: dict[str, str] = {
     Rel.PARENT: "hierarchical-child",
     Rel.CHILD: "hierarchical-parent",
     Rel.EMPLOYEE: "hierarchical-parent",
@@ -613,7 +612,7 @@ def _relation_of(row: AgentRelation, *, reverse: bool) -> r.Relation:
 
 
 def _resource_relations(
-    agent: Agent, *, public: bool, base_url: str, user: AbstractBaseUser | None
+    agent: Agent, *, public: bool, base_url: str, user: User | None
 ) -> list[r.Relation]:
     """One ``resourceRelation`` per collection, role and relator the agent is linked with.
 

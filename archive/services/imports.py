@@ -22,9 +22,8 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import IO, TYPE_CHECKING, Any
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -43,6 +42,7 @@ from archive.exchange.columns import (
 )
 from archive.exchange.load import EADLoader, LoadError, collection_ead_id
 from archive.models import Collection, ImportJob, Repository
+from archive.permissions import User
 from archive.search import index as search_index
 from archive.search.feed import LoadFeed
 from archive.services import import_jobs
@@ -52,7 +52,7 @@ from archive.services.harvest import harvest_sync
 from archive.services.import_jobs import import_upload_dir
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -192,7 +192,7 @@ def ead_import(
     repository: Repository | str | None = None,
     replace: bool = False,
     dry_run: bool = False,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     job: ImportJob | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
@@ -452,7 +452,7 @@ def ead_import_many(
     repository: Repository | str | None = None,
     replace: bool = False,
     dry_run: bool = False,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     job: ImportJob | None = None,
     on_file_start: Callable[[int, str], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -541,7 +541,7 @@ def import_job_submit(
     uploads: Sequence[UploadedFile[Any]],
     repository: Repository | None = None,
     replace: bool = False,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     enqueue: Callable[[int], object] | None = None,
 ) -> ImportJob:
     """Store uploaded files, record a queued job, and have ``enqueue(job id)`` called.
@@ -569,7 +569,7 @@ def import_job_submit(
         repository=repository,
         replace=replace,
         files=names,
-        created_by=cast("User", user) if user is not None and user.is_authenticated else None,
+        created_by=user if user is not None and user.is_authenticated else None,
     )
     folder = import_jobs.import_job_dir(job.pk)
     folder.mkdir(parents=True, exist_ok=True)

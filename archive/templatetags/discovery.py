@@ -24,17 +24,17 @@ def unit_json_ld(context: template.Context) -> SafeString:
     request = context["request"]
     collection = context["collection"]
     unit = context["unit"]
-    subjects = [term for _, terms in context.get("subject_groups", []) for term in terms]
+    subjects = [term for _, terms in context.get("subject_groups") or [] for term in terms]
     data = structured_data.unit_data(
         unit=unit,
         page_url=context["page_url"],
         repository=context["repository"],
         collection_url=request.build_absolute_uri(collection.get_absolute_url()),
         collection_title=collection.root.display_title if unit.depth > 1 else unit.display_title,
-        abstracts=context.get("abstracts", []),
-        creators=context.get("creators", []),
+        abstracts=context.get("abstracts") or [],
+        creators=context.get("creators") or [],
         subjects=subjects,
-        languages=context.get("languages", []),
+        languages=context.get("languages") or [],
         absolute=request.build_absolute_uri,
     )
     return structured_data.script_tag(data)
@@ -45,7 +45,7 @@ def agent_json_ld(context: template.Context) -> SafeString:
     """JSON-LD for an agent page."""
     agent = context["agent"]
     url = context["request"].build_absolute_uri(agent.get_absolute_url())
-    variants = [variant.name for variant in context.get("variants", [])]
+    variants = [variant.name for variant in context.get("variants") or []]
     return structured_data.script_tag(structured_data.agent_data(agent, url, variants))
 
 

@@ -41,14 +41,14 @@ class Command(BaseCommand):
         if options["all_dir"]:
             if options["slugs"] or options["output_dir"]:
                 raise CommandError("--all DIR exports every agent: give no SLUG or --output-dir")
-            agents = Agent.objects.all()
+            everyone = Agent.objects.all()
             if public:
-                agents = visibility.public_authorities(agents)
-            self.write_all(list(agents.order_by("slug")), Path(options["all_dir"]), options)
+                everyone = visibility.public_authorities(everyone)
+            self.write_all(list(everyone.order_by("slug")), Path(options["all_dir"]), options)
             return
         if not options["slugs"]:
             raise CommandError("give one or more SLUGs, or --all DIR to export every agent")
-        agents = []
+        agents: list[Agent] = []
         for slug in options["slugs"]:
             agent = Agent.objects.filter(slug=slug).first()
             if agent is None:
