@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.text import slugify
 
 from archive.ead import records as r
@@ -125,10 +126,26 @@ def agent_key(link: r.AgentLink) -> AgentKey:
     return agent_name_key(link)
 
 
+def best_by_id(rows: list[tuple[Any, ...]], key: AgentKey) -> tuple[Any, ...] | None:
+    """The agent an authority id names (``key``: ("auth", source, id)): the one with that id
+    from the same source; else one where either side gives no source; else the one whose
+    authority record (EAC-CPF ``recordId``) has that id. Two different sources with the same
+    id name different agents. ``rows`` are ``AGENT_ROW`` + ``record_id``, oldest first."""
+    _, source, authority_id = key
+    same_id = [row for row in rows if row[4] == authority_id]
+    for row in same_id:
+        if row[3] == source:
+            return row
+    for row in same_id:
+        if not row[3] or not source:
+            return row
+    return next((row for row in rows if row[6] == authority_id), None)
+
+
 class Authorities:
     """The shared agents and subjects one load links to, resolved a batch at a time.
 
-    An agent is the existing one with the same authority id (and source), else the one with
+    An agent is the existing one with the same authority id (:func:`best_by_id`), else the one with
     the same authorized name and type, else a new one; a subject is the one with the same
     term, type and vocabulary, else a new one. New rows are created in one INSERT per batch,
     with slugs from :class:`SlugAllocator`. What was resolved is remembered for the rest of
@@ -175,9 +192,15 @@ class Authorities:
         """Existing agents with the missing authority ids, and with the names of the rest."""
         by_auth: dict[AgentKey, tuple[Any, ...]] = {}
         authority_ids = sorted({key[2] for key in missing if key[0] == "auth"})
+        candidates: dict[str, list[tuple[Any, ...]]] = {}
         for chunk in chunks(authority_ids, 500):
-            for row in Agent.objects.filter(authority_id__in=chunk).values_list(*AGENT_ROW):
-                by_auth.setdefault(("auth", row[3], row[4]), row)
+            rows = Agent.objects.filter(Q(authority_id__in=chunk) | Q(record_id__in=chunk))
+            for row in rows.order_by("pk").values_list(*AGENT_ROW, "record_id"):
+                for value in {row[4], row[6]} - {""}:
+                    candidates.setdefault(value, []).append(row)
+        for key in missing:
+            if key[0] == "auth" and (row := best_by_id(candidates.get(key[2], []), key)):
+                by_auth[key] = row[:6]
         by_name: dict[AgentKey, tuple[Any, ...]] = {}
         names = sorted({k[1] for key, k in name_keys.items() if key not in by_auth})
         for chunk in chunks(names, 500):

@@ -164,3 +164,29 @@ def test_a_year_agrees_with_a_full_date_and_a_record_without_dates_keeps_the_age
     one("b.xml", record_bytes("Serge, Victor", record_id="s1"))
     agent.refresh_from_db()
     assert agent.existence == "1890 - 1947"
+
+
+def minimal_ead(name: str, source: str, authority_id: str) -> bytes:
+    return f"""<ead xmlns="urn:isbn:1-931666-22-9">
+<eadheader><eadid>cites-{authority_id}</eadid><filedesc><titlestmt>
+<titleproper>Papers</titleproper></titlestmt></filedesc></eadheader>
+<archdesc level="collection"><did><unittitle>Papers</unittitle>
+<origination><persname source="{source}" authfilenumber="{authority_id}">{name}</persname>
+</origination></did></archdesc></ead>""".encode()
+
+
+def test_eac_then_ead_citing_the_records_id_from_another_source_links_the_same_agent():
+    """A finding aid cites the authority record's id with a vocabulary (``source``) and spells
+    the name its own way: still the agent the record made."""
+    result = one("gorman.xml", record_bytes("Gorman, Martin W.", record_id="nyc-331"))
+    ead_import(source=minimal_ead("Gorman, M. W.", "local", "nyc-331"), filename="a.xml")
+    link = AgentLink.objects.get(unit__collection__ead_id="cites-nyc-331")
+    assert link.agent_id == result.agent.pk
+    assert Agent.objects.count() == 1
+
+
+def test_the_same_id_from_two_named_sources_is_two_agents():
+    ead_import(source=minimal_ead("Smith, Ann", "lcnaf", "n123"), filename="a.xml")
+    other = minimal_ead("Smith, Bob", "viaf", "n123").replace(b"cites-n123", b"cites-n123-b")
+    ead_import(source=other, filename="b.xml")
+    assert Agent.objects.filter(authority_id="n123").count() == 2
