@@ -7,6 +7,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
@@ -15,1570 +16,565 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="Collection",
+            name='Collection',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "ead_id",
-                    models.CharField(
-                        help_text="The finding aid's identifier (EAD 2002 eadid, EAD3 recordid); used in URLs.",
-                        max_length=255,
-                        verbose_name="EAD identifier",
-                    ),
-                ),
-                ("ead_id_attributes", models.JSONField(blank=True, default=dict)),
-                ("finding_aid_title", models.TextField(blank=True)),
-                ("finding_aid_subtitle", models.TextField(blank=True)),
-                ("finding_aid_author", models.TextField(blank=True)),
-                ("finding_aid_sponsor", models.TextField(blank=True)),
-                ("finding_aid_edition", models.TextField(blank=True)),
-                ("publisher", models.TextField(blank=True)),
-                ("publication_date", models.CharField(blank=True, max_length=255)),
-                (
-                    "description_language",
-                    models.CharField(
-                        blank=True,
-                        help_text="Language of the description, e.g. English",
-                        max_length=255,
-                    ),
-                ),
-                ("description_language_code", models.CharField(blank=True, max_length=16)),
-                (
-                    "description_rules",
-                    models.TextField(
-                        blank=True,
-                        help_text="Rules or conventions followed, e.g. Describing Archives: A Content Standard",
-                    ),
-                ),
-                ("creation_note", models.TextField(blank=True)),
-                (
-                    "source_version",
-                    models.CharField(
-                        blank=True,
-                        help_text="EAD version the finding aid was imported from",
-                        max_length=8,
-                    ),
-                ),
-                (
-                    "numbered_components",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Export components as <c01>...<c12> rather than <c>",
-                    ),
-                ),
-                (
-                    "unmapped",
-                    models.JSONField(
-                        blank=True,
-                        default=dict,
-                        help_text="Header content Fonds does not model, kept verbatim for export",
-                    ),
-                ),
-                ("created", models.DateTimeField(auto_now_add=True)),
-                ("updated", models.DateTimeField(auto_now=True, db_index=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('ead_id', models.CharField(help_text="The finding aid's identifier (EAD 2002 eadid, EAD3 recordid); used in URLs.", max_length=255, verbose_name='EAD identifier')),
+                ('ead_id_attributes', models.JSONField(blank=True, default=dict)),
+                ('finding_aid_title', models.TextField(blank=True)),
+                ('finding_aid_subtitle', models.TextField(blank=True)),
+                ('finding_aid_author', models.TextField(blank=True)),
+                ('finding_aid_sponsor', models.TextField(blank=True)),
+                ('finding_aid_edition', models.TextField(blank=True)),
+                ('publisher', models.TextField(blank=True)),
+                ('publication_date', models.CharField(blank=True, max_length=255)),
+                ('description_language', models.CharField(blank=True, help_text='Language of the description, e.g. English', max_length=255)),
+                ('description_language_code', models.CharField(blank=True, max_length=16)),
+                ('description_rules', models.TextField(blank=True, help_text='Rules or conventions followed, e.g. Describing Archives: A Content Standard')),
+                ('creation_note', models.TextField(blank=True)),
+                ('source_version', models.CharField(blank=True, help_text='EAD version the finding aid was imported from', max_length=8)),
+                ('numbered_components', models.BooleanField(default=False, help_text='Export components as <c01>...<c12> rather than <c>')),
+                ('unmapped', models.JSONField(blank=True, default=dict, help_text='Header content Fonds does not model, kept verbatim for export')),
+                ('created', models.DateTimeField(auto_now_add=True)),
+                ('updated', models.DateTimeField(auto_now=True, db_index=True)),
             ],
             options={
-                "ordering": ["repository__name", "ead_id"],
+                'ordering': ['repository__name', 'ead_id'],
             },
         ),
         migrations.CreateModel(
-            name="Repository",
+            name='Repository',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=64, unique=True)),
-                ("name", models.CharField(max_length=255)),
-                ("parent_institution", models.CharField(blank=True, max_length=255)),
-                (
-                    "address",
-                    models.TextField(blank=True, help_text="Postal address, one line per line."),
-                ),
-                ("url", models.URLField(blank=True)),
-                ("email", models.EmailField(blank=True, max_length=254)),
-                ("phone", models.CharField(blank=True, max_length=64)),
-                (
-                    "agency_code",
-                    models.CharField(
-                        blank=True,
-                        help_text="e.g. US-CtY-BR",
-                        max_length=64,
-                        verbose_name="ISIL / agency code",
-                    ),
-                ),
-                (
-                    "country_code",
-                    models.CharField(
-                        blank=True, help_text="ISO 3166-1 alpha-2, e.g. US", max_length=2
-                    ),
-                ),
-                ("created", models.DateTimeField(auto_now_add=True)),
-                ("updated", models.DateTimeField(auto_now=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('code', models.SlugField(max_length=64, unique=True)),
+                ('name', models.CharField(max_length=255)),
+                ('parent_institution', models.CharField(blank=True, max_length=255)),
+                ('address', models.TextField(blank=True, help_text='Postal address, one line per line.')),
+                ('url', models.URLField(blank=True)),
+                ('email', models.EmailField(blank=True, max_length=254)),
+                ('phone', models.CharField(blank=True, max_length=64)),
+                ('agency_code', models.CharField(blank=True, help_text='e.g. US-CtY-BR', max_length=64, verbose_name='ISIL / agency code')),
+                ('country_code', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2, e.g. US', max_length=2)),
+                ('created', models.DateTimeField(auto_now_add=True)),
+                ('updated', models.DateTimeField(auto_now=True)),
             ],
             options={
-                "verbose_name_plural": "repositories",
-                "ordering": ["name"],
+                'verbose_name_plural': 'repositories',
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Agent",
+            name='Agent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "agent_type",
-                    models.CharField(
-                        choices=[
-                            ("person", "Person"),
-                            ("family", "Family"),
-                            ("corporate", "Corporate body"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "authorized_name",
-                    models.CharField(
-                        db_index=True, help_text="e.g. Serge, Victor, 1890-1947", max_length=500
-                    ),
-                ),
-                (
-                    "slug",
-                    models.SlugField(
-                        help_text="Used in the page's URL", max_length=200, unique=True
-                    ),
-                ),
-                (
-                    "primary_name",
-                    models.CharField(blank=True, help_text="e.g. Serge", max_length=255),
-                ),
-                (
-                    "rest_of_name",
-                    models.CharField(blank=True, help_text="e.g. Victor", max_length=255),
-                ),
-                ("fuller_form", models.CharField(blank=True, max_length=255)),
-                ("name_title", models.CharField(blank=True, max_length=255, verbose_name="title")),
-                (
-                    "name_dates",
-                    models.CharField(blank=True, help_text="e.g. 1890-1947", max_length=64),
-                ),
-                ("qualifier", models.CharField(blank=True, max_length=255)),
-                (
-                    "existence_begin",
-                    models.CharField(blank=True, help_text="e.g. 1890-12-30", max_length=32),
-                ),
-                (
-                    "existence_end",
-                    models.CharField(blank=True, help_text="e.g. 1947-11-17", max_length=32),
-                ),
-                (
-                    "biography",
-                    models.TextField(
-                        blank=True,
-                        help_text="Biographical or historical note, with headings and paragraphs",
-                    ),
-                ),
-                (
-                    "authority_source",
-                    models.CharField(
-                        blank=True,
-                        help_text="Vocabulary of the authority record, e.g. lcnaf",
-                        max_length=64,
-                    ),
-                ),
-                (
-                    "authority_id",
-                    models.CharField(
-                        blank=True,
-                        help_text="e.g. http://id.loc.gov/authorities/names/n50003420",
-                        max_length=500,
-                    ),
-                ),
-                ("published", models.BooleanField(db_index=True, default=True)),
-                ("created", models.DateTimeField(auto_now_add=True)),
-                ("updated", models.DateTimeField(auto_now=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('agent_type', models.CharField(choices=[('person', 'Person'), ('family', 'Family'), ('corporate', 'Corporate body')], max_length=16)),
+                ('authorized_name', models.CharField(db_index=True, help_text='e.g. Serge, Victor, 1890-1947', max_length=500)),
+                ('slug', models.SlugField(help_text="Used in the page's URL", max_length=200, unique=True)),
+                ('primary_name', models.CharField(blank=True, help_text='e.g. Serge', max_length=255)),
+                ('rest_of_name', models.CharField(blank=True, help_text='e.g. Victor', max_length=255)),
+                ('fuller_form', models.CharField(blank=True, max_length=255)),
+                ('name_title', models.CharField(blank=True, max_length=255, verbose_name='title')),
+                ('name_dates', models.CharField(blank=True, help_text='e.g. 1890-1947', max_length=64)),
+                ('qualifier', models.CharField(blank=True, max_length=255)),
+                ('existence_begin', models.CharField(blank=True, help_text='e.g. 1890-12-30', max_length=32)),
+                ('existence_end', models.CharField(blank=True, help_text='e.g. 1947-11-17', max_length=32)),
+                ('biography', models.TextField(blank=True, help_text='Biographical or historical note, with headings and paragraphs')),
+                ('authority_source', models.CharField(blank=True, help_text='Vocabulary of the authority record, e.g. lcnaf', max_length=64)),
+                ('authority_id', models.CharField(blank=True, help_text='e.g. http://id.loc.gov/authorities/names/n50003420', max_length=500)),
+                ('published', models.BooleanField(db_index=True, default=True)),
+                ('created', models.DateTimeField(auto_now_add=True)),
+                ('updated', models.DateTimeField(auto_now=True)),
             ],
             options={
-                "ordering": ["authorized_name"],
-                "indexes": [
-                    models.Index(
-                        fields=["authority_source", "authority_id"], name="agent_authority"
-                    )
-                ],
+                'ordering': ['authorized_name'],
+                'indexes': [models.Index(fields=['authority_source', 'authority_id'], name='agent_authority')],
             },
         ),
         migrations.CreateModel(
-            name="AgentVariantName",
+            name='AgentVariantName',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=500)),
-                ("note", models.CharField(blank=True, help_text="e.g. birth name", max_length=255)),
-                (
-                    "agent",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="variant_names",
-                        to="archive.agent",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=500)),
+                ('note', models.CharField(blank=True, help_text='e.g. birth name', max_length=255)),
+                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='variant_names', to='archive.agent')),
             ],
             options={
-                "ordering": ["agent", "id"],
+                'ordering': ['agent', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Component",
+            name='Component',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("path", models.CharField(max_length=255, unique=True)),
-                ("depth", models.PositiveIntegerField()),
-                ("numchild", models.PositiveIntegerField(default=0)),
-                (
-                    "level",
-                    models.CharField(
-                        choices=[
-                            ("collection", "Collection"),
-                            ("fonds", "Fonds"),
-                            ("class", "Class"),
-                            ("recordgrp", "Record group"),
-                            ("series", "Series"),
-                            ("subfonds", "Sub-fonds"),
-                            ("subgrp", "Subgroup"),
-                            ("subseries", "Subseries"),
-                            ("file", "File"),
-                            ("item", "Item"),
-                            ("otherlevel", "Other level"),
-                        ],
-                        default="file",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "other_level",
-                    models.CharField(
-                        blank=True, help_text="Label when the level is 'Other level'", max_length=64
-                    ),
-                ),
-                (
-                    "identifier",
-                    models.CharField(
-                        blank=True,
-                        help_text="Call number or component identifier, e.g. GEN MSS 238",
-                        max_length=255,
-                    ),
-                ),
-                ("other_identifiers", models.JSONField(blank=True, default=list)),
-                (
-                    "ref",
-                    models.CharField(
-                        blank=True,
-                        help_text="Stable identifier within the collection (EAD @id); used in URLs",
-                        max_length=255,
-                        verbose_name="machine id",
-                    ),
-                ),
-                ("title", models.TextField(blank=True, help_text="Plain text of the title")),
-                (
-                    "title_markup",
-                    models.TextField(
-                        blank=True, help_text="The title with its inline markup, when it has any"
-                    ),
-                ),
-                (
-                    "languages",
-                    models.JSONField(
-                        blank=True,
-                        default=list,
-                        help_text='Languages of the material, e.g. [{"code": "fre"}]',
-                    ),
-                ),
-                ("physical_location", models.TextField(blank=True)),
-                ("published", models.BooleanField(db_index=True, default=False)),
-                (
-                    "attributes",
-                    models.JSONField(
-                        blank=True,
-                        default=dict,
-                        help_text="Attributes Fonds does not model, kept for export",
-                    ),
-                ),
-                (
-                    "unmapped",
-                    models.JSONField(
-                        blank=True,
-                        default=list,
-                        help_text="Elements Fonds does not model, kept verbatim with their place for export",
-                    ),
-                ),
-                ("created", models.DateTimeField(auto_now_add=True)),
-                ("updated", models.DateTimeField(auto_now=True)),
-                (
-                    "collection",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="components",
-                        to="archive.collection",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('path', models.CharField(max_length=255, unique=True)),
+                ('depth', models.PositiveIntegerField()),
+                ('numchild', models.PositiveIntegerField(default=0)),
+                ('level', models.CharField(choices=[('collection', 'Collection'), ('fonds', 'Fonds'), ('class', 'Class'), ('recordgrp', 'Record group'), ('series', 'Series'), ('subfonds', 'Sub-fonds'), ('subgrp', 'Subgroup'), ('subseries', 'Subseries'), ('file', 'File'), ('item', 'Item'), ('otherlevel', 'Other level')], default='file', max_length=16)),
+                ('other_level', models.CharField(blank=True, help_text="Label when the level is 'Other level'", max_length=64)),
+                ('identifier', models.CharField(blank=True, help_text='Call number or component identifier, e.g. GEN MSS 238', max_length=255)),
+                ('other_identifiers', models.JSONField(blank=True, default=list)),
+                ('ref', models.CharField(blank=True, help_text='Stable identifier within the collection (EAD @id); used in URLs', max_length=255, verbose_name='machine id')),
+                ('title', models.TextField(blank=True, help_text='Plain text of the title')),
+                ('title_markup', models.TextField(blank=True, help_text='The title with its inline markup, when it has any')),
+                ('languages', models.JSONField(blank=True, default=list, help_text='Languages of the material, e.g. [{"code": "fre"}]')),
+                ('physical_location', models.TextField(blank=True)),
+                ('published', models.BooleanField(db_index=True, default=False)),
+                ('attributes', models.JSONField(blank=True, default=dict, help_text='Attributes Fonds does not model, kept for export')),
+                ('unmapped', models.JSONField(blank=True, default=list, help_text='Elements Fonds does not model, kept verbatim with their place for export')),
+                ('created', models.DateTimeField(auto_now_add=True)),
+                ('updated', models.DateTimeField(auto_now=True)),
+                ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='components', to='archive.collection')),
             ],
             options={
-                "ordering": ["path"],
+                'ordering': ['path'],
             },
         ),
         migrations.CreateModel(
-            name="AgentLink",
+            name='AgentLink',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("creator", "Creator"),
-                            ("subject", "Subject"),
-                            ("source", "Source"),
-                        ],
-                        default="subject",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "relator",
-                    models.CharField(
-                        blank=True,
-                        help_text="MARC relator code or term, e.g. aut, pht",
-                        max_length=64,
-                    ),
-                ),
-                ("published", models.BooleanField(default=True)),
-                ("position", models.PositiveIntegerField(default=0)),
-                ("attributes", models.JSONField(blank=True, default=dict)),
-                (
-                    "agent",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="links",
-                        to="archive.agent",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="agent_links",
-                        to="archive.component",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('creator', 'Creator'), ('subject', 'Subject'), ('source', 'Source')], default='subject', max_length=16)),
+                ('relator', models.CharField(blank=True, help_text='MARC relator code or term, e.g. aut, pht', max_length=64)),
+                ('published', models.BooleanField(default=True)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('attributes', models.JSONField(blank=True, default=dict)),
+                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links', to='archive.agent')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='agent_links', to='archive.component')),
             ],
             options={
-                "ordering": ["unit", "position", "id"],
+                'ordering': ['unit', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Container",
+            name='Container',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("container_type", models.CharField(default="box", max_length=64)),
-                ("indicator", models.CharField(help_text="e.g. 3", max_length=64)),
-                ("barcode", models.CharField(blank=True, max_length=64)),
-                ("label", models.CharField(blank=True, max_length=255)),
-                (
-                    "collection",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="containers",
-                        to="archive.collection",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('container_type', models.CharField(default='box', max_length=64)),
+                ('indicator', models.CharField(help_text='e.g. 3', max_length=64)),
+                ('barcode', models.CharField(blank=True, max_length=64)),
+                ('label', models.CharField(blank=True, max_length=255)),
+                ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='containers', to='archive.collection')),
             ],
             options={
-                "ordering": ["collection", "container_type", "indicator"],
+                'ordering': ['collection', 'container_type', 'indicator'],
             },
         ),
         migrations.CreateModel(
-            name="ContainerInstance",
+            name='ContainerInstance',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "child_type",
-                    models.CharField(blank=True, help_text="e.g. folder", max_length=64),
-                ),
-                (
-                    "child_indicator",
-                    models.CharField(blank=True, help_text="e.g. 12", max_length=64),
-                ),
-                ("grandchild_type", models.CharField(blank=True, max_length=64)),
-                ("grandchild_indicator", models.CharField(blank=True, max_length=64)),
-                (
-                    "instance_type",
-                    models.CharField(
-                        blank=True,
-                        help_text="Kind of material, e.g. Mixed Materials",
-                        max_length=64,
-                    ),
-                ),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "attributes",
-                    models.JSONField(
-                        blank=True,
-                        default=dict,
-                        help_text="Identifiers and attributes kept for export",
-                    ),
-                ),
-                (
-                    "container",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="instances",
-                        to="archive.container",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="container_instances",
-                        to="archive.component",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('child_type', models.CharField(blank=True, help_text='e.g. folder', max_length=64)),
+                ('child_indicator', models.CharField(blank=True, help_text='e.g. 12', max_length=64)),
+                ('grandchild_type', models.CharField(blank=True, max_length=64)),
+                ('grandchild_indicator', models.CharField(blank=True, max_length=64)),
+                ('instance_type', models.CharField(blank=True, help_text='Kind of material, e.g. Mixed Materials', max_length=64)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('attributes', models.JSONField(blank=True, default=dict, help_text='Identifiers and attributes kept for export')),
+                ('container', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='instances', to='archive.container')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='container_instances', to='archive.component')),
             ],
             options={
-                "ordering": ["unit", "position", "id"],
+                'ordering': ['unit', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="DigitalObject",
+            name='DigitalObject',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("title", models.CharField(blank=True, max_length=500)),
-                ("link", models.URLField(blank=True, max_length=2000)),
-                (
-                    "role",
-                    models.CharField(
-                        blank=True, help_text="e.g. image-service, thumbnail", max_length=64
-                    ),
-                ),
-                ("description", models.TextField(blank=True)),
-                ("published", models.BooleanField(default=True)),
-                ("position", models.PositiveIntegerField(default=0)),
-                ("attributes", models.JSONField(blank=True, default=dict)),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="digital_objects",
-                        to="archive.component",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(blank=True, max_length=500)),
+                ('link', models.URLField(blank=True, max_length=2000)),
+                ('role', models.CharField(blank=True, help_text='e.g. image-service, thumbnail', max_length=64)),
+                ('description', models.TextField(blank=True)),
+                ('published', models.BooleanField(default=True)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('attributes', models.JSONField(blank=True, default=dict)),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='digital_objects', to='archive.component')),
             ],
             options={
-                "ordering": ["unit", "position", "id"],
+                'ordering': ['unit', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Extent",
+            name='Extent',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.CharField(blank=True, help_text="e.g. 12.5", max_length=32)),
-                (
-                    "extent_type",
-                    models.CharField(blank=True, help_text="e.g. linear feet", max_length=128),
-                ),
-                (
-                    "portion",
-                    models.CharField(
-                        choices=[("whole", "Whole"), ("part", "Part")],
-                        default="whole",
-                        max_length=8,
-                    ),
-                ),
-                (
-                    "container_summary",
-                    models.CharField(blank=True, help_text="e.g. 24 boxes", max_length=255),
-                ),
-                ("physical_details", models.TextField(blank=True)),
-                ("dimensions", models.CharField(blank=True, max_length=255)),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="extents",
-                        to="archive.component",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.CharField(blank=True, help_text='e.g. 12.5', max_length=32)),
+                ('extent_type', models.CharField(blank=True, help_text='e.g. linear feet', max_length=128)),
+                ('portion', models.CharField(choices=[('whole', 'Whole'), ('part', 'Part')], default='whole', max_length=8)),
+                ('container_summary', models.CharField(blank=True, help_text='e.g. 24 boxes', max_length=255)),
+                ('physical_details', models.TextField(blank=True)),
+                ('dimensions', models.CharField(blank=True, max_length=255)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extents', to='archive.component')),
             ],
             options={
-                "ordering": ["unit", "position", "id"],
+                'ordering': ['unit', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalAgent",
+            name='HistoricalAgent',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "agent_type",
-                    models.CharField(
-                        choices=[
-                            ("person", "Person"),
-                            ("family", "Family"),
-                            ("corporate", "Corporate body"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "authorized_name",
-                    models.CharField(
-                        db_index=True, help_text="e.g. Serge, Victor, 1890-1947", max_length=500
-                    ),
-                ),
-                ("slug", models.SlugField(help_text="Used in the page's URL", max_length=200)),
-                (
-                    "primary_name",
-                    models.CharField(blank=True, help_text="e.g. Serge", max_length=255),
-                ),
-                (
-                    "rest_of_name",
-                    models.CharField(blank=True, help_text="e.g. Victor", max_length=255),
-                ),
-                ("fuller_form", models.CharField(blank=True, max_length=255)),
-                ("name_title", models.CharField(blank=True, max_length=255, verbose_name="title")),
-                (
-                    "name_dates",
-                    models.CharField(blank=True, help_text="e.g. 1890-1947", max_length=64),
-                ),
-                ("qualifier", models.CharField(blank=True, max_length=255)),
-                (
-                    "existence_begin",
-                    models.CharField(blank=True, help_text="e.g. 1890-12-30", max_length=32),
-                ),
-                (
-                    "existence_end",
-                    models.CharField(blank=True, help_text="e.g. 1947-11-17", max_length=32),
-                ),
-                (
-                    "biography",
-                    models.TextField(
-                        blank=True,
-                        help_text="Biographical or historical note, with headings and paragraphs",
-                    ),
-                ),
-                (
-                    "authority_source",
-                    models.CharField(
-                        blank=True,
-                        help_text="Vocabulary of the authority record, e.g. lcnaf",
-                        max_length=64,
-                    ),
-                ),
-                (
-                    "authority_id",
-                    models.CharField(
-                        blank=True,
-                        help_text="e.g. http://id.loc.gov/authorities/names/n50003420",
-                        max_length=500,
-                    ),
-                ),
-                ("published", models.BooleanField(db_index=True, default=True)),
-                ("created", models.DateTimeField(blank=True, editable=False)),
-                ("updated", models.DateTimeField(blank=True, editable=False)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('agent_type', models.CharField(choices=[('person', 'Person'), ('family', 'Family'), ('corporate', 'Corporate body')], max_length=16)),
+                ('authorized_name', models.CharField(db_index=True, help_text='e.g. Serge, Victor, 1890-1947', max_length=500)),
+                ('slug', models.SlugField(help_text="Used in the page's URL", max_length=200)),
+                ('primary_name', models.CharField(blank=True, help_text='e.g. Serge', max_length=255)),
+                ('rest_of_name', models.CharField(blank=True, help_text='e.g. Victor', max_length=255)),
+                ('fuller_form', models.CharField(blank=True, max_length=255)),
+                ('name_title', models.CharField(blank=True, max_length=255, verbose_name='title')),
+                ('name_dates', models.CharField(blank=True, help_text='e.g. 1890-1947', max_length=64)),
+                ('qualifier', models.CharField(blank=True, max_length=255)),
+                ('existence_begin', models.CharField(blank=True, help_text='e.g. 1890-12-30', max_length=32)),
+                ('existence_end', models.CharField(blank=True, help_text='e.g. 1947-11-17', max_length=32)),
+                ('biography', models.TextField(blank=True, help_text='Biographical or historical note, with headings and paragraphs')),
+                ('authority_source', models.CharField(blank=True, help_text='Vocabulary of the authority record, e.g. lcnaf', max_length=64)),
+                ('authority_id', models.CharField(blank=True, help_text='e.g. http://id.loc.gov/authorities/names/n50003420', max_length=500)),
+                ('published', models.BooleanField(db_index=True, default=True)),
+                ('created', models.DateTimeField(blank=True, editable=False)),
+                ('updated', models.DateTimeField(blank=True, editable=False)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical agent",
-                "verbose_name_plural": "historical agents",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical agent',
+                'verbose_name_plural': 'historical agents',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalComponent",
+            name='HistoricalComponent',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("path", models.CharField(db_index=True, max_length=255)),
-                ("depth", models.PositiveIntegerField()),
-                ("numchild", models.PositiveIntegerField(default=0)),
-                (
-                    "level",
-                    models.CharField(
-                        choices=[
-                            ("collection", "Collection"),
-                            ("fonds", "Fonds"),
-                            ("class", "Class"),
-                            ("recordgrp", "Record group"),
-                            ("series", "Series"),
-                            ("subfonds", "Sub-fonds"),
-                            ("subgrp", "Subgroup"),
-                            ("subseries", "Subseries"),
-                            ("file", "File"),
-                            ("item", "Item"),
-                            ("otherlevel", "Other level"),
-                        ],
-                        default="file",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "other_level",
-                    models.CharField(
-                        blank=True, help_text="Label when the level is 'Other level'", max_length=64
-                    ),
-                ),
-                (
-                    "identifier",
-                    models.CharField(
-                        blank=True,
-                        help_text="Call number or component identifier, e.g. GEN MSS 238",
-                        max_length=255,
-                    ),
-                ),
-                ("other_identifiers", models.JSONField(blank=True, default=list)),
-                (
-                    "ref",
-                    models.CharField(
-                        blank=True,
-                        help_text="Stable identifier within the collection (EAD @id); used in URLs",
-                        max_length=255,
-                        verbose_name="machine id",
-                    ),
-                ),
-                ("title", models.TextField(blank=True, help_text="Plain text of the title")),
-                (
-                    "title_markup",
-                    models.TextField(
-                        blank=True, help_text="The title with its inline markup, when it has any"
-                    ),
-                ),
-                (
-                    "languages",
-                    models.JSONField(
-                        blank=True,
-                        default=list,
-                        help_text='Languages of the material, e.g. [{"code": "fre"}]',
-                    ),
-                ),
-                ("physical_location", models.TextField(blank=True)),
-                ("published", models.BooleanField(db_index=True, default=False)),
-                (
-                    "attributes",
-                    models.JSONField(
-                        blank=True,
-                        default=dict,
-                        help_text="Attributes Fonds does not model, kept for export",
-                    ),
-                ),
-                (
-                    "unmapped",
-                    models.JSONField(
-                        blank=True,
-                        default=list,
-                        help_text="Elements Fonds does not model, kept verbatim with their place for export",
-                    ),
-                ),
-                ("created", models.DateTimeField(blank=True, editable=False)),
-                ("updated", models.DateTimeField(blank=True, editable=False)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "collection",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="archive.collection",
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('path', models.CharField(db_index=True, max_length=255)),
+                ('depth', models.PositiveIntegerField()),
+                ('numchild', models.PositiveIntegerField(default=0)),
+                ('level', models.CharField(choices=[('collection', 'Collection'), ('fonds', 'Fonds'), ('class', 'Class'), ('recordgrp', 'Record group'), ('series', 'Series'), ('subfonds', 'Sub-fonds'), ('subgrp', 'Subgroup'), ('subseries', 'Subseries'), ('file', 'File'), ('item', 'Item'), ('otherlevel', 'Other level')], default='file', max_length=16)),
+                ('other_level', models.CharField(blank=True, help_text="Label when the level is 'Other level'", max_length=64)),
+                ('identifier', models.CharField(blank=True, help_text='Call number or component identifier, e.g. GEN MSS 238', max_length=255)),
+                ('other_identifiers', models.JSONField(blank=True, default=list)),
+                ('ref', models.CharField(blank=True, help_text='Stable identifier within the collection (EAD @id); used in URLs', max_length=255, verbose_name='machine id')),
+                ('title', models.TextField(blank=True, help_text='Plain text of the title')),
+                ('title_markup', models.TextField(blank=True, help_text='The title with its inline markup, when it has any')),
+                ('languages', models.JSONField(blank=True, default=list, help_text='Languages of the material, e.g. [{"code": "fre"}]')),
+                ('physical_location', models.TextField(blank=True)),
+                ('published', models.BooleanField(db_index=True, default=False)),
+                ('attributes', models.JSONField(blank=True, default=dict, help_text='Attributes Fonds does not model, kept for export')),
+                ('unmapped', models.JSONField(blank=True, default=list, help_text='Elements Fonds does not model, kept verbatim with their place for export')),
+                ('created', models.DateTimeField(blank=True, editable=False)),
+                ('updated', models.DateTimeField(blank=True, editable=False)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('collection', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='archive.collection')),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical component",
-                "verbose_name_plural": "historical components",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical component',
+                'verbose_name_plural': 'historical components',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalNote",
+            name='HistoricalNote',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "note_type",
-                    models.CharField(
-                        choices=[
-                            ("abstract", "Abstract"),
-                            ("scopecontent", "Scope and Contents"),
-                            ("bioghist", "Biographical / Historical"),
-                            ("arrangement", "Arrangement"),
-                            ("accessrestrict", "Conditions Governing Access"),
-                            ("userestrict", "Conditions Governing Use"),
-                            ("prefercite", "Preferred Citation"),
-                            ("acqinfo", "Immediate Source of Acquisition"),
-                            ("custodhist", "Custodial History"),
-                            ("processinfo", "Processing Information"),
-                            ("appraisal", "Appraisal"),
-                            ("accruals", "Accruals"),
-                            ("relatedmaterial", "Related Materials"),
-                            ("separatedmaterial", "Separated Materials"),
-                            ("otherfindaid", "Other Finding Aids"),
-                            ("originalsloc", "Existence and Location of Originals"),
-                            ("altformavail", "Existence and Location of Copies"),
-                            ("phystech", "Physical Characteristics and Technical Requirements"),
-                            ("fileplan", "File Plan"),
-                            ("odd", "General"),
-                            ("bibliography", "Bibliography"),
-                            ("index", "Index"),
-                            ("materialspec", "Material Specific Details"),
-                            ("physloc", "Physical Location"),
-                            ("physfacet", "Physical Facet"),
-                            ("dimensions", "Dimensions"),
-                            ("langmaterial", "Language of Materials"),
-                            ("legalstatus", "Legal Status"),
-                            ("did_note", "Note"),
-                        ],
-                        max_length=24,
-                    ),
-                ),
-                ("heading", models.CharField(blank=True, max_length=255)),
-                ("content", models.TextField(blank=True)),
-                ("ref", models.CharField(blank=True, max_length=255)),
-                ("published", models.BooleanField(default=True)),
-                ("position", models.PositiveIntegerField(default=0)),
-                ("attributes", models.JSONField(blank=True, default=dict)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="archive.component",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('note_type', models.CharField(choices=[('abstract', 'Abstract'), ('scopecontent', 'Scope and Contents'), ('bioghist', 'Biographical / Historical'), ('arrangement', 'Arrangement'), ('accessrestrict', 'Conditions Governing Access'), ('userestrict', 'Conditions Governing Use'), ('prefercite', 'Preferred Citation'), ('acqinfo', 'Immediate Source of Acquisition'), ('custodhist', 'Custodial History'), ('processinfo', 'Processing Information'), ('appraisal', 'Appraisal'), ('accruals', 'Accruals'), ('relatedmaterial', 'Related Materials'), ('separatedmaterial', 'Separated Materials'), ('otherfindaid', 'Other Finding Aids'), ('originalsloc', 'Existence and Location of Originals'), ('altformavail', 'Existence and Location of Copies'), ('phystech', 'Physical Characteristics and Technical Requirements'), ('fileplan', 'File Plan'), ('odd', 'General'), ('bibliography', 'Bibliography'), ('index', 'Index'), ('materialspec', 'Material Specific Details'), ('physloc', 'Physical Location'), ('physfacet', 'Physical Facet'), ('dimensions', 'Dimensions'), ('langmaterial', 'Language of Materials'), ('legalstatus', 'Legal Status'), ('did_note', 'Note')], max_length=24)),
+                ('heading', models.CharField(blank=True, max_length=255)),
+                ('content', models.TextField(blank=True)),
+                ('ref', models.CharField(blank=True, max_length=255)),
+                ('published', models.BooleanField(default=True)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('attributes', models.JSONField(blank=True, default=dict)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('unit', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='archive.component')),
             ],
             options={
-                "verbose_name": "historical note",
-                "verbose_name_plural": "historical notes",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical note',
+                'verbose_name_plural': 'historical notes',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalRepository",
+            name='HistoricalRepository',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("code", models.SlugField(max_length=64)),
-                ("name", models.CharField(max_length=255)),
-                ("parent_institution", models.CharField(blank=True, max_length=255)),
-                (
-                    "address",
-                    models.TextField(blank=True, help_text="Postal address, one line per line."),
-                ),
-                ("url", models.URLField(blank=True)),
-                ("email", models.EmailField(blank=True, max_length=254)),
-                ("phone", models.CharField(blank=True, max_length=64)),
-                (
-                    "agency_code",
-                    models.CharField(
-                        blank=True,
-                        help_text="e.g. US-CtY-BR",
-                        max_length=64,
-                        verbose_name="ISIL / agency code",
-                    ),
-                ),
-                (
-                    "country_code",
-                    models.CharField(
-                        blank=True, help_text="ISO 3166-1 alpha-2, e.g. US", max_length=2
-                    ),
-                ),
-                ("created", models.DateTimeField(blank=True, editable=False)),
-                ("updated", models.DateTimeField(blank=True, editable=False)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('code', models.SlugField(max_length=64)),
+                ('name', models.CharField(max_length=255)),
+                ('parent_institution', models.CharField(blank=True, max_length=255)),
+                ('address', models.TextField(blank=True, help_text='Postal address, one line per line.')),
+                ('url', models.URLField(blank=True)),
+                ('email', models.EmailField(blank=True, max_length=254)),
+                ('phone', models.CharField(blank=True, max_length=64)),
+                ('agency_code', models.CharField(blank=True, help_text='e.g. US-CtY-BR', max_length=64, verbose_name='ISIL / agency code')),
+                ('country_code', models.CharField(blank=True, help_text='ISO 3166-1 alpha-2, e.g. US', max_length=2)),
+                ('created', models.DateTimeField(blank=True, editable=False)),
+                ('updated', models.DateTimeField(blank=True, editable=False)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical repository",
-                "verbose_name_plural": "historical repositories",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical repository',
+                'verbose_name_plural': 'historical repositories',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="HistoricalSubject",
+            name='HistoricalSubject',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                ("term", models.CharField(db_index=True, max_length=500)),
-                (
-                    "subject_type",
-                    models.CharField(
-                        choices=[
-                            ("topical", "Topical"),
-                            ("geographic", "Geographic"),
-                            ("genre_form", "Genre / form"),
-                            ("occupation", "Occupation"),
-                            ("function", "Function"),
-                            ("title", "Uniform title"),
-                        ],
-                        default="topical",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "source",
-                    models.CharField(
-                        blank=True, help_text="Vocabulary, e.g. lcsh, aat", max_length=64
-                    ),
-                ),
-                ("authority_id", models.CharField(blank=True, max_length=500)),
-                ("slug", models.SlugField(max_length=200)),
-                ("published", models.BooleanField(default=True)),
-                ("created", models.DateTimeField(blank=True, editable=False)),
-                ("updated", models.DateTimeField(blank=True, editable=False)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('term', models.CharField(db_index=True, max_length=500)),
+                ('subject_type', models.CharField(choices=[('topical', 'Topical'), ('geographic', 'Geographic'), ('genre_form', 'Genre / form'), ('occupation', 'Occupation'), ('function', 'Function'), ('title', 'Uniform title')], default='topical', max_length=16)),
+                ('source', models.CharField(blank=True, help_text='Vocabulary, e.g. lcsh, aat', max_length=64)),
+                ('authority_id', models.CharField(blank=True, max_length=500)),
+                ('slug', models.SlugField(max_length=200)),
+                ('published', models.BooleanField(default=True)),
+                ('created', models.DateTimeField(blank=True, editable=False)),
+                ('updated', models.DateTimeField(blank=True, editable=False)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "verbose_name": "historical subject",
-                "verbose_name_plural": "historical subjects",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical subject',
+                'verbose_name_plural': 'historical subjects',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name="ImportJob",
+            name='ImportJob',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("queued", "Queued"),
-                            ("running", "Running"),
-                            ("succeeded", "Succeeded"),
-                            ("failed", "Failed"),
-                            ("partial", "Partly failed"),
-                        ],
-                        default="queued",
-                        max_length=16,
-                    ),
-                ),
-                ("replace", models.BooleanField(default=False)),
-                (
-                    "files",
-                    models.JSONField(
-                        blank=True, default=list, help_text="Names of the files imported"
-                    ),
-                ),
-                ("collections", models.PositiveIntegerField(default=0)),
-                ("components", models.PositiveIntegerField(default=0)),
-                ("warnings", models.JSONField(blank=True, default=list)),
-                ("errors", models.JSONField(blank=True, default=list)),
-                ("seconds", models.FloatField(blank=True, null=True)),
-                ("created", models.DateTimeField(auto_now_add=True)),
-                ("started", models.DateTimeField(blank=True, null=True)),
-                ("finished", models.DateTimeField(blank=True, null=True)),
-                (
-                    "created_by",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "repository",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        to="archive.repository",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('partial', 'Partly failed')], default='queued', max_length=16)),
+                ('replace', models.BooleanField(default=False)),
+                ('files', models.JSONField(blank=True, default=list, help_text='Names of the files imported')),
+                ('collections', models.PositiveIntegerField(default=0)),
+                ('components', models.PositiveIntegerField(default=0)),
+                ('warnings', models.JSONField(blank=True, default=list)),
+                ('errors', models.JSONField(blank=True, default=list)),
+                ('seconds', models.FloatField(blank=True, null=True)),
+                ('created', models.DateTimeField(auto_now_add=True)),
+                ('started', models.DateTimeField(blank=True, null=True)),
+                ('finished', models.DateTimeField(blank=True, null=True)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                ('repository', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='archive.repository')),
             ],
             options={
-                "ordering": ["-created"],
+                'ordering': ['-created'],
             },
         ),
         migrations.AddField(
-            model_name="collection",
-            name="import_job",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.SET_NULL,
-                related_name="+",
-                to="archive.importjob",
-            ),
+            model_name='collection',
+            name='import_job',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='archive.importjob'),
         ),
         migrations.CreateModel(
-            name="Note",
+            name='Note',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "note_type",
-                    models.CharField(
-                        choices=[
-                            ("abstract", "Abstract"),
-                            ("scopecontent", "Scope and Contents"),
-                            ("bioghist", "Biographical / Historical"),
-                            ("arrangement", "Arrangement"),
-                            ("accessrestrict", "Conditions Governing Access"),
-                            ("userestrict", "Conditions Governing Use"),
-                            ("prefercite", "Preferred Citation"),
-                            ("acqinfo", "Immediate Source of Acquisition"),
-                            ("custodhist", "Custodial History"),
-                            ("processinfo", "Processing Information"),
-                            ("appraisal", "Appraisal"),
-                            ("accruals", "Accruals"),
-                            ("relatedmaterial", "Related Materials"),
-                            ("separatedmaterial", "Separated Materials"),
-                            ("otherfindaid", "Other Finding Aids"),
-                            ("originalsloc", "Existence and Location of Originals"),
-                            ("altformavail", "Existence and Location of Copies"),
-                            ("phystech", "Physical Characteristics and Technical Requirements"),
-                            ("fileplan", "File Plan"),
-                            ("odd", "General"),
-                            ("bibliography", "Bibliography"),
-                            ("index", "Index"),
-                            ("materialspec", "Material Specific Details"),
-                            ("physloc", "Physical Location"),
-                            ("physfacet", "Physical Facet"),
-                            ("dimensions", "Dimensions"),
-                            ("langmaterial", "Language of Materials"),
-                            ("legalstatus", "Legal Status"),
-                            ("did_note", "Note"),
-                        ],
-                        max_length=24,
-                    ),
-                ),
-                ("heading", models.CharField(blank=True, max_length=255)),
-                ("content", models.TextField(blank=True)),
-                ("ref", models.CharField(blank=True, max_length=255)),
-                ("published", models.BooleanField(default=True)),
-                ("position", models.PositiveIntegerField(default=0)),
-                ("attributes", models.JSONField(blank=True, default=dict)),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="notes",
-                        to="archive.component",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('note_type', models.CharField(choices=[('abstract', 'Abstract'), ('scopecontent', 'Scope and Contents'), ('bioghist', 'Biographical / Historical'), ('arrangement', 'Arrangement'), ('accessrestrict', 'Conditions Governing Access'), ('userestrict', 'Conditions Governing Use'), ('prefercite', 'Preferred Citation'), ('acqinfo', 'Immediate Source of Acquisition'), ('custodhist', 'Custodial History'), ('processinfo', 'Processing Information'), ('appraisal', 'Appraisal'), ('accruals', 'Accruals'), ('relatedmaterial', 'Related Materials'), ('separatedmaterial', 'Separated Materials'), ('otherfindaid', 'Other Finding Aids'), ('originalsloc', 'Existence and Location of Originals'), ('altformavail', 'Existence and Location of Copies'), ('phystech', 'Physical Characteristics and Technical Requirements'), ('fileplan', 'File Plan'), ('odd', 'General'), ('bibliography', 'Bibliography'), ('index', 'Index'), ('materialspec', 'Material Specific Details'), ('physloc', 'Physical Location'), ('physfacet', 'Physical Facet'), ('dimensions', 'Dimensions'), ('langmaterial', 'Language of Materials'), ('legalstatus', 'Legal Status'), ('did_note', 'Note')], max_length=24)),
+                ('heading', models.CharField(blank=True, max_length=255)),
+                ('content', models.TextField(blank=True)),
+                ('ref', models.CharField(blank=True, max_length=255)),
+                ('published', models.BooleanField(default=True)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('attributes', models.JSONField(blank=True, default=dict)),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='archive.component')),
             ],
             options={
-                "ordering": ["unit", "position", "id"],
+                'ordering': ['unit', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="HistoricalCollection",
+            name='HistoricalCollection',
             fields=[
-                (
-                    "id",
-                    models.BigIntegerField(
-                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "ead_id",
-                    models.CharField(
-                        help_text="The finding aid's identifier (EAD 2002 eadid, EAD3 recordid); used in URLs.",
-                        max_length=255,
-                        verbose_name="EAD identifier",
-                    ),
-                ),
-                ("ead_id_attributes", models.JSONField(blank=True, default=dict)),
-                ("finding_aid_title", models.TextField(blank=True)),
-                ("finding_aid_subtitle", models.TextField(blank=True)),
-                ("finding_aid_author", models.TextField(blank=True)),
-                ("finding_aid_sponsor", models.TextField(blank=True)),
-                ("finding_aid_edition", models.TextField(blank=True)),
-                ("publisher", models.TextField(blank=True)),
-                ("publication_date", models.CharField(blank=True, max_length=255)),
-                (
-                    "description_language",
-                    models.CharField(
-                        blank=True,
-                        help_text="Language of the description, e.g. English",
-                        max_length=255,
-                    ),
-                ),
-                ("description_language_code", models.CharField(blank=True, max_length=16)),
-                (
-                    "description_rules",
-                    models.TextField(
-                        blank=True,
-                        help_text="Rules or conventions followed, e.g. Describing Archives: A Content Standard",
-                    ),
-                ),
-                ("creation_note", models.TextField(blank=True)),
-                (
-                    "source_version",
-                    models.CharField(
-                        blank=True,
-                        help_text="EAD version the finding aid was imported from",
-                        max_length=8,
-                    ),
-                ),
-                (
-                    "numbered_components",
-                    models.BooleanField(
-                        default=False,
-                        help_text="Export components as <c01>...<c12> rather than <c>",
-                    ),
-                ),
-                (
-                    "unmapped",
-                    models.JSONField(
-                        blank=True,
-                        default=dict,
-                        help_text="Header content Fonds does not model, kept verbatim for export",
-                    ),
-                ),
-                ("created", models.DateTimeField(blank=True, editable=False)),
-                ("updated", models.DateTimeField(blank=True, db_index=True, editable=False)),
-                ("history_id", models.AutoField(primary_key=True, serialize=False)),
-                ("history_date", models.DateTimeField(db_index=True)),
-                ("history_change_reason", models.CharField(max_length=100, null=True)),
-                (
-                    "history_type",
-                    models.CharField(
-                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
-                    ),
-                ),
-                (
-                    "history_user",
-                    models.ForeignKey(
-                        null=True,
-                        on_delete=django.db.models.deletion.SET_NULL,
-                        related_name="+",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
-                (
-                    "import_job",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="archive.importjob",
-                    ),
-                ),
-                (
-                    "repository",
-                    models.ForeignKey(
-                        blank=True,
-                        db_constraint=False,
-                        null=True,
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        related_name="+",
-                        to="archive.repository",
-                    ),
-                ),
+                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
+                ('ead_id', models.CharField(help_text="The finding aid's identifier (EAD 2002 eadid, EAD3 recordid); used in URLs.", max_length=255, verbose_name='EAD identifier')),
+                ('ead_id_attributes', models.JSONField(blank=True, default=dict)),
+                ('finding_aid_title', models.TextField(blank=True)),
+                ('finding_aid_subtitle', models.TextField(blank=True)),
+                ('finding_aid_author', models.TextField(blank=True)),
+                ('finding_aid_sponsor', models.TextField(blank=True)),
+                ('finding_aid_edition', models.TextField(blank=True)),
+                ('publisher', models.TextField(blank=True)),
+                ('publication_date', models.CharField(blank=True, max_length=255)),
+                ('description_language', models.CharField(blank=True, help_text='Language of the description, e.g. English', max_length=255)),
+                ('description_language_code', models.CharField(blank=True, max_length=16)),
+                ('description_rules', models.TextField(blank=True, help_text='Rules or conventions followed, e.g. Describing Archives: A Content Standard')),
+                ('creation_note', models.TextField(blank=True)),
+                ('source_version', models.CharField(blank=True, help_text='EAD version the finding aid was imported from', max_length=8)),
+                ('numbered_components', models.BooleanField(default=False, help_text='Export components as <c01>...<c12> rather than <c>')),
+                ('unmapped', models.JSONField(blank=True, default=dict, help_text='Header content Fonds does not model, kept verbatim for export')),
+                ('created', models.DateTimeField(blank=True, editable=False)),
+                ('updated', models.DateTimeField(blank=True, db_index=True, editable=False)),
+                ('history_id', models.AutoField(primary_key=True, serialize=False)),
+                ('history_date', models.DateTimeField(db_index=True)),
+                ('history_change_reason', models.CharField(max_length=100, null=True)),
+                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('import_job', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='archive.importjob')),
+                ('repository', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='archive.repository')),
             ],
             options={
-                "verbose_name": "historical collection",
-                "verbose_name_plural": "historical collections",
-                "ordering": ("-history_date", "-history_id"),
-                "get_latest_by": ("history_date", "history_id"),
+                'verbose_name': 'historical collection',
+                'verbose_name_plural': 'historical collections',
+                'ordering': ('-history_date', '-history_id'),
+                'get_latest_by': ('history_date', 'history_id'),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name="collection",
-            name="repository",
-            field=models.ForeignKey(
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="collections",
-                to="archive.repository",
-            ),
+            model_name='collection',
+            name='repository',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='collections', to='archive.repository'),
         ),
         migrations.CreateModel(
-            name="RepositoryMembership",
+            name='RepositoryMembership',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "role",
-                    models.CharField(
-                        choices=[
-                            ("manager", "Manager"),
-                            ("archivist", "Archivist"),
-                            ("viewer", "Viewer"),
-                        ],
-                        default="archivist",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "repository",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="memberships",
-                        to="archive.repository",
-                    ),
-                ),
-                (
-                    "user",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="repository_memberships",
-                        to=settings.AUTH_USER_MODEL,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('role', models.CharField(choices=[('manager', 'Manager'), ('archivist', 'Archivist'), ('viewer', 'Viewer')], default='archivist', max_length=16)),
+                ('repository', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='archive.repository')),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='repository_memberships', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                "ordering": ["repository", "role", "user"],
+                'ordering': ['repository', 'role', 'user'],
             },
         ),
         migrations.CreateModel(
-            name="Revision",
+            name='Revision',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("date", models.CharField(blank=True, max_length=64)),
-                ("agent", models.CharField(blank=True, max_length=255)),
-                ("description", models.TextField(blank=True)),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "collection",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="revisions",
-                        to="archive.collection",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('date', models.CharField(blank=True, max_length=64)),
+                ('agent', models.CharField(blank=True, max_length=255)),
+                ('description', models.TextField(blank=True)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('collection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='archive.collection')),
             ],
             options={
-                "ordering": ["collection", "position", "id"],
+                'ordering': ['collection', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="Subject",
+            name='Subject',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("term", models.CharField(db_index=True, max_length=500)),
-                (
-                    "subject_type",
-                    models.CharField(
-                        choices=[
-                            ("topical", "Topical"),
-                            ("geographic", "Geographic"),
-                            ("genre_form", "Genre / form"),
-                            ("occupation", "Occupation"),
-                            ("function", "Function"),
-                            ("title", "Uniform title"),
-                        ],
-                        default="topical",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "source",
-                    models.CharField(
-                        blank=True, help_text="Vocabulary, e.g. lcsh, aat", max_length=64
-                    ),
-                ),
-                ("authority_id", models.CharField(blank=True, max_length=500)),
-                ("slug", models.SlugField(max_length=200, unique=True)),
-                ("published", models.BooleanField(default=True)),
-                ("created", models.DateTimeField(auto_now_add=True)),
-                ("updated", models.DateTimeField(auto_now=True)),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('term', models.CharField(db_index=True, max_length=500)),
+                ('subject_type', models.CharField(choices=[('topical', 'Topical'), ('geographic', 'Geographic'), ('genre_form', 'Genre / form'), ('occupation', 'Occupation'), ('function', 'Function'), ('title', 'Uniform title')], default='topical', max_length=16)),
+                ('source', models.CharField(blank=True, help_text='Vocabulary, e.g. lcsh, aat', max_length=64)),
+                ('authority_id', models.CharField(blank=True, max_length=500)),
+                ('slug', models.SlugField(max_length=200, unique=True)),
+                ('published', models.BooleanField(default=True)),
+                ('created', models.DateTimeField(auto_now_add=True)),
+                ('updated', models.DateTimeField(auto_now=True)),
             ],
             options={
-                "ordering": ["term"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("term", "subject_type", "source"), name="subject_unique_term"
-                    )
-                ],
+                'ordering': ['term'],
+                'constraints': [models.UniqueConstraint(fields=('term', 'subject_type', 'source'), name='subject_unique_term')],
             },
         ),
         migrations.CreateModel(
-            name="SubjectLink",
+            name='SubjectLink',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("published", models.BooleanField(default=True)),
-                ("position", models.PositiveIntegerField(default=0)),
-                ("attributes", models.JSONField(blank=True, default=dict)),
-                (
-                    "subject",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="links",
-                        to="archive.subject",
-                    ),
-                ),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="subject_links",
-                        to="archive.component",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('published', models.BooleanField(default=True)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('attributes', models.JSONField(blank=True, default=dict)),
+                ('subject', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links', to='archive.subject')),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='subject_links', to='archive.component')),
             ],
             options={
-                "ordering": ["unit", "position", "id"],
+                'ordering': ['unit', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="UnitDate",
+            name='UnitDate',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "expression",
-                    models.CharField(blank=True, help_text="e.g. 1936-1947", max_length=255),
-                ),
-                (
-                    "begin",
-                    models.CharField(
-                        blank=True, help_text="ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD", max_length=32
-                    ),
-                ),
-                ("end", models.CharField(blank=True, max_length=32)),
-                (
-                    "date_type",
-                    models.CharField(
-                        choices=[
-                            ("inclusive", "Inclusive"),
-                            ("bulk", "Bulk"),
-                            ("single", "Single"),
-                        ],
-                        default="inclusive",
-                        max_length=16,
-                    ),
-                ),
-                (
-                    "certainty",
-                    models.CharField(
-                        blank=True,
-                        choices=[
-                            ("", "Certain"),
-                            ("approximate", "Approximate"),
-                            ("inferred", "Inferred"),
-                            ("questionable", "Questionable"),
-                        ],
-                        default="",
-                        max_length=16,
-                    ),
-                ),
-                ("calendar", models.CharField(blank=True, max_length=32)),
-                ("era", models.CharField(blank=True, max_length=32)),
-                ("position", models.PositiveIntegerField(default=0)),
-                (
-                    "unit",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="dates",
-                        to="archive.component",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('expression', models.CharField(blank=True, help_text='e.g. 1936-1947', max_length=255)),
+                ('begin', models.CharField(blank=True, help_text='ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD', max_length=32)),
+                ('end', models.CharField(blank=True, max_length=32)),
+                ('date_type', models.CharField(choices=[('inclusive', 'Inclusive'), ('bulk', 'Bulk'), ('single', 'Single')], default='inclusive', max_length=16)),
+                ('certainty', models.CharField(blank=True, choices=[('', 'Certain'), ('approximate', 'Approximate'), ('inferred', 'Inferred'), ('questionable', 'Questionable')], default='', max_length=16)),
+                ('calendar', models.CharField(blank=True, max_length=32)),
+                ('era', models.CharField(blank=True, max_length=32)),
+                ('position', models.PositiveIntegerField(default=0)),
+                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dates', to='archive.component')),
             ],
             options={
-                "ordering": ["unit", "position", "id"],
+                'ordering': ['unit', 'position', 'id'],
             },
         ),
         migrations.CreateModel(
-            name="AgentRelation",
+            name='AgentRelation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "relation_type",
-                    models.CharField(
-                        choices=[
-                            ("spouse", "Spouse"),
-                            ("parent", "Parent"),
-                            ("child", "Child"),
-                            ("sibling", "Sibling"),
-                            ("associate", "Associate"),
-                            ("employee", "Employee"),
-                            ("member", "Member"),
-                        ],
-                        max_length=16,
-                    ),
-                ),
-                ("description", models.CharField(blank=True, max_length=255)),
-                ("dates", models.CharField(blank=True, max_length=64)),
-                (
-                    "source",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="relations",
-                        to="archive.agent",
-                    ),
-                ),
-                (
-                    "target",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="reverse_relations",
-                        to="archive.agent",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('relation_type', models.CharField(choices=[('spouse', 'Spouse'), ('parent', 'Parent'), ('child', 'Child'), ('sibling', 'Sibling'), ('associate', 'Associate'), ('employee', 'Employee'), ('member', 'Member')], max_length=16)),
+                ('description', models.CharField(blank=True, max_length=255)),
+                ('dates', models.CharField(blank=True, max_length=64)),
+                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations', to='archive.agent')),
+                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reverse_relations', to='archive.agent')),
             ],
             options={
-                "ordering": ["source", "relation_type", "target"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("source", "target", "relation_type"), name="agentrelation_unique"
-                    ),
-                    models.CheckConstraint(
-                        condition=models.Q(("source", models.F("target")), _negated=True),
-                        name="agentrelation_not_self",
-                    ),
-                ],
+                'ordering': ['source', 'relation_type', 'target'],
+                'constraints': [models.UniqueConstraint(fields=('source', 'target', 'relation_type'), name='agentrelation_unique'), models.CheckConstraint(condition=models.Q(('source', models.F('target')), _negated=True), name='agentrelation_not_self')],
             },
         ),
         migrations.AddIndex(
-            model_name="component",
-            index=models.Index(fields=["collection", "path"], name="component_collection_path"),
+            model_name='component',
+            index=models.Index(fields=['collection', 'path'], name='component_collection_path'),
         ),
         migrations.AddIndex(
-            model_name="component",
-            index=models.Index(fields=["collection", "depth"], name="component_collection_depth"),
+            model_name='component',
+            index=models.Index(fields=['collection', 'depth'], name='component_collection_depth'),
         ),
         migrations.AddConstraint(
-            model_name="component",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("ref", ""), _negated=True),
-                fields=("collection", "ref"),
-                name="component_unique_ref_per_collection",
-            ),
+            model_name='component',
+            constraint=models.UniqueConstraint(condition=models.Q(('ref', ''), _negated=True), fields=('collection', 'ref'), name='component_unique_ref_per_collection'),
         ),
         migrations.AddIndex(
-            model_name="agentlink",
-            index=models.Index(fields=["agent", "role"], name="agentlink_agent_role"),
+            model_name='agentlink',
+            index=models.Index(fields=['agent', 'role'], name='agentlink_agent_role'),
         ),
         migrations.AddConstraint(
-            model_name="container",
-            constraint=models.UniqueConstraint(
-                fields=("collection", "container_type", "indicator"),
-                name="container_unique_per_collection",
-            ),
+            model_name='container',
+            constraint=models.UniqueConstraint(fields=('collection', 'container_type', 'indicator'), name='container_unique_per_collection'),
         ),
         migrations.AddIndex(
-            model_name="note",
-            index=models.Index(fields=["unit", "note_type"], name="note_unit_type"),
+            model_name='note',
+            index=models.Index(fields=['unit', 'note_type'], name='note_unit_type'),
         ),
         migrations.AddConstraint(
-            model_name="collection",
-            constraint=models.UniqueConstraint(
-                fields=("repository", "ead_id"), name="collection_unique_ead_id_per_repository"
-            ),
+            model_name='collection',
+            constraint=models.UniqueConstraint(fields=('repository', 'ead_id'), name='collection_unique_ead_id_per_repository'),
         ),
         migrations.AddConstraint(
-            model_name="repositorymembership",
-            constraint=models.UniqueConstraint(
-                fields=("user", "repository"), name="repositorymembership_unique"
-            ),
+            model_name='repositorymembership',
+            constraint=models.UniqueConstraint(fields=('user', 'repository'), name='repositorymembership_unique'),
         ),
         migrations.AddIndex(
-            model_name="unitdate",
-            index=models.Index(fields=["begin", "end"], name="unitdate_range"),
+            model_name='unitdate',
+            index=models.Index(fields=['begin', 'end'], name='unitdate_range'),
         ),
     ]
