@@ -43,8 +43,11 @@ from archive.exchange.columns import (
     COMPONENT_COLUMNS,
     COMPONENT_JSON_COLUMNS,
     DATE_COLUMNS,
+    DATE_FIELDS,
     EXTENT_COLUMNS,
+    EXTENT_FIELDS,
     HEADER_FIELDS,
+    NOTE_FIELDS,
     column_length,
 )
 from archive.models import (
@@ -288,6 +291,13 @@ def _header_rule(name: str) -> Any:
 # --------------------------------------------------------------------------- related rows
 
 
+def _by_unit(fields: list[str]) -> tuple[str, ...]:
+    """The columns the loader writes for a related table (``exchange.columns``), read back
+    keyed by ``unit_id``: one list of columns for both directions."""
+    assert fields[0] == "unit"
+    return ("unit_id", *fields[1:])
+
+
 class _Related:
     """The related rows of one chunk of components, grouped by unit id (one query each).
 
@@ -330,32 +340,11 @@ class _Related:
             instances = instances.filter(published=True)
         self.dates = self._group(
             dates.order_by("unit_id", "position", "id"),
-            (
-                "unit_id",
-                "expression",
-                "begin",
-                "end",
-                "date_type",
-                "certainty",
-                "calendar",
-                "era",
-                "published",
-                "position",
-            ),
+            _by_unit(DATE_FIELDS),
         )
         self.extents = self._group(
             extents.order_by("unit_id", "position", "id"),
-            (
-                "unit_id",
-                "number",
-                "extent_type",
-                "portion",
-                "container_summary",
-                "physical_details",
-                "dimensions",
-                "published",
-                "position",
-            ),
+            _by_unit(EXTENT_FIELDS),
         )
         notes = Note.objects.filter(**in_chunk)
         agents = AgentLink.objects.filter(**in_chunk)
@@ -369,16 +358,7 @@ class _Related:
             daos = daos.filter(published=True)
         self.notes = self._group(
             notes.order_by("unit_id", "position", "id"),
-            (
-                "unit_id",
-                "note_type",
-                "heading",
-                "content",
-                "ref",
-                "published",
-                "position",
-                "attributes",
-            ),
+            _by_unit(NOTE_FIELDS),
         )
         self.agents = self._group(
             agents.order_by("unit_id", "position", "id"),
