@@ -836,9 +836,6 @@ _PHRASE_REFERENCES = frozenset({"archref", "bibref"})
 
 _SHOW = {v.casefold(): v for v in ("new", "replace", "embed", "other", "none")}
 _ACTUATE = {v.casefold(): v for v in ("onLoad", "onRequest", "other", "none")}
-_LINK_ONLY = frozenset(
-    {"href", "arcrole", "show", "actuate", "linktype", "entityref", "xpointer", "target"}
-)
 
 
 def namespaced(el: Any, namespace: str, *, version: str) -> Any:
@@ -857,14 +854,12 @@ def namespaced(el: Any, namespace: str, *, version: str) -> Any:
             if key.startswith("{"):
                 continue
             value = node.attrib[key]
-            if key == "target" and name in ("ref", "ptr"):
-                continue
             if not is_link:
-                if key in _LINK_ONLY or (key == "title" and name != "title"):
-                    del node.attrib[key]
+                # (``conform`` gives an attribute the schema has only as xlink:* that
+                # spelling, and leaves out what the element does not take at all)
                 continue
-            if key in ("entityref", "xpointer", "target"):
-                del node.attrib[key]
+            if key == "entityref":
+                del node.attrib[key]  # names a DTD entity, which no export declares
                 continue
             if key in ("href", "role", "arcrole", "show", "actuate", "linktype", "title") and not (
                 key == "role" and name in _NAME_ELEMENTS

@@ -874,7 +874,7 @@ class EADReader:
             published=_published(el),
             ref=el.get("id"),
             position=position,
-            attributes=_attrs(el, _NOTE_MAPPED),
+            attributes=_attrs(el, _NOTE_MAPPED) + _external(el),
             heading_attributes=heading_attributes,
         )
 
