@@ -301,9 +301,7 @@ def _from_ead3(el: Any) -> str:
         if _parts_say_more(el):
             # several parts, or parts with attributes: kept as they are for EAD3 (an EAD 2002
             # export unwraps them, a space between touching words)
-            return serialise_element(
-                el, name=name, attrs=attrs, inner=serialise_children(el, convert=_keep_parts)
-            )
+            return serialise_element(el, name=name, attrs=attrs, inner=name_fragment(el))
         return serialise_element(el, name=name, attrs=attrs, inner=_join_parts(el))
     if name == "list":
         converted = []
@@ -356,6 +354,11 @@ def _parts_say_more(el: Any) -> bool:
     one with attributes."""
     parts = [child for child in el if local_name(child) == "part"]
     return len(parts) > 1 or any(part.attrib for part in parts)
+
+
+def name_fragment(el: Any) -> str:
+    """The content of an EAD3 name or term as a neutral fragment, its ``<part>``s kept."""
+    return serialise_children(el, convert=_keep_parts)
 
 
 def _keep_parts(el: Any) -> str:

@@ -35,6 +35,7 @@ from .markup import (
     attribute_items,
     fragment_from_element,
     local_name,
+    name_fragment,
     normalise_space,
     parse_fragment,
     plain_text,
@@ -1148,6 +1149,24 @@ class EADReader:
             return normalise_space(" ".join(text for _, text in parts)), parts
         return normalise_space(plain_text(el)), ()
 
+    def _name_markup(self, el: Any) -> str | None:
+        """A name's or term's content as a fragment when it says more than its words and
+        part types: inline markup (EAD 2002), EAD3 parts holding markup or attributes other
+        than their type, or elements beside the parts (geographic coordinates); else None."""
+        children = _elements(el)
+        if not children:
+            return None
+        if self.version != "3":
+            return fragment_from_element(el, version="2002")
+        for child in children:
+            if local_name(child) != "part":
+                break
+            if len(child) or any(key != "localtype" for key in child.keys()):
+                break
+        else:
+            return None
+        return name_fragment(el)
+
     def _agent(self, el: Any, role: str, group: str | None, label: str | None) -> AgentLink:
         name, parts = self._name_link(el)
         relator = el.get("role") or el.get("relator")
@@ -1170,9 +1189,7 @@ class EADReader:
             group=group,
             label=label,
             attributes=attrs,
-            name_markup=fragment_from_element(el, version=self.version or "2002")
-            if not parts and any(isinstance(child.tag, str) for child in el)
-            else None,
+            name_markup=self._name_markup(el),
         )
 
     def _origination(self, el: Any) -> list[AgentLink]:
@@ -1267,6 +1284,7 @@ class EADReader:
                         )
                         + _external(sub),
                         term_parts=parts,
+                        term_markup=self._name_markup(sub),
                     ),
                 )
             else:

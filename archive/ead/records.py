@@ -306,8 +306,8 @@ class AgentLink:
     # other attributes of the <origination> it was read from (on its first name only: an id
     # may not repeat)
     origination_attributes: Attributes = ()
-    # the name as an EAD 2002 fragment when it had inline markup (<subarea>, <emph>); ``name``
-    # is its plain text
+    # the name as a neutral fragment when it had inline markup (<subarea>, <emph>; EAD3
+    # parts with markup or attributes, kept as <part>s); ``name`` is its plain text
     name_markup: str | None = None
 
 
@@ -327,6 +327,8 @@ class SubjectLink:
     # ((part type, text), ...) from EAD3 <part>s when the term had more than one or a typed
     # one ("Architecture -- History -- 20th century"); ``term`` is their words joined
     term_parts: tuple[tuple[str, str], ...] = ()
+    # the term as a neutral fragment when it had inline markup (as ``AgentLink.name_markup``)
+    term_markup: str | None = None
 
 
 @_slot_init

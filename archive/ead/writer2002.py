@@ -864,7 +864,10 @@ class Writer2002(StreamWriter):
                     if subject.published or k != "audience"  # internal now
                 )
             )
-            if subject.term_parts and self.version == "3":
+            if subject.term_markup and self.same:
+                node = self.el(element, attrs)
+                self.fill(node, subject.term_markup, context="phrase")
+            elif subject.term_parts and self.version == "3":
                 node = self.el(element, attrs)
                 for part_type, text in subject.term_parts:
                     self.el("part", [("localtype", part_type or None)], text or None, parent=node)

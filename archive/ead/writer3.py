@@ -599,6 +599,9 @@ class Writer3(Writer2002):
                 *self.attrs(tuple(attrs.items())),
             ],
         )
+        if agent.name_markup and self.same:
+            self.fill(node, agent.name_markup, context="phrase")
+            return node
         parts = agent.name_parts or (("", agent.name),)
         for localtype, text in parts:
             self.el("part", [("localtype", localtype or None)], text or None, parent=node)

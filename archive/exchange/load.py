@@ -1567,6 +1567,8 @@ class EADLoader:
             attributes["attributes"] = pairs(link.attributes)
         if link.term_parts:
             attributes["term_parts"] = [list(p) for p in link.term_parts]
+        if link.term_markup:
+            attributes["term_markup"] = link.term_markup
         if link.subject_type not in SUBJECT_TYPES:
             attributes["subject_type"] = link.subject_type
         values = [unit_id, None, link.published, position, attributes]

@@ -597,8 +597,13 @@ def _agent(row: tuple) -> r.AgentLink:
 
 def _name_markup(markup: str | None, name: str) -> str | None:
     """A name's stored markup while it still says the name (not once the name was edited)."""
-    if markup and " ".join(fragment_plain_text(markup).split()) == " ".join(name.split()):
-        return markup
+    if not markup:
+        return None
+    said = " ".join(name.split())
+    # (EAD3 parts that touch are words apart in the name)
+    for separate in (False, True):
+        if " ".join(fragment_plain_text(markup, separate=separate).split()) == said:
+            return markup
     return None
 
 
@@ -619,6 +624,7 @@ def _subject(row: tuple) -> r.SubjectLink:
         normal=attrs.get("normal"),
         attributes=_pairs(attrs.get("attributes")),
         term_parts=parts,  # type: ignore[arg-type]
+        term_markup=_name_markup(attrs.get("term_markup"), term),
     )
 
 
