@@ -56,7 +56,8 @@ EAD3_ELEMENTS = frozenset(
 
 # What EAD3 allows in its most restricted phrase contexts (titleproper, unittitle, abstract).
 EAD3_PHRASE = frozenset(
-    "emph lb abbr expan foreign ref ptr quote persname corpname famname geogname name subject "
+    "emph lb abbr expan foreign ref ptr quote date num persname corpname famname geogname name "
+    "subject "
     "genreform occupation function title part".split()
 )
 
