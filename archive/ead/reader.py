@@ -1317,6 +1317,7 @@ class EADReader:
             barcode=barcode,
             attributes=_unmapped(el, items, _CONTAINER_MAPPED),
             published=get("audience") != "internal",
+            content=fragment_from_element(el, version=self.version or "2002") if len(el) else "",
         )
 
     def _digital_objects(self, el: Any, name: str) -> list[DigitalObject]:

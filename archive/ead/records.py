@@ -344,6 +344,9 @@ class Container:
     barcode: str | None = None
     attributes: Attributes = ()
     published: bool = True
+    # its content as a fragment when it had inline markup (a <title>, an <archref>);
+    # ``indicator`` is its plain text
+    content: str = ""
 
 
 @_slot_init

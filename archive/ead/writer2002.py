@@ -688,12 +688,7 @@ class Writer2002(StreamWriter):
         for container in unit.containers:
             if not self.visible(container.published):
                 continue
-            self.el(
-                "container",
-                self.container_attributes(container),
-                container.indicator or None,
-                parent=did,
-            )
+            self.container(did, container)
         for node in self.digital_objects(unit.digital_objects, in_did=True):
             did.append(node)
         if len([c for c in did if c.tag != self.q("head")]) == 0:
@@ -717,6 +712,19 @@ class Writer2002(StreamWriter):
         ]
         attrs += self.attrs(date.attributes)
         return attrs, date.expression or normal or None
+
+    def container(self, did: Any, container: Container) -> None:
+        """One ``<container>``: its inline markup in the same version, else its words."""
+        if container.content and self.same:
+            node = self.el("container", self.container_attributes(container), parent=did)
+            self.fill(node, container.content, context="phrase")
+            return
+        self.el(
+            "container",
+            self.container_attributes(container),
+            container.indicator or None,
+            parent=did,
+        )
 
     def container_attributes(self, container: Container) -> list[tuple[str, str | None]]:
         attrs = [
@@ -746,6 +754,7 @@ class Writer2002(StreamWriter):
             or unit.did_attributes
             or unit.identifier_fragments
             or (self.version == "3" and any(d.structured for d in unit.dates))
+            or any(c.content for c in unit.containers)
         ):
             return None  # anything beyond ids, title, dates and containers: the tree path
         title = unit.title

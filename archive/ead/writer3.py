@@ -491,12 +491,7 @@ class Writer3(Writer2002):
         for container in unit.containers:
             if not self.visible(container.published):
                 continue
-            self.el(
-                "container",
-                self.container_attributes(container),
-                container.indicator or None,
-                parent=did,
-            )
+            self.container(did, container)
         for node in self.digital_objects(unit.digital_objects, in_did=True):
             did.append(node)
         if len([c for c in did if c.tag != self.q("head")]) == 0:

@@ -256,6 +256,8 @@ def container_json(c: r.Container) -> dict[str, Any]:
         written["attributes"] = pairs(c.attributes)
     if not c.published:
         written["published"] = False
+    if c.content:
+        written["content"] = c.content
     return written
 
 

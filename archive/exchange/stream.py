@@ -677,6 +677,7 @@ def _containers(rows: list[tuple], path: str) -> tuple[r.Container, ...]:
                         barcode=c.get("barcode"),
                         attributes=kept,
                         published=published or (flagged and c.get("published", True) is not False),
+                        content=c.get("content") or "",
                     )
                 )
             continue
