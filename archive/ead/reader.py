@@ -996,7 +996,7 @@ class EADReader:
             normal=normal,
             characteristic=get("datechar"),
             published=get("audience") != "internal",
-            attributes=_unmapped(el, items, _DATE_MAPPED),
+            attributes=_unmapped(el, items, _DATE_MAPPED) + _external(el),
         )
 
     def _structured_dates(self, el: Any) -> list[Date]:
@@ -1091,7 +1091,7 @@ class EADReader:
             dimensions=dims,
             content=fragment_from_element(el, version=v),
             published=_published(el),
-            attributes=_attrs(el, {"audience"}),
+            attributes=_attrs(el, {"audience"}) + _external(el),
         )
 
     def _physdescstructured(self, el: Any, in_set: bool = False) -> Extent:
@@ -1101,7 +1101,7 @@ class EADReader:
         number = parts.get("quantity")
         if number is not None and not re.match(r"^[0-9.]+$", number):
             self.warn(el, f"quantity is not a number: {number!r}")
-        attrs = _attrs(el, {"audience", "coverage"})
+        attrs = _attrs(el, {"audience", "coverage"}) + _external(el)
         if in_set:
             attrs += (("set", "1"),)
         return Extent(
@@ -1133,7 +1133,8 @@ class EADReader:
                     name=normalise_space(plain_text(lang)),
                     script_name=script_name,
                     published=not _internal_within(lang, el),
-                    attributes=_attrs(lang, {"langcode", "scriptcode", "audience"}),
+                    attributes=_attrs(lang, {"langcode", "scriptcode", "audience"})
+                    + _external(lang),
                 )
             )
         return out
@@ -1201,10 +1202,9 @@ class EADReader:
                 agent = self._agent(sub, role, None, label)
                 if not _published(el):
                     agent = _replace(agent, published=False)
-                if not out and _attrs(el, {"label", "audience"}):
-                    agent = _replace(
-                        agent, origination_attributes=_attrs(el, {"label", "audience"})
-                    )
+                kept = _attrs(el, {"label", "audience"}) + _external(el)
+                if not out and kept:
+                    agent = _replace(agent, origination_attributes=kept)
                 out.append(agent)
             else:
                 return []  # unusual content: keep the whole origination verbatim instead
@@ -1315,7 +1315,7 @@ class EADReader:
             indicator=_text(el),
             label=label,
             barcode=barcode,
-            attributes=_unmapped(el, items, _CONTAINER_MAPPED),
+            attributes=_unmapped(el, items, _CONTAINER_MAPPED) + _external(el),
             published=get("audience") != "internal",
             content=fragment_from_element(el, version=self.version or "2002") if len(el) else "",
         )
@@ -1327,30 +1327,34 @@ class EADReader:
         group = el.get("id") or f"group-{el.sourceline}"
         description = None
         members = []
-        resources: list[str] = []
+        links: list[str] = []
         for sub in _elements(el):
             sname = local_name(sub)
             if sname in ("daodesc", "descriptivenote"):
                 description = fragment_from_element(sub, version=v)
             elif sname in ("daoloc", "dao"):
                 members.append(sub)
-            elif sname == "resource" and normalise_space(plain_text(sub)):
-                # the words of an extended link's <resource> join the group description
-                resources.append(f"<p>{_escape(normalise_space(plain_text(sub)))}</p>")
-        if resources:
-            description = (description or "") + "".join(resources)
+            elif sname in ("resource", "arc"):
+                links.append(_verbatim(sub))
         out = []
-        group_attributes = _attrs(el, {"audience"})
+        group_attributes = _attrs(el, {"audience"}) + _external(el)
         for index, member in enumerate(members):
             obj = self._dao(member, group, description if index == 0 else None)
             if not _published(el):
                 obj = _replace(obj, published=False)
             if index == 0 and group_attributes:
                 obj = _replace(obj, group_attributes=group_attributes)
+            if index == 0 and links:
+                obj = _replace(obj, group_links=tuple(links))
             out.append(obj)
-        if not out and description:
+        if not out and (description or links):
             out.append(
-                DigitalObject(group=group, group_description=description, published=_published(el))
+                DigitalObject(
+                    group=group,
+                    group_description=description,
+                    published=_published(el),
+                    group_links=tuple(links),
+                )
             )
         return out
 
@@ -1380,7 +1384,7 @@ class EADReader:
             actuate=a.get("actuate"),
             published=_published(el),
             description=description,
-            extra=tuple((k, val) for k, val in a.items() if k not in mapped),
+            extra=tuple((k, val) for k, val in a.items() if k not in mapped) + _external(el),
             group=group,
             group_description=group_description,
             object_type=a.get("daotype"),

@@ -366,6 +366,10 @@ class DigitalObject:
     group_description: str | None = None  # fragment of the group's daodesc
     object_type: str | None = None  # EAD3 daotype (borndigital, derived...)
     group_attributes: Attributes = ()  # of the daogrp/daoset (id, title...), on its first member
+    # the extended link's own <resource>s and <arc>s (EAD 2002, XML without namespace), on
+    # its first member: an EAD3 export, which has no such elements, writes a resource's words
+    # into the set's description
+    group_links: tuple[str, ...] = ()
 
 
 @_slot_init

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import codes
 from .conform import is_xml_id
-from .markup import fragment_plain_text
+from .markup import fragment_plain_text, namespaced, parse_fragment
 from .parsing import EAD2002_NS, XLINK_NS, XSI_NS
 from .records import (
     AgentLink,
@@ -955,15 +955,29 @@ class Writer2002(StreamWriter):
                 desc = self.el("daodesc")
                 self.fill(desc, obj.group_description)
                 group_node.insert(0, desc)
+            if self.same:
+                for xml in obj.group_links:  # the extended link's resources and arcs
+                    group_node.append(
+                        namespaced(parse_fragment(xml)[0], self.namespace, version=self.version)
+                    )
             if obj.href is not None:
+                extra = dict(obj.extra)
+                # (its own label, which the group's arcs name, else one made up)
+                label = extra.pop("label", None) if self.same else None
                 node = self.el(
-                    "daoloc", [(f"{{{XLINK_NS}}}type", "locator"), *link], parent=group_node
+                    "daoloc",
+                    [
+                        (f"{{{XLINK_NS}}}type", "locator"),
+                        *link,
+                        *self.attrs(tuple(extra.items()), drop={"linktype"}),
+                    ],
+                    parent=group_node,
                 )
                 if node.get(f"{{{XLINK_NS}}}href") is None:
                     # a script URL left out of a public export: the locator keeps its title
                     # and description; its href is required, and "" leads nowhere
                     node.set(f"{{{XLINK_NS}}}href", "")
-                node.set(f"{{{XLINK_NS}}}label", f"loc{len(group_node)}")
+                node.set(f"{{{XLINK_NS}}}label", label or f"loc{len(group_node)}")
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)
         for node in out:

@@ -559,6 +559,7 @@ class Writer3(Writer2002):
             ("era", date.era),
             ("datechar", date.characteristic),
             self.audience(date.published),
+            *self.attrs(date.attributes),
         ]
         return attrs, date.expression or normal or None
 
@@ -570,6 +571,7 @@ class Writer3(Writer2002):
             ("label", container.label),
             ("containerid", container.barcode),
             self.audience(container.published),
+            *self.attrs(container.attributes, drop={"audience"}),
         ]
 
     def agent(self, agent: AgentLink) -> Any:
@@ -653,10 +655,13 @@ class Writer3(Writer2002):
                     (
                         "actuate",
                         {"onload": "onload", "onrequest": "onrequest"}.get(
-                            (obj.actuate or "").casefold()
+                            (obj.actuate or "").casefold(),
+                            obj.actuate if self.same else None,
                         ),
                     ),
                     self.audience(obj.published),
+                    # (its other attributes; ``conform`` leaves out what EAD3 does not take)
+                    *self.attrs(obj.extra),
                 ],
             )
             if obj.description:
@@ -667,14 +672,15 @@ class Writer3(Writer2002):
                 continue
             if obj.group != current or group_node is None:
                 current = obj.group
-                group_node = self.el("daoset", [("bibliographic", None)])
+                group_node = self.el("daoset", self.attrs(obj.group_attributes))
                 out.append(group_node)
-            if obj.group_description:
+            description = (obj.group_description or "") + _resource_words(obj.group_links)
+            if description:
                 # the set's own description follows its members
                 desc = group_node.find(self.q("descriptivenote"))
                 if desc is None:
                     desc = self.el("descriptivenote", parent=group_node)
-                self.fill(desc, obj.group_description)
+                self.fill(desc, description)
             group_node.append(node)
         for i, node in enumerate(out):
             if node.tag != self.q("daoset"):
@@ -708,6 +714,19 @@ class _Revision:
 
 
 _DATETIME = re.compile(r"^-?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _resource_words(links: tuple[str, ...]) -> str:
+    """The words of an EAD 2002 extended link's ``<resource>``s as paragraphs (EAD3 has no
+    such element: they join the set's description)."""
+    out = []
+    for xml in links:
+        if xml.startswith("<resource"):
+            words = " ".join(fragment_plain_text(xml).split())
+            if words:
+                escaped = words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                out.append(f"<p>{escaped}</p>")
+    return "".join(out)
 
 
 def _standard_datetime(value: str | None) -> str | None:

@@ -62,6 +62,18 @@ def valid_normal(value: str | None) -> str | None:
     return None
 
 
+def attribute_dict(attrs: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """Attribute pairs as a dict, the later of a repeated name winning, values None left
+    out -- except that ``audience="internal"`` always wins: a record made internal keeps
+    the ``audience="external"`` its file said among its other attributes, which must not
+    make it public again."""
+    out: dict[str, str] = {}
+    for key, value in attrs:
+        if value is not None and not (key == "audience" and out.get(key) == "internal"):
+            out[key] = value
+    return out
+
+
 def is_plain_text(fragment: str) -> bool:
     """Whether a neutral fragment is only words: no markup, no entity reference, nothing the
     XML parser would change (``<>&``, carriage returns, characters XML refuses)."""
@@ -245,7 +257,7 @@ class StreamWriter(ABC):
         text: str | None = None,
         parent: Any = None,
     ) -> Any:
-        clean = {k: v for k, v in attrs if v is not None}
+        clean = attribute_dict(attrs)
         if parent is None:
             node = etree.Element(self.q(name), clean, nsmap=self.nsmap)
         else:
@@ -292,7 +304,7 @@ class StreamWriter(ABC):
             return ""
         allowed = spec["attrs"]
         start = "<" + name
-        for key, value in {k: v for k, v in attrs if v is not None}.items():
+        for key, value in attribute_dict(attrs).items():
             attr_spec = allowed.get(key)
             if attr_spec is None or _ATTRIBUTE_UNSAFE.search(value) is not None:
                 return ""

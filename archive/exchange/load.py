@@ -1423,6 +1423,8 @@ class EADLoader:
             attributes["attributes"] = pairs(dao.extra)
         if dao.group_attributes:
             attributes["group_attributes"] = pairs(dao.group_attributes)
+        if dao.group_links:
+            attributes["group_links"] = list(dao.group_links)
         href, title, role = clip(dao.href, 2000), clip(dao.title, 500), clip(dao.role, 64)
         keep(attributes, "href", dao.href, href)
         keep(attributes, "title", dao.title, title)

@@ -746,6 +746,7 @@ def _digital_object(row: tuple) -> r.DigitalObject:
         group_description=attrs.get("group_description"),
         object_type=attrs.get("object_type"),
         group_attributes=_pairs(attrs.get("group_attributes")),
+        group_links=tuple(attrs.get("group_links") or ()),
     )
 
 
