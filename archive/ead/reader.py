@@ -935,6 +935,8 @@ class EADReader:
                     for lang in self._languages(el):
                         if not note.published:
                             lang = _replace(lang, published=False)
+                        if v == "3":
+                            lang = _replace(lang, statement=position)
                         state.add("languages", lang)
             elif name == "origination":
                 agents = self._origination(el)

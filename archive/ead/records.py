@@ -263,6 +263,9 @@ class Language:
     script_name: str = ""  # text of an EAD3 <script> ("arcanumscript"), "" when none
     published: bool = True  # False inside a langmaterial (or language) marked internal
     attributes: Attributes = ()  # others of its <language> (encodinganalog...)
+    # the ``position`` of the langmaterial note it was read from (EAD3, where a statement
+    # and its languages are one element), or None
+    statement: int | None = None
 
 
 @_slot_init

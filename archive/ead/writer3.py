@@ -397,7 +397,15 @@ class Writer3(Writer2002):
                     current_set = None
             else:
                 current_set = None
-                node = self.el("physdesc", [self.audience(extent.published)], parent=did)
+                node = self.el(
+                    "physdesc",
+                    [self.audience(extent.published), *self.attrs(extent.attributes)],
+                    parent=did,
+                )
+                if self.same and extent.content:
+                    # as read from EAD3: its words and inline markup
+                    self.fill(node, extent.content, context="phrase")
+                    continue
                 text = (
                     fragment_plain_text(extent.content, separate=True)
                     if extent.content
@@ -423,9 +431,9 @@ class Writer3(Writer2002):
             n for n in unit.notes if n.note_type in _PHRASE_NOTES | {"physfacet", "dimensions"}
         ]
         lm_notes = [n for n in notes if n.note_type == "langmaterial"]
-        # Public languages and statements in one langmaterial, internal ones in another
-        # (which language belongs to which statement is not kept).
-        for published in (True, False):
+        # Each statement with its own languages, as read from EAD3; else public languages
+        # and statements in one langmaterial, internal ones in another.
+        for published in (True, False) if not self.statements(did, unit, lm_notes) else ():
             if not self.visible(published):
                 continue
             languages = [lang for lang in unit.languages if lang.published == published]
@@ -516,9 +524,39 @@ class Writer3(Writer2002):
             del node.attrib["audience"]
         return node
 
+    def statements(self, did: Any, unit: Unit, notes: list[Note]) -> bool:
+        """Write each langmaterial statement read from EAD3 as it was, with its own
+        languages and description; False (nothing written) when a language does not say
+        which statement it belongs to, or that one is not here."""
+        if not self.same or not notes:
+            return False
+        places = {n.position for n in notes}
+        if any(lang.statement not in places for lang in unit.languages):
+            return False
+        for note in notes:
+            if not self.visible(note.published):
+                continue
+            languages = [
+                lang
+                for lang in unit.languages
+                if lang.statement == note.position and self.visible(lang.published)
+            ]
+            lm = self.langmaterial(did, languages, [note], note.published, description=False)
+            if note.ref:
+                lm.set("id", note.ref)
+            if note.content:
+                self.fill(self.el("descriptivenote", parent=lm), note.content)
+        return True
+
     def langmaterial(
-        self, did: Any, languages: list[Language], statements: list[Note], published: bool
-    ) -> None:
+        self,
+        did: Any,
+        languages: list[Language],
+        statements: list[Note],
+        published: bool,
+        *,
+        description: bool = True,
+    ) -> Any:
         lm = self.el(
             "langmaterial",
             # (the statement's own attributes: label, encodinganalog...)
@@ -541,11 +579,14 @@ class Writer3(Writer2002):
                 self.el("language", [("langcode", code), *kept], lang.name or None, parent=lm)
         if not languages:
             self.el("language", [("langcode", "und")], parent=lm)
+        if not description:
+            return lm
         rest = " ".join(fragment_plain_text(self.shown(n.content)) for n in statements)
         names = " ".join(lang.name for lang in languages)
         if " ".join(rest.split()) and " ".join(rest.split()) != " ".join(names.split()):
             desc = self.el("descriptivenote", parent=lm)
             self.el("p", text=" ".join(rest.split()), parent=desc)
+        return lm
 
     def date_parts(self, date: Date) -> tuple[list[tuple[str, str | None]], str | None]:
         # only the @normal the source had (see Writer2002.date_parts)

@@ -277,6 +277,8 @@ def language_json(lang: r.Language) -> dict[str, Any]:
         written["published"] = False
     if lang.attributes:
         written["attributes"] = pairs(lang.attributes)
+    if lang.statement is not None:
+        written["statement"] = lang.statement
     return written
 
 

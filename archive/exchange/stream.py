@@ -843,6 +843,7 @@ def unit_record(
                 script_name=lang.get("script_name") or "",
                 published=lang.get("published", True) is not False,
                 attributes=_pairs(lang.get("attributes")),
+                statement=lang.get("statement"),
             )
             for lang in languages
             if not public or lang.get("published", True) is not False
