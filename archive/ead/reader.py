@@ -917,9 +917,14 @@ class EADReader:
             elif name == "physdescstructured":
                 state.add("extents", self._physdescstructured(el))
             elif name == "physdescset":
+                set_attributes = _attrs(el)
                 for sub in _elements(el):
                     if local_name(sub) == "physdescstructured":
-                        state.add("extents", self._physdescstructured(sub, in_set=True))
+                        extent = self._physdescstructured(sub, in_set=True)
+                        if set_attributes:
+                            extent = _replace(extent, set_attributes=set_attributes)
+                            set_attributes = ()
+                        state.add("extents", extent)
             elif name in did_notes:
                 note = self._note(el, did_notes[name], position)
                 if v == "3" and name == "langmaterial":
@@ -1115,6 +1120,7 @@ class EADReader:
             dimensions=parts.get("dimensions"),
             published=_published(el),
             attributes=attrs,
+            structured=_verbatim(el),
         )
 
     def _languages(self, el: Any) -> list[Language]:

@@ -250,6 +250,12 @@ class Extent:
     content: str = ""
     published: bool = True
     attributes: Attributes = ()
+    # the EAD3 <physdescstructured> it was read from (XML without namespace): the EAD3
+    # writer gives it back as it was (attributes of its quantity, unit type, dimensions...)
+    # while the fields above are what the database shows
+    structured: str = ""
+    # attributes of the <physdescset> it opens (coverage, parallel...), on a set's first one
+    set_attributes: Attributes = ()
 
 
 @_slot_init

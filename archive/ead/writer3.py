@@ -13,7 +13,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .markup import fragment_plain_text, namespaced, parse_fragment, without_internal
+from .markup import (
+    build_fragment,
+    fragment_plain_text,
+    namespaced,
+    parse_fragment,
+    without_internal,
+)
 from .parsing import EAD3_NS
 from .records import (
     AgentLink,
@@ -354,7 +360,10 @@ class Writer3(Writer2002):
         for extent in unit.extents:
             if not self.visible(extent.published):
                 continue
-            if extent.number and extent.extent_type and _is_number(extent.number):
+            if self.same and extent.structured:
+                node = self.structured_extent(extent)
+                did.append(node)
+            elif extent.number and extent.extent_type and _is_number(extent.number):
                 # the source's own attributes (type, label...) where it had them
                 kept = dict(self.attrs(extent.attributes, drop={"set", "audience"}))
                 node = self.el(
@@ -389,12 +398,6 @@ class Writer3(Writer2002):
                 if summary:
                     desc = self.el("descriptivenote", parent=node)
                     self.el("p", text=summary, parent=desc)
-                if ("set", "1") in extent.attributes:
-                    if current_set is None:
-                        current_set = self.el("physdescset", parent=did)
-                    current_set.append(node)
-                else:
-                    current_set = None
             else:
                 current_set = None
                 node = self.el(
@@ -422,6 +425,15 @@ class Writer3(Writer2002):
                     )
                 )
                 node.text = " ".join(text.split()) or None
+                continue
+            if ("set", "1") in extent.attributes:
+                if current_set is None or extent.set_attributes:
+                    current_set = self.el(
+                        "physdescset", self.attrs(extent.set_attributes), parent=did
+                    )
+                current_set.append(node)
+            else:
+                current_set = None
         for node in did.findall(self.q("physdescset")):
             if len(node) < 2:  # a set holds two statements or more
                 for child in list(node):
@@ -505,6 +517,22 @@ class Writer3(Writer2002):
         if len([c for c in did if c.tag != self.q("head")]) == 0:
             self.el("unittitle", parent=did)
         return did
+
+    def structured_extent(self, extent: Extent) -> Any:
+        """The ``<physdescstructured>`` an extent was read from, marked as it is published
+        now (its inline markup without what is internal in a public export)."""
+        node = build_fragment(
+            extent.structured,
+            version=self.version,
+            context="raw",
+            include_unpublished=self.include_unpublished,
+        )[0]
+        namespaced(node, self.namespace, version=self.version)
+        if not extent.published:
+            node.set("audience", "internal")
+        elif node.get("audience") == "internal":
+            del node.attrib["audience"]
+        return node
 
     def nameless_repository(self, node: Any) -> bool:
         """Whether ``node`` is a ``<repository>`` without the name EAD3 requires in it."""

@@ -725,6 +725,11 @@ def extent_side(e: r.Extent, columns: list[str]) -> dict[str, Any]:
         side["content"] = e.content
     if e.attributes:
         side["attributes"] = pairs(e.attributes)
+    if e.structured:
+        # with the values it gave: the streamer drops it once the extent has been edited
+        side["structured"] = [e.structured, e.number, e.extent_type]
+    if e.set_attributes:
+        side["set_attributes"] = pairs(e.set_attributes)
     for (name, _), column in zip(EXTENT_COLUMNS, columns, strict=True):
         keep(side, name, getattr(e, name), column)
     return side

@@ -528,12 +528,17 @@ def _extents(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> t
             name: _restored_if(more, name, column, rule)
             for (name, rule), column in zip(EXTENT_COLUMNS, row[1:-2], strict=True)
         }
+        structured = more.get("structured")
+        if structured and structured[1:] != [values["number"], values["extent_type"]]:
+            structured = None  # edited since: the structured form no longer says the same
         result.append(
             r.Extent(
                 **values,
                 content=content,
                 published=published,
                 attributes=_pairs(more.get("attributes")),
+                structured=structured[0] if structured else "",
+                set_attributes=_pairs(more.get("set_attributes")),
             )
         )
     return tuple(result)
