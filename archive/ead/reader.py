@@ -215,6 +215,8 @@ class _UnitState:
         "quoted",
         "pending",
         "spent",
+        "lists",
+        "next_list",
     )
 
     def __init__(
@@ -232,6 +234,9 @@ class _UnitState:
         self.pending: list[Unit] = []  # quoted child units, after this one
         # Bytes of its description read and still held (see EADReader.max_unit_bytes).
         self.spent = 0
+        self.lists = 0  # its component lists (<dsc>) so far
+        # the attributes of a further component list, until its first component takes them
+        self.next_list: Attributes | None = None
 
     def add(self, key: str, value: Any) -> None:
         target = self.late if self.emitted else self.fields
@@ -353,9 +358,13 @@ class EADReader:
                     if name == "dsc":
                         if stack:
                             state = stack[-1]
-                            state.fields.setdefault("component_list_attributes", []).extend(
-                                _attrs(el)
-                            )
+                            if state.lists and not state.quoted:
+                                state.next_list = _attrs(el)  # (for its first component)
+                            else:
+                                state.fields.setdefault("component_list_attributes", []).extend(
+                                    _attrs(el)
+                                )
+                            state.lists += 1
                     elif stack and is_component(name):
                         # a component quoted elsewhere than in the component list (an EAD
                         # <c12> inside <objectxmlwrap>) is still a component, but it must not
@@ -387,7 +396,11 @@ class EADReader:
                         if name != "c" and int(name[1:]) != depth:
                             self.warn(el, f"<{name}> at depth {depth}")
                         sequence += 1
-                        stack.append(_UnitState(el, level, depth, sequence, quoted=quoted))
+                        child = _UnitState(el, level, depth, sequence, quoted=quoted)
+                        if parent_state.next_list is not None and not quoted:
+                            child.fields["new_component_list"] = parent_state.next_list
+                            parent_state.next_list = None
+                        stack.append(child)
                         if unit_bytes is not None:
                             read = source.count
                             parent_state.spent = parent_state.spent + read - segment if held else 0

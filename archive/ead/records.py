@@ -426,6 +426,9 @@ class Unit:
     group_attributes: tuple[tuple[str, Attributes], ...] = ()
     # attributes of the headings in ``headings``, by the same keys (("dsc", (("id", "a9"),)),)
     heading_attributes: tuple[tuple[str, Attributes], ...] = ()
+    # on the first component of a further component list (a second <dsc>): that list's
+    # attributes, () when it had none; None on every other unit
+    new_component_list: Attributes | None = None
 
 
 @_slot_init

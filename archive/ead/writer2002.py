@@ -377,11 +377,12 @@ class Writer2002(StreamWriter):
             attrs["id"] = unit.ref
         if not unit.published:
             attrs["audience"] = "internal"
-        allowed = (
-            {"altrender", "encodinganalog", "relatedencoding", "type"}
-            if unit.depth == 0
-            else {"altrender", "encodinganalog", "relatedencoding", "tpattern"}
-        )
+        if not unit.attributes:
+            return attrs
+        # the others the schema takes on the element (localtype, base, lang...)
+        name = "archdesc" if unit.depth == 0 else self.component_name(unit.depth)
+        spec = self.model.type_of(name)
+        allowed = set(spec["attrs"]) - {"audience"} if spec else set()
         for key, value in self.attrs(unit.attributes):
             if key in allowed and key not in attrs:
                 attrs[key] = value

@@ -307,6 +307,8 @@ class Writer3(Writer2002):
         for k in ("id", "altrender", "audience", "encodinganalog"):
             if k in a:
                 out[k] = a[k]
+        if a.get("otherdsctype"):
+            out["otherdsctype"] = a["otherdsctype"]
         return out
 
     def note(self, note: Note) -> Any:

@@ -17,6 +17,7 @@ Public output also leaves out script URLs (``javascript:``, ``data:``...) of lin
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from abc import ABC, abstractmethod
@@ -570,6 +571,16 @@ class StreamWriter(ABC):
                 if not self.visible(record.published):
                     skip_below = record.depth
                     continue
+                if dsc_open and record.new_component_list is not None and record.depth == 1:
+                    # a further component list of the collection (a second <dsc>)
+                    while stack:
+                        stack.pop()
+                        xf.end()
+                    xf.end()
+                    further = dataclasses.replace(
+                        collection, component_list_attributes=record.new_component_list
+                    )
+                    xf.start(self.q("dsc"), self.dsc_attributes(further))
                 if not dsc_open:
                     xf.start(self.q("dsc"), self.dsc_attributes(collection))
                     dsc_open = True

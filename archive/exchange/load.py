@@ -1239,6 +1239,8 @@ class EADLoader:
             attributes["controlaccess_attributes"] = pairs(unit.controlaccess_attributes)
         if unit.component_list_attributes:
             attributes["component_list_attributes"] = pairs(unit.component_list_attributes)
+        if unit.new_component_list is not None:
+            attributes["new_component_list"] = pairs(unit.new_component_list)
         if unit.repository_name is not None:
             attributes["repository_name"] = unit.repository_name
         if unit.headings:

@@ -873,6 +873,9 @@ def unit_record(
         identifier_fragments=tuple(attrs.get("identifier_fragments") or ()),
         group_attributes=tuple((g, _pairs(a)) for g, a in attrs.get("group_attributes") or ()),
         heading_attributes=tuple((k, _pairs(a)) for k, a in attrs.get("heading_attributes") or ()),
+        new_component_list=None
+        if attrs.get("new_component_list") is None
+        else _pairs(attrs["new_component_list"]),
     )
 
 
