@@ -644,8 +644,12 @@ class EADReader:
                     else:
                         texts.append(normalise_space(plain_text(sub)))
                 f["language_of_description"] = " ".join(t for t in texts if t)
+                f.setdefault("declarations", []).append(
+                    (_verbatim(child), f["language_of_description"])
+                )
             elif name == "conventiondeclaration" and "rules" not in f:
                 f["rules"] = _escape(normalise_space(plain_text(child)))
+                f.setdefault("declarations", []).append((_verbatim(child), f["rules"]))
             elif name == "maintenancehistory":
                 revisions = []
                 for ev in _elements(child):
@@ -748,6 +752,7 @@ class EADReader:
     ) -> FindingAid:
         values = {k: v for k, v in f.items() if not k.startswith("_")}
         values["extra"] = tuple(values.get("extra", ())) + tuple(extra)
+        values["declarations"] = tuple(values.get("declarations", ()))
         if not values.get("title"):
             self.warn(None, "finding aid has no title")
         return FindingAid(
@@ -1220,7 +1225,8 @@ class EADReader:
         out = []
         for sub in _elements(el):
             if local_name(sub) in mapping.AGENT_ELEMENTS:
-                agent = self._agent(sub, role, None, label)
+                # ("" without a label: still a name of an origination, whatever its relator)
+                agent = self._agent(sub, role, None, "" if label is None else label)
                 if not _published(el):
                     agent = _replace(agent, published=False)
                 kept = _attrs(el, {"label", "audience"}) + _external(el)

@@ -207,6 +207,10 @@ class FindingAid:
     # (("filedesc/titlestmt/titleproper[0]", attributes), ...): a writer of the same version
     # gives them back to the elements it writes at those places
     element_attributes: tuple[tuple[str, Attributes], ...] = ()
+    # the EAD3 <languagedeclaration> and <conventiondeclaration> that the language of
+    # description and the rules were read from, as (XML without namespace, the field's value
+    # as read): an EAD3 writer gives one back as it was while its field still says the same
+    declarations: tuple[tuple[str, str], ...] = ()
 
 
 @_slot_init

@@ -220,7 +220,11 @@ class Writer3(Writer2002):
         if h.agency_code:
             self.el("agencycode", text=h.agency_code, parent=agency)
         self.el("agencyname", text=h.repository_name or h.publisher or None, parent=agency)
-        if h.language_of_description or h.language_of_description_code:
+        kept = self.declarations(h)
+        if "languagedeclaration" in kept:
+            if kept["languagedeclaration"] is not None:
+                control.append(kept["languagedeclaration"])
+        elif h.language_of_description or h.language_of_description_code:
             decl = self.el("languagedeclaration", parent=control)
             self.el(
                 "language",
@@ -234,7 +238,10 @@ class Writer3(Writer2002):
                 h.script_of_description,
                 parent=decl,
             )
-        if h.rules:
+        if "conventiondeclaration" in kept:
+            if kept["conventiondeclaration"] is not None:
+                control.append(kept["conventiondeclaration"])
+        elif h.rules:
             decl = self.el("conventiondeclaration", parent=control)
             self.el("citation", text=_space(fragment_plain_text(h.rules)) or None, parent=decl)
         if self.same:
@@ -289,6 +296,25 @@ class Writer3(Writer2002):
         return control
 
     # -- units ---------------------------------------------------------------------------
+
+    def declarations(self, h: FindingAid) -> dict[str, Any]:
+        """The declarations read from EAD3 whose fields still say what they said then (an
+        edit in Fonds writes the field instead), by element name; None for one marked
+        internal in a public export."""
+        out: dict[str, Any] = {}
+        if not self.same:
+            return out
+        said = {
+            "languagedeclaration": h.language_of_description,
+            "conventiondeclaration": h.rules,
+        }
+        for xml, value in h.declarations:
+            name = xml[1:].split(">", 1)[0].split(None, 1)[0].rstrip("/")
+            if name in said and said[name] == value and name not in out:
+                published = 'audience="internal"' not in xml.split(">", 1)[0]
+                # (None: marked internal, so left out of a public export with its fields)
+                out[name] = self.extra_element(ExtraElement(xml, version="3", published=published))
+        return out
 
     def unit_attributes(self, unit: Unit) -> dict[str, str]:
         attrs = super().unit_attributes(unit)

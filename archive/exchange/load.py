@@ -1132,6 +1132,8 @@ class EADLoader:
             unmapped["header_attributes"] = pairs(fa.header_attributes)
         if fa.element_attributes:
             unmapped["element_attributes"] = [[p, pairs(a)] for p, a in fa.element_attributes]
+        if fa.declarations:
+            unmapped["declarations"] = [list(d) for d in fa.declarations]
         if fa.extra:
             unmapped["extra"] = [extra_json(e) for e in fa.extra]
         if any(
