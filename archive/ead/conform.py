@@ -282,8 +282,14 @@ class ContentModel:
                     and child_spec.get("any")
                     and not any(self.local(c) is None and isinstance(c.tag, str) for c in child)
                 ):
-                    # a wrapper for other vocabularies (objectxmlwrap) holding none: its
-                    # content is examined here instead, as if it had been misplaced
+                    if any(isinstance(c.tag, str) for c in child):
+                        # EAD elements quoted in a wrapper for other vocabularies
+                        # (objectxmlwrap), which takes none: they stay quoted, inside an
+                        # element of that other kind
+                        _quote(child)
+                        index += 1
+                        continue
+                    # only words: they are examined here instead, as if misplaced
                     _unwrap(child, pad=True)
                     continue
                 if child_spec is not None:
@@ -553,6 +559,20 @@ def any_uri(value: str) -> str:
     if colon and not _SCHEME.fullmatch(colon.group(1)):
         value = f"{colon.group(1)}%3A{value[colon.end() :]}"
     return value
+
+
+# The namespace of the element that holds EAD markup quoted where the schema takes only
+# other vocabularies (see :func:`_quote`).
+QUOTED_NS = "urn:x-fonds:quoted-ead"
+
+
+def _quote(el: Any) -> None:
+    """Put the content of ``el`` (EAD markup) into one ``<quoted>`` of :data:`QUOTED_NS`."""
+    quoted = etree.Element(f"{{{QUOTED_NS}}}quoted", nsmap={"quoted": QUOTED_NS})
+    quoted.text, el.text = el.text, None
+    for child in list(el):
+        quoted.append(child)
+    el.append(quoted)
 
 
 def _drop_keep_tail(node: Any) -> None:

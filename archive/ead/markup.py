@@ -198,14 +198,18 @@ def foreign_namespace(el: Any) -> str | None:
 
 
 def _namespace_declaration(el: Any) -> list[tuple[str, str]]:
-    """``xmlns`` for a foreign element whose parent is in another namespace."""
+    """``xmlns`` (or ``xmlns:prefix``, with the prefix it had) for a foreign element whose
+    parent is in another namespace; ``xmlns=""`` for EAD quoted inside another vocabulary's
+    default namespace."""
     ns = foreign_namespace(el)
-    if ns is None:
-        return []
     parent = el.getparent()
-    if parent is not None and foreign_namespace(parent) == ns:
+    if ns is None:
+        if parent is not None and foreign_namespace(parent) is not None and not parent.prefix:
+            return [("xmlns", "")]
         return []
-    return [("xmlns", ns)]
+    if parent is not None and foreign_namespace(parent) == ns and parent.prefix == el.prefix:
+        return []
+    return [(f"xmlns:{el.prefix}" if el.prefix else "xmlns", ns)]
 
 
 def serialise_element(
@@ -220,7 +224,10 @@ def serialise_element(
     EAD elements are written without namespace (the neutral vocabulary); an element of
     another vocabulary keeps its namespace as a default-namespace declaration.
     """
-    name = name or local_name(el)
+    if name is None:
+        name = local_name(el)
+        if el.prefix and foreign_namespace(el) is not None:
+            name = f"{el.prefix}:{name}"  # another vocabulary keeps its prefix
     attrs = attribute_items(el) if attrs is None else attrs
     attrs = _namespace_declaration(el) + list(attrs)
     attr_text = "".join(f' {k}="{_escape_attr(v)}"' for k, v in attrs)

@@ -365,7 +365,13 @@ class EADReader:
                                     _attrs(el)
                                 )
                             state.lists += 1
-                    elif stack and is_component(name):
+                    elif (
+                        stack
+                        and is_component(name)
+                        and "objectxmlwrap" not in names[stack[-1].level : -1]
+                    ):
+                        # (a component inside <objectxmlwrap> is what that element quotes, as
+                        # any other XML there: kept with it, never a component of the tree)
                         # a component quoted elsewhere than in the component list (an EAD
                         # <c12> inside <objectxmlwrap>) is still a component, but it must not
                         # cut its parent short: the parent's description around it is read
