@@ -1028,6 +1028,7 @@ class EADReader:
             characteristic=get("datechar"),
             published=get("audience") != "internal",
             attributes=_unmapped(el, items, _DATE_MAPPED) + _external(el),
+            markup=fragment_from_element(el, version=self.version or "2002") if len(el) else "",
         )
 
     def _structured_dates(self, el: Any) -> list[Date]:

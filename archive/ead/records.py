@@ -233,6 +233,9 @@ class Date:
     # held this one date: the EAD3 writer gives it back as it was (ranges, attributes, the
     # words of <fromdate>/<todate>) while expression, begin and end are still those read
     structured: str = ""
+    # its content as a fragment when it had inline markup (a <title>); ``expression`` is
+    # its plain text
+    markup: str = ""
 
 
 @_slot_init

@@ -207,25 +207,26 @@ class Writer2002(StreamWriter):
         if h.sponsor and not titlestmt.findall(self.q("sponsor")):
             self.fill(self.el("sponsor", parent=titlestmt), h.sponsor, context="phrase")
         self.reorder(titlestmt, ["titleproper", "subtitle", "author", "sponsor"])
-        if h.edition or extras.get("editionstmt"):
+        # (an edition or date present but empty in the file is written so, with its attributes)
+        if h.edition is not None or extras.get("editionstmt"):
             stmt = self.el("editionstmt", parent=filedesc)
-            if h.edition:
+            if h.edition is not None:
                 self.fill(self.el("edition", parent=stmt), h.edition, context="phrase")
             self.put_extras(stmt, extras.get("editionstmt", []), order=["edition", "p"])
         if (
             h.publisher
-            or h.publication_date
+            or h.publication_date is not None
             or h.publication_address
             or extras.get("publicationstmt")
         ):
             stmt = self.el("publicationstmt", parent=filedesc)
             if h.publisher:
                 self.publisher(stmt, h)
-            if h.publication_date:
+            if h.publication_date is not None:
                 self.el(
                     "date",
                     [("normal", valid_normal(h.publication_date_normal))],
-                    h.publication_date,
+                    h.publication_date or None,
                     parent=stmt,
                 )
             if h.publication_address:
@@ -573,8 +574,7 @@ class Writer2002(StreamWriter):
             self.el("unittitle", parent=did)
         for date in unit.dates:
             if self.visible(date.published):
-                attrs, text = self.date_parts(date)
-                self.el("unitdate", attrs, text, parent=did)
+                self.unitdate(did, date)
         for extent in unit.extents:
             if not self.visible(extent.published):
                 continue
@@ -714,6 +714,14 @@ class Writer2002(StreamWriter):
         attrs += self.attrs(date.attributes)
         return attrs, date.expression or normal or None
 
+    def unitdate(self, did: Any, date: Date) -> None:
+        """One ``<unitdate>``: its inline markup in the same version, else its words."""
+        attrs, text = self.date_parts(date)
+        if date.markup and self.same:
+            self.fill(self.el("unitdate", attrs, parent=did), date.markup, context="phrase")
+        else:
+            self.el("unitdate", attrs, text, parent=did)
+
     def container(self, did: Any, container: Container) -> None:
         """One ``<container>``: its inline markup in the same version, else its words."""
         if container.content and self.same:
@@ -756,6 +764,7 @@ class Writer2002(StreamWriter):
             or unit.identifier_fragments
             or (self.version == "3" and any(d.structured for d in unit.dates))
             or any(c.content for c in unit.containers)
+            or any(d.markup for d in unit.dates)
         ):
             return None  # anything beyond ids, title, dates and containers: the tree path
         title = unit.title

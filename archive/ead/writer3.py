@@ -143,18 +143,19 @@ class Writer3(Writer2002):
         if h.sponsor:
             self.fill(self.el("sponsor", parent=titlestmt), h.sponsor, context="phrase")
         self.reorder(titlestmt, ["titleproper", "subtitle", "author", "sponsor"])
-        if h.edition:
+        # (an edition or date present but empty in the file is written so, with its attributes)
+        if h.edition is not None:
             stmt = self.el("editionstmt", parent=filedesc)
             self.fill(self.el("edition", parent=stmt), h.edition, context="phrase")
-        if h.publisher or h.publication_date or h.publication_address:
+        if h.publisher or h.publication_date is not None or h.publication_address:
             stmt = self.el("publicationstmt", parent=filedesc)
             if h.publisher:
                 self.publisher(stmt, h)
-            if h.publication_date:
+            if h.publication_date is not None:
                 self.el(
                     "date",
                     [("normal", valid_normal(h.publication_date_normal))],
-                    h.publication_date,
+                    h.publication_date or None,
                     parent=stmt,
                 )
             if h.publication_address:
@@ -382,8 +383,7 @@ class Writer3(Writer2002):
                 if date.structured:
                     did.append(self.structured_date(date))
                     continue
-                attrs, text = self.date_parts(date)
-                self.el("unitdate", attrs, text, parent=did)
+                self.unitdate(did, date)
         current_set = None  # the <physdescset> being filled, for extents read from one
         for extent in unit.extents:
             if not self.visible(extent.published):

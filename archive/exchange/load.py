@@ -697,6 +697,8 @@ def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
     if d.structured:
         # with the values it gave: the streamer drops it once the date has been edited
         side["structured"] = [d.structured, d.expression, d.begin, d.end]
+    if d.markup:
+        side["markup"] = [d.markup, d.expression]  # (as structured)
     expression, begin, end, date_type, certainty, calendar, era = columns
     # keep(side, name, value, column), inlined (a date per component): the columns are
     # strings, "" standing for None

@@ -502,6 +502,9 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
         structured = more.get("structured")
         if structured and structured[1:] != [values["expression"], values["begin"], values["end"]]:
             structured = None  # edited since: the structured form no longer says the same
+        markup = more.get("markup")
+        if markup and markup[1] != values["expression"]:
+            markup = None  # (as structured)
         result.append(
             r.Date(
                 **values,
@@ -510,6 +513,7 @@ def _dates(rows: list[tuple], stored: list[dict[str, Any]], public: bool) -> tup
                 published=published,
                 attributes=_pairs(more.get("attributes")),
                 structured=structured[0] if structured else "",
+                markup=markup[0] if markup else "",
             )
         )
     return tuple(result)
