@@ -57,8 +57,7 @@ EAD3_ELEMENTS = frozenset(
 # What EAD3 allows in its most restricted phrase contexts (titleproper, unittitle, abstract).
 EAD3_PHRASE = frozenset(
     "emph lb abbr expan foreign ref ptr quote date num persname corpname famname geogname name "
-    "subject "
-    "genreform occupation function title part".split()
+    "subject genreform occupation function title part".split()
 )
 
 # Elements that may stand on their own in a note body; anything else (text, emph, date...) is
@@ -222,7 +221,7 @@ def serialise_element(
     """``<name attrs>inner</name>`` with overridable name, attributes and content.
 
     EAD elements are written without namespace (the neutral vocabulary); an element of
-    another vocabulary keeps its namespace as a default-namespace declaration.
+    another vocabulary keeps its namespace (and its prefix, when it had one) by a declaration.
     """
     if name is None:
         name = local_name(el)

@@ -372,10 +372,9 @@ class EADReader:
                     ):
                         # (a component inside <objectxmlwrap> is what that element quotes, as
                         # any other XML there: kept with it, never a component of the tree)
-                        # a component quoted elsewhere than in the component list (an EAD
-                        # <c12> inside <objectxmlwrap>) is still a component, but it must not
-                        # cut its parent short: the parent's description around it is read
-                        # first
+                        # a component quoted elsewhere than in the component list (a <c02> in
+                        # a <did>) is still a component, but it must not cut its parent short:
+                        # the parent's description around it is read first
                         parent_state = stack[-1]
                         # (inside a quoted component that waits for its own parent, a child
                         # component waits too: emitted now, it would come before them both)
@@ -1503,7 +1502,7 @@ def _declares_markup(dtd: Any) -> bool:
 def _in_component_list(names: list[str], unit_level: int) -> bool:
     """Whether the ``<c>`` just opened (the last of ``names``, the open elements' local
     names) is a child component of the unit at ``unit_level`` (directly, or in its
-    ``<dsc>``), not an element of that name quoted elsewhere (inside ``<objectxmlwrap>``)."""
+    ``<dsc>``), not an element of that name quoted elsewhere (inside a ``<did>``)."""
     index = len(names) - 2  # the parent's
     while index >= 0 and names[index] == "dsc":
         index -= 1

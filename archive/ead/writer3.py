@@ -473,8 +473,9 @@ class Writer3(Writer2002):
         lm_notes = [n for n in notes if n.note_type == "langmaterial"]
         # Each statement with its own languages, as read from EAD3; else public languages
         # and statements in one langmaterial, internal ones in another.
-        for published in (True, False) if not self.statements(did, unit, lm_notes) else ():
-            if not self.visible(published):
+        kept_statements = self.statements(did, unit, lm_notes)
+        for published in (True, False):
+            if kept_statements or not self.visible(published):
                 continue
             languages = [lang for lang in unit.languages if lang.published == published]
             statements = [n for n in lm_notes if n.published == published]
