@@ -1026,7 +1026,8 @@ class EADReader:
             normal=normal,
             characteristic=get("datechar"),
             published=get("audience") != "internal",
-            attributes=_unmapped(el, items, _DATE_MAPPED) + _external(el),
+            attributes=_unmapped(el, items, _DATE_MAPPED)
+            + (_EXTERNAL if get("audience") == "external" else ()),
             markup=fragment_from_element(el, version=self.version or "2002") if len(el) else "",
         )
 
@@ -1348,7 +1349,8 @@ class EADReader:
             indicator=_text(el),
             label=label,
             barcode=barcode,
-            attributes=_unmapped(el, items, _CONTAINER_MAPPED) + _external(el),
+            attributes=_unmapped(el, items, _CONTAINER_MAPPED)
+            + (_EXTERNAL if get("audience") == "external" else ()),
             published=get("audience") != "internal",
             content=fragment_from_element(el, version=self.version or "2002") if len(el) else "",
         )
@@ -1424,10 +1426,13 @@ class EADReader:
         )
 
 
+_EXTERNAL: Attributes = (("audience", "external"),)
+
+
 def _external(el: Any) -> Attributes:
     """``audience="external"`` when the element says so (published says no more, but the
     file said it); writers give it back to published records only."""
-    return (("audience", "external"),) if el.get("audience") == "external" else ()
+    return _EXTERNAL if el.get("audience") == "external" else ()
 
 
 def _element_attributes(header: Any) -> tuple[tuple[str, Attributes], ...]:

@@ -763,8 +763,6 @@ class Writer2002(StreamWriter):
             or unit.did_attributes
             or unit.identifier_fragments
             or (self.version == "3" and any(d.structured for d in unit.dates))
-            or any(c.content for c in unit.containers)
-            or any(d.markup for d in unit.dates)
         ):
             return None  # anything beyond ids, title, dates and containers: the tree path
         title = unit.title
@@ -783,10 +781,14 @@ class Writer2002(StreamWriter):
         elif self.title_required and not unit.dates:
             parts.append("<unittitle/>")
         for date in unit.dates:
+            if date.markup:
+                return None  # (inline markup: the tree path)
             if self.visible(date.published):
                 attrs, text = self.date_parts(date)
                 parts.append(plain("unitdate", attrs, text))
         for container in unit.containers:
+            if container.content:
+                return None  # (inline markup: the tree path)
             if self.visible(container.published):
                 parts.append(
                     plain("container", self.container_attributes(container), container.indicator)
