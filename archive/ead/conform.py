@@ -312,8 +312,12 @@ class ContentModel:
             and child_spec.get("any")
             and not any(self.local(c) is None and isinstance(c.tag, str) for c in child)
         ):
-            # a wrapper for other vocabularies (objectxmlwrap) holding none: its
-            # content is examined here instead, as if it had been misplaced
+            if any(isinstance(c.tag, str) for c in child):
+                # EAD elements quoted in a wrapper for other vocabularies (objectxmlwrap),
+                # which takes none: they stay quoted, inside an element of that other kind
+                _quote(child)
+                return 1
+            # only words: they are examined here instead, as if misplaced
             _unwrap(child, pad=True)
             return 0
         if child_spec is not None:
@@ -568,6 +572,20 @@ def _drop_blank_text(el: Any) -> None:
     for child in el:
         if child.tail is not None and not child.tail.strip():
             child.tail = None
+
+
+# The namespace of the element that holds EAD markup quoted where the schema takes only
+# other vocabularies (see :func:`_quote`).
+QUOTED_NS = "urn:x-fonds:quoted-ead"
+
+
+def _quote(el: Any) -> None:
+    """Put the content of ``el`` (EAD markup) into one ``<quoted>`` of :data:`QUOTED_NS`."""
+    quoted = etree.Element(f"{{{QUOTED_NS}}}quoted", nsmap={"quoted": QUOTED_NS})
+    quoted.text, el.text = el.text, None
+    for child in list(el):
+        quoted.append(child)
+    el.append(quoted)
 
 
 def _drop_keep_tail(node: Any) -> None:

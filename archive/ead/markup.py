@@ -56,8 +56,8 @@ EAD3_ELEMENTS = frozenset(
 
 # What EAD3 allows in its most restricted phrase contexts (titleproper, unittitle, abstract).
 EAD3_PHRASE = frozenset(
-    "emph lb abbr expan foreign ref ptr quote persname corpname famname geogname name subject "
-    "genreform occupation function title part".split()
+    "emph lb abbr expan foreign ref ptr quote date num persname corpname famname geogname name "
+    "subject genreform occupation function title part".split()
 )
 
 # Elements that may stand on their own in a note body; anything else (text, emph, date...) is
@@ -197,14 +197,18 @@ def foreign_namespace(el: Any) -> str | None:
 
 
 def _namespace_declaration(el: Any) -> list[tuple[str, str]]:
-    """``xmlns`` for a foreign element whose parent is in another namespace."""
+    """``xmlns`` (or ``xmlns:prefix``, with the prefix it had) for a foreign element whose
+    parent is in another namespace; ``xmlns=""`` for EAD quoted inside another vocabulary's
+    default namespace."""
     ns = foreign_namespace(el)
-    if ns is None:
-        return []
     parent = el.getparent()
-    if parent is not None and foreign_namespace(parent) == ns:
+    if ns is None:
+        if parent is not None and foreign_namespace(parent) is not None and not parent.prefix:
+            return [("xmlns", "")]
         return []
-    return [("xmlns", ns)]
+    if parent is not None and foreign_namespace(parent) == ns and parent.prefix == el.prefix:
+        return []
+    return [(f"xmlns:{el.prefix}" if el.prefix else "xmlns", ns)]
 
 
 def serialise_element(
@@ -217,9 +221,12 @@ def serialise_element(
     """``<name attrs>inner</name>`` with overridable name, attributes and content.
 
     EAD elements are written without namespace (the neutral vocabulary); an element of
-    another vocabulary keeps its namespace as a default-namespace declaration.
+    another vocabulary keeps its namespace (and its prefix, when it had one) by a declaration.
     """
-    name = name or local_name(el)
+    if name is None:
+        name = local_name(el)
+        if el.prefix and foreign_namespace(el) is not None:
+            name = f"{el.prefix}:{name}"  # another vocabulary keeps its prefix
     attrs = attribute_items(el) if attrs is None else attrs
     attrs = _namespace_declaration(el) + list(attrs)
     attr_text = "".join(f' {k}="{_escape_attr(v)}"' for k, v in attrs)
@@ -298,6 +305,10 @@ def _from_ead3(el: Any) -> str:
     if name == "part":
         return serialise_children(el, convert=inner_convert)
     if name in _NAME_ELEMENTS:
+        if _parts_say_more(el):
+            # several parts, or parts with attributes: kept as they are for EAD3 (an EAD 2002
+            # export unwraps them, a space between touching words)
+            return serialise_element(el, name=name, attrs=attrs, inner=name_fragment(el))
         return serialise_element(el, name=name, attrs=attrs, inner=_join_parts(el))
     if name == "list":
         converted = []
@@ -320,8 +331,6 @@ def _from_ead3(el: Any) -> str:
         return serialise_element(
             el, name="eventgrp", attrs=attrs, inner=serialise_children(el, convert=inner_convert)
         )
-    if name in ("datesingle", "daterange", "dateset"):
-        return _structured_date_to_2002(el, attrs)
     if name == "footnote":
         return serialise_element(
             el, name="note", attrs=attrs, inner=serialise_children(el, convert=inner_convert)
@@ -340,7 +349,32 @@ def _from_ead3(el: Any) -> str:
     )
 
 
-_EAD3_PHRASE_KEPT = frozenset({"foreign", "quote"})
+# EAD3 elements without an EAD 2002 twin kept as they are (see ``ead3_to_2002``).
+_EAD3_PHRASE_KEPT = frozenset(
+    "foreign quote datesingle daterange dateset fromdate todate geographiccoordinates".split()
+)
+STRUCTURED_DATES = frozenset({"datesingle", "daterange", "dateset"})
+
+
+def _parts_say_more(el: Any) -> bool:
+    """Whether the ``<part>``s of an EAD3 name say more than its words: more than one, or
+    one with attributes."""
+    parts = [child for child in el if local_name(child) == "part"]
+    return len(parts) > 1 or any(part.attrib for part in parts)
+
+
+def name_fragment(el: Any) -> str:
+    """The content of an EAD3 name or term as a neutral fragment, its ``<part>``s kept."""
+    return serialise_children(el, convert=_keep_parts)
+
+
+def _keep_parts(el: Any) -> str:
+    """``_from_ead3`` that keeps an EAD3 ``<part>`` (and its attributes) in the fragment."""
+    if local_name(el) == "part":
+        return serialise_element(
+            el, attrs=_attrs_3_to_2002(el), inner=serialise_children(el, convert=_from_ead3)
+        )
+    return _from_ead3(el)
 
 
 def _join_parts(el: Any) -> str:
@@ -359,6 +393,20 @@ def _join_parts(el: Any) -> str:
             out.append(_escape_text(child.tail))
             previous_was_part = previous_was_part and not child.tail.strip() == child.tail
     return "".join(out)
+
+
+def ead3_to_2002(root: Any) -> None:
+    """Turn the EAD3 elements a neutral fragment keeps (structured dates, name parts...)
+    into what EAD 2002 says for them, in place: a structured date becomes a ``<date>``
+    with the same words (a range's ends joined by "-") and its ``normal`` value; the rest
+    is unwrapped later, its words kept."""
+    for node in list(root.iter(*STRUCTURED_DATES)):
+        parent = node.getparent()
+        if parent is None or local_name(parent) in STRUCTURED_DATES:
+            continue  # (inside a set: the outer date is written)
+        date = parse_fragment(_structured_date_to_2002(node, list(node.attrib.items())))[0]
+        date.tail = node.tail
+        parent.replace(node, date)
 
 
 def _structured_date_to_2002(el: Any, attrs: list[tuple[str, str]]) -> str:
@@ -392,12 +440,6 @@ _ATTR_3_TO_2002 = {
     "linktitle": "title",
     "relator": "role",
     "identifier": "authfilenumber",
-    "lang": None,
-    "script": None,
-    "containerid": None,
-    "daotype": None,
-    "coverage": None,
-    "valuelist": None,
 }
 
 
@@ -472,8 +514,6 @@ def _attrs_2002_to_3(name: str, attrs: dict[str, str]) -> dict[str, str]:
             "linktype",
             "continuation",
             "entityref",
-            "xpointer",
-            "arcrole",
             "ead3_drop",
             "datechar",
         ):
@@ -520,6 +560,8 @@ def _to_ead3_tree(el: Any) -> None:
                 part.append(child)
             node.append(part)
             continue
+        if new_name == "title" and any(local_name(c) == "part" for c in node):
+            continue  # its parts kept from an EAD3 source
         if new_name == "title" and len(node) == 0 and node.text:
             # EAD3 <title> holds its words in <part>
             part = etree.SubElement(node, "part")
@@ -815,6 +857,8 @@ def build_fragment(
     allowed = EAD2002_ELEMENTS if version == "2002" else EAD3_ELEMENTS
     if version == "3":
         _to_ead3_tree(root)
+    elif "<date" in fragment:
+        ead3_to_2002(root)
     if version == "3" and context == "phrase":
         allowed = EAD3_PHRASE
     _strip_unknown(root, allowed, include_unpublished)
@@ -836,9 +880,6 @@ _PHRASE_REFERENCES = frozenset({"archref", "bibref"})
 
 _SHOW = {v.casefold(): v for v in ("new", "replace", "embed", "other", "none")}
 _ACTUATE = {v.casefold(): v for v in ("onLoad", "onRequest", "other", "none")}
-_LINK_ONLY = frozenset(
-    {"href", "arcrole", "show", "actuate", "linktype", "entityref", "xpointer", "target"}
-)
 
 
 def namespaced(el: Any, namespace: str, *, version: str) -> Any:
@@ -857,14 +898,12 @@ def namespaced(el: Any, namespace: str, *, version: str) -> Any:
             if key.startswith("{"):
                 continue
             value = node.attrib[key]
-            if key == "target" and name in ("ref", "ptr"):
-                continue
             if not is_link:
-                if key in _LINK_ONLY or (key == "title" and name != "title"):
-                    del node.attrib[key]
+                # (``conform`` gives an attribute the schema has only as xlink:* that
+                # spelling, and leaves out what the element does not take at all)
                 continue
-            if key in ("entityref", "xpointer", "target"):
-                del node.attrib[key]
+            if key == "entityref":
+                del node.attrib[key]  # names a DTD entity, which no export declares
                 continue
             if key in ("href", "role", "arcrole", "show", "actuate", "linktype", "title") and not (
                 key == "role" and name in _NAME_ELEMENTS
@@ -976,7 +1015,10 @@ def _html_node(node: Any) -> str:
         return f'<dl class="chronlist">{inner}</dl>'
     if name == "chronitem":
         return inner
-    if name == "date" and local_name(node.getparent()) == "chronitem":
+    if name == "daterange":
+        ends = [_html_node(c) for c in node if local_name(c) in ("fromdate", "todate")]
+        inner = "-".join(end for end in ends if end) or inner
+    if (name == "date" or name in STRUCTURED_DATES) and local_name(node.getparent()) == "chronitem":
         return f"<dt>{inner}</dt>"
     if name in ("event", "eventgrp") and local_name(node.getparent()) in ("chronitem",):
         return f"<dd>{inner}</dd>"

@@ -35,6 +35,7 @@ from .markup import (
     attribute_items,
     fragment_from_element,
     local_name,
+    name_fragment,
     normalise_space,
     parse_fragment,
     plain_text,
@@ -214,6 +215,8 @@ class _UnitState:
         "quoted",
         "pending",
         "spent",
+        "lists",
+        "next_list",
     )
 
     def __init__(
@@ -231,6 +234,9 @@ class _UnitState:
         self.pending: list[Unit] = []  # quoted child units, after this one
         # Bytes of its description read and still held (see EADReader.max_unit_bytes).
         self.spent = 0
+        self.lists = 0  # its component lists (<dsc>) so far
+        # the attributes of a further component list, until its first component takes them
+        self.next_list: Attributes | None = None
 
     def add(self, key: str, value: Any) -> None:
         target = self.late if self.emitted else self.fields
@@ -352,14 +358,23 @@ class EADReader:
                     if name == "dsc":
                         if stack:
                             state = stack[-1]
-                            state.fields.setdefault("component_list_attributes", []).extend(
-                                _attrs(el)
-                            )
-                    elif stack and is_component(name):
-                        # a component quoted elsewhere than in the component list (an EAD
-                        # <c12> inside <objectxmlwrap>) is still a component, but it must not
-                        # cut its parent short: the parent's description around it is read
-                        # first
+                            if state.lists and not state.quoted:
+                                state.next_list = _attrs(el)  # (for its first component)
+                            else:
+                                state.fields.setdefault("component_list_attributes", []).extend(
+                                    _attrs(el)
+                                )
+                            state.lists += 1
+                    elif (
+                        stack
+                        and is_component(name)
+                        and "objectxmlwrap" not in names[stack[-1].level : -1]
+                    ):
+                        # (a component inside <objectxmlwrap> is what that element quotes, as
+                        # any other XML there: kept with it, never a component of the tree)
+                        # a component quoted elsewhere than in the component list (a <c02> in
+                        # a <did>) is still a component, but it must not cut its parent short:
+                        # the parent's description around it is read first
                         parent_state = stack[-1]
                         # (inside a quoted component that waits for its own parent, a child
                         # component waits too: emitted now, it would come before them both)
@@ -386,7 +401,11 @@ class EADReader:
                         if name != "c" and int(name[1:]) != depth:
                             self.warn(el, f"<{name}> at depth {depth}")
                         sequence += 1
-                        stack.append(_UnitState(el, level, depth, sequence, quoted=quoted))
+                        child = _UnitState(el, level, depth, sequence, quoted=quoted)
+                        if parent_state.next_list is not None and not quoted:
+                            child.fields["new_component_list"] = parent_state.next_list
+                            parent_state.next_list = None
+                        stack.append(child)
                         if unit_bytes is not None:
                             read = source.count
                             parent_state.spent = parent_state.spent + read - segment if held else 0
@@ -630,8 +649,12 @@ class EADReader:
                     else:
                         texts.append(normalise_space(plain_text(sub)))
                 f["language_of_description"] = " ".join(t for t in texts if t)
+                f.setdefault("declarations", []).append(
+                    (_verbatim(child), f["language_of_description"])
+                )
             elif name == "conventiondeclaration" and "rules" not in f:
                 f["rules"] = _escape(normalise_space(plain_text(child)))
+                f.setdefault("declarations", []).append((_verbatim(child), f["rules"]))
             elif name == "maintenancehistory":
                 revisions = []
                 for ev in _elements(child):
@@ -734,6 +757,7 @@ class EADReader:
     ) -> FindingAid:
         values = {k: v for k, v in f.items() if not k.startswith("_")}
         values["extra"] = tuple(values.get("extra", ())) + tuple(extra)
+        values["declarations"] = tuple(values.get("declarations", ()))
         if not values.get("title"):
             self.warn(None, "finding aid has no title")
         return FindingAid(
@@ -874,7 +898,7 @@ class EADReader:
             published=_published(el),
             ref=el.get("id"),
             position=position,
-            attributes=_attrs(el, _NOTE_MAPPED),
+            attributes=_attrs(el, _NOTE_MAPPED) + _external(el),
             heading_attributes=heading_attributes,
         )
 
@@ -916,9 +940,14 @@ class EADReader:
             elif name == "physdescstructured":
                 state.add("extents", self._physdescstructured(el))
             elif name == "physdescset":
+                set_attributes = _attrs(el)
                 for sub in _elements(el):
                     if local_name(sub) == "physdescstructured":
-                        state.add("extents", self._physdescstructured(sub, in_set=True))
+                        extent = self._physdescstructured(sub, in_set=True)
+                        if set_attributes:
+                            extent = _replace(extent, set_attributes=set_attributes)
+                            set_attributes = ()
+                        state.add("extents", extent)
             elif name in did_notes:
                 note = self._note(el, did_notes[name], position)
                 if v == "3" and name == "langmaterial":
@@ -934,6 +963,8 @@ class EADReader:
                     for lang in self._languages(el):
                         if not note.published:
                             lang = _replace(lang, published=False)
+                        if v == "3":
+                            lang = _replace(lang, statement=position)
                         state.add("languages", lang)
             elif name == "origination":
                 agents = self._origination(el)
@@ -995,7 +1026,9 @@ class EADReader:
             normal=normal,
             characteristic=get("datechar"),
             published=get("audience") != "internal",
-            attributes=_unmapped(el, items, _DATE_MAPPED),
+            attributes=_unmapped(el, items, _DATE_MAPPED)
+            + (_EXTERNAL if get("audience") == "external" else ()),
+            markup=fragment_from_element(el, version=self.version or "2002") if len(el) else "",
         )
 
     def _structured_dates(self, el: Any) -> list[Date]:
@@ -1090,7 +1123,7 @@ class EADReader:
             dimensions=dims,
             content=fragment_from_element(el, version=v),
             published=_published(el),
-            attributes=_attrs(el, {"audience"}),
+            attributes=_attrs(el, {"audience"}) + _external(el),
         )
 
     def _physdescstructured(self, el: Any, in_set: bool = False) -> Extent:
@@ -1100,7 +1133,7 @@ class EADReader:
         number = parts.get("quantity")
         if number is not None and not re.match(r"^[0-9.]+$", number):
             self.warn(el, f"quantity is not a number: {number!r}")
-        attrs = _attrs(el, {"audience", "coverage"})
+        attrs = _attrs(el, {"audience", "coverage"}) + _external(el)
         if in_set:
             attrs += (("set", "1"),)
         return Extent(
@@ -1112,6 +1145,7 @@ class EADReader:
             dimensions=parts.get("dimensions"),
             published=_published(el),
             attributes=attrs,
+            structured=_verbatim(el),
         )
 
     def _languages(self, el: Any) -> list[Language]:
@@ -1132,7 +1166,8 @@ class EADReader:
                     name=normalise_space(plain_text(lang)),
                     script_name=script_name,
                     published=not _internal_within(lang, el),
-                    attributes=_attrs(lang, {"langcode", "scriptcode", "audience"}),
+                    attributes=_attrs(lang, {"langcode", "scriptcode", "audience"})
+                    + _external(lang),
                 )
             )
         return out
@@ -1147,6 +1182,24 @@ class EADReader:
             # (an empty part, e.g. one holding only a comment, adds no space)
             return normalise_space(" ".join(text for _, text in parts)), parts
         return normalise_space(plain_text(el)), ()
+
+    def _name_markup(self, el: Any) -> str | None:
+        """A name's or term's content as a fragment when it says more than its words and
+        part types: inline markup (EAD 2002), EAD3 parts holding markup or attributes other
+        than their type, or elements beside the parts (geographic coordinates); else None."""
+        children = _elements(el)
+        if not children:
+            return None
+        if self.version != "3":
+            return fragment_from_element(el, version="2002")
+        for child in children:
+            if local_name(child) != "part":
+                break
+            if len(child) or any(key != "localtype" for key in child.keys()):
+                break
+        else:
+            return None
+        return name_fragment(el)
 
     def _agent(self, el: Any, role: str, group: str | None, label: str | None) -> AgentLink:
         name, parts = self._name_link(el)
@@ -1170,9 +1223,7 @@ class EADReader:
             group=group,
             label=label,
             attributes=attrs,
-            name_markup=fragment_from_element(el, version=self.version or "2002")
-            if not parts and any(isinstance(child.tag, str) for child in el)
-            else None,
+            name_markup=self._name_markup(el),
         )
 
     def _origination(self, el: Any) -> list[AgentLink]:
@@ -1181,13 +1232,13 @@ class EADReader:
         out: list[AgentLink] = []
         for sub in _elements(el):
             if local_name(sub) in mapping.AGENT_ELEMENTS:
-                agent = self._agent(sub, role, None, label)
+                # ("" without a label: still a name of an origination, whatever its relator)
+                agent = self._agent(sub, role, None, "" if label is None else label)
                 if not _published(el):
                     agent = _replace(agent, published=False)
-                if not out and _attrs(el, {"label", "audience"}):
-                    agent = _replace(
-                        agent, origination_attributes=_attrs(el, {"label", "audience"})
-                    )
+                kept = _attrs(el, {"label", "audience"}) + _external(el)
+                if not out and kept:
+                    agent = _replace(agent, origination_attributes=kept)
                 out.append(agent)
             else:
                 return []  # unusual content: keep the whole origination verbatim instead
@@ -1267,6 +1318,7 @@ class EADReader:
                         )
                         + _external(sub),
                         term_parts=parts,
+                        term_markup=self._name_markup(sub),
                     ),
                 )
             else:
@@ -1297,8 +1349,10 @@ class EADReader:
             indicator=_text(el),
             label=label,
             barcode=barcode,
-            attributes=_unmapped(el, items, _CONTAINER_MAPPED),
+            attributes=_unmapped(el, items, _CONTAINER_MAPPED)
+            + (_EXTERNAL if get("audience") == "external" else ()),
             published=get("audience") != "internal",
+            content=fragment_from_element(el, version=self.version or "2002") if len(el) else "",
         )
 
     def _digital_objects(self, el: Any, name: str) -> list[DigitalObject]:
@@ -1308,30 +1362,34 @@ class EADReader:
         group = el.get("id") or f"group-{el.sourceline}"
         description = None
         members = []
-        resources: list[str] = []
+        links: list[str] = []
         for sub in _elements(el):
             sname = local_name(sub)
             if sname in ("daodesc", "descriptivenote"):
                 description = fragment_from_element(sub, version=v)
             elif sname in ("daoloc", "dao"):
                 members.append(sub)
-            elif sname == "resource" and normalise_space(plain_text(sub)):
-                # the words of an extended link's <resource> join the group description
-                resources.append(f"<p>{_escape(normalise_space(plain_text(sub)))}</p>")
-        if resources:
-            description = (description or "") + "".join(resources)
+            elif sname in ("resource", "arc"):
+                links.append(_verbatim(sub))
         out = []
-        group_attributes = _attrs(el, {"audience"})
+        group_attributes = _attrs(el, {"audience"}) + _external(el)
         for index, member in enumerate(members):
             obj = self._dao(member, group, description if index == 0 else None)
             if not _published(el):
                 obj = _replace(obj, published=False)
             if index == 0 and group_attributes:
                 obj = _replace(obj, group_attributes=group_attributes)
+            if index == 0 and links:
+                obj = _replace(obj, group_links=tuple(links))
             out.append(obj)
-        if not out and description:
+        if not out and (description or links):
             out.append(
-                DigitalObject(group=group, group_description=description, published=_published(el))
+                DigitalObject(
+                    group=group,
+                    group_description=description,
+                    published=_published(el),
+                    group_links=tuple(links),
+                )
             )
         return out
 
@@ -1361,17 +1419,20 @@ class EADReader:
             actuate=a.get("actuate"),
             published=_published(el),
             description=description,
-            extra=tuple((k, val) for k, val in a.items() if k not in mapped),
+            extra=tuple((k, val) for k, val in a.items() if k not in mapped) + _external(el),
             group=group,
             group_description=group_description,
             object_type=a.get("daotype"),
         )
 
 
+_EXTERNAL: Attributes = (("audience", "external"),)
+
+
 def _external(el: Any) -> Attributes:
     """``audience="external"`` when the element says so (published says no more, but the
     file said it); writers give it back to published records only."""
-    return (("audience", "external"),) if el.get("audience") == "external" else ()
+    return _EXTERNAL if el.get("audience") == "external" else ()
 
 
 def _element_attributes(header: Any) -> tuple[tuple[str, Attributes], ...]:
@@ -1446,7 +1507,7 @@ def _declares_markup(dtd: Any) -> bool:
 def _in_component_list(names: list[str], unit_level: int) -> bool:
     """Whether the ``<c>`` just opened (the last of ``names``, the open elements' local
     names) is a child component of the unit at ``unit_level`` (directly, or in its
-    ``<dsc>``), not an element of that name quoted elsewhere (inside ``<objectxmlwrap>``)."""
+    ``<dsc>``), not an element of that name quoted elsewhere (inside a ``<did>``)."""
     index = len(names) - 2  # the parent's
     while index >= 0 and names[index] == "dsc":
         index -= 1

@@ -207,6 +207,10 @@ class FindingAid:
     # (("filedesc/titlestmt/titleproper[0]", attributes), ...): a writer of the same version
     # gives them back to the elements it writes at those places
     element_attributes: tuple[tuple[str, Attributes], ...] = ()
+    # the EAD3 <languagedeclaration> and <conventiondeclaration> that the language of
+    # description and the rules were read from, as (XML without namespace, the field's value
+    # as read): an EAD3 writer gives one back as it was while its field still says the same
+    declarations: tuple[tuple[str, str], ...] = ()
 
 
 @_slot_init
@@ -229,6 +233,9 @@ class Date:
     # held this one date: the EAD3 writer gives it back as it was (ranges, attributes, the
     # words of <fromdate>/<todate>) while expression, begin and end are still those read
     structured: str = ""
+    # its content as a fragment when it had inline markup (a <title>); ``expression`` is
+    # its plain text
+    markup: str = ""
 
 
 @_slot_init
@@ -250,6 +257,12 @@ class Extent:
     content: str = ""
     published: bool = True
     attributes: Attributes = ()
+    # the EAD3 <physdescstructured> it was read from (XML without namespace): the EAD3
+    # writer gives it back as it was (attributes of its quantity, unit type, dimensions...)
+    # while the fields above are what the database shows
+    structured: str = ""
+    # attributes of the <physdescset> it opens (coverage, parallel...), on a set's first one
+    set_attributes: Attributes = ()
 
 
 @_slot_init
@@ -263,6 +276,9 @@ class Language:
     script_name: str = ""  # text of an EAD3 <script> ("arcanumscript"), "" when none
     published: bool = True  # False inside a langmaterial (or language) marked internal
     attributes: Attributes = ()  # others of its <language> (encodinganalog...)
+    # the ``position`` of the langmaterial note it was read from (EAD3, where a statement
+    # and its languages are one element), or None
+    statement: int | None = None
 
 
 @_slot_init
@@ -306,8 +322,8 @@ class AgentLink:
     # other attributes of the <origination> it was read from (on its first name only: an id
     # may not repeat)
     origination_attributes: Attributes = ()
-    # the name as an EAD 2002 fragment when it had inline markup (<subarea>, <emph>); ``name``
-    # is its plain text
+    # the name as a neutral fragment when it had inline markup (<subarea>, <emph>; EAD3
+    # parts with markup or attributes, kept as <part>s); ``name`` is its plain text
     name_markup: str | None = None
 
 
@@ -327,6 +343,8 @@ class SubjectLink:
     # ((part type, text), ...) from EAD3 <part>s when the term had more than one or a typed
     # one ("Architecture -- History -- 20th century"); ``term`` is their words joined
     term_parts: tuple[tuple[str, str], ...] = ()
+    # the term as a neutral fragment when it had inline markup (as ``AgentLink.name_markup``)
+    term_markup: str | None = None
 
 
 @_slot_init
@@ -342,6 +360,9 @@ class Container:
     barcode: str | None = None
     attributes: Attributes = ()
     published: bool = True
+    # its content as a fragment when it had inline markup (a <title>, an <archref>);
+    # ``indicator`` is its plain text
+    content: str = ""
 
 
 @_slot_init
@@ -361,6 +382,10 @@ class DigitalObject:
     group_description: str | None = None  # fragment of the group's daodesc
     object_type: str | None = None  # EAD3 daotype (borndigital, derived...)
     group_attributes: Attributes = ()  # of the daogrp/daoset (id, title...), on its first member
+    # the extended link's own <resource>s and <arc>s (EAD 2002, XML without namespace), on
+    # its first member: an EAD3 export, which has no such elements, writes a resource's words
+    # into the set's description
+    group_links: tuple[str, ...] = ()
 
 
 @_slot_init
@@ -408,6 +433,9 @@ class Unit:
     group_attributes: tuple[tuple[str, Attributes], ...] = ()
     # attributes of the headings in ``headings``, by the same keys (("dsc", (("id", "a9"),)),)
     heading_attributes: tuple[tuple[str, Attributes], ...] = ()
+    # on the first component of a further component list (a second <dsc>): that list's
+    # attributes, () when it had none; None on every other unit
+    new_component_list: Attributes | None = None
 
 
 @_slot_init

@@ -14,7 +14,7 @@ from typing import Any
 
 from . import codes
 from .conform import is_xml_id
-from .markup import fragment_plain_text
+from .markup import fragment_plain_text, namespaced, parse_fragment
 from .parsing import EAD2002_NS, XLINK_NS, XSI_NS
 from .records import (
     AgentLink,
@@ -207,25 +207,26 @@ class Writer2002(StreamWriter):
         if h.sponsor and not titlestmt.findall(self.q("sponsor")):
             self.fill(self.el("sponsor", parent=titlestmt), h.sponsor, context="phrase")
         self.reorder(titlestmt, ["titleproper", "subtitle", "author", "sponsor"])
-        if h.edition or extras.get("editionstmt"):
+        # (an edition or date present but empty in the file is written so, with its attributes)
+        if h.edition is not None or extras.get("editionstmt"):
             stmt = self.el("editionstmt", parent=filedesc)
-            if h.edition:
+            if h.edition is not None:
                 self.fill(self.el("edition", parent=stmt), h.edition, context="phrase")
             self.put_extras(stmt, extras.get("editionstmt", []), order=["edition", "p"])
         if (
             h.publisher
-            or h.publication_date
+            or h.publication_date is not None
             or h.publication_address
             or extras.get("publicationstmt")
         ):
             stmt = self.el("publicationstmt", parent=filedesc)
             if h.publisher:
                 self.publisher(stmt, h)
-            if h.publication_date:
+            if h.publication_date is not None:
                 self.el(
                     "date",
                     [("normal", valid_normal(h.publication_date_normal))],
-                    h.publication_date,
+                    h.publication_date or None,
                     parent=stmt,
                 )
             if h.publication_address:
@@ -377,11 +378,12 @@ class Writer2002(StreamWriter):
             attrs["id"] = unit.ref
         if not unit.published:
             attrs["audience"] = "internal"
-        allowed = (
-            {"altrender", "encodinganalog", "relatedencoding", "type"}
-            if unit.depth == 0
-            else {"altrender", "encodinganalog", "relatedencoding", "tpattern"}
-        )
+        if not unit.attributes:
+            return attrs
+        # the others the schema takes on the element (localtype, base, lang...)
+        name = "archdesc" if unit.depth == 0 else self.component_name(unit.depth)
+        spec = self.model.type_of(name)
+        allowed = set(spec["attrs"]) - {"audience"} if spec else set()
         for key, value in self.attrs(unit.attributes):
             if key in allowed and key not in attrs:
                 attrs[key] = value
@@ -572,8 +574,7 @@ class Writer2002(StreamWriter):
             self.el("unittitle", parent=did)
         for date in unit.dates:
             if self.visible(date.published):
-                attrs, text = self.date_parts(date)
-                self.el("unitdate", attrs, text, parent=did)
+                self.unitdate(did, date)
         for extent in unit.extents:
             if not self.visible(extent.published):
                 continue
@@ -688,12 +689,7 @@ class Writer2002(StreamWriter):
         for container in unit.containers:
             if not self.visible(container.published):
                 continue
-            self.el(
-                "container",
-                self.container_attributes(container),
-                container.indicator or None,
-                parent=did,
-            )
+            self.container(did, container)
         for node in self.digital_objects(unit.digital_objects, in_did=True):
             did.append(node)
         if len([c for c in did if c.tag != self.q("head")]) == 0:
@@ -717,6 +713,27 @@ class Writer2002(StreamWriter):
         ]
         attrs += self.attrs(date.attributes)
         return attrs, date.expression or normal or None
+
+    def unitdate(self, did: Any, date: Date) -> None:
+        """One ``<unitdate>``: its inline markup in the same version, else its words."""
+        attrs, text = self.date_parts(date)
+        if date.markup and self.same:
+            self.fill(self.el("unitdate", attrs, parent=did), date.markup, context="phrase")
+        else:
+            self.el("unitdate", attrs, text, parent=did)
+
+    def container(self, did: Any, container: Container) -> None:
+        """One ``<container>``: its inline markup in the same version, else its words."""
+        if container.content and self.same:
+            node = self.el("container", self.container_attributes(container), parent=did)
+            self.fill(node, container.content, context="phrase")
+            return
+        self.el(
+            "container",
+            self.container_attributes(container),
+            container.indicator or None,
+            parent=did,
+        )
 
     def container_attributes(self, container: Container) -> list[tuple[str, str | None]]:
         attrs = [
@@ -764,10 +781,14 @@ class Writer2002(StreamWriter):
         elif self.title_required and not unit.dates:
             parts.append("<unittitle/>")
         for date in unit.dates:
+            if date.markup:
+                return None  # (inline markup: the tree path)
             if self.visible(date.published):
                 attrs, text = self.date_parts(date)
                 parts.append(plain("unitdate", attrs, text))
         for container in unit.containers:
+            if container.content:
+                return None  # (inline markup: the tree path)
             if self.visible(container.published):
                 parts.append(
                     plain("container", self.container_attributes(container), container.indicator)
@@ -839,7 +860,10 @@ class Writer2002(StreamWriter):
                     if subject.published or k != "audience"  # internal now
                 )
             )
-            if subject.term_parts and self.version == "3":
+            if subject.term_markup and self.same:
+                node = self.el(element, attrs)
+                self.fill(node, subject.term_markup, context="phrase")
+            elif subject.term_parts and self.version == "3":
                 node = self.el(element, attrs)
                 for part_type, text in subject.term_parts:
                     self.el("part", [("localtype", part_type or None)], text or None, parent=node)
@@ -918,15 +942,29 @@ class Writer2002(StreamWriter):
                 desc = self.el("daodesc")
                 self.fill(desc, obj.group_description)
                 group_node.insert(0, desc)
+            if self.same:
+                for xml in obj.group_links:  # the extended link's resources and arcs
+                    group_node.append(
+                        namespaced(parse_fragment(xml)[0], self.namespace, version=self.version)
+                    )
             if obj.href is not None:
+                extra = dict(obj.extra)
+                # (its own label, which the group's arcs name, else one made up)
+                label = extra.pop("label", None) if self.same else None
                 node = self.el(
-                    "daoloc", [(f"{{{XLINK_NS}}}type", "locator"), *link], parent=group_node
+                    "daoloc",
+                    [
+                        (f"{{{XLINK_NS}}}type", "locator"),
+                        *link,
+                        *self.attrs(tuple(extra.items()), drop={"linktype"}),
+                    ],
+                    parent=group_node,
                 )
                 if node.get(f"{{{XLINK_NS}}}href") is None:
                     # a script URL left out of a public export: the locator keeps its title
                     # and description; its href is required, and "" leads nowhere
                     node.set(f"{{{XLINK_NS}}}href", "")
-                node.set(f"{{{XLINK_NS}}}label", f"loc{len(group_node)}")
+                node.set(f"{{{XLINK_NS}}}label", label or f"loc{len(group_node)}")
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)
         for node in out:

@@ -13,7 +13,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from .markup import fragment_plain_text, namespaced, parse_fragment, without_internal
+from .markup import (
+    build_fragment,
+    fragment_plain_text,
+    namespaced,
+    parse_fragment,
+    without_internal,
+)
 from .parsing import EAD3_NS
 from .records import (
     AgentLink,
@@ -137,18 +143,19 @@ class Writer3(Writer2002):
         if h.sponsor:
             self.fill(self.el("sponsor", parent=titlestmt), h.sponsor, context="phrase")
         self.reorder(titlestmt, ["titleproper", "subtitle", "author", "sponsor"])
-        if h.edition:
+        # (an edition or date present but empty in the file is written so, with its attributes)
+        if h.edition is not None:
             stmt = self.el("editionstmt", parent=filedesc)
             self.fill(self.el("edition", parent=stmt), h.edition, context="phrase")
-        if h.publisher or h.publication_date or h.publication_address:
+        if h.publisher or h.publication_date is not None or h.publication_address:
             stmt = self.el("publicationstmt", parent=filedesc)
             if h.publisher:
                 self.publisher(stmt, h)
-            if h.publication_date:
+            if h.publication_date is not None:
                 self.el(
                     "date",
                     [("normal", valid_normal(h.publication_date_normal))],
-                    h.publication_date,
+                    h.publication_date or None,
                     parent=stmt,
                 )
             if h.publication_address:
@@ -214,7 +221,11 @@ class Writer3(Writer2002):
         if h.agency_code:
             self.el("agencycode", text=h.agency_code, parent=agency)
         self.el("agencyname", text=h.repository_name or h.publisher or None, parent=agency)
-        if h.language_of_description or h.language_of_description_code:
+        kept = self.declarations(h)
+        if "languagedeclaration" in kept:
+            if kept["languagedeclaration"] is not None:
+                control.append(kept["languagedeclaration"])
+        elif h.language_of_description or h.language_of_description_code:
             decl = self.el("languagedeclaration", parent=control)
             self.el(
                 "language",
@@ -228,7 +239,10 @@ class Writer3(Writer2002):
                 h.script_of_description,
                 parent=decl,
             )
-        if h.rules:
+        if "conventiondeclaration" in kept:
+            if kept["conventiondeclaration"] is not None:
+                control.append(kept["conventiondeclaration"])
+        elif h.rules:
             decl = self.el("conventiondeclaration", parent=control)
             self.el("citation", text=_space(fragment_plain_text(h.rules)) or None, parent=decl)
         if self.same:
@@ -284,6 +298,25 @@ class Writer3(Writer2002):
 
     # -- units ---------------------------------------------------------------------------
 
+    def declarations(self, h: FindingAid) -> dict[str, Any]:
+        """The declarations read from EAD3 whose fields still say what they said then (an
+        edit in Fonds writes the field instead), by element name; None for one marked
+        internal in a public export."""
+        out: dict[str, Any] = {}
+        if not self.same:
+            return out
+        said = {
+            "languagedeclaration": h.language_of_description,
+            "conventiondeclaration": h.rules,
+        }
+        for xml, value in h.declarations:
+            name = xml[1:].split(">", 1)[0].split(None, 1)[0].rstrip("/")
+            if name in said and said[name] == value and name not in out:
+                published = 'audience="internal"' not in xml.split(">", 1)[0]
+                # (None: marked internal, so left out of a public export with its fields)
+                out[name] = self.extra_element(ExtraElement(xml, version="3", published=published))
+        return out
+
     def unit_attributes(self, unit: Unit) -> dict[str, str]:
         attrs = super().unit_attributes(unit)
         attrs.pop("type", None)
@@ -301,6 +334,8 @@ class Writer3(Writer2002):
         for k in ("id", "altrender", "audience", "encodinganalog"):
             if k in a:
                 out[k] = a[k]
+        if a.get("otherdsctype"):
+            out["otherdsctype"] = a["otherdsctype"]
         return out
 
     def note(self, note: Note) -> Any:
@@ -348,13 +383,15 @@ class Writer3(Writer2002):
                 if date.structured:
                     did.append(self.structured_date(date))
                     continue
-                attrs, text = self.date_parts(date)
-                self.el("unitdate", attrs, text, parent=did)
+                self.unitdate(did, date)
         current_set = None  # the <physdescset> being filled, for extents read from one
         for extent in unit.extents:
             if not self.visible(extent.published):
                 continue
-            if extent.number and extent.extent_type and _is_number(extent.number):
+            if self.same and extent.structured:
+                node = self.structured_extent(extent)
+                did.append(node)
+            elif extent.number and extent.extent_type and _is_number(extent.number):
                 # the source's own attributes (type, label...) where it had them
                 kept = dict(self.attrs(extent.attributes, drop={"set", "audience"}))
                 node = self.el(
@@ -389,15 +426,17 @@ class Writer3(Writer2002):
                 if summary:
                     desc = self.el("descriptivenote", parent=node)
                     self.el("p", text=summary, parent=desc)
-                if ("set", "1") in extent.attributes:
-                    if current_set is None:
-                        current_set = self.el("physdescset", parent=did)
-                    current_set.append(node)
-                else:
-                    current_set = None
             else:
                 current_set = None
-                node = self.el("physdesc", [self.audience(extent.published)], parent=did)
+                node = self.el(
+                    "physdesc",
+                    [self.audience(extent.published), *self.attrs(extent.attributes)],
+                    parent=did,
+                )
+                if self.same and extent.content:
+                    # as read from EAD3: its words and inline markup
+                    self.fill(node, extent.content, context="phrase")
+                    continue
                 text = (
                     fragment_plain_text(extent.content, separate=True)
                     if extent.content
@@ -414,6 +453,15 @@ class Writer3(Writer2002):
                     )
                 )
                 node.text = " ".join(text.split()) or None
+                continue
+            if ("set", "1") in extent.attributes:
+                if current_set is None or extent.set_attributes:
+                    current_set = self.el(
+                        "physdescset", self.attrs(extent.set_attributes), parent=did
+                    )
+                current_set.append(node)
+            else:
+                current_set = None
         for node in did.findall(self.q("physdescset")):
             if len(node) < 2:  # a set holds two statements or more
                 for child in list(node):
@@ -423,10 +471,11 @@ class Writer3(Writer2002):
             n for n in unit.notes if n.note_type in _PHRASE_NOTES | {"physfacet", "dimensions"}
         ]
         lm_notes = [n for n in notes if n.note_type == "langmaterial"]
-        # Public languages and statements in one langmaterial, internal ones in another
-        # (which language belongs to which statement is not kept).
+        # Each statement with its own languages, as read from EAD3; else public languages
+        # and statements in one langmaterial, internal ones in another.
+        kept_statements = self.statements(did, unit, lm_notes)
         for published in (True, False):
-            if not self.visible(published):
+            if kept_statements or not self.visible(published):
                 continue
             languages = [lang for lang in unit.languages if lang.published == published]
             statements = [n for n in lm_notes if n.published == published]
@@ -491,17 +540,28 @@ class Writer3(Writer2002):
         for container in unit.containers:
             if not self.visible(container.published):
                 continue
-            self.el(
-                "container",
-                self.container_attributes(container),
-                container.indicator or None,
-                parent=did,
-            )
+            self.container(did, container)
         for node in self.digital_objects(unit.digital_objects, in_did=True):
             did.append(node)
         if len([c for c in did if c.tag != self.q("head")]) == 0:
             self.el("unittitle", parent=did)
         return did
+
+    def structured_extent(self, extent: Extent) -> Any:
+        """The ``<physdescstructured>`` an extent was read from, marked as it is published
+        now (its inline markup without what is internal in a public export)."""
+        node = build_fragment(
+            extent.structured,
+            version=self.version,
+            context="raw",
+            include_unpublished=self.include_unpublished,
+        )[0]
+        namespaced(node, self.namespace, version=self.version)
+        if not extent.published:
+            node.set("audience", "internal")
+        elif node.get("audience") == "internal":
+            del node.attrib["audience"]
+        return node
 
     def nameless_repository(self, node: Any) -> bool:
         """Whether ``node`` is a ``<repository>`` without the name EAD3 requires in it."""
@@ -521,9 +581,39 @@ class Writer3(Writer2002):
             del node.attrib["audience"]
         return node
 
+    def statements(self, did: Any, unit: Unit, notes: list[Note]) -> bool:
+        """Write each langmaterial statement read from EAD3 as it was, with its own
+        languages and description; False (nothing written) when a language does not say
+        which statement it belongs to, or that one is not here."""
+        if not self.same or not notes:
+            return False
+        places = {n.position for n in notes}
+        if any(lang.statement not in places for lang in unit.languages):
+            return False
+        for note in notes:
+            if not self.visible(note.published):
+                continue
+            languages = [
+                lang
+                for lang in unit.languages
+                if lang.statement == note.position and self.visible(lang.published)
+            ]
+            lm = self.langmaterial(did, languages, [note], note.published, description=False)
+            if note.ref:
+                lm.set("id", note.ref)
+            if note.content:
+                self.fill(self.el("descriptivenote", parent=lm), note.content)
+        return True
+
     def langmaterial(
-        self, did: Any, languages: list[Language], statements: list[Note], published: bool
-    ) -> None:
+        self,
+        did: Any,
+        languages: list[Language],
+        statements: list[Note],
+        published: bool,
+        *,
+        description: bool = True,
+    ) -> Any:
         lm = self.el(
             "langmaterial",
             # (the statement's own attributes: label, encodinganalog...)
@@ -546,11 +636,14 @@ class Writer3(Writer2002):
                 self.el("language", [("langcode", code), *kept], lang.name or None, parent=lm)
         if not languages:
             self.el("language", [("langcode", "und")], parent=lm)
+        if not description:
+            return lm
         rest = " ".join(fragment_plain_text(self.shown(n.content)) for n in statements)
         names = " ".join(lang.name for lang in languages)
         if " ".join(rest.split()) and " ".join(rest.split()) != " ".join(names.split()):
             desc = self.el("descriptivenote", parent=lm)
             self.el("p", text=" ".join(rest.split()), parent=desc)
+        return lm
 
     def date_parts(self, date: Date) -> tuple[list[tuple[str, str | None]], str | None]:
         # only the @normal the source had (see Writer2002.date_parts)
@@ -564,6 +657,7 @@ class Writer3(Writer2002):
             ("era", date.era),
             ("datechar", date.characteristic),
             self.audience(date.published),
+            *self.attrs(date.attributes),
         ]
         return attrs, date.expression or normal or None
 
@@ -575,6 +669,7 @@ class Writer3(Writer2002):
             ("label", container.label),
             ("containerid", container.barcode),
             self.audience(container.published),
+            *self.attrs(container.attributes, drop={"audience"}),
         ]
 
     def agent(self, agent: AgentLink) -> Any:
@@ -599,6 +694,9 @@ class Writer3(Writer2002):
                 *self.attrs(tuple(attrs.items())),
             ],
         )
+        if agent.name_markup and self.same:
+            self.fill(node, agent.name_markup, context="phrase")
+            return node
         parts = agent.name_parts or (("", agent.name),)
         for localtype, text in parts:
             self.el("part", [("localtype", localtype or None)], text or None, parent=node)
@@ -655,10 +753,13 @@ class Writer3(Writer2002):
                     (
                         "actuate",
                         {"onload": "onload", "onrequest": "onrequest"}.get(
-                            (obj.actuate or "").casefold()
+                            (obj.actuate or "").casefold(),
+                            obj.actuate if self.same else None,
                         ),
                     ),
                     self.audience(obj.published),
+                    # (its other attributes; ``conform`` leaves out what EAD3 does not take)
+                    *self.attrs(obj.extra),
                 ],
             )
             if obj.description:
@@ -669,14 +770,15 @@ class Writer3(Writer2002):
                 continue
             if obj.group != current or group_node is None:
                 current = obj.group
-                group_node = self.el("daoset", [("bibliographic", None)])
+                group_node = self.el("daoset", self.attrs(obj.group_attributes))
                 out.append(group_node)
-            if obj.group_description:
+            description = (obj.group_description or "") + _resource_words(obj.group_links)
+            if description:
                 # the set's own description follows its members
                 desc = group_node.find(self.q("descriptivenote"))
                 if desc is None:
                     desc = self.el("descriptivenote", parent=group_node)
-                self.fill(desc, obj.group_description)
+                self.fill(desc, description)
             group_node.append(node)
         for i, node in enumerate(out):
             if node.tag != self.q("daoset"):
@@ -710,6 +812,19 @@ class _Revision:
 
 
 _DATETIME = re.compile(r"^-?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+
+
+def _resource_words(links: tuple[str, ...]) -> str:
+    """The words of an EAD 2002 extended link's ``<resource>``s as paragraphs (EAD3 has no
+    such element: they join the set's description)."""
+    out = []
+    for xml in links:
+        if xml.startswith("<resource"):
+            words = " ".join(fragment_plain_text(xml).split())
+            if words:
+                escaped = words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                out.append(f"<p>{escaped}</p>")
+    return "".join(out)
 
 
 def _standard_datetime(value: str | None) -> str | None:

@@ -17,6 +17,7 @@ Public output also leaves out script URLs (``javascript:``, ``data:``...) of lin
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from abc import ABC, abstractmethod
@@ -60,6 +61,18 @@ def valid_normal(value: str | None) -> str | None:
     if value and _NORMAL_DATE.match(value):
         return value
     return None
+
+
+def attribute_dict(attrs: Iterable[tuple[str, str | None]]) -> dict[str, str]:
+    """Attribute pairs as a dict, the later of a repeated name winning, values None left
+    out -- except that ``audience="internal"`` always wins: a record made internal keeps
+    the ``audience="external"`` its file said among its other attributes, which must not
+    make it public again."""
+    out: dict[str, str] = {}
+    for key, value in attrs:
+        if value is not None and not (key == "audience" and out.get(key) == "internal"):
+            out[key] = value
+    return out
 
 
 def is_plain_text(fragment: str) -> bool:
@@ -245,7 +258,7 @@ class StreamWriter(ABC):
         text: str | None = None,
         parent: Any = None,
     ) -> Any:
-        clean = {k: v for k, v in attrs if v is not None}
+        clean = attribute_dict(attrs)
         if parent is None:
             node = etree.Element(self.q(name), clean, nsmap=self.nsmap)
         else:
@@ -292,7 +305,7 @@ class StreamWriter(ABC):
             return ""
         allowed = spec["attrs"]
         start = "<" + name
-        for key, value in {k: v for k, v in attrs if v is not None}.items():
+        for key, value in attribute_dict(attrs).items():
             attr_spec = allowed.get(key)
             if attr_spec is None or _ATTRIBUTE_UNSAFE.search(value) is not None:
                 return ""
@@ -558,6 +571,16 @@ class StreamWriter(ABC):
                 if not self.visible(record.published):
                     skip_below = record.depth
                     continue
+                if dsc_open and record.new_component_list is not None and record.depth == 1:
+                    # a further component list of the collection (a second <dsc>)
+                    while stack:
+                        stack.pop()
+                        xf.end()
+                    xf.end()
+                    further = dataclasses.replace(
+                        collection, component_list_attributes=record.new_component_list
+                    )
+                    xf.start(self.q("dsc"), self.dsc_attributes(further))
                 if not dsc_open:
                     xf.start(self.q("dsc"), self.dsc_attributes(collection))
                     dsc_open = True

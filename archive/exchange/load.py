@@ -664,6 +664,8 @@ class EADLoader:
             attributes["attributes"] = pairs(dao.extra)
         if dao.group_attributes:
             attributes["group_attributes"] = pairs(dao.group_attributes)
+        if dao.group_links:
+            attributes["group_links"] = list(dao.group_links)
         href = clip(dao.href, LINK_LENGTH)
         title = clip(dao.title, DIGITAL_TITLE_LENGTH)
         role = clip(dao.role, DIGITAL_ROLE_LENGTH)
@@ -788,6 +790,8 @@ class EADLoader:
             attributes["attributes"] = pairs(link.attributes)
         if link.term_parts:
             attributes["term_parts"] = [list(p) for p in link.term_parts]
+        if link.term_markup:
+            attributes["term_markup"] = link.term_markup
         if link.subject_type not in SUBJECT_TYPES:
             attributes["subject_type"] = link.subject_type
         values = [unit_id, None, link.published, position, attributes]

@@ -66,6 +66,8 @@ def container_json(c: r.Container) -> dict[str, Any]:
         written["attributes"] = pairs(c.attributes)
     if not c.published:
         written["published"] = False
+    if c.content:
+        written["content"] = c.content
     return written
 
 
@@ -85,6 +87,8 @@ def language_json(lang: r.Language) -> dict[str, Any]:
         written["published"] = False
     if lang.attributes:
         written["attributes"] = pairs(lang.attributes)
+    if lang.statement is not None:
+        written["statement"] = lang.statement
     return written
 
 
@@ -102,6 +106,8 @@ def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
     if d.structured:
         # with the values it gave: the streamer drops it once the date has been edited
         side["structured"] = [d.structured, d.expression, d.begin, d.end]
+    if d.markup:
+        side["markup"] = [d.markup, d.expression]  # (as structured)
     expression, begin, end, date_type, certainty, calendar, era = columns
     # keep(side, name, value, column), inlined (a date per component): the columns are
     # strings, "" standing for None
@@ -130,6 +136,11 @@ def extent_side(e: r.Extent, columns: list[str]) -> dict[str, Any]:
         side["content"] = e.content
     if e.attributes:
         side["attributes"] = pairs(e.attributes)
+    if e.structured:
+        # with the values it gave: the streamer drops it once the extent has been edited
+        side["structured"] = [e.structured, e.number, e.extent_type]
+    if e.set_attributes:
+        side["set_attributes"] = pairs(e.set_attributes)
     for (name, _), column in zip(EXTENT_COLUMNS, columns, strict=True):
         keep(side, name, getattr(e, name), column)
     return side
@@ -193,6 +204,8 @@ def header_unmapped(fa: r.FindingAid) -> dict[str, Any]:
         unmapped["header_attributes"] = pairs(fa.header_attributes)
     if fa.element_attributes:
         unmapped["element_attributes"] = [[p, pairs(a)] for p, a in fa.element_attributes]
+    if fa.declarations:
+        unmapped["declarations"] = [list(d) for d in fa.declarations]
     if fa.extra:
         unmapped["extra"] = [extra_json(e) for e in fa.extra]
     if any(
@@ -260,6 +273,8 @@ def unit_attributes(unit: r.Unit, attributes: dict[str, Any]) -> None:
         attributes["controlaccess_attributes"] = pairs(unit.controlaccess_attributes)
     if unit.component_list_attributes:
         attributes["component_list_attributes"] = pairs(unit.component_list_attributes)
+    if unit.new_component_list is not None:
+        attributes["new_component_list"] = pairs(unit.new_component_list)
     if unit.repository_name is not None:
         attributes["repository_name"] = unit.repository_name
     if unit.headings:

@@ -267,6 +267,7 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
         header_attributes=_pairs(u.get("header_attributes")),
         element_attributes=tuple((p, _pairs(a)) for p, a in u.get("element_attributes") or ()),
         extra=tuple(_extra(v) for v in u.get("extra") or ()),
+        declarations=tuple(tuple(d) for d in u.get("declarations") or ()),  # type: ignore[misc]
     )
 
 
@@ -493,6 +494,9 @@ def _dates(
         structured = more.get("structured")
         if structured and structured[1:] != [values["expression"], values["begin"], values["end"]]:
             structured = None  # edited since: the structured form no longer says the same
+        markup = more.get("markup")
+        if markup and markup[1] != values["expression"]:
+            markup = None  # (as structured)
         result.append(
             r.Date(
                 **values,
@@ -501,6 +505,7 @@ def _dates(
                 published=published,
                 attributes=_pairs(more.get("attributes")),
                 structured=structured[0] if structured else "",
+                markup=markup[0] if markup else "",
             )
         )
     return tuple(result)
@@ -522,12 +527,17 @@ def _extents(
             name: _restored_if(more, name, column, rule)
             for (name, rule), column in zip(EXTENT_COLUMNS, row[1:-2], strict=True)
         }
+        structured = more.get("structured")
+        if structured and structured[1:] != [values["number"], values["extent_type"]]:
+            structured = None  # edited since: the structured form no longer says the same
         result.append(
             r.Extent(
                 **values,
                 content=content,
                 published=published,
                 attributes=_pairs(more.get("attributes")),
+                structured=structured[0] if structured else "",
+                set_attributes=_pairs(more.get("set_attributes")),
             )
         )
     return tuple(result)
@@ -591,8 +601,13 @@ def _agent(row: tuple[Any, ...]) -> r.AgentLink:
 
 def _name_markup(markup: str | None, name: str) -> str | None:
     """A name's stored markup while it still says the name (not once the name was edited)."""
-    if markup and " ".join(fragment_plain_text(markup).split()) == " ".join(name.split()):
-        return markup
+    if not markup:
+        return None
+    said = " ".join(name.split())
+    # (EAD3 parts that touch are words apart in the name)
+    for separate in (False, True):
+        if " ".join(fragment_plain_text(markup, separate=separate).split()) == said:
+            return markup
     return None
 
 
@@ -613,6 +628,7 @@ def _subject(row: tuple[Any, ...]) -> r.SubjectLink:
         normal=attrs.get("normal"),
         attributes=_pairs(attrs.get("attributes")),
         term_parts=parts,
+        term_markup=_name_markup(attrs.get("term_markup"), term),
     )
 
 
@@ -670,6 +686,7 @@ def _containers(rows: list[tuple[Any, ...]], path: str) -> tuple[r.Container, ..
                         barcode=c.get("barcode"),
                         attributes=kept,
                         published=published or (flagged and c.get("published", True) is not False),
+                        content=c.get("content") or "",
                     )
                 )
             continue
@@ -738,6 +755,7 @@ def _digital_object(row: tuple[Any, ...]) -> r.DigitalObject:
         group_description=attrs.get("group_description"),
         object_type=attrs.get("object_type"),
         group_attributes=_pairs(attrs.get("group_attributes")),
+        group_links=tuple(attrs.get("group_links") or ()),
     )
 
 
@@ -839,6 +857,7 @@ def unit_record(
                 script_name=lang.get("script_name") or "",
                 published=lang.get("published", True) is not False,
                 attributes=_pairs(lang.get("attributes")),
+                statement=lang.get("statement"),
             )
             for lang in languages
             if not public or lang.get("published", True) is not False
@@ -863,6 +882,9 @@ def unit_record(
         identifier_fragments=tuple(attrs.get("identifier_fragments") or ()),
         group_attributes=tuple((g, _pairs(a)) for g, a in attrs.get("group_attributes") or ()),
         heading_attributes=tuple((k, _pairs(a)) for k, a in attrs.get("heading_attributes") or ()),
+        new_component_list=None
+        if attrs.get("new_component_list") is None
+        else _pairs(attrs["new_component_list"]),
     )
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from lxml import etree
 
 from archive.ead import (
     EADSyntaxError,
@@ -13,6 +16,22 @@ from archive.ead import (
 )
 from tests.corpus import CORPUS_DIR, corpus_files, manifest
 
+COMPONENT = re.compile(r"^c(\d\d)?$")
+
+
+def quoted_components(path) -> int:
+    """Components inside an ``<objectxmlwrap>``: quoted content, which the MANIFEST counts
+    with the others but which is no part of the finding aid's tree."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.parse(str(path), parser).getroot()
+    return sum(
+        1
+        for el in root.iter()
+        if isinstance(el.tag, str)
+        and COMPONENT.match(etree.QName(el).localname)
+        and any(etree.QName(a).localname == "objectxmlwrap" for a in el.iterancestors())
+    )
+
 
 @pytest.mark.parametrize("name", corpus_files(well_formed=True))
 def test_corpus_file_reads_with_manifest_counts(name: str, corpus_dir) -> None:
@@ -22,7 +41,7 @@ def test_corpus_file_reads_with_manifest_counts(name: str, corpus_dir) -> None:
     assert isinstance(records[0], FindingAid)
     assert isinstance(records[1], Unit) and records[1].depth == 0
     units = [r for r in records if isinstance(r, Unit)]
-    assert len(units) - 1 == int(row["components"])
+    assert len(units) - 1 == int(row["components"]) - quoted_components(corpus_dir / name)
     assert max(u.depth for u in units) == int(row["max_depth"])
     assert reader.version == row["ead_version"]
     # depth never jumps by more than one level

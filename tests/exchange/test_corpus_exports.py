@@ -244,9 +244,8 @@ def test_corpus_file_exports_valid_lossless_stable(name: str, no_search_index: N
             lost = lost_markup(original, staff, version)
             print(f"{name}: {fmt} export lost {sum(lost.values())} elements and attributes")
             # The database keeps everything the records carry: whatever the export lacks, the
-            # same version written straight from the reader's records lacks too. (What the
-            # records themselves do not carry yet is bounded corpus-wide by
-            # test_same_version_markup_loss_stays_under_its_ceiling.)
+            # same version written straight from the reader's records lacks too. (That the
+            # records carry everything is test_same_version_exports_lose_no_markup.)
             beyond = lost - lost_markup(original, converted(original, fmt), version)
             if beyond:
                 shown = ", ".join(f"{k!r}×{n}" for k, n in beyond.most_common(25))
@@ -279,17 +278,15 @@ def converted(original: bytes, fmt: str) -> bytes:
     return out.getvalue()
 
 
-# Same-version markup that the records do not carry yet, summed over the corpus. It is all in
-# six specification and vendor test files ("kitchen sink" and tracer files): extended links
-# (<arc>, <resource>, locator labels), xpointer and link attributes on <note> and locators,
-# links inside a few header and did phrases, @lang of EAD3 <foreign>, attributes inside
-# structured extents, <dateset> and notbefore/notafter, a second <dsc>, an empty <edition>, and
-# EAD elements inside <objectxmlwrap>. The number may only go down: an export that loses more
-# fails, and a fix lowers it here. Issue 12 stays open until it is 0.
-MARKUP_LOSS_CEILING = 378
+# Every corpus file, written straight from the reader's records in its own version, keeps
+# every element and attribute value of the original (with the exceptions above): extended
+# links (<arc>, <resource>, locator labels), link attributes on notes and locators, markup
+# inside names, containers, dates and did phrases, EAD3 @lang, structured dates and extents,
+# a second <dsc>, an empty <edition>, EAD elements quoted in <objectxmlwrap> included. The
+# specification's "kitchen sink" and tracer files hold most of these.
 
 
-def test_same_version_markup_loss_stays_under_its_ceiling() -> None:
+def test_same_version_exports_lose_no_markup() -> None:
     per_file: dict[str, int] = {}
     kinds: Counter = Counter()
     for name in well_formed_files():
@@ -304,8 +301,8 @@ def test_same_version_markup_loss_stays_under_its_ceiling() -> None:
     print(f"same-version markup lost over the corpus: {total} items in {len(per_file)} files")
     for name, count in sorted(per_file.items()):
         print(f"  {name}: {count}")
-    assert total <= MARKUP_LOSS_CEILING, (
-        f"same-version exports lose {total} markup items (ceiling {MARKUP_LOSS_CEILING}); "
+    assert total == 0, (
+        f"same-version exports lose {total} markup items; "
         f"most lost: {kinds.most_common(15)}; per file: {per_file}"
     )
 
