@@ -547,9 +547,10 @@ class Writer2002(StreamWriter):
             return
         fragments = unit.identifier_fragments
         values = [(unit.identifier, unit.identifier_attributes), *unit.other_identifiers]
+        written: list[tuple[str, str | None]]
         for i, (value, attrs) in enumerate(values):
             if i == 0:
-                written = self.attrs(attrs)
+                written = [*self.attrs(attrs)]
             elif self.visible_attributes(attrs):
                 written = self.identifier_attributes(attrs)  # its own audience, either version
             else:
@@ -580,7 +581,7 @@ class Writer2002(StreamWriter):
                 continue
             physdesc = self.el(
                 "physdesc",
-                [self.audience(extent.published)] + self.attrs(extent.attributes, drop={"set"}),
+                [self.audience(extent.published), *self.attrs(extent.attributes, drop={"set"})],
                 parent=did,
             )
             if extent.content:
@@ -784,8 +785,8 @@ class Writer2002(StreamWriter):
             if date.markup:
                 return None  # (inline markup: the tree path)
             if self.visible(date.published):
-                attrs, text = self.date_parts(date)
-                parts.append(plain("unitdate", attrs, text))
+                date_attrs, text = self.date_parts(date)
+                parts.append(plain("unitdate", date_attrs, text))
         for container in unit.containers:
             if container.content:
                 return None  # (inline markup: the tree path)
@@ -816,8 +817,8 @@ class Writer2002(StreamWriter):
                 ("normal", agent.normal),
                 ("role", agent.relator),
                 self.audience(agent.published),
-            ]
-            + self.attrs(tuple(attrs.items())),
+                *self.attrs(tuple(attrs.items())),
+            ],
             None if agent.name_markup and self.same else agent.name or None,
         )
         if agent.name_markup and self.same:
@@ -889,8 +890,8 @@ class Writer2002(StreamWriter):
                 ca.append(node)
                 continue
             if group not in groups:
-                attrs = next((a for g, a in group_attributes if g == group), ())
-                groups[group] = self.el("controlaccess", self.attrs(attrs), parent=ca)
+                found = next((a for g, a in group_attributes if g == group), ())
+                groups[group] = self.el("controlaccess", self.attrs(found), parent=ca)
                 if group:
                     self.el("head", text=group, parent=groups[group])
             groups[group].append(node)
@@ -919,9 +920,8 @@ class Writer2002(StreamWriter):
                 current_group = None
                 node = self.el(
                     "dao",
-                    link
                     # (``conform`` leaves out what the schema does not take on a dao)
-                    + self.attrs(obj.extra),
+                    [*link, *self.attrs(obj.extra)],
                 )
                 if obj.description:
                     self.fill(self.el("daodesc", parent=node), obj.description)
@@ -932,8 +932,11 @@ class Writer2002(StreamWriter):
                 group_node = self.el(
                     "daogrp",
                     # (the link types the schema fixes for a group and its locators)
-                    [(f"{{{XLINK_NS}}}type", "extended"), self.audience(obj.published)]
-                    + self.attrs(obj.group_attributes)
+                    [
+                        (f"{{{XLINK_NS}}}type", "extended"),
+                        self.audience(obj.published),
+                        *self.attrs(obj.group_attributes),
+                    ]
                     if self.version == "2002"
                     else [self.audience(obj.published)],
                 )

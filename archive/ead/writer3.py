@@ -33,6 +33,8 @@ from .records import (
     Language,
     Note,
     Record,
+    Revision,
+    SubjectLink,
     Unit,
 )
 from .writer2002 import Writer2002, in_origination
@@ -259,7 +261,9 @@ class Writer3(Writer2002):
                 ):
                     control.append(node)
         history = self.el("maintenancehistory", parent=control)
-        revisions = [r for r in h.revisions if self.visible(r.published)]
+        revisions: list[Revision | _Revision] = [
+            r for r in h.revisions if self.visible(r.published)
+        ]
         if not revisions or (not self.same and h.creation is not None):
             revisions.insert(
                 0,
@@ -524,11 +528,11 @@ class Writer3(Writer2002):
                 )
         for agent in unit.agents:
             if in_origination(agent) and self.visible(agent.published):
-                label = agent.label or ("Source" if agent.role == "source" else None)
+                orig_label = agent.label or ("Source" if agent.role == "source" else None)
                 orig = self.el(
                     "origination",
                     [
-                        ("label", label),
+                        ("label", orig_label),
                         self.audience(agent.published),
                         *self.attrs(agent.origination_attributes),
                     ],
@@ -702,8 +706,26 @@ class Writer3(Writer2002):
             self.el("part", [("localtype", localtype or None)], text or None, parent=node)
         return node
 
-    def controlaccess(self, agents, subjects, extras, headings, ca_attrs, **kw):  # type: ignore[override]
-        node = super().controlaccess(agents, subjects, extras, headings, ca_attrs, **kw)
+    def controlaccess(
+        self,
+        agents: tuple[AgentLink, ...],
+        subjects: tuple[SubjectLink, ...],
+        extras: tuple[ExtraElement, ...],
+        headings: tuple[tuple[str, str], ...],
+        ca_attrs: Attributes,
+        *,
+        group_attributes: tuple[tuple[str, Attributes], ...] = (),
+        heading_attributes: list[tuple[str, str]] | None = None,
+    ) -> Any | None:
+        node = super().controlaccess(
+            agents,
+            subjects,
+            extras,
+            headings,
+            ca_attrs,
+            group_attributes=group_attributes,
+            heading_attributes=heading_attributes,
+        )
         if node is None:
             return None
         for child in node.iter():

@@ -103,6 +103,10 @@ def _attribute_text(value: str) -> str:
     )
 
 
+# What ``StreamWriter.names`` gives for a name not looked at yet (no XML name holds a NUL).
+_UNSEEN = "\x00"
+
+
 class _Serializer:
     """Incremental XML output that declares the namespaces once, on the root element.
 
@@ -149,8 +153,8 @@ class _Serializer:
         """``<name attr="value"...>`` built directly (what lxml would write), or None when
         something needs lxml's judgement (an unknown namespace, characters to refuse)."""
         names = self.names
-        name = names.get(tag, False)
-        if name is False:
+        name = names.get(tag, _UNSEEN)
+        if name is _UNSEEN:
             name = self._qualified(tag)
             if name is not None and _NAME.fullmatch(name) is None:
                 name = None
@@ -161,8 +165,8 @@ class _Serializer:
         parts = [name]
         if attrs:
             for key, value in attrs.items():
-                key_name = names.get(" " + key, False)  # (attribute: other rules)
-                if key_name is False:
+                key_name = names.get(" " + key, _UNSEEN)  # (attribute: other rules)
+                if key_name is _UNSEEN:
                     key_name = self._qualified(key, attribute=True)
                     if key_name is not None and _NAME.fullmatch(key_name) is None:
                         key_name = None
@@ -309,9 +313,9 @@ class StreamWriter(ABC):
             attr_spec = allowed.get(key)
             if attr_spec is None or _ATTRIBUTE_UNSAFE.search(value) is not None:
                 return ""
-            value = self.model.fix_value(attr_spec, value)
-            if value is not None:
-                start += f' {key}="{_attribute_text(value)}"'
+            fixed = self.model.fix_value(attr_spec, value)
+            if fixed is not None:
+                start += f' {key}="{_attribute_text(fixed)}"'
         return start
 
     def fill(
@@ -577,8 +581,12 @@ class StreamWriter(ABC):
                         stack.pop()
                         xf.end()
                     xf.end()
-                    further = dataclasses.replace(
-                        collection, component_list_attributes=record.new_component_list
+                    further = (
+                        dataclasses.replace(
+                            collection, component_list_attributes=record.new_component_list
+                        )
+                        if collection is not None
+                        else None
                     )
                     xf.start(self.q("dsc"), self.dsc_attributes(further))
                 if not dsc_open:
@@ -691,6 +699,11 @@ class StreamWriter(ABC):
 
     @abstractmethod
     def dsc_attributes(self, unit: Unit | None) -> dict[str, str]: ...
+
+    @abstractmethod
+    def attrs(
+        self, attributes: Attributes, *, drop: Iterable[str] = ()
+    ) -> list[tuple[str, str]]: ...
 
     def dsc_head(self, unit: Unit | None) -> list[Any]:
         if unit is None:

@@ -267,7 +267,7 @@ def finding_aid_record(collection: Collection) -> r.FindingAid:
         header_attributes=_pairs(u.get("header_attributes")),
         element_attributes=tuple((p, _pairs(a)) for p, a in u.get("element_attributes") or ()),
         extra=tuple(_extra(v) for v in u.get("extra") or ()),
-        declarations=tuple(tuple(d) for d in u.get("declarations") or ()),  # type: ignore[misc]
+        declarations=tuple(tuple(d) for d in u.get("declarations") or ()),
     )
 
 
