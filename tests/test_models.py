@@ -290,7 +290,7 @@ def test_every_ead_level_is_offered() -> None:
     [
         (dict(title="Correspondence", identifier="I", ref="r1"), "Correspondence"),
         (dict(identifier="Box 1", ref="r1"), "Box 1"),
-        (dict(ref="ref_serge_7"), "ref_serge_7"),
+        (dict(ref="ref_serge_7"), "Untitled file"),  # never the machine id
         (dict(level="item"), "Untitled item"),
     ],
 )

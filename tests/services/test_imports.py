@@ -94,6 +94,8 @@ def xml_counts(path: Path) -> dict[str, int]:
         name = _name(unit)
         if name != "archdesc" and not _is_component(name):
             continue
+        if any(_name(a) == "objectxmlwrap" for a in unit.iterancestors()):
+            continue  # quoted in a wrapper for other vocabularies: no unit of the tree
         if name != "archdesc":
             counts["components"] += 1
         seen_did = False
