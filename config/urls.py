@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from archive.admin.view_on_site import view_on_site_view
+from archive.api.app import api
 
 urlpatterns = [
     # Before the admin's own URLs: its "View on site" redirect, checked against permissions.
@@ -18,5 +19,6 @@ urlpatterns = [
         name="view-on-site",
     ),
     path(settings.FONDS_ADMIN_PATH, admin.site.urls),
+    path("api/", api.urls),
     path("", include("archive.urls")),
 ]
