@@ -9,4 +9,4 @@ subjects, merging), ``repositories`` (repositories, staff, containers, digital o
 
 # The import engineer's module keeps its own line (Import EAD page, ImportJob admin).
 from archive.admin import imports  # noqa: F401, I001
-from archive.admin import authorities, repositories, sign_in, units  # noqa: F401
+from archive.admin import authorities, repositories, sign_in, tokens, units  # noqa: F401
