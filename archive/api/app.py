@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from archive.api import authorities, collections, components, errors, search
+from archive.api import authorities, collections, components, errors, search, writes  # noqa: F401  (writes adds to components.router)
 from archive.api.auth import TokenAuth, anonymous
 
 api = NinjaAPI(

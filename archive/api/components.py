@@ -161,11 +161,8 @@ def _parts(unit: Component, staff: bool) -> dict:
     }
 
 
-@router.get("/components/{int:component_id}", response={200: schemas.Component, **ERRORS})
-@decorate_view(with_etag)
-def component_detail(request: HttpRequest, component_id: int):
-    """One unit of description (the collection level included) with all its parts the caller
-    may see; ``parent`` is null at the collection level."""
+def component_data(request: HttpRequest, component_id: int) -> dict:
+    """The whole component as the caller may see it (also the answer to a write)."""
     unit, staff = access.component_get(caller(request), component_id)
     queryset = _staff_queryset() if staff else selectors.unit_queryset()
     unit = queryset.get(pk=unit.pk)
@@ -185,8 +182,19 @@ def component_detail(request: HttpRequest, component_id: int):
         "level_label": unit.level_label,
         "physical_location": unit.physical_location,
         "url": unit.get_absolute_url(),
+        # The admin form's edit version: what a write sends back to be refused when stale.
+        "version": unit.updated.isoformat() if staff else None,
         **_parts(unit, staff),
     }
+
+
+@router.get("/components/{int:component_id}", response={200: schemas.Component, **ERRORS})
+@decorate_view(with_etag)
+def component_detail(request: HttpRequest, component_id: int):
+    """One unit of description (the collection level included) with all its parts the caller
+    may see; ``parent`` is null at the collection level. ``version`` (staff only) is sent
+    back with a change, to be refused if someone changed the unit since."""
+    return component_data(request, component_id)
 
 
 @router.get(

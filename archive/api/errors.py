@@ -6,7 +6,7 @@ person can read ``message``; an unexpected one still answers JSON rather than an
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -65,6 +65,11 @@ def install(api: NinjaAPI) -> None:
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in exc.errors
         )
         return _reply(api, request, 422, "invalid", problems or "Invalid request.")
+
+    @api.exception_handler(ValidationError)
+    def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        # A model or service rule (an outline move that would break the tree, say).
+        return _reply(api, request, 422, "invalid", " ".join(exc.messages))
 
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -147,6 +147,7 @@ class Component(ComponentItem):
     languages: list[str]
     physical_location: str
     url: str
+    version: str | None
     dates: list[UnitDate]
     extents: list[Extent]
     notes: list[Note]
