@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from archive.api import authorities, collections, components, errors, search, writes  # noqa: F401  (writes adds to components.router)
+from archive.api import (
+    authorities,
+    collections,
+    components,
+    errors,
+    imports,
+    search,
+    writes,  # noqa: F401  (its operations join components.router)
+)
 from archive.api.auth import TokenAuth, anonymous
 
 api = NinjaAPI(
@@ -24,3 +32,4 @@ api.add_router("", collections.router)
 api.add_router("", components.router)
 api.add_router("", authorities.router)
 api.add_router("", search.router)
+api.add_router("", imports.router)

@@ -16,7 +16,7 @@ from archive import permissions, selectors, visibility
 from archive.api import access, schemas
 from archive.api.auth import caller
 from archive.api.errors import ApiError, Error
-from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page, with_etag
+from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, RecordId, page, with_etag
 from archive.models import Agent, AgentLink, AgentRelation, Subject, SubjectLink
 
 router = Router(tags=["agents and subjects"])
@@ -97,9 +97,9 @@ def _relations(agent: Agent, staff: bool) -> list[dict]:
     ]
 
 
-@router.get("/agents/{int:agent_id}", response={200: schemas.Agent, **ERRORS})
+@router.get("/agents/{agent_id}", response={200: schemas.Agent, **ERRORS})
 @decorate_view(with_etag)
-def agent_detail(request: HttpRequest, agent_id: int):
+def agent_detail(request: HttpRequest, agent_id: RecordId):
     user = caller(request)
     agent = _get(request, Agent, agent_id)
     staff = access.is_staff_reader(user)
@@ -151,11 +151,11 @@ def _links(request: HttpRequest, links: QuerySet, cursor: str | None, limit: int
     }
 
 
-@router.get("/agents/{int:agent_id}/links", response={200: schemas.LinkPage, **ERRORS})
+@router.get("/agents/{agent_id}/links", response={200: schemas.LinkPage, **ERRORS})
 @decorate_view(with_etag)
 def agent_links(
     request: HttpRequest,
-    agent_id: int,
+    agent_id: RecordId,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ):
@@ -182,17 +182,17 @@ def subject_list(
     return {"items": [_subject_item(s) for s in rows], "next": after}
 
 
-@router.get("/subjects/{int:subject_id}", response={200: schemas.SubjectItem, **ERRORS})
+@router.get("/subjects/{subject_id}", response={200: schemas.SubjectItem, **ERRORS})
 @decorate_view(with_etag)
-def subject_detail(request: HttpRequest, subject_id: int):
+def subject_detail(request: HttpRequest, subject_id: RecordId):
     return _subject_item(_get(request, Subject, subject_id))
 
 
-@router.get("/subjects/{int:subject_id}/links", response={200: schemas.LinkPage, **ERRORS})
+@router.get("/subjects/{subject_id}/links", response={200: schemas.LinkPage, **ERRORS})
 @decorate_view(with_etag)
 def subject_links(
     request: HttpRequest,
-    subject_id: int,
+    subject_id: RecordId,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ):

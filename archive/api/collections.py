@@ -10,10 +10,10 @@ from archive import visibility
 from archive.api import access, schemas
 from archive.api.auth import caller
 from archive.api.errors import ApiError, Error
-from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page, with_etag
+from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, RecordId, page, with_etag
 from archive.models import Collection, Component, Repository
 from archive.services.export_files import ExportBusy, ExportFailed, collection_export_file
-from archive.services.exports import FORMATS, ExportError, collection_is_exportable
+from archive.services.exports import ExportError, ExportFormat, collection_is_exportable
 
 router = Router(tags=["collections"])
 ERRORS = {400: Error, 401: Error, 404: Error, 422: Error}
@@ -84,9 +84,9 @@ def collection_list(
     return {"items": [_item(c, roots.get(c.pk)) for c in rows], "next": after}
 
 
-@router.get("/collections/{int:collection_id}", response={200: schemas.Collection, **ERRORS})
+@router.get("/collections/{collection_id}", response={200: schemas.Collection, **ERRORS})
 @decorate_view(with_etag)
-def collection_detail(request: HttpRequest, collection_id: int):
+def collection_detail(request: HttpRequest, collection_id: RecordId):
     """A finding aid's metadata; ``root`` is the component holding its collection-level
     description (``/api/components/{root}``)."""
     user = caller(request)
@@ -106,17 +106,17 @@ def collection_detail(request: HttpRequest, collection_id: int):
 
 
 @router.get(
-    "/collections/{int:collection_id}/ead/{fmt}",
+    "/collections/{collection_id}/ead/{fmt}",
     response={200: bytes, 400: Error, 401: Error, 404: Error, 422: Error, 503: Error},
     openapi_extra={"responses": {200: {"content": {"application/xml": {}}}}},
 )
 @decorate_view(with_etag)
-def collection_ead(request: HttpRequest, collection_id: int, fmt: str, internal: bool = False):
+def collection_ead(
+    request: HttpRequest, collection_id: RecordId, fmt: ExportFormat, internal: bool = False
+):
     """The finding aid as EAD (``fmt``: one of the export formats, e.g. ``ead2002``,
     ``ead3``), validated before it is sent. ``internal=true`` asks for the staff version,
     given only to a token whose user may see the collection; anyone else gets the public one."""
-    if fmt not in FORMATS:
-        raise ApiError(404, "not_found", f"Unknown EAD format; one of: {', '.join(FORMATS)}.")
     user = caller(request)
     collection = access.collection_get(user, collection_id)
     staff = internal and access.sees_as_staff(user, collection)

@@ -12,7 +12,7 @@ from archive import selectors, tree, visibility
 from archive.api import access, schemas
 from archive.api.auth import caller
 from archive.api.errors import Error
-from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, page, with_etag
+from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, RecordId, page, with_etag
 from archive.ead.markup import fragment_plain_text
 from archive.models import (
     AgentLink,
@@ -188,22 +188,20 @@ def component_data(request: HttpRequest, component_id: int) -> dict:
     }
 
 
-@router.get("/components/{int:component_id}", response={200: schemas.Component, **ERRORS})
+@router.get("/components/{component_id}", response={200: schemas.Component, **ERRORS})
 @decorate_view(with_etag)
-def component_detail(request: HttpRequest, component_id: int):
+def component_detail(request: HttpRequest, component_id: RecordId):
     """One unit of description (the collection level included) with all its parts the caller
     may see; ``parent`` is null at the collection level. ``version`` (staff only) is sent
     back with a change, to be refused if someone changed the unit since."""
     return component_data(request, component_id)
 
 
-@router.get(
-    "/components/{int:component_id}/children", response={200: schemas.ComponentPage, **ERRORS}
-)
+@router.get("/components/{component_id}/children", response={200: schemas.ComponentPage, **ERRORS})
 @decorate_view(with_etag)
 def component_children(
     request: HttpRequest,
-    component_id: int,
+    component_id: RecordId,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ):

@@ -10,18 +10,23 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Annotated, Any
 
 from django.core import signing
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
+from ninja import Path
 
 from archive.api.errors import ApiError
 
 _SALT = "fonds.api.cursor"
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+
+#: A record id in a path: a positive 64-bit integer (anything else cannot name a row; a larger
+#: number would overflow the database's integer before it could be answered 404).
+RecordId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 
 def make_cursor(list_name: str, key: Any) -> str:

@@ -12,13 +12,14 @@ exactly as the admin refuses a save over a colleague's newer change.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Schema, Status
+from pydantic import Field
 
 from archive import permissions
 from archive.admin.base import VERSION_FIELD
@@ -27,12 +28,17 @@ from archive.api import access, components, schemas
 from archive.api.auth import caller
 from archive.api.components import component_data
 from archive.api.errors import ApiError, Error
+from archive.api.paging import RecordId
 from archive.models import Component, Level
 from archive.services import outline as outline_service
 
 # The same router as the reads: one URL per path, each method an operation of it.
 router = components.router
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+
+
+#: A 1-based place among a parent's children.
+Position = Annotated[int, Field(ge=1, le=1_000_000)]
 
 
 class ComponentFields(Schema):
@@ -49,7 +55,7 @@ class ComponentFields(Schema):
 
 
 class ComponentCreate(ComponentFields):
-    position: int | None = None
+    position: Position | None = None
 
 
 class ComponentUpdate(ComponentFields):
@@ -58,8 +64,8 @@ class ComponentUpdate(ComponentFields):
 
 class ComponentMove(Schema):
     version: str
-    parent: int | None = None
-    position: int | None = None
+    parent: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    position: Position | None = None
 
 
 def _editable(request: HttpRequest, pk: int) -> Component:
@@ -104,10 +110,10 @@ def _check_version(unit: Component, version: str) -> None:
 
 
 @router.post(
-    "/components/{int:component_id}/children",
+    "/components/{component_id}/children",
     response={201: schemas.Component, **ERRORS},
 )
-def component_create(request: HttpRequest, component_id: int, payload: ComponentCreate):
+def component_create(request: HttpRequest, component_id: RecordId, payload: ComponentCreate):
     """Add a component under the parent (unpublished unless ``published`` is true), at
     ``position`` (1-based) among its children or last."""
     parent = _editable(request, component_id)
@@ -128,8 +134,8 @@ def component_create(request: HttpRequest, component_id: int, payload: Component
     return Status(201, component_data(request, unit.pk))
 
 
-@router.patch("/components/{int:component_id}", response={200: schemas.Component, **ERRORS})
-def component_update(request: HttpRequest, component_id: int, payload: ComponentUpdate):
+@router.patch("/components/{component_id}", response={200: schemas.Component, **ERRORS})
+def component_update(request: HttpRequest, component_id: RecordId, payload: ComponentUpdate):
     """Change the fields given; ``version`` is the one read with the component."""
     unit = _editable(request, component_id)
     changes = payload.dict(exclude_unset=True, exclude={"version"})
@@ -145,8 +151,8 @@ def component_update(request: HttpRequest, component_id: int, payload: Component
     return component_data(request, unit.pk)
 
 
-@router.delete("/components/{int:component_id}", response={204: None, **ERRORS})
-def component_delete(request: HttpRequest, component_id: int, version: str):
+@router.delete("/components/{component_id}", response={204: None, **ERRORS})
+def component_delete(request: HttpRequest, component_id: RecordId, version: str):
     """Delete the component and everything below it (never a collection's root)."""
     unit = _editable(request, component_id)
     if unit.depth == 1:
@@ -159,8 +165,8 @@ def component_delete(request: HttpRequest, component_id: int, version: str):
     return Status(204, None)
 
 
-@router.post("/components/{int:component_id}/move", response={200: schemas.Component, **ERRORS})
-def component_move(request: HttpRequest, component_id: int, payload: ComponentMove):
+@router.post("/components/{component_id}/move", response={200: schemas.Component, **ERRORS})
+def component_move(request: HttpRequest, component_id: RecordId, payload: ComponentMove):
     """Move the component (with everything below it) under ``parent`` and/or to ``position``
     (1-based) among its siblings, through the outline editor's service."""
     user = caller(request)

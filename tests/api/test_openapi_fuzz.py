@@ -8,6 +8,8 @@ describes a longer run.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -29,7 +31,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 BOUNDED = hypothesis_settings(
-    max_examples=8,
+    max_examples=int(os.environ.get("FONDS_API_FUZZ_EXAMPLES", "8")),
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
