@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest, JsonResponse
 from ninja import NinjaAPI
 
 from archive.api import (
@@ -33,3 +34,8 @@ api.add_router("", components.router)
 api.add_router("", authorities.router)
 api.add_router("", search.router)
 api.add_router("", imports.router)
+
+
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any other address under ``/api/``: a JSON 404, like every other error of the API."""
+    return JsonResponse({"code": "not_found", "message": "No such API address."}, status=404)

@@ -15,6 +15,7 @@ from ninja.decorators import decorate_view
 from archive import permissions, selectors, visibility
 from archive.api import access, schemas
 from archive.api.auth import caller
+from archive.api.components import unit_title
 from archive.api.errors import ApiError, Error
 from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, RecordId, page, with_etag
 from archive.models import Agent, AgentLink, AgentRelation, Subject, SubjectLink
@@ -135,14 +136,14 @@ def _links(request: HttpRequest, links: QuerySet, cursor: str | None, limit: int
         links = links.filter(Q(pk__in=public.values("pk")) | Q(pk__in=staff.values("pk")))
     else:
         links = public
-    links = links.select_related("unit")
+    links = links.select_related("unit__collection")
     rows, after = page(links, list_name=name, key="id", cursor=cursor, limit=limit)
     return {
         "items": [
             {
                 "component": link.unit_id,
                 "collection": link.unit.collection_id,
-                "title": link.unit.title,
+                "title": unit_title(link.unit, access.sees_as_staff(user, link.unit.collection)),
                 "role": getattr(link, "role", ""),
             }
             for link in rows

@@ -9,6 +9,7 @@ from ninja.decorators import decorate_view
 from archive import visibility
 from archive.api import access, schemas
 from archive.api.auth import caller
+from archive.api.components import unit_title
 from archive.api.errors import ApiError, Error
 from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, RecordId, page, with_etag
 from archive.models import Collection, Component, Repository
@@ -54,11 +55,12 @@ def _roots(collections: list[Collection]) -> dict[int, Component]:
     return {root.collection_id: root for root in roots}
 
 
-def _item(collection: Collection, root: Component | None) -> dict:
+def _item(collection: Collection, root: Component | None, staff: bool) -> dict:
+    title = unit_title(root, staff) if root is not None else ""
     return {
         "id": collection.pk,
         "ead_id": collection.ead_id,
-        "title": (root.title if root is not None and root.title else collection.ead_id),
+        "title": title or collection.ead_id,
         "repository": collection.repository.code,
         "published": bool(root and root.published),
         "root": root.pk if root is not None else None,
@@ -81,7 +83,9 @@ def collection_list(
         qs = qs.filter(repository__code=repository)
     rows, after = page(qs, list_name="collections", key="id", cursor=cursor, limit=limit)
     roots = _roots(rows)
-    return {"items": [_item(c, roots.get(c.pk)) for c in rows], "next": after}
+    user = caller(request)
+    items = [_item(c, roots.get(c.pk), access.sees_as_staff(user, c)) for c in rows]
+    return {"items": items, "next": after}
 
 
 @router.get("/collections/{collection_id}", response={200: schemas.Collection, **ERRORS})
@@ -95,7 +99,7 @@ def collection_detail(request: HttpRequest, collection_id: RecordId):
     revisions = list(collection.revisions.order_by("position", "id"))
     if not staff:
         revisions = visibility.public_items(revisions)
-    data = _item(collection, _roots([collection]).get(collection.pk))
+    data = _item(collection, _roots([collection]).get(collection.pk), staff)
     for name in schemas.Collection.model_fields:
         if name not in data and name != "revisions":
             data[name] = getattr(collection, name)

@@ -51,7 +51,7 @@ def _staff_queryset() -> QuerySet[Component]:
     )
 
 
-def _title(unit: Component, staff: bool) -> str:
+def unit_title(unit: Component, staff: bool) -> str:
     """The plain title; for the public, from the markup with its internal elements left out."""
     if staff or not unit.title_markup:
         return unit.title
@@ -63,7 +63,7 @@ def _item(unit: Component, staff: bool) -> dict:
         "id": unit.pk,
         "ref": unit.ref,
         "level": unit.level,
-        "title": _title(unit, staff) or unit.display_title,
+        "title": unit_title(unit, staff) or unit.display_title,
         "identifier": unit.shown_identifier,
         "depth": unit.depth,
         "has_children": unit.numchild > 0,

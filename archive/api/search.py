@@ -12,6 +12,7 @@ from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from archive.api import schemas
+from archive.api.components import unit_title
 from archive.api.errors import Error
 from archive.api.paging import MAX_LIMIT, with_etag
 from archive.filters import SearchFilterSet
@@ -46,7 +47,7 @@ def search(
             {
                 "component": hit.unit.pk,
                 "collection": hit.unit.collection_id,
-                "title": hit.unit.display_title,
+                "title": unit_title(hit.unit, False) or hit.unit.display_title,
                 "level": hit.level,
                 "dates": hit.dates,
                 "url": hit.url,

@@ -165,3 +165,20 @@ def test_openapi_document_and_docs_are_served(client, db):
     assert document["openapi"].startswith("3.")
     assert "/api/components/{component_id}/children" in document["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_an_unknown_api_address_is_a_json_404(client, db):
+    response = client.get("/api/no/such/thing")
+    assert response.status_code == 404 and body(response)["code"] == "not_found"
+
+
+def test_internal_title_markup_stays_out_of_public_titles(client, world):
+    world.public_series.title = "Correspondence with the donor"
+    world.public_series.title_markup = (
+        'Correspondence<emph audience="internal"> with the donor</emph>'
+    )
+    world.public_series.save()
+    children = body(get(client, f"/api/components/{world.root.pk}/children"))["items"]
+    assert children[0]["title"] == "Correspondence"
+    staff = body(get(client, f"/api/components/{world.root.pk}/children", world.ana))["items"]
+    assert staff[0]["title"] == "Correspondence with the donor"
