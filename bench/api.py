@@ -30,10 +30,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.test_settings")
 
 import django  # noqa: E402
 
+from bench.common import load_average  # noqa: E402
+
 django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 
 SERIES = 100
 FILES_PER_SERIES = 999  # 1 root + 100 series + 99,900 files = 100,001 components
@@ -101,6 +104,7 @@ def measure(client: Client, url: str) -> tuple[float, float]:
 
 
 def main() -> None:
+    setup_test_environment()  # the test client's host, as under pytest
     old_name = connection.settings_dict["NAME"]
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
@@ -123,6 +127,7 @@ def main() -> None:
         print(f"database: {connection.vendor} ({test_name}); ", end="")
         print(f"{coll.components.count():,} components built in {built:.1f} s")
         print(f"{REQUESTS} sequential requests each, after {WARM_UP} to warm up, one process")
+        print(f"load average: {load_average()}")
         print(f"{'read':<26}{'API req/s':>10}{'API p95':>10}{'HTML req/s':>12}{'HTML p95':>10}")
         for label, api_url, html_url in pairs:
             api_rate, api_p95 = measure(client, api_url)
