@@ -12,7 +12,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -48,7 +50,15 @@ def api_world(db):
 def api_schema(api_world, settings):
     # The schemathesis WSGI client sends "Host: localhost".
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    # As Django's own test client does: the end of a request must not close the connection
+    # that holds the test's transaction (PostgreSQL would lose the test's data).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def run_every_operation(schema, headers: dict[str, str]) -> int:
