@@ -182,3 +182,17 @@ def test_internal_title_markup_stays_out_of_public_titles(client, world):
     assert children[0]["title"] == "Correspondence"
     staff = body(get(client, f"/api/components/{world.root.pk}/children", world.ana))["items"]
     assert staff[0]["title"] == "Correspondence with the donor"
+
+
+def test_reads_cost_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    from tests.api.conftest import add
+
+    for i in range(8, 60):
+        add(world.public_series, world.serge, title=f"Letter {i}", ref=f"s1-{i}", level="file")
+    # A token costs its look-up, its last-used stamp and the user's memberships.
+    for token, extra in ((None, 0), (world.ana, 3)):
+        with django_assert_max_num_queries(4 + extra):
+            page = get(client, f"/api/components/{world.public_series.pk}/children?limit=50", token)
+        assert len(body(page)["items"]) == 50
+        with django_assert_max_num_queries(9 + extra):
+            assert get(client, f"/api/components/{world.root.pk}", token).status_code == 200
