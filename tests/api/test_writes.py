@@ -108,3 +108,21 @@ def test_roles_decide_who_may_write(client, world):
     assert call(client, "post", f"{hidden}/children", world.bob, new).status_code == 404
     unit.refresh_from_db()
     assert unit.title == "Correspondence"
+
+
+def test_reorder_among_siblings(client, world):
+    last = Component.objects.get(ref="s1-7")
+    version = read(client, last, world.ana)["version"]
+    moved = call(
+        client,
+        "post",
+        f"/api/components/{last.pk}/move",
+        world.ana,
+        {"version": version, "position": 1},
+    )
+    assert moved.status_code == 200
+    page = json.loads(
+        call(client, "get", f"/api/components/{world.public_series.pk}/children").content
+    )
+    assert [c["title"] for c in page["items"]][:3] == ["Letter 7", "Letter 1", "Letter 2"]
+    assert last.history.latest().history_user.username == "ana"
