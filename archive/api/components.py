@@ -3,7 +3,7 @@ subjects; and the children of a unit, paged in document order."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.decorators import decorate_view
@@ -217,9 +217,14 @@ def component_children(
     )
     if not staff:
         children = children.filter(published=True)
-    # Titles of untitled units fall back on their dates: fetched for the page in one query.
-    children = children.prefetch_related(Prefetch("dates", queryset=visibility.public_dates()))
     rows, after = page(
-        children, list_name=f"children:{parent.pk}", key="path", cursor=cursor, limit=limit
+        children.defer("unmapped"),
+        list_name=f"children:{parent.pk}",
+        key="path",
+        cursor=cursor,
+        limit=limit,
     )
+    # An untitled unit is named by its dates: fetched in one query, for those units only.
+    untitled = [unit for unit in rows if not unit.title]
+    prefetch_related_objects(untitled, Prefetch("dates", queryset=visibility.public_dates()))
     return {"items": [_item(u, staff) for u in rows], "next": after}

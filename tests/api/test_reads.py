@@ -200,3 +200,14 @@ def test_reads_cost_a_fixed_number_of_queries(client, world, django_assert_max_n
         assert len(body(page)["items"]) == 50
         with django_assert_max_num_queries(9 + extra):
             assert get(client, f"/api/components/{world.root.pk}", token).status_code == 200
+
+
+def test_an_untitled_unit_is_named_by_its_public_dates(client, world):
+    from archive.models import UnitDate
+    from tests.api.conftest import add
+
+    untitled = add(world.public_series, world.serge, title="", ref="s1-8", level="file")
+    UnitDate.objects.create(unit=untitled, expression="1936-1947")
+    UnitDate.objects.create(unit=untitled, expression="1940", published=False)
+    page = body(get(client, f"/api/components/{world.public_series.pk}/children"))
+    assert page["items"][-1]["title"] == "1936-1947"
