@@ -88,7 +88,7 @@ def build():
     UnitDate.objects.create(unit=file, expression="1936-1947", begin="1936", end="1947")
     # Planner statistics, as autovacuum (PostgreSQL) or a routine ANALYZE would leave them:
     # right after a bulk load they describe an empty table, and PostgreSQL then picks a
-    # plan that scans the collection's whole level (5x slower here) for every page.
+    # plan that scans the collection's whole level for every page.
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return coll, series, file
