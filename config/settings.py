@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "treebeard",
     "simple_history",
     "django_tasks_db",  # app label "django_tasks_database"
+    "ninja",  # the API docs page served with its own static files, not from a CDN
     "archive",
 ]
 

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from archive.admin.view_on_site import view_on_site_view
+from archive.api.app import api, not_found
 
 urlpatterns = [
     # Before the admin's own URLs: its "View on site" redirect, checked against permissions.
@@ -18,5 +19,7 @@ urlpatterns = [
         name="view-on-site",
     ),
     path(settings.FONDS_ADMIN_PATH, admin.site.urls),
+    path("api/", api.urls),
+    path("api/<path:rest>", not_found),
     path("", include("archive.urls")),
 ]

@@ -16,6 +16,7 @@ from archive.models.imports import ImportJob
 from archive.models.repository import Repository
 from archive.models.staff import RepositoryMembership
 from archive.models.subjects import Subject, SubjectLink
+from archive.models.tokens import ApiToken
 from archive.models.units import (
     Collection,
     Component,
@@ -32,6 +33,7 @@ __all__ = [
     "AgentLink",
     "AgentRelation",
     "AgentVariantName",
+    "ApiToken",
     "Collection",
     "Component",
     "Container",

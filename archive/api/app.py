@@ -1,0 +1,41 @@
+"""The API object: routers, authentication, error handlers; mounted at ``/api/``."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from ninja import NinjaAPI
+
+from archive.api import (
+    authorities,
+    collections,
+    components,
+    errors,
+    imports,
+    search,
+    writes,  # noqa: F401  (its operations join components.router)
+)
+from archive.api.auth import TokenAuth, anonymous
+
+api = NinjaAPI(
+    title="Fonds API",
+    version="1",
+    description=(
+        "Finding aids, their components, agents and subjects, search and EAD export. Without "
+        "a token you read what the public site shows; with a personal token "
+        "(`Authorization: Bearer ...`, made in the admin) you read and change what your "
+        "repository roles allow."
+    ),
+    auth=[TokenAuth(), anonymous],
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("", collections.router)
+api.add_router("", components.router)
+api.add_router("", authorities.router)
+api.add_router("", search.router)
+api.add_router("", imports.router)
+
+
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any other address under ``/api/``: a JSON 404, like every other error of the API."""
+    return JsonResponse({"code": "not_found", "message": "No such API address."}, status=404)
