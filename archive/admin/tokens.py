@@ -7,7 +7,10 @@ token, to shut out a script quickly.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -27,8 +30,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request).select_related("user")
         return qs if request.user.is_superuser else qs.filter(user=request.user)
 
-    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
-        return ["name"] if obj is None else ["name", "hint", "created", "last_used", "revoked"]
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
+        return ("name",) if obj is None else ("name", "hint", "created", "last_used", "revoked")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return permissions.is_member(request.user)
@@ -52,11 +55,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
             return False
         return obj is None or request.user.is_superuser or obj.user_id == request.user.pk
 
-    def save_model(self, request: HttpRequest, obj: ApiToken, form, change: bool) -> None:
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        token, secret = ApiToken.issue(user=request.user, name=obj.name)
+        user = request.user
+        if not user.is_authenticated:  # (the admin lets no one else this far)
+            raise PermissionDenied
+        token, secret = ApiToken.issue(user=user, name=obj.name)
         obj.pk, obj.digest, obj.hint = token.pk, token.digest, token.hint
         self.message_user(
             request,

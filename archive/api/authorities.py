@@ -7,6 +7,8 @@ only their public links.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -50,7 +52,7 @@ def agent_list(
     request: HttpRequest,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-):
+) -> dict[str, Any]:
     rows, after = page(
         access.readable_authorities(caller(request), Agent),
         list_name="agents",
@@ -100,7 +102,7 @@ def _relations(agent: Agent, staff: bool) -> list[dict]:
 
 @router.get("/agents/{agent_id}", response={200: schemas.Agent, **ERRORS})
 @decorate_view(with_etag)
-def agent_detail(request: HttpRequest, agent_id: RecordId):
+def agent_detail(request: HttpRequest, agent_id: RecordId) -> dict[str, Any]:
     user = caller(request)
     agent = _get(request, Agent, agent_id)
     staff = access.is_staff_reader(user)
@@ -126,7 +128,9 @@ def agent_detail(request: HttpRequest, agent_id: RecordId):
     }
 
 
-def _links(request: HttpRequest, links: QuerySet, cursor: str | None, limit: int, name: str):
+def _links(
+    request: HttpRequest, links: QuerySet, cursor: str | None, limit: int, name: str
+) -> dict[str, Any]:
     """Units linked to one agent or subject: the public links for the public; for staff, the
     links on units of collections they may see."""
     user = caller(request)
@@ -159,7 +163,7 @@ def agent_links(
     agent_id: RecordId,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-):
+) -> dict[str, Any]:
     """The units this agent is linked to, with the role (creator, subject, source)."""
     agent = _get(request, Agent, agent_id)
     links = AgentLink.objects.filter(agent=agent)
@@ -172,7 +176,7 @@ def subject_list(
     request: HttpRequest,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-):
+) -> dict[str, Any]:
     rows, after = page(
         access.readable_authorities(caller(request), Subject),
         list_name="subjects",
@@ -185,7 +189,7 @@ def subject_list(
 
 @router.get("/subjects/{subject_id}", response={200: schemas.SubjectItem, **ERRORS})
 @decorate_view(with_etag)
-def subject_detail(request: HttpRequest, subject_id: RecordId):
+def subject_detail(request: HttpRequest, subject_id: RecordId) -> dict[str, Any]:
     return _subject_item(_get(request, Subject, subject_id))
 
 
@@ -196,7 +200,7 @@ def subject_links(
     subject_id: RecordId,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-):
+) -> dict[str, Any]:
     subject = _get(request, Subject, subject_id)
     links = SubjectLink.objects.filter(subject=subject)
     return _links(request, links, cursor, limit, f"subject-links:{subject.pk}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import FileResponse, HttpRequest
+from django.http.response import HttpResponseBase
 from ninja import Query, Router
 from ninja.decorators import decorate_view
 
@@ -30,7 +33,7 @@ def repository_list(
     request: HttpRequest,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-):
+) -> dict[str, Any]:
     """Every repository (repositories are public), by code."""
     rows, after = page(
         Repository.objects.all(), list_name="repositories", key="code", cursor=cursor, limit=limit
@@ -40,7 +43,7 @@ def repository_list(
 
 @router.get("/repositories/{code}", response={200: schemas.Repository, **ERRORS})
 @decorate_view(with_etag)
-def repository_detail(request: HttpRequest, code: str):
+def repository_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     repository = Repository.objects.filter(code=code).first()
     if repository is None:
         raise ApiError(404, "not_found", "No such repository.")
@@ -75,7 +78,7 @@ def collection_list(
     repository: str | None = None,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-):
+) -> dict[str, Any]:
     """Finding aids the caller may read (the public ones, plus their repositories' as staff),
     optionally of one repository (by code), in id order."""
     qs = access.readable_collections(caller(request)).select_related("repository")
@@ -90,7 +93,7 @@ def collection_list(
 
 @router.get("/collections/{collection_id}", response={200: schemas.Collection, **ERRORS})
 @decorate_view(with_etag)
-def collection_detail(request: HttpRequest, collection_id: RecordId):
+def collection_detail(request: HttpRequest, collection_id: RecordId) -> dict[str, Any]:
     """A finding aid's metadata; ``root`` is the component holding its collection-level
     description (``/api/components/{root}``)."""
     user = caller(request)
@@ -117,7 +120,7 @@ def collection_detail(request: HttpRequest, collection_id: RecordId):
 @decorate_view(with_etag)
 def collection_ead(
     request: HttpRequest, collection_id: RecordId, fmt: ExportFormat, internal: bool = False
-):
+) -> HttpResponseBase:
     """The finding aid as EAD (``fmt``: one of the export formats, e.g. ``ead2002``,
     ``ead3``), validated before it is sent. ``internal=true`` asks for the staff version,
     given only to a token whose user may see the collection; anyone else gets the public one."""

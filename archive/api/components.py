@@ -3,6 +3,8 @@ subjects; and the children of a unit, paged in document order."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -190,7 +192,7 @@ def component_data(request: HttpRequest, component_id: int) -> dict:
 
 @router.get("/components/{component_id}", response={200: schemas.Component, **ERRORS})
 @decorate_view(with_etag)
-def component_detail(request: HttpRequest, component_id: RecordId):
+def component_detail(request: HttpRequest, component_id: RecordId) -> dict[str, Any]:
     """One unit of description (the collection level included) with all its parts the caller
     may see; ``parent`` is null at the collection level. ``version`` (staff only) is sent
     back with a change, to be refused if someone changed the unit since."""
@@ -204,7 +206,7 @@ def component_children(
     component_id: RecordId,
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-):
+) -> dict[str, Any]:
     """The unit's children in document order, ``limit`` at a time (``next`` is the cursor of
     the following page). Under a public unit, a child is public exactly when its own flag is
     set (the public outline's rule); staff see every child."""

@@ -33,7 +33,9 @@ class BadToken(ApiError):
         super().__init__(401, "invalid_token", "The API token is unknown or has been revoked.")
 
 
-def _reply(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str):
+def _reply(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str
+) -> HttpResponse:
     response = api.create_response(request, {"code": code, "message": message}, status=status)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="fonds"'

@@ -8,6 +8,8 @@ caller may read is the admin job list's rule (its ``get_queryset``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
@@ -20,6 +22,7 @@ from archive.api.errors import ApiError, Error
 from archive.api.paging import RecordId
 from archive.models import ImportJob, Repository
 from archive.services import imports
+from archive.tasks import import_ead_job
 
 router = Router(tags=["imports"])
 ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
@@ -44,7 +47,7 @@ def _job(job: ImportJob) -> dict:
     return {
         "id": job.pk,
         "status": job.status,
-        "repository": job.repository.code if job.repository_id else None,
+        "repository": job.repository.code if job.repository is not None else None,
         "replace": job.replace,
         "files": [str(name) for name in job.files],
         "collections": job.collections,
@@ -71,7 +74,7 @@ def import_submit(
     files: File[list[UploadedFile]],
     repository: Form[str] = "",
     replace: Form[bool] = False,
-):
+) -> Status[dict[str, Any]]:
     """Queue an import of one or more EAD 2002 or EAD3 files into ``repository`` (its code;
     superusers may leave it empty to use the one each file names). Answers 202 with the job;
     poll ``/api/imports/{id}`` until ``status`` is succeeded, partial or failed."""
@@ -89,7 +92,7 @@ def import_submit(
         raise ApiError(
             422,
             "invalid",
-            "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in form.errors.items()),
+            "; ".join(f"{name}: {' '.join(map(str, msgs))}" for name, msgs in form.errors.items()),
         )
     try:
         job = imports.import_job_submit(
@@ -97,6 +100,7 @@ def import_submit(
             repository=form.cleaned_data["repository"],
             replace=form.cleaned_data["replace"],
             user=user,
+            enqueue=import_ead_job.enqueue,
         )
     except imports.EADImportError as exc:
         raise ApiError(422, "invalid", str(exc)) from exc
@@ -105,7 +109,7 @@ def import_submit(
 
 
 @router.get("/imports/{job_id}", response={200: Job, **ERRORS})
-def import_detail(request: HttpRequest, job_id: RecordId):
+def import_detail(request: HttpRequest, job_id: RecordId) -> dict[str, Any]:
     """One import job: its status, counts, and the warnings and errors naming file and line."""
     _staff(request)
     jobs = admin.site._registry[ImportJob].get_queryset(request)

@@ -7,6 +7,8 @@ same here; the index holds public units only, so a token changes nothing in the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from ninja import Query, Router
 from ninja.decorators import decorate_view
@@ -32,7 +34,7 @@ def search(
     q: str = "",
     page: int = Query(1, ge=1, le=MAX_PAGE),
     limit: int = Query(20, ge=1, le=MAX_LIMIT),
-):
+) -> dict[str, Any]:
     """Ranked public hits with facet counts. Facet filters are repeated parameters named after
     the facet kinds listed in the answer (e.g. ``level=file&level=item``)."""
     filterset = SearchFilterSet(request.GET, queryset=Component.objects.none())

@@ -23,7 +23,7 @@ from pydantic import Field
 
 from archive import permissions
 from archive.admin.base import VERSION_FIELD
-from archive.admin.units import ComponentForm
+from archive.admin.components import ComponentForm
 from archive.api import access, components, schemas
 from archive.api.auth import caller
 from archive.api.components import component_data
@@ -78,13 +78,15 @@ def _editable(request: HttpRequest, pk: int) -> Component:
     return unit
 
 
-def _form_errors(form: forms.Form) -> None:
+def _form_errors(form: forms.BaseForm) -> None:
     """Raise the form's errors: 409 for the stale-edit refusal, 422 for anything else."""
     stale = form.non_field_errors().as_data()
     if any(error.code == "stale" for error in stale):
         raise ApiError(409, "stale", " ".join(e.message % (e.params or {}) for e in stale))
     problems = [
-        f"{name}: {' '.join(messages)}" if name != "__all__" else " ".join(messages)
+        f"{name}: {' '.join(map(str, messages))}"
+        if name != "__all__"
+        else " ".join(map(str, messages))
         for name, messages in form.errors.items()
     ]
     raise ApiError(422, "invalid", "; ".join(problems))
@@ -113,7 +115,9 @@ def _check_version(unit: Component, version: str) -> None:
     "/components/{component_id}/children",
     response={201: schemas.Component, **ERRORS},
 )
-def component_create(request: HttpRequest, component_id: RecordId, payload: ComponentCreate):
+def component_create(
+    request: HttpRequest, component_id: RecordId, payload: ComponentCreate
+) -> Status[dict[str, Any]]:
     """Add a component under the parent (unpublished unless ``published`` is true), at
     ``position`` (1-based) among its children or last."""
     parent = _editable(request, component_id)
@@ -135,7 +139,9 @@ def component_create(request: HttpRequest, component_id: RecordId, payload: Comp
 
 
 @router.patch("/components/{component_id}", response={200: schemas.Component, **ERRORS})
-def component_update(request: HttpRequest, component_id: RecordId, payload: ComponentUpdate):
+def component_update(
+    request: HttpRequest, component_id: RecordId, payload: ComponentUpdate
+) -> dict[str, Any]:
     """Change the fields given; ``version`` is the one read with the component."""
     unit = _editable(request, component_id)
     changes = payload.dict(exclude_unset=True, exclude={"version"})
@@ -145,14 +151,14 @@ def component_update(request: HttpRequest, component_id: RecordId, payload: Comp
         if not form.is_valid():
             _form_errors(form)
         unit = form.save(commit=False)
-        unit._history_user = caller(request)  # type: ignore[attr-defined]
+        unit._history_user = caller(request)
         unit.save()
         outline_service.search_refresh(unit)
     return component_data(request, unit.pk)
 
 
 @router.delete("/components/{component_id}", response={204: None, **ERRORS})
-def component_delete(request: HttpRequest, component_id: RecordId, version: str):
+def component_delete(request: HttpRequest, component_id: RecordId, version: str) -> Status[None]:
     """Delete the component and everything below it (never a collection's root)."""
     unit = _editable(request, component_id)
     if unit.depth == 1:
@@ -160,13 +166,15 @@ def component_delete(request: HttpRequest, component_id: RecordId, version: str)
     with transaction.atomic():
         unit = Component.objects.select_for_update().get(pk=unit.pk)
         _check_version(unit, version)
-        unit._history_user = caller(request)  # type: ignore[attr-defined]
+        unit._history_user = caller(request)
         unit.delete()
     return Status(204, None)
 
 
 @router.post("/components/{component_id}/move", response={200: schemas.Component, **ERRORS})
-def component_move(request: HttpRequest, component_id: RecordId, payload: ComponentMove):
+def component_move(
+    request: HttpRequest, component_id: RecordId, payload: ComponentMove
+) -> dict[str, Any]:
     """Move the component (with everything below it) under ``parent`` and/or to ``position``
     (1-based) among its siblings, through the outline editor's service."""
     user = caller(request)
