@@ -124,8 +124,9 @@ SITEMAPS: dict[str, Sitemap] = {
 }
 
 # Paths crawlers are asked to keep out of: searches and facet combinations have no end, outline
-# batches repeat the collection page, OAI-PMH is for harvesters, the admin is for staff.
-DISALLOWED = ("/search/", "/outline/", "/oai")
+# batches repeat the collection page, OAI-PMH is for harvesters, the JSON API for scripts, the
+# admin is for staff.
+DISALLOWED = ("/search/", "/outline/", "/oai", "/api/")
 
 
 def robots_text(request: HttpRequest) -> str:
