@@ -96,6 +96,12 @@ def collection_path(request: HttpRequest, repository: str, rest: str) -> HttpRes
     if found.fmt is not None:
         return export_views.collection_ead(request, repository, found.ead_id, found.fmt)
     if not found.canonical:
+        # Only a page the public may open is redirected to: an unpublished one answers 404
+        # here as at its own address, so the redirect tells nobody it exists.
+        if found.ref:
+            selectors.unit_get(repository_code=repository, ead_id=found.ead_id, ref=found.ref)
+        else:
+            selectors.collection_head(repository_code=repository, ead_id=found.ead_id)
         kwargs = {"repository": repository, "ead_id": found.ead_id}
         name = "archive:collection"
         if found.ref:

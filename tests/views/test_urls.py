@@ -116,3 +116,21 @@ def test_the_longest_ead_id_names_the_finding_aid(client):
     assert client.get("/collections/r/nothing/").status_code == 404
     assert client.get("/collections/other/a/").status_code == 404
     assert client.get("/collections/r/a/ead/ead9.xml").status_code == 404
+
+
+def test_a_redirect_never_tells_an_unpublished_finding_aid_exists(client):
+    repository = Repository.objects.create(code="r", name="R")
+    hidden = make_finding_aid(repository, "ark:/1/secret", "f1")
+    Component.objects.filter(collection=hidden).update(published=False)
+    make_finding_aid(repository, "ark:/1/open", "f1")
+    # Without the final slash, or encoded twice: the public one is redirected ...
+    assert client.get("/collections/r/ark:/1/open").status_code == 301
+    assert client.get("/collections/r/ark%253A%252F1%252Fopen/f1/").status_code == 301
+    # ... the unpublished one answers as one that does not exist.
+    for url in (
+        "/collections/r/ark:/1/secret",
+        "/collections/r/ark%253A%252F1%252Fsecret/",
+        "/collections/r/ark%253A%252F1%252Fsecret/f1/",
+        "/collections/r/ark:/1/nothing",
+    ):
+        assert client.get(url).status_code == 404, url
