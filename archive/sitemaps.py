@@ -14,6 +14,7 @@ their facet links ``rel="nofollow"``.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import datetime
 from typing import Any
 
@@ -34,8 +35,9 @@ class LimitedSitemap(Sitemap[Any]):
     """A sitemap paged at ``FONDS_SITEMAP_LIMIT`` URLs, read when a request pages it (so a
     changed setting takes effect without a restart)."""
 
+    @abstractmethod
     def items(self) -> QuerySet[Any]:
-        raise NotImplementedError
+        """The public records of this kind, in a stable order (each sitemap says which)."""
 
     @property
     def paginator(self) -> Paginator[Any]:

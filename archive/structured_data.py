@@ -34,7 +34,12 @@ _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"
 
 
 def script_tag(data: dict[str, Any]) -> SafeString:
-    """``data`` as a ``<script type="application/ld+json">`` element, safe in any page."""
+    """``data`` as a ``<script type="application/ld+json">`` element, safe in any page.
+
+    The one place JSON-LD is marked safe: HTML escaping would change the JSON, so the rule here
+    is JSON's own (as Django's ``json_script``): ``<``, ``>`` and ``&`` become ``\\u`` escapes,
+    so no value can end the element or start markup (``tests/security/test_xss.py`` parses
+    every page's data blocks). No URL in it becomes a link on the page."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
     return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
 
