@@ -13,7 +13,7 @@ Real sheets are untidy, and what an archivist typed is what counts:
 - the indentation of the Level cell (Excel's indent, or leading spaces) is kept for the
   hierarchy.
 
-XLSX is read with openpyxl in read-only mode (a row at a time); CSV as UTF-8 (with or
+XLSX is read a row at a time from the file's XML (openpyxl's rules for dates); CSV as UTF-8 (with or
 without a byte-order mark), else Windows-1252, with its delimiter (comma, semicolon or
 tab) detected.
 """
@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -224,76 +225,167 @@ def _known() -> str:
 
 
 # --------------------------------------------------------------------------- XLSX
+#
+# Read straight from the file's XML with lxml, streaming: openpyxl builds an object per cell
+# (and a rich-text object per inline string), which made reading take longer than checking
+# and saving together. openpyxl's own rules decide which number formats are dates and how
+# serial numbers become dates (1900 and 1904 calendars).
+
+_PARSER = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+_CELL = f"{{{_MAIN_NS}}}c"
+_ROW = f"{{{_MAIN_NS}}}row"
+_V = f"{{{_MAIN_NS}}}v"
+_T = f"{{{_MAIN_NS}}}t"
+_IS = f"{{{_MAIN_NS}}}is"
+_RPH = f"{{{_MAIN_NS}}}rPh"
+_COLUMN_LETTERS = re.compile(r"^([A-Z]+)(\d*)$")
 
 
-def _merged_ranges(data: bytes) -> dict[str, list[tuple[int, int, int, int]]]:
-    """Merged ranges of each worksheet, by sheet name: (min_row, min_col, max_row, max_col).
+@dataclass
+class _Book:
+    archive: zipfile.ZipFile
+    sheets: list[tuple[str, str]]  # (name, path in the archive)
+    strings: list[str]
+    date_styles: set[int]
+    indents: dict[int, int]
+    epoch: dt.datetime
 
-    openpyxl's read-only mode (a row at a time, a fraction of the memory) does not read them,
-    so they are taken from the worksheet XML here, streaming (they come after the cells).
+
+def _xml(archive: zipfile.ZipFile, name: str) -> Any:
+    return etree.fromstring(archive.read(name), etree.XMLParser(**_PARSER))
+
+
+def _text_of(element: Any) -> str:
+    """The text of a shared or inline string: its <t> parts, phonetic runs left out."""
+    return "".join(
+        t.text or "" for t in element.iter(_T) if t.getparent() is None or t.getparent().tag != _RPH
+    )
+
+
+def _book_open(data: bytes) -> _Book:
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+    from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = set(archive.namelist())
+    rels = _xml(archive, "xl/_rels/workbook.xml.rels")
+    targets = {
+        rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")
+    }
+    book = _xml(archive, "xl/workbook.xml")
+    sheets = []
+    for sheet in book.iter(f"{{{_MAIN_NS}}}sheet"):
+        target = targets.get(sheet.get(f"{{{_REL_NS}}}id"), "")
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if path in names:
+            sheets.append((sheet.get("name", ""), path))
+    pr = book.find(f"{{{_MAIN_NS}}}workbookPr")
+    epoch = (
+        MAC_EPOCH
+        if pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+        else WINDOWS_EPOCH
+    )
+    strings: list[str] = []
+    if "xl/sharedStrings.xml" in names:
+        with archive.open("xl/sharedStrings.xml") as stream:
+            for _, si in etree.iterparse(stream, tag=f"{{{_MAIN_NS}}}si", **_PARSER):
+                strings.append(_text_of(si))
+                si.clear()
+    date_styles: set[int] = set()
+    indents: dict[int, int] = {}
+    if "xl/styles.xml" in names:
+        styles = _xml(archive, "xl/styles.xml")
+        formats = {int(k): v for k, v in BUILTIN_FORMATS.items()}
+        for fmt in styles.iter(f"{{{_MAIN_NS}}}numFmt"):
+            formats[int(fmt.get("numFmtId", "0"))] = fmt.get("formatCode", "")
+        xfs = styles.find(f"{{{_MAIN_NS}}}cellXfs")
+        for index, xf in enumerate(xfs if xfs is not None else []):
+            if is_date_format(formats.get(int(xf.get("numFmtId", "0")), "")):
+                date_styles.add(index)
+            alignment = xf.find(f"{{{_MAIN_NS}}}alignment")
+            if alignment is not None and alignment.get("indent"):
+                indents[index] = int(alignment.get("indent"))
+    return _Book(archive, sheets, strings, date_styles, indents, epoch)
+
+
+_MERGE_REF = re.compile(rb"<(?:[\w.-]+:)?mergeCell\s[^>]*?\bref=\"([A-Z]+[0-9]+:[A-Z]+[0-9]+)\"")
+
+
+def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, int, int]]:
+    """(min_row, min_col, max_row, max_col) of each merged range.
+
+    Found by a scan of the worksheet's bytes rather than a second parse: markup in cell text
+    is escaped, so only a real ``<mergeCell ref="...">`` element matches.
     """
     from openpyxl.utils.cell import range_boundaries
 
-    result: dict[str, list[tuple[int, int, int, int]]] = {}
-    parser = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = set(archive.namelist())
-        if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
-            return result
-        rels = etree.fromstring(
-            archive.read("xl/_rels/workbook.xml.rels"), etree.XMLParser(**parser)
-        )
-        targets = {
-            rel.get("Id"): rel.get("Target", "")
-            for rel in rels.iter(f"{{{_PKG_REL_NS}}}Relationship")
-        }
-        book = etree.fromstring(archive.read("xl/workbook.xml"), etree.XMLParser(**parser))
-        for sheet in book.iter(f"{{{_MAIN_NS}}}sheet"):
-            target = targets.get(sheet.get(f"{{{_REL_NS}}}id"), "")
-            path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-            if path not in names:
-                continue
-            ranges = []
-            with archive.open(path) as stream:
-                for _, element in etree.iterparse(
-                    stream, events=("end",), tag=f"{{{_MAIN_NS}}}mergeCell", **parser
-                ):
-                    ref = element.get("ref")
-                    if ref and ":" in ref:
-                        min_col, min_row, max_col, max_row = range_boundaries(ref)
-                        ranges.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
-            result[sheet.get("name", "")] = ranges
-    return result
+    ranges = []
+    for match in _MERGE_REF.finditer(archive.read(path)):
+        min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode())
+        ranges.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
+    return ranges
 
 
 def _xlsx_read(data: bytes, filename: str) -> Sheet:
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        merged = _merged_ranges(data)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, etree.XMLSyntaxError):
+        book = _book_open(data)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.XMLSyntaxError):
         raise SheetError(f"{filename}: not a readable .xlsx file") from None
-    except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise SheetError(f"{filename}: not a readable .xlsx file ({exc})") from None
     try:
-        for ws in book.worksheets:
-            sheet = _rows(_xlsx_cells(ws, merged.get(ws.title, [])), filename, ws.title)
+        for name, path in book.sheets:
+            try:
+                ranges = _merged_ranges(book.archive, path)
+                sheet = _rows(_xlsx_cells(book, path, ranges), filename, name)
+            except (KeyError, OSError, ValueError, etree.XMLSyntaxError) as exc:
+                raise SheetError(f"{filename}, sheet {name}: not readable ({exc})") from None
             if sheet is not None:
                 return sheet
     finally:
-        book.close()
+        book.archive.close()
     raise SheetError(f"{filename}: no sheet starts with Fonds column headers ({_known()})")
 
 
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def _cell_value(book: _Book, cell: Any, kind: str | None, style: str | None) -> Any:
+    """A cell's value: text, a number, a boolean, or a datetime for a date-formatted number
+    (a formula's cached result, for a formula)."""
+    text = None
+    for child in cell:
+        tag = child.tag
+        if tag == _V:
+            text = child.text
+        elif tag == _IS:
+            return _text_of(child)
+    if text is None:
+        return None
+    if kind is None or kind == "n":
+        number = float(text)
+        if style is not None and int(style) in book.date_styles:
+            from openpyxl.utils.datetime import from_excel
+
+            return from_excel(number, book.epoch)
+        return number
+    if kind == "s":
+        return book.strings[int(text)]
+    if kind == "b":
+        return text == "1"
+    return text  # "str" (a formula's text), "e" (an error such as #REF!), "d" (ISO date)
+
+
 def _xlsx_cells(
-    ws: Any, ranges: list[tuple[int, int, int, int]]
+    book: _Book, path: str, ranges: list[tuple[int, int, int, int]]
 ) -> Iterator[tuple[int, list[Any], list[int]]]:
     """(row number, values, indents) of each row, merged values spread over their range."""
     # (row, col) -> the (row, col) of the merged range's top-left cell
     spread: dict[tuple[int, int], tuple[int, int]] = {}
     origins: dict[tuple[int, int], Any] = {}
+    spread_rows: dict[int, list[int]] = {}  # row -> the columns merged values spread to
     for min_row, min_col, max_row, _max_col in ranges:
         if max_row - min_row > 1_000_000:
             continue  # a whole-column merge carries no data worth spreading
@@ -301,23 +393,60 @@ def _xlsx_cells(
         # belongs to its first column, not to its neighbours'.
         for r in range(min_row + 1, max_row + 1):
             spread[r, min_col] = (min_row, min_col)
+            spread_rows.setdefault(r, []).append(min_col)
         origins[min_row, min_col] = None
-    for number, cells in enumerate(ws.iter_rows(min_row=1, min_col=1), start=1):
-        values: list[Any] = []
-        indents: list[int] = []
-        for column, cell in enumerate(cells, start=1):
-            if getattr(cell, "row", None) is None:  # an empty cell of read-only mode
-                key = (number, column)
-                values.append(origins.get(spread[key]) if key in spread else None)
-                indents.append(0)
-                continue
-            value = cell.value
-            key = (number, column)
-            if key in origins:
-                origins[key] = value
-            elif value is None and key in spread:
-                value = origins.get(spread[key])
-            values.append(value)
-            alignment = getattr(cell, "alignment", None)
-            indents.append(int(alignment.indent or 0) if alignment is not None else 0)
-        yield number, values, indents
+    previous = 0
+    with book.archive.open(path) as stream:
+        for _, row in etree.iterparse(stream, tag=_ROW, **_PARSER):
+            number = int(row.get("r") or previous + 1)
+            for gap in range(previous + 1, number):  # rows the file leaves out
+                yield gap, _spread_only(gap, spread_rows.get(gap, []), spread, origins), []
+            previous = number
+            values: list[Any] = []
+            indents: list[int] = []
+            for cell in row:
+                if cell.tag != _CELL:
+                    continue
+                attrib = cell.attrib
+                reference = attrib.get("r")
+                column = len(values) + 1
+                if reference:
+                    match = _COLUMN_LETTERS.match(reference)
+                    if match:
+                        column = _column_number(match.group(1))
+                while len(values) < column - 1:
+                    key = (number, len(values) + 1)
+                    values.append(origins.get(spread[key]) if key in spread else None)
+                    indents.append(0)
+                style = attrib.get("s")
+                value = _cell_value(book, cell, attrib.get("t"), style)
+                if spread or origins:
+                    key = (number, column)
+                    if key in origins:
+                        origins[key] = value
+                    elif value is None and key in spread:
+                        value = origins.get(spread[key])
+                values.append(value)
+                indents.append(book.indents.get(int(style), 0) if style and book.indents else 0)
+            for column in sorted(c for c in spread_rows.get(number, ()) if c > len(values)):
+                while len(values) < column:
+                    key = (number, len(values) + 1)
+                    values.append(origins.get(spread[key]) if key in spread else None)
+                    indents.append(0)
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
+            yield number, values, indents
+
+
+def _spread_only(
+    number: int,
+    columns: list[int],
+    spread: dict[tuple[int, int], tuple[int, int]],
+    origins: dict[tuple[int, int], Any],
+) -> list[Any]:
+    """The values of a row absent from the file: only what merged cells give it."""
+    values: list[Any] = [None] * (max(columns) if columns else 0)
+    for column in columns:
+        values[column - 1] = origins.get(spread[number, column])
+    return values

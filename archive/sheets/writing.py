@@ -89,7 +89,7 @@ def _validations(ws: Any, columns: list[Column], last_row: int) -> None:
         )
         letter = get_column_letter(number)
         validation.add(f"{letter}2:{letter}{last_row}")
-        ws.add_data_validation(validation)
+        ws.data_validations.append(validation)
 
 
 def _xlsx_write(rows: Iterable[dict[str, str]], out: IO[bytes], columns: list[Column]) -> int:
