@@ -189,7 +189,7 @@ def _date(cells: _Row) -> tuple[str, str, str, str] | None:
         else:
             date_type = found
     if not (expression or begin or end):
-        if type_text:
+        if type_text and header_key(type_text) in DATE_TYPE_VALUES:
             cells.problem("date_type", "a Date type needs a Date, Begin or End")
         return None
     return expression, begin, end, date_type
