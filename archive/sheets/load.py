@@ -70,6 +70,9 @@ class SheetLoader:
         self.counts = LoadCounts()
         self.authorities = Authorities()
         self.containers: dict[tuple[str, str], int] = {}
+        # name -> the agent type it is stored under; (term, type) -> its subject key
+        self.agent_types: dict[str, str] = {}
+        self.subject_keys: dict[tuple[str, str], tuple[str, str, str]] = {}
         self.ids = IdAllocator(Component, BATCH_SIZE)
         self.components = BulkTable(
             Component,
@@ -224,13 +227,12 @@ class SheetLoader:
                 .values_list("term", "subject_type", "source")
             ):
                 sources.setdefault((term, kind), source)
-        self.subject_keys = {}
         wanted_subjects = []
         for term, kind in sorted(terms):
-            link = r.SubjectLink(term=term, subject_type=kind, source=sources.get((term, kind)))
-            key = subject_key(link)
+            subject = r.SubjectLink(term=term, subject_type=kind, source=sources.get((term, kind)))
+            key = subject_key(subject)
             self.subject_keys[term, kind] = key
-            wanted_subjects.append((key, link))
+            wanted_subjects.append((key, subject))
         self.authorities.resolve_subjects(wanted_subjects)
         self.counts.subjects_created = self.authorities.subjects_created
         self.counts.subjects_matched = len(terms) - self.authorities.subjects_created

@@ -231,7 +231,18 @@ def _known() -> str:
 # and saving together. openpyxl's own rules decide which number formats are dates and how
 # serial numbers become dates (1900 and 1904 calendars).
 
-_PARSER = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+
+def _parser() -> etree.XMLParser:
+    """No entities, no DTD, no network: a sheet's XML is as untrusted as an EAD file."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+
+
+def _iterparse(stream: IO[bytes], tag: str) -> Any:
+    return etree.iterparse(
+        stream, tag=tag, resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True
+    )
+
+
 _CELL = f"{{{_MAIN_NS}}}c"
 _ROW = f"{{{_MAIN_NS}}}row"
 _V = f"{{{_MAIN_NS}}}v"
@@ -252,7 +263,7 @@ class _Book:
 
 
 def _xml(archive: zipfile.ZipFile, name: str) -> Any:
-    return etree.fromstring(archive.read(name), etree.XMLParser(**_PARSER))
+    return etree.fromstring(archive.read(name), _parser())
 
 
 def _text_of(element: Any) -> str:
@@ -288,7 +299,7 @@ def _book_open(data: bytes) -> _Book:
     strings: list[str] = []
     if "xl/sharedStrings.xml" in names:
         with archive.open("xl/sharedStrings.xml") as stream:
-            for _, si in etree.iterparse(stream, tag=f"{{{_MAIN_NS}}}si", **_PARSER):
+            for _, si in _iterparse(stream, f"{{{_MAIN_NS}}}si"):
                 strings.append(_text_of(si))
                 si.clear()
     date_styles: set[int] = set()
@@ -322,7 +333,7 @@ def _merged_ranges(archive: zipfile.ZipFile, path: str) -> list[tuple[int, int, 
     ranges = []
     for match in _MERGE_REF.finditer(archive.read(path)):
         min_col, min_row, max_col, max_row = range_boundaries(match.group(1).decode())
-        ranges.append((min_row, min_col, max_row, max_col))  # type: ignore[arg-type]
+        ranges.append((int(min_row or 0), int(min_col or 0), int(max_row or 0), int(max_col or 0)))
     return ranges
 
 
@@ -397,7 +408,7 @@ def _xlsx_cells(
         origins[min_row, min_col] = None
     previous = 0
     with book.archive.open(path) as stream:
-        for _, row in etree.iterparse(stream, tag=_ROW, **_PARSER):
+        for _, row in _iterparse(stream, _ROW):
             number = int(row.get("r") or previous + 1)
             for gap in range(previous + 1, number):  # rows the file leaves out
                 yield gap, _spread_only(gap, spread_rows.get(gap, []), spread, origins), []
