@@ -27,7 +27,7 @@ from archive.permissions import User
 from archive.services.changes import collection_touch
 from archive.services.history import history_record
 from archive.sheets.export import export_rows
-from archive.sheets.load import LoadCounts, SheetLoader
+from archive.sheets.load import LoadCounts, SheetLoader, SheetLoadError
 from archive.sheets.plan import Plan, Problem, Unit, Update, sheet_plan
 from archive.sheets.reading import SheetError, Source, sheet_read
 from archive.sheets.writing import rows_write, template_write
@@ -129,17 +129,21 @@ def spreadsheet_import(
     except SheetError as exc:
         raise SpreadsheetError(str(exc)) from None
     result = SpreadsheetResult(filename=filename, dry_run=dry_run)
-    plan = sheet_plan(sheet, collection_id=collection.pk, under=top)
-    _describe(result, plan)
-    if not plan.clean:
-        result.seconds = time.perf_counter() - started
-        return result
     try:
+        # Planned inside the transaction, so the parents and machine ids it found are
+        # still there when it is written (the parents' rows are locked by the loader).
         with transaction.atomic():
+            plan = sheet_plan(sheet, collection_id=collection.pk, under=top)
+            _describe(result, plan)
+            if not plan.clean:
+                result.seconds = time.perf_counter() - started
+                return result
             counts = SheetLoader(collection_id=collection.pk).load(plan)
             _after_load(collection, top, plan, counts, filename=filename, user=user)
             if dry_run:
                 transaction.set_rollback(True)
+    except SheetLoadError as exc:
+        raise SpreadsheetError(f"{filename}: {exc}") from None
     except DatabaseError as exc:
         raise SpreadsheetError(f"{filename}: the database refused the data: {exc}") from None
     result.ok = True
@@ -177,8 +181,7 @@ def _after_load(
     from archive.search.index import reindex_units
 
     changed = set(counts.unit_ids)
-    for update in plan.updates:
-        unit = Component.objects.get(pk=update.unit_id)
+    for unit in Component.objects.filter(pk__in=[u.unit_id for u in plan.updates]):
         # (publishing or unpublishing a unit changes what is public below it)
         changed.update(tree.descendants(unit, include_self=True).values_list("pk", flat=True))
     reindex_units(changed)

@@ -39,6 +39,10 @@ from archive.models import (
 from archive.sheets.plan import Plan, Unit, Update
 
 
+class SheetLoadError(Exception):
+    """What the plan relied on changed before it was written (the message says what)."""
+
+
 @dataclass
 class LoadCounts:
     components: int = 0
@@ -287,7 +291,9 @@ class SheetLoader:
                 assert unit.parent_id is not None
                 parent_path = parents[unit.parent_id]
             if parent_path not in next_step:
-                next_step[parent_path] = self._first_free_step(parent_path)
+                # (a new unit has no children yet; an existing one continues after its last)
+                existing = unit.parent_index is None
+                next_step[parent_path] = self._first_free_step(parent_path) if existing else 1
             position = next_step[parent_path]
             next_step[parent_path] = position + 1
             paths.append(parent_path + tree.encode_step(position))
@@ -316,6 +322,11 @@ class SheetLoader:
             .filter(pk__in=ids, collection_id=self.collection_id)
             .values_list("pk", "path")
         )
+        if len(found) != len(ids):
+            raise SheetLoadError(
+                "a component the sheet adds rows under was deleted or moved meanwhile; "
+                "upload the sheet again"
+            )
         return found
 
     def _first_free_step(self, parent_path: str) -> int:

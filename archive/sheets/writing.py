@@ -34,11 +34,16 @@ def csv_cell(text: str) -> str:
 
 
 def _xlsx_cell(ws: Any, text: str) -> Any:
+    """The value to append: the text itself (None when empty), or for text that openpyxl
+    would store as a formula, a cell typed as text."""
+    if not text:
+        return None
+    if text[0] != "=":
+        return text
     from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(ws, value=text)
-    if text.startswith("="):
-        cell.data_type = "s"  # text, not a formula
+    cell.data_type = "s"  # text, not a formula
     return cell
 
 
