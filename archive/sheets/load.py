@@ -306,10 +306,10 @@ class SheetLoader:
             if len(self.components) >= BATCH_SIZE:
                 self._flush()
         self._flush()
-        existing = {path: n for path, n in new_children.items() if path in parents.values()}
         by_path = {path: pk for pk, path in parents.items()}
-        for path, n in existing.items():
-            tree.adjust_numchild(by_path[path], n)
+        for path, n in new_children.items():
+            if path in by_path:  # an existing parent: its count grows
+                tree.adjust_numchild(by_path[path], n)
         self.counts.components = len(units)
         self.counts.unit_ids = unit_ids
 
