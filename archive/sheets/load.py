@@ -66,6 +66,22 @@ def _note_content(text: str) -> str:
     return "".join(f"<p>{b}</p>" for b in escaped)
 
 
+# The columns each table is written with, in the order the loader gives the values (every
+# column without a database default is listed).
+COMPONENT_FIELDS = """id path depth numchild collection level other_level identifier
+    other_identifiers ref title title_markup languages physical_location published attributes
+    unmapped"""
+DATE_FIELDS = "unit expression begin end date_type certainty calendar era published position"
+EXTENT_FIELDS = """unit number extent_type portion container_summary physical_details
+    dimensions published position"""
+NOTE_FIELDS = "unit note_type heading content ref published position attributes"
+INSTANCE_FIELDS = """unit container child_type child_indicator grandchild_type
+    grandchild_indicator instance_type published position attributes"""
+AGENT_LINK_FIELDS = "unit agent role relator published position attributes"
+SUBJECT_LINK_FIELDS = "unit subject published position attributes"
+DIGITAL_OBJECT_FIELDS = "unit title link role description published position attributes"
+
+
 class SheetLoader:
     """Writes one plan into one collection. Use once: ``SheetLoader(...).load(plan)``."""
 
@@ -78,95 +94,14 @@ class SheetLoader:
         self.agent_types: dict[str, str] = {}
         self.subject_keys: dict[tuple[str, str], tuple[str, str, str]] = {}
         self.ids = IdAllocator(Component, BATCH_SIZE)
-        self.components = BulkTable(
-            Component,
-            [
-                "id",
-                "path",
-                "depth",
-                "numchild",
-                "collection",
-                "level",
-                "other_level",
-                "identifier",
-                "other_identifiers",
-                "ref",
-                "title",
-                "title_markup",
-                "languages",
-                "physical_location",
-                "published",
-                "attributes",
-                "unmapped",
-            ],
-        )
-        self.dates = BulkTable(
-            UnitDate,
-            [
-                "unit",
-                "expression",
-                "begin",
-                "end",
-                "date_type",
-                "certainty",
-                "calendar",
-                "era",
-                "published",
-                "position",
-            ],
-        )
-        self.extents = BulkTable(
-            Extent,
-            [
-                "unit",
-                "number",
-                "extent_type",
-                "portion",
-                "container_summary",
-                "physical_details",
-                "dimensions",
-                "published",
-                "position",
-            ],
-        )
-        self.notes = BulkTable(
-            Note,
-            [
-                "unit",
-                "note_type",
-                "heading",
-                "content",
-                "ref",
-                "published",
-                "position",
-                "attributes",
-            ],
-        )
-        self.instances = BulkTable(
-            ContainerInstance,
-            [
-                "unit",
-                "container",
-                "child_type",
-                "child_indicator",
-                "grandchild_type",
-                "grandchild_indicator",
-                "instance_type",
-                "published",
-                "position",
-                "attributes",
-            ],
-        )
-        self.agent_links = BulkTable(
-            AgentLink, ["unit", "agent", "role", "relator", "published", "position", "attributes"]
-        )
-        self.subject_links = BulkTable(
-            SubjectLink, ["unit", "subject", "published", "position", "attributes"]
-        )
-        self.digital_objects = BulkTable(
-            DigitalObject,
-            ["unit", "title", "link", "role", "description", "published", "position", "attributes"],
-        )
+        self.components = BulkTable(Component, COMPONENT_FIELDS.split())
+        self.dates = BulkTable(UnitDate, DATE_FIELDS.split())
+        self.extents = BulkTable(Extent, EXTENT_FIELDS.split())
+        self.notes = BulkTable(Note, NOTE_FIELDS.split())
+        self.instances = BulkTable(ContainerInstance, INSTANCE_FIELDS.split())
+        self.agent_links = BulkTable(AgentLink, AGENT_LINK_FIELDS.split())
+        self.subject_links = BulkTable(SubjectLink, SUBJECT_LINK_FIELDS.split())
+        self.digital_objects = BulkTable(DigitalObject, DIGITAL_OBJECT_FIELDS.split())
         # Components first: the other tables refer to them.
         self.tables = [
             self.components,
