@@ -111,7 +111,7 @@ def test_each_cell_rule(collection, headers, row, message):
 
 
 def test_an_invisible_character_is_refused_with_its_position(collection):
-    data = "Title,Level\r\na\x0bb,File\r\n".encode()
+    data = b"Title,Level\r\na\x0bb,File\r\n"
     result = spreadsheet_import(collection=collection, source=data, filename="inv.csv")
     assert [str(p) for p in result.problems] == [
         "CSV, row 2, column Title: holds the invisible character U+000B at position 2, which "
