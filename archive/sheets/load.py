@@ -347,7 +347,11 @@ class SheetLoader:
             fields["published"] = unit.published
         if fields:
             Component.objects.filter(pk=pk).update(**fields)
-        part = dict.fromkeys(("date", "extent", "container", "scope", "access", "digital"), False)
+        part = dict.fromkeys(
+            ("date", "extent", "container", "scope", "access", "digital", "creators", "names")
+            + tuple(_SUBJECT_TYPES),
+            False,
+        )
         for label in changed:
             for name, labels in _PART_LABELS.items():
                 if label in labels:
@@ -384,9 +388,30 @@ class SheetLoader:
         subset.container = unit.container if part["container"] else None
         subset.digital_url = unit.digital_url if part["digital"] else ""
         subset.notes = [(t, text) for t, text in unit.notes if t in replaced_notes]
+        subset.agents, subset.subjects = self._links_replace(unit, pk, part)
         self._parts_rows(subset, pk)
         self._flush()
 
+    def _links_replace(
+        self, unit: Unit, pk: int, part: dict[str, bool]
+    ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+        """Remove the links of each name or subject column that changed; return the links
+        to add in their place (the row's names and terms of those columns)."""
+        agents: list[tuple[str, str, str]] = []
+        if part["creators"]:
+            AgentLink.objects.filter(unit_id=pk, role="creator").delete()
+            agents += [a for a in unit.agents if a[1] == "creator"]
+        if part["names"]:
+            AgentLink.objects.filter(unit_id=pk, role="subject").delete()
+            agents += [a for a in unit.agents if a[1] == "subject"]
+        kinds = [kind for kind in _SUBJECT_TYPES if part[kind]]
+        if kinds:
+            SubjectLink.objects.filter(unit_id=pk, subject__subject_type__in=kinds).delete()
+        return agents, [s for s in unit.subjects if s[1] in kinds]
+
+
+# Subject types a sheet has a column for.
+_SUBJECT_TYPES = ("topical", "geographic", "genre_form")
 
 _PART_LABELS = {
     "date": {"Date", "Begin", "End", "Date type"},
@@ -395,4 +420,9 @@ _PART_LABELS = {
     "scope": {"Scope and content"},
     "access": {"Access restrictions"},
     "digital": {"Digital object URL"},
+    "creators": {"Creator", "Creator (organization)"},
+    "names": {"Name as subject"},
+    "topical": {"Subject"},
+    "geographic": {"Place"},
+    "genre_form": {"Genre/form"},
 }

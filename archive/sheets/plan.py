@@ -83,6 +83,8 @@ class Unit:
     notes: list[tuple[str, str]] = field(default_factory=list)  # (note type, text)
     agents: list[tuple[str, str, str]] = field(default_factory=list)  # name, role, new type
     subjects: list[tuple[str, str]] = field(default_factory=list)  # term, subject type
+    # column key -> the names or terms of that column, in order (for updates)
+    names: dict[str, list[str]] = field(default_factory=dict)
     digital_url: str = ""
     published: bool = False
 
@@ -241,11 +243,12 @@ def _published(cells: _Row) -> bool:
     return False
 
 
-def _links(cells: _Row) -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
+def _links(cells: _Row, unit: Unit) -> None:
     agents: list[tuple[str, str, str]] = []
     subjects: list[tuple[str, str]] = []
     for key, (kind, role, agent_type) in LINK_COLUMNS.items():
         text = cells.text(key)
+        column = unit.names.setdefault(key, [])
         for part in text.split(SEPARATOR):
             name = " ".join(part.split())
             if not name:
@@ -255,11 +258,12 @@ def _links(cells: _Row) -> tuple[list[tuple[str, str, str]], list[tuple[str, str
                     key, f"a name is {len(name)} characters long; shorten it to {NAME_LENGTH}"
                 )
                 continue
+            column.append(name)
             if kind == "agent":
                 agents.append((name, role, agent_type))
             else:
                 subjects.append((name, role))
-    return agents, subjects
+    unit.agents, unit.subjects = agents, subjects
 
 
 def _digital(cells: _Row) -> str:
@@ -292,7 +296,7 @@ def unit_from_row(row: Row, plan: Plan, *, index: int) -> Unit:
         text = cells.text(key)
         if text:
             unit.notes.append((note_type, text))
-    unit.agents, unit.subjects = _links(cells)
+    _links(cells, unit)
     unit.digital_url = _digital(cells)
     unit.published = _published(cells)
     return unit
@@ -508,5 +512,7 @@ def row_values(unit: Unit) -> Iterable[tuple[str, str, str]]:
         "digital_url": unit.digital_url,
         "published": "Yes" if unit.published else "No",
     }
+    for key in LINK_COLUMNS:
+        values[key] = f"{SEPARATOR} ".join(unit.names.get(key, []))
     for key, text in values.items():
         yield key, BY_KEY[key].header, text

@@ -172,3 +172,34 @@ def test_the_template_imports_as_it_is_filled_in(collection):
     book.save(filled)
     result = spreadsheet_import(collection=collection, source=filled.getvalue(), filename="t.xlsx")
     assert result.ok and result.created == 1
+
+
+def test_names_and_subjects_of_an_edited_export_replace_those_of_their_columns(collection):
+    from archive.models import Agent, AgentLink, Subject, SubjectLink
+
+    unit = collection.components.get(ref="f1")
+    gide = Agent.objects.create(agent_type="person", authorized_name="Gide, André")
+    AgentLink.objects.create(unit=unit, agent=gide, role="creator")
+    AgentLink.objects.create(unit=unit, agent=gide, role="source")
+    topic = Subject.objects.create(term="Exiles")
+    SubjectLink.objects.create(unit=unit, subject=topic)
+    unchanged = spreadsheet_import(
+        collection=collection, source=export_xlsx(collection), filename="same.xlsx"
+    )
+    assert (unchanged.created, unchanged.updated, unchanged.unchanged) == (0, 0, 2)
+
+    book = load_workbook(io.BytesIO(export_xlsx(collection)))
+    ws = book.active
+    header = [c.value for c in ws[1]]
+    assert ws.cell(3, header.index("Creator") + 1).value == "Gide, André"
+    ws.cell(3, header.index("Creator") + 1, "Gide, André; Breton, André")
+    out = io.BytesIO()
+    book.save(out)
+    result = spreadsheet_import(collection=collection, source=out.getvalue(), filename="e.xlsx")
+    assert result.ok and result.updated == 1
+    assert result.updates[0].changes == [("Creator", "Gide, André", "Gide, André; Breton, André")]
+    assert list(
+        unit.agent_links.order_by("role", "position").values_list("agent__authorized_name", "role")
+    ) == [("Gide, André", "creator"), ("Breton, André", "creator"), ("Gide, André", "source")]
+    assert list(unit.subject_links.values_list("subject__term", flat=True)) == ["Exiles"]
+    assert Agent.objects.filter(authorized_name="Gide, André").count() == 1
