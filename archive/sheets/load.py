@@ -146,10 +146,13 @@ class SheetLoader:
                 .values_list("authorized_name", "agent_type")
             ):
                 known_types.setdefault(name, agent_type)
+        column_types: dict[str, set[str]] = defaultdict(set)
+        for unit in units:
+            for name, _, agent_type in unit.agents:
+                column_types[name].add(agent_type)
         wanted_agents = []
         for name in names:
-            types = {t for unit in units for n, _, t in unit.agents if n == name}
-            agent_type = known_types.get(name) or sorted(types)[0]
+            agent_type = known_types.get(name) or sorted(column_types[name])[0]
             link = r.AgentLink(name=name, agent_type=agent_type)
             wanted_agents.append((agent_name_key(link), link))
         self.authorities.resolve_agents(wanted_agents)
