@@ -4,7 +4,7 @@ component's machine id, never from database keys."""
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from archive import export_views, sitemaps, views
+from archive import export_views, inventory_views, sitemaps, views
 from archive.oai import views as oai_views
 from archive.paths import IdentifierConverter
 from archive.search import views as search_views
@@ -36,6 +36,12 @@ urlpatterns = [
         "collections/<slug:repository>/<id:ead_id>/ead/<str:fmt>.xml",
         export_views.collection_ead,
         name="collection-ead",
+    ),
+    # The public inventory too (a CSV of the collection's public components).
+    path(
+        "inventory/<slug:repository>/<id:ead_id>/",
+        inventory_views.collection_inventory,
+        name="collection-inventory",
     ),
     # Outline batches live under their own prefix so no component id can shadow them.
     path("outline/<slug:repository>/<id:ead_id>/", views.outline, name="outline"),

@@ -397,12 +397,13 @@ class CollectionAdmin(ScopedAdmin):
         dates = ", ".join(d.display for d in root.dates.all())
         return format_html(
             '<strong>{}</strong> {} {}<br><a href="{}">Edit the description</a> · '
-            '<a href="{}">Open the outline</a>',
+            '<a href="{}">Open the outline</a> · <a href="{}">Spreadsheet</a>',
             root.display_title,
             root.identifier,
             dates,
             reverse("admin:archive_component_change", args=[root.pk]),
             reverse("admin:archive_collection_outline", args=[obj.pk]),
+            reverse("admin:archive_collection_spreadsheet", args=[obj.pk]),
         )
 
     @admin.display(description="DACS required elements")
@@ -480,9 +481,9 @@ class CollectionAdmin(ScopedAdmin):
         return deleted, counts, perms_needed, protected
 
     def get_urls(self) -> list[URLPattern]:
-        from archive.admin import outline_views
+        from archive.admin import outline_views, spreadsheets
 
-        return outline_views.urls(self) + super().get_urls()
+        return outline_views.urls(self) + spreadsheets.urls(self) + super().get_urls()
 
 
 def _import_context(collection_id: Any) -> dict[str, Any]:
