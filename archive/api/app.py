@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 
 from archive.api import (
@@ -16,7 +17,20 @@ from archive.api import (
 )
 from archive.api.auth import TokenAuth, anonymous
 
-api = NinjaAPI(
+
+class FondsAPI(NinjaAPI):
+    """django-ninja's API whose every URL answers a method it does not serve with the API's
+    JSON error (``errors.method_not_allowed``) rather than a plain-text page."""
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        patterns = super()._get_urls()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = errors.method_not_allowed(pattern.callback)
+        return patterns
+
+
+api = FondsAPI(
     title="Fonds API",
     version="1",
     description=(

@@ -79,6 +79,8 @@ class ComponentPage(Schema):
 
 
 class UnitDate(Schema):
+    id: int
+    position: int
     expression: str
     begin: str
     end: str
@@ -88,6 +90,8 @@ class UnitDate(Schema):
 
 
 class Extent(Schema):
+    id: int
+    position: int
     number: str
     extent_type: str
     portion: str
@@ -99,6 +103,7 @@ class Extent(Schema):
 
 class Note(Schema):
     id: int
+    position: int
     note_type: str
     heading: str
     content: str
@@ -106,6 +111,8 @@ class Note(Schema):
 
 
 class Container(Schema):
+    id: int
+    position: int
     container_type: str
     indicator: str
     label: str
@@ -118,6 +125,8 @@ class Container(Schema):
 
 
 class DigitalObject(Schema):
+    id: int
+    position: int
     title: str
     link: str
     role: str
@@ -131,6 +140,19 @@ class AgentRef(Schema):
     name: str
     role: str
     relator: str
+    link: int
+
+
+class AgentLink(Schema):
+    """A unit's link to a name: the agent, its role (creator, subject, source), a relator."""
+
+    id: int
+    agent: int
+    name: str
+    role: str
+    relator: str
+    published: bool
+    position: int
 
 
 class SubjectRef(Schema):
@@ -138,6 +160,17 @@ class SubjectRef(Schema):
     slug: str
     term: str
     subject_type: str
+    link: int
+
+
+class SubjectLink(Schema):
+    """A unit's link to a subject term."""
+
+    id: int
+    subject: int
+    term: str
+    published: bool
+    position: int
 
 
 class Component(ComponentItem):
