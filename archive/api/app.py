@@ -12,6 +12,7 @@ from archive.api import (
     components,
     errors,
     imports,
+    part_routes,  # noqa: F401  (its operations join components.router)
     search,
     writes,  # noqa: F401  (its operations join components.router)
 )

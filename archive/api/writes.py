@@ -79,7 +79,7 @@ class ComponentMove(Schema):
     position: Position | None = None
 
 
-def _editable(request: HttpRequest, pk: int) -> Component:
+def editable(request: HttpRequest, pk: int) -> Component:
     """The component, if the caller may read it (404 otherwise) and change it (403)."""
     user = caller(request)
     if not user.is_authenticated:
@@ -115,7 +115,7 @@ def component_create(
 ) -> Status[dict[str, Any]]:
     """Add a component under the parent (unpublished unless ``published`` is true), at
     ``position`` (1-based) among its children or last."""
-    parent = _editable(request, component_id)
+    parent = editable(request, component_id)
     changes = payload.dict(exclude_none=True, exclude={"position"})
     changes.setdefault("published", False)
     form = valid(bound_form(ComponentForm, Component(), changes))
@@ -140,7 +140,7 @@ def component_update(
 ) -> dict[str, Any]:
     """Change the fields given. Send ``If-Match`` with the ETag of your read (or the
     ``version`` read with the component): 412 (If-Match) or 409 (version) when stale."""
-    unit = _editable(request, component_id)
+    unit = editable(request, component_id)
     changes = payload.dict(exclude_unset=True, exclude={"version"})
     with transaction.atomic():
         unit = Component.objects.select_for_update().get(pk=unit.pk)
@@ -168,7 +168,7 @@ def component_delete(
     """Delete the component and everything below it (never a collection's root). Send
     ``If-Match`` with the ETag of your read, or ``?version=`` (a ``+`` sent unencoded is
     read as the ``+`` it was): 412 or 409 when stale, 428 with neither."""
-    unit = _editable(request, component_id)
+    unit = editable(request, component_id)
     if unit.depth == 1:
         raise ApiError(409, "root", "A collection's root description goes with its collection.")
     with transaction.atomic():
@@ -189,10 +189,10 @@ def component_move(
     """Move the component (with everything below it) under ``parent`` and/or to ``position``
     (1-based) among its siblings, through the outline editor's service."""
     user = caller(request)
-    unit = _editable(request, component_id)
+    unit = editable(request, component_id)
     _check_version(request, unit, payload.version, if_match)
     if payload.parent is not None:
-        parent = _editable(request, payload.parent)
+        parent = editable(request, payload.parent)
     else:
         if unit.depth == 1:
             raise ApiError(422, "invalid", "A collection's root description cannot be moved.")
