@@ -13,6 +13,7 @@ from archive.api import (
     errors,
     imports,
     part_routes,  # noqa: F401  (its operations join components.router)
+    record_writes,  # noqa: F401  (its operations join the collection and authority routers)
     search,
     writes,  # noqa: F401  (its operations join components.router)
 )

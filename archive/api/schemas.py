@@ -59,7 +59,10 @@ class Collection(CollectionItem):
     description_language: str
     description_rules: str
     source_version: str
+    description_language_code: str
+    creation_note: str
     revisions: list[Revision]
+    version: str | None
 
 
 class ComponentItem(Schema):
@@ -203,13 +206,21 @@ class AgentPage(Schema):
 
 
 class VariantName(Schema):
+    id: int
     name: str
     note: str
 
 
 class AgentRelation(Schema):
+    """A relation read from the agent's side; ``id``, ``relation_type`` (as stored: the source
+    is <relation_type> of the target) and ``outgoing`` (this agent is the source) are given
+    to staff, who may write them back."""
+
+    id: int | None
     agent: AgentItem
     relationship: str
+    relation_type: str | None
+    outgoing: bool | None
     description: str
     dates: str
 
@@ -224,8 +235,12 @@ class Agent(AgentItem):
     biography: str
     authority_source: str
     authority_id: str
+    name_title: str
+    qualifier: str
+    published: bool
     variant_names: list[VariantName]
     relations: list[AgentRelation]
+    version: str | None
 
 
 class SubjectItem(Schema):
@@ -235,6 +250,11 @@ class SubjectItem(Schema):
     subject_type: str
     source: str
     authority_id: str
+
+
+class Subject(SubjectItem):
+    published: bool
+    version: str | None
 
 
 class SubjectPage(Schema):
