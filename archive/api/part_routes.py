@@ -305,7 +305,9 @@ def _write(
             if_match=if_match,
             version=version,
             current=current,
-            etag=(lambda: representation_etag(kind.schema, kind.data(part, True))),
+            etag=None
+            if part is None
+            else (lambda: representation_etag(kind.schema, kind.data(part, True))),
             required=part is not None,
         )
         refuse_stale(seen, current)
