@@ -11,6 +11,14 @@ from archive.admin.base import VERSION_FIELD
 from archive.api.errors import ApiError
 
 
+def field_names(fields: Any) -> list[str]:
+    """An admin ``fields`` option as a flat list of names (a layout may group some in rows)."""
+    out: list[str] = []
+    for field in fields:
+        out.extend([field] if isinstance(field, str) else field)
+    return out
+
+
 def form_errors(form: forms.BaseForm) -> NoReturn:
     """Raise the form's errors: 409 for the stale-edit refusal, 422 for anything else (each
     field named with its reason, as the admin page shows them beside the field)."""

@@ -24,12 +24,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
-from django.db.models import Max, Model, Prefetch, QuerySet
+from django.db.models import Max, Model
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Schema, Status
@@ -51,7 +51,7 @@ from archive.api import access, parts, schemas
 from archive.api.auth import caller
 from archive.api.components import router, staff_queryset
 from archive.api.errors import ApiError, Error
-from archive.api.forms import bound_form, valid
+from archive.api.forms import bound_form, field_names, valid
 from archive.api.paging import RecordId, with_etag
 from archive.api.part_schemas import (
     AgentLinkFields,
@@ -91,17 +91,9 @@ WRITE_ERRORS = {
 }
 
 
-def _names(fields: Any) -> list[str]:
-    """An inline's ``fields`` as a flat list (a stacked inline groups some in rows)."""
-    out: list[str] = []
-    for field in fields:
-        out.extend([field] if isinstance(field, str) else field)
-    return out
-
-
 def _inline_form(model: type[Model], form: type[forms.ModelForm], fields: Any) -> type:
     """The form the admin's inline builds for ``model``: its form class, its fields."""
-    return forms.modelform_factory(model, form=form, fields=_names(fields))
+    return forms.modelform_factory(model, form=form, fields=field_names(fields))
 
 
 def _container(unit: Component, changes: dict[str, Any], part: Model | None) -> None:
@@ -234,19 +226,12 @@ KINDS = (
 
 
 def _rows(kind: Kind, unit: Component, staff: bool) -> list[Any]:
-    """The unit's parts of one kind the caller may see, in order: the one prefetch of the
-    component detail (staff) or of the public page (``selectors.unit_queryset``) for it."""
-    source: QuerySet[Component] = staff_queryset() if staff else selectors.unit_queryset()
-    lookup = next(
-        item
-        for item in source._prefetch_related_lookups
-        if (item.prefetch_to if isinstance(item, Prefetch) else item) == kind.related
-    )
-    unit = Component.objects.prefetch_related(lookup).get(pk=unit.pk)
+    """The unit's parts of one kind the caller may see, in order: what the component detail
+    shows (staff), or what the public page shows (``selectors.unit_queryset``)."""
+    source = staff_queryset() if staff else selectors.unit_queryset()
+    unit = source.get(pk=unit.pk)
     rows = getattr(unit, kind.related).all()
-    if isinstance(lookup, str):  # fetched whole: order, and the public rule of each row
-        rows = parts.shown(sorted(rows, key=lambda r: (r.position, r.pk)), staff)
-    return list(rows)
+    return parts.shown(sorted(rows, key=lambda r: (r.position, r.pk)), staff)
 
 
 def _list(kind: Kind, request: HttpRequest, component_id: int) -> dict[str, Any]:
@@ -273,7 +258,7 @@ def _record(request: HttpRequest, unit: Component, kind: Kind, what: str, part: 
     name = kind.model._meta.verbose_name
     history_record(unit, user=user, reason=f"{what.capitalize()} {name} “{part}” (API)")
     LogEntry.objects.log_actions(
-        user_id=user.pk,
+        user_id=cast("int", user.pk),
         queryset=[unit],
         action_flag=CHANGE,
         change_message=[{what: {"name": str(name), "object": str(part)}}],

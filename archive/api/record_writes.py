@@ -34,7 +34,7 @@ from archive.admin.units import CollectionForm
 from archive.api import access, authorities, collections, schemas
 from archive.api.auth import caller
 from archive.api.errors import ApiError, Error
-from archive.api.forms import bound_form, valid
+from archive.api.forms import bound_form, field_names, valid
 from archive.api.paging import RecordId
 from archive.api.versions import IfMatch, checked_version, representation_etag
 from archive.models import (
@@ -118,7 +118,7 @@ class CollectionUpdate(CollectionFields):
 
 class CollectionCreate(CollectionFields):
     repository: str = Field(description="The repository's code.")
-    ead_id: str  # type: ignore[assignment]
+    ead_id: str
     title: str = Field(description="The title of its root description.")
     identifier: str = ""
     level: Level = Level.COLLECTION
@@ -143,7 +143,7 @@ def collection_create(request: HttpRequest, payload: CollectionCreate) -> Status
     with transaction.atomic():
         form = valid(bound_form(CollectionForm, Collection(), changes))
         collection = form.save(commit=False)
-        collection._history_user = user  # type: ignore[attr-defined]
+        collection._history_user = user
         collection.save()
         outline_service.root_create(
             collection=collection,
@@ -237,7 +237,7 @@ _VARIANT_FORM = forms.modelform_factory(
     AgentVariantName, form=ExportSafeForm, fields=["name", "note"]
 )
 _RELATION_FORM = forms.modelform_factory(
-    AgentRelation, form=ExportSafeForm, fields=AgentRelationInline.fields
+    AgentRelation, form=ExportSafeForm, fields=field_names(AgentRelationInline.fields)
 )
 
 
@@ -289,7 +289,7 @@ def agent_create(request: HttpRequest, payload: AgentFields) -> Status[dict[str,
         changes["slug"] = unique_slug(Agent, changes["authorized_name"])
     with transaction.atomic():
         agent = valid(bound_form(AgentForm, Agent(), changes)).save(commit=False)
-        agent._history_user = user  # type: ignore[attr-defined]
+        agent._history_user = user
         agent.save()
         _agent_parts(agent, payload)
     return Status(201, authorities.agent_data(request, agent.pk))
@@ -345,7 +345,7 @@ def subject_create(request: HttpRequest, payload: SubjectFields) -> Status[dict[
         changes["slug"] = unique_slug(Subject, changes["term"])
     with transaction.atomic():
         subject = valid(bound_form(SubjectForm, Subject(), changes)).save(commit=False)
-        subject._history_user = user  # type: ignore[attr-defined]
+        subject._history_user = user
         subject.save()
     return Status(201, authorities.subject_data(request, subject.pk))
 
