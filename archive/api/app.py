@@ -10,6 +10,7 @@ from archive.api import (
     authorities,
     collections,
     components,
+    eac,  # noqa: F401  (its operations join authorities.router)
     errors,
     imports,
     part_routes,  # noqa: F401  (its operations join components.router)
