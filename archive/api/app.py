@@ -40,7 +40,9 @@ api = FondsAPI(
         "Finding aids, their components, agents and subjects, search and EAD export. Without "
         "a token you read what the public site shows; with a personal token "
         "(`Authorization: Bearer ...`, made in the admin) you read and change what your "
-        "repository roles allow."
+        "repository roles allow. A change names what it changes: `If-Match` with the ETag of "
+        "your read (412 when stale), or the record's `version` (409 when stale); 428 with "
+        "neither."
     ),
     auth=[TokenAuth(), anonymous],
     urls_namespace="api",

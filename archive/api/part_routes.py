@@ -317,10 +317,12 @@ def _write(
 # --- the operations, one set per kind -----------------------------------------------------------
 
 
-def _register(kind: Kind) -> None:
-    base = f"/components/{{component_id}}/{kind.segment}"
-    one = f"{base}/{{part_id}}"
-    plural = kind.model._meta.verbose_name_plural
+#: One operation: method, view, path, responses, description.
+Operation = tuple[str, Callable[..., Any], str, dict[Any, Any], str]
+
+
+def _operations(kind: Kind) -> list[Operation]:
+    """The five operations of one kind; each view only names the kind and hands over."""
 
     def part_list(request: HttpRequest, component_id: RecordId) -> dict[str, Any]:
         return _list(kind, request, component_id)
@@ -352,40 +354,28 @@ def _register(kind: Kind) -> None:
         _write(kind, request, component_id, part_id, None, if_match, version)
         return Status(204, None)
 
+    # The body's schema is the kind's: django-ninja reads it from the annotation.
     part_create.__annotations__["payload"] = kind.fields
     part_update.__annotations__["payload"] = kind.fields
-    operations: list[tuple[str, Callable[..., Any], str, dict[Any, Any], str]] = [
-        (
-            "GET",
-            part_list,
-            base,
-            {200: list_schema(kind.schema), **READ_ERRORS},
-            f"The unit's {plural}, in order (the public sees the public ones).",
-        ),
-        (
-            "POST",
-            part_create,
-            base,
-            {201: kind.schema, **WRITE_ERRORS},
-            "Add one (last unless `position` is given); `version` is optional here.",
-        ),
+    base = f"/components/{{component_id}}/{kind.segment}"
+    one = f"{base}/{{part_id}}"
+    plural = kind.model._meta.verbose_name_plural
+    return [
+        ("GET", part_list, base, {200: list_schema(kind.schema), **READ_ERRORS},
+         f"The unit's {plural}, in order (the public sees the public ones)."),
+        ("POST", part_create, base, {201: kind.schema, **WRITE_ERRORS},
+         "Add one (last unless `position` is given); `version` is optional here."),
         ("GET", part_detail, one, {200: kind.schema, **READ_ERRORS}, "One of them."),
-        (
-            "PATCH",
-            part_update,
-            one,
-            {200: kind.schema, **WRITE_ERRORS},
-            "Change the fields given (If-Match, or the unit's `version`).",
-        ),
-        (
-            "DELETE",
-            part_delete,
-            one,
-            {204: None, **WRITE_ERRORS},
-            "Delete it (If-Match, or `?version=` of the unit).",
-        ),
-    ]
-    for method, view, path, response, summary in operations:
+        ("PATCH", part_update, one, {200: kind.schema, **WRITE_ERRORS},
+         "Change the fields given (If-Match, or the unit's `version`)."),
+        ("DELETE", part_delete, one, {204: None, **WRITE_ERRORS},
+         "Delete it (If-Match, or `?version=` of the unit)."),
+    ]  # fmt: skip
+
+
+def _register(kind: Kind) -> None:
+    """Add the kind's operations to the components' router (one URL per path)."""
+    for method, view, path, response, description in _operations(kind):
         name = f"{kind.label}_{view.__name__.removeprefix('part_')}"
         view.__name__ = view.__qualname__ = name
         if method == "GET":
@@ -396,7 +386,7 @@ def _register(kind: Kind) -> None:
             response=response,
             operation_id=name,
             url_name=name,
-            description=summary,
+            description=description,
             tags=["parts of a unit"],
         )(view)
 

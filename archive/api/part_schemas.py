@@ -13,6 +13,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field, create_model
 
+from archive.api.versions import Version
 from archive.models import AgentLink, Extent, NoteType, UnitDate
 
 #: A place among the unit's parts of one kind (0 first).
@@ -22,7 +23,7 @@ Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class PartFields(Schema):
-    version: str | None = None
+    version: Version = None
     published: bool | None = None
     position: Position | None = None
 

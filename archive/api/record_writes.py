@@ -36,7 +36,7 @@ from archive.api.auth import caller
 from archive.api.errors import ApiError, Error
 from archive.api.forms import bound_form, field_names, valid
 from archive.api.paging import RecordId
-from archive.api.versions import IfMatch, checked_version, representation_etag
+from archive.api.versions import IfMatch, Version, checked_version, representation_etag
 from archive.models import (
     Agent,
     AgentRelation,
@@ -113,7 +113,7 @@ class CollectionFields(Schema):
 
 
 class CollectionUpdate(CollectionFields):
-    version: str | None = None
+    version: Version = None
 
 
 class CollectionCreate(CollectionFields):
@@ -230,7 +230,7 @@ class AgentFields(Schema):
 
 
 class AgentUpdate(AgentFields):
-    version: str | None = None
+    version: Version = None
 
 
 _VARIANT_FORM = forms.modelform_factory(
@@ -333,7 +333,7 @@ class SubjectFields(Schema):
 
 
 class SubjectUpdate(SubjectFields):
-    version: str | None = None
+    version: Version = None
 
 
 @authorities.router.post("/subjects", response={201: schemas.Subject, **ERRORS})

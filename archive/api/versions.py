@@ -24,6 +24,7 @@ from typing import Annotated, Any
 
 from ninja import Header, Schema
 from ninja.renderers import JSONRenderer
+from pydantic import Field
 
 from archive.api.errors import ApiError
 
@@ -35,6 +36,15 @@ IF_MATCH_DOC = (
 
 #: The ``If-Match`` request header, declared on every write so the OpenAPI document shows it.
 IfMatch = Annotated[str | None, Header(alias="If-Match", description=IF_MATCH_DOC)]
+
+#: The ``version`` a write may send instead of ``If-Match``, as documented in the OpenAPI.
+Version = Annotated[
+    str | None,
+    Field(
+        description="The record's `version` as your read gave it (an ISO timestamp), if you "
+        "do not send If-Match: refused with 409 when someone changed the record since."
+    ),
+]
 
 
 def body_etag(content: bytes) -> str:

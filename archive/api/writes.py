@@ -30,7 +30,7 @@ from archive.api.components import component_data
 from archive.api.errors import ApiError, Error
 from archive.api.forms import bound_form, valid
 from archive.api.paging import RecordId
-from archive.api.versions import IfMatch, checked_version, representation_etag
+from archive.api.versions import IfMatch, Version, checked_version, representation_etag
 from archive.models import Component, Level
 from archive.services import outline as outline_service
 
@@ -70,11 +70,11 @@ class ComponentCreate(ComponentFields):
 
 
 class ComponentUpdate(ComponentFields):
-    version: str | None = None
+    version: Version = None
 
 
 class ComponentMove(Schema):
-    version: str | None = None
+    version: Version = None
     parent: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
     position: Position | None = None
 
