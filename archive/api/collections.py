@@ -113,7 +113,13 @@ def collection_data(request: HttpRequest, collection_id: int) -> dict[str, Any]:
         if name not in data and name not in ("revisions", "version"):
             data[name] = getattr(collection, name)
     data["revisions"] = [
-        {"date": r.date, "agent": r.agent, "description": r.description} for r in revisions
+        {
+            "date": r.date,
+            "agent": r.agent,
+            "description": r.description,
+            "published": r.published,
+        }
+        for r in revisions
     ]
     data["version"] = collection.updated.isoformat() if staff else None
     return data

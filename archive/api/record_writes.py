@@ -30,7 +30,7 @@ from archive.admin.authorities import (
     SubjectForm,
 )
 from archive.admin.markup import ExportSafeForm
-from archive.admin.units import CollectionForm
+from archive.admin.units import CollectionForm, RevisionInline
 from archive.api import access, authorities, collections, schemas
 from archive.api.auth import caller
 from archive.api.errors import ApiError, Error
@@ -44,6 +44,7 @@ from archive.models import (
     Collection,
     Level,
     Repository,
+    Revision,
     Subject,
 )
 from archive.models.agents import unique_slug
@@ -112,8 +113,39 @@ class CollectionFields(Schema):
     creation_note: str | None = None
 
 
+class RevisionIn(Schema):
+    date: str = ""
+    agent: str = ""
+    description: str = ""
+    published: bool = True
+
+
 class CollectionUpdate(CollectionFields):
     version: Version = None
+    revisions: list[RevisionIn] | None = Field(
+        None, description="Replaces the finding aid's revision history (in this order)."
+    )
+
+
+_REVISION_FORM = forms.modelform_factory(
+    Revision, form=ExportSafeForm, fields=field_names(RevisionInline.fields)
+)
+
+
+def _revisions_replace(collection: Collection, revisions: list[RevisionIn] | None) -> None:
+    """Replace the revision history when given, each entry checked by the admin's inline."""
+    if revisions is None:
+        return
+    rows = [
+        valid(bound_form(_REVISION_FORM, Revision(collection=collection), r.dict())).save(
+            commit=False
+        )
+        for r in revisions
+    ]
+    collection.revisions.all().delete()
+    for position, row in enumerate(rows):
+        row.collection, row.position = collection, position
+        row.save()
 
 
 class CollectionCreate(CollectionFields):
@@ -164,8 +196,9 @@ def collection_update(
     payload: CollectionUpdate,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    """Change the finding aid's metadata given (``If-Match``, or its ``version``). A new
-    ``ead_id`` moves its public address; harvesters are told the old record is gone."""
+    """Change the finding aid's metadata given (``If-Match``, or its ``version``);
+    ``revisions``, when given, replace its revision history. A new ``ead_id`` moves its
+    public address; harvesters are told the old record is gone."""
     user = _staff(request)
     collection = access.collection_get(user, collection_id)
     permissions.require_edit(user, collection)
@@ -175,13 +208,14 @@ def collection_update(
             request,
             CollectionForm,
             collection,
-            payload.dict(exclude_unset=True, exclude={"version"}),
+            payload.dict(exclude_unset=True, exclude={"version", "revisions"}),
             version=payload.version,
             if_match=if_match,
             etag=lambda: representation_etag(
                 schemas.Collection, _collection_data(request, collection_id)
             ),
         )
+        _revisions_replace(collection, payload.revisions)
         harvest.harvest_rename(
             collection=collection, old_repository_id=old_repository, old_ead_id=old_ead_id
         )

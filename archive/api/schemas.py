@@ -46,6 +46,7 @@ class Revision(Schema):
     date: str
     agent: str
     description: str
+    published: bool
 
 
 class Collection(CollectionItem):

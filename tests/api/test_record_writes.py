@@ -41,6 +41,19 @@ def test_finding_aid_metadata_is_changed_by_an_archivist_of_its_repository(clien
         client, "PATCH", url, world.ana, {"finding_aid_subtitle": "<emph>x"}, HTTP_IF_MATCH="*"
     )
     assert broken.status_code == 422 and "finding_aid_subtitle" in body(broken)["message"]
+    history = [
+        {"date": "2026-12-05", "agent": "A. B.", "description": "Box list revised"},
+        {"date": "2026-12-06", "agent": "A. B.", "description": "Donor note", "published": False},
+    ]
+    revised = call(client, "PATCH", url, world.ana, {"revisions": history}, HTTP_IF_MATCH="*")
+    assert revised.status_code == 200, revised.content
+    assert [r["description"] for r in body(revised)["revisions"]] == [
+        "Box list revised",
+        "Donor note",
+    ]
+    # The public reads the revision history without the entry kept to staff.
+    public = body(call(client, "GET", url))["revisions"]
+    assert [r["description"] for r in public] == ["Box list revised"]
 
 
 def test_collection_writes_follow_the_repository_roles(client, world):
