@@ -111,7 +111,7 @@ def install(api: NinjaAPI) -> None:
 def method_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Wrap one of the API's URL views so that a method the path does not answer gets the
     API's JSON error (405, with the ``Allow`` header naming the methods it does answer)
-    instead of django-ninja's plain-text page."""
+    instead of django-ninja's plain-text page, and ``HEAD`` is answered wherever ``GET`` is."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -121,6 +121,14 @@ def method_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., H
         ):
             return response
         allowed = ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",") if m))
+        if request.method == "HEAD" and "GET" in allowed.split(", "):
+            # HEAD is GET without the body (RFC 9110, 9.3.2): the same headers, ETag
+            # included; the server leaves the body out.
+            request.method = "GET"
+            try:
+                return view(request, *args, **kwargs)
+            finally:
+                request.method = "HEAD"
         reply = JsonResponse(
             {
                 "code": "method_not_allowed",

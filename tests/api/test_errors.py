@@ -61,3 +61,11 @@ def test_a_bad_token_is_a_json_401_with_the_bearer_challenge(client, world):
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert json.loads(response.content)["code"] == "invalid_token"
+
+
+def test_head_answers_wherever_get_does_with_the_same_etag(client, world):
+    url = f"/api/components/{world.root.pk}"
+    head = client.head(url)
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == client.get(url)["ETag"]
+    assert client.head("/api/no/such/thing").status_code == 404
