@@ -39,7 +39,8 @@ def _subject_item(subject: Subject) -> dict:
     return {f: getattr(subject, f) for f in schemas.SubjectItem.model_fields}
 
 
-def _get[M: (Agent, Subject)](request: HttpRequest, model: type[M], pk: int) -> M:
+def authority_get[M: (Agent, Subject)](request: HttpRequest, model: type[M], pk: int) -> M:
+    """An agent or subject the caller may read; 404 otherwise."""
     record = access.readable_authorities(caller(request), model).filter(pk=pk).first()
     if record is None:
         raise ApiError(404, "not_found", f"No such {model._meta.verbose_name}.")
@@ -70,8 +71,11 @@ def _relations(agent: Agent, staff: bool) -> list[dict]:
         related = selectors.agent_relations(agent)
         return [
             {
+                "id": None,
                 "agent": _agent_item(r.agent),
                 "relationship": r.relationship,
+                "relation_type": None,
+                "outgoing": None,
                 "description": r.description,
                 "dates": r.dates,
             }
@@ -81,18 +85,24 @@ def _relations(agent: Agent, staff: bool) -> list[dict]:
     back = AgentRelation.objects.filter(target=agent).select_related("source")
     return [
         {
+            "id": r.pk,
             "agent": _agent_item(r.target),
             "relationship": selectors.INVERSE_RELATION.get(
                 r.relation_type, r.get_relation_type_display()
             ),
+            "relation_type": r.relation_type,
+            "outgoing": True,
             "description": r.description,
             "dates": r.dates,
         }
         for r in rows
     ] + [
         {
+            "id": r.pk,
             "agent": _agent_item(r.source),
             "relationship": r.get_relation_type_display(),
+            "relation_type": r.relation_type,
+            "outgoing": False,
             "description": r.description,
             "dates": r.dates,
         }
@@ -100,11 +110,10 @@ def _relations(agent: Agent, staff: bool) -> list[dict]:
     ]
 
 
-@router.get("/agents/{agent_id}", response={200: schemas.Agent, **ERRORS})
-@decorate_view(with_etag)
-def agent_detail(request: HttpRequest, agent_id: RecordId) -> dict[str, Any]:
+def agent_data(request: HttpRequest, agent_id: int) -> dict[str, Any]:
+    """The agent as the caller may see it (also the answer to a write)."""
     user = caller(request)
-    agent = _get(request, Agent, agent_id)
+    agent = authority_get(request, Agent, agent_id)
     staff = access.is_staff_reader(user)
     biography = agent.biography if staff else visibility.public_fragment(agent.biography)
     return {
@@ -115,17 +124,32 @@ def agent_detail(request: HttpRequest, agent_id: RecordId) -> dict[str, Any]:
                 "primary_name",
                 "rest_of_name",
                 "fuller_form",
+                "name_title",
                 "name_dates",
+                "qualifier",
                 "existence_begin",
                 "existence_end",
                 "authority_source",
                 "authority_id",
+                "published",
             )
         },
         "biography": biography,
-        "variant_names": [{"name": v.name, "note": v.note} for v in agent.variant_names.all()],
+        "variant_names": [
+            {"id": v.pk, "name": v.name, "note": v.note} for v in agent.variant_names.all()
+        ],
         "relations": _relations(agent, staff),
+        # What a write sends back to be refused if someone changed the agent since.
+        "version": agent.updated.isoformat() if staff else None,
     }
+
+
+@router.get("/agents/{agent_id}", response={200: schemas.Agent, **ERRORS})
+@decorate_view(with_etag)
+def agent_detail(request: HttpRequest, agent_id: RecordId) -> dict[str, Any]:
+    """A name with its parts, dates, variant names and relations; ``version`` (staff only) is
+    sent back with a change."""
+    return agent_data(request, agent_id)
 
 
 def _links(
@@ -165,7 +189,7 @@ def agent_links(
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
     """The units this agent is linked to, with the role (creator, subject, source)."""
-    agent = _get(request, Agent, agent_id)
+    agent = authority_get(request, Agent, agent_id)
     links = AgentLink.objects.filter(agent=agent)
     return _links(request, links, cursor, limit, f"agent-links:{agent.pk}")
 
@@ -187,10 +211,21 @@ def subject_list(
     return {"items": [_subject_item(s) for s in rows], "next": after}
 
 
-@router.get("/subjects/{subject_id}", response={200: schemas.SubjectItem, **ERRORS})
+def subject_data(request: HttpRequest, subject_id: int) -> dict[str, Any]:
+    """The subject as the caller may see it (also the answer to a write)."""
+    subject = authority_get(request, Subject, subject_id)
+    staff = access.is_staff_reader(caller(request))
+    return {
+        **_subject_item(subject),
+        "published": subject.published,
+        "version": subject.updated.isoformat() if staff else None,
+    }
+
+
+@router.get("/subjects/{subject_id}", response={200: schemas.Subject, **ERRORS})
 @decorate_view(with_etag)
 def subject_detail(request: HttpRequest, subject_id: RecordId) -> dict[str, Any]:
-    return _subject_item(_get(request, Subject, subject_id))
+    return subject_data(request, subject_id)
 
 
 @router.get("/subjects/{subject_id}/links", response={200: schemas.LinkPage, **ERRORS})
@@ -201,6 +236,6 @@ def subject_links(
     cursor: str | None = None,
     limit: int = Query(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
 ) -> dict[str, Any]:
-    subject = _get(request, Subject, subject_id)
+    subject = authority_get(request, Subject, subject_id)
     links = SubjectLink.objects.filter(subject=subject)
     return _links(request, links, cursor, limit, f"subject-links:{subject.pk}")

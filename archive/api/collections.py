@@ -95,7 +95,13 @@ def collection_list(
 @decorate_view(with_etag)
 def collection_detail(request: HttpRequest, collection_id: RecordId) -> dict[str, Any]:
     """A finding aid's metadata; ``root`` is the component holding its collection-level
-    description (``/api/components/{root}``)."""
+    description (``/api/components/{root}``). ``version`` (staff only) is sent back with a
+    change."""
+    return collection_data(request, collection_id)
+
+
+def collection_data(request: HttpRequest, collection_id: int) -> dict[str, Any]:
+    """The finding aid's metadata as the caller may see it (also the answer to a write)."""
     user = caller(request)
     collection = access.collection_get(user, collection_id)
     staff = access.sees_as_staff(user, collection)
@@ -104,11 +110,18 @@ def collection_detail(request: HttpRequest, collection_id: RecordId) -> dict[str
         revisions = visibility.public_items(revisions)
     data = _item(collection, _roots([collection]).get(collection.pk), staff)
     for name in schemas.Collection.model_fields:
-        if name not in data and name != "revisions":
+        if name not in data and name not in ("revisions", "version"):
             data[name] = getattr(collection, name)
     data["revisions"] = [
-        {"date": r.date, "agent": r.agent, "description": r.description} for r in revisions
+        {
+            "date": r.date,
+            "agent": r.agent,
+            "description": r.description,
+            "published": r.published,
+        }
+        for r in revisions
     ]
+    data["version"] = collection.updated.isoformat() if staff else None
     return data
 
 

@@ -11,7 +11,7 @@ from ninja import Query, Router
 from ninja.decorators import decorate_view
 
 from archive import selectors, tree, visibility
-from archive.api import access, schemas
+from archive.api import access, parts, schemas
 from archive.api.auth import caller
 from archive.api.errors import Error
 from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, RecordId, page, with_etag
@@ -29,7 +29,7 @@ router = Router(tags=["components"])
 ERRORS = {400: Error, 401: Error, 404: Error, 422: Error}
 
 
-def _staff_queryset() -> QuerySet[Component]:
+def staff_queryset() -> QuerySet[Component]:
     """A unit with every part, internal ones included (what the admin shows)."""
     return Component.objects.select_related("collection__repository").prefetch_related(
         "dates",
@@ -73,100 +73,10 @@ def _item(unit: Component, staff: bool) -> dict:
     }
 
 
-def _parts(unit: Component, staff: bool) -> dict:
-    """The parts of a unit prefetched by ``_staff_queryset`` or ``selectors.unit_queryset``
-    (which fetches the published ones only)."""
-    shown = (lambda rows: list(rows)) if staff else visibility.public_items
-    content = (lambda text: text) if staff else visibility.public_fragment
-    return {
-        "languages": [
-            str(lang.get("code") or lang.get("text") or "")
-            for lang in shown(unit.languages or [])
-            if isinstance(lang, dict)
-        ],
-        "dates": [
-            {
-                "expression": d.expression,
-                "begin": d.begin,
-                "end": d.end,
-                "date_type": d.date_type,
-                "certainty": d.certainty,
-                "published": d.published,
-            }
-            for d in shown(unit.dates.all())
-        ],
-        "extents": [
-            {
-                "number": e.number,
-                "extent_type": e.extent_type,
-                "portion": e.portion,
-                "container_summary": e.container_summary,
-                "physical_details": e.physical_details,
-                "dimensions": e.dimensions,
-                "published": e.published,
-            }
-            for e in shown(unit.extents.all())
-        ],
-        "notes": [
-            {
-                "id": n.pk,
-                "note_type": n.note_type,
-                "heading": n.display_heading,
-                "content": content(n.content),
-                "published": n.published,
-            }
-            for n in unit.notes.all()
-        ],
-        "containers": [
-            {
-                "container_type": i.container.container_type,
-                "indicator": i.container.indicator,
-                "label": i.container.label,
-                "child_type": i.child_type,
-                "child_indicator": i.child_indicator,
-                "grandchild_type": i.grandchild_type,
-                "grandchild_indicator": i.grandchild_indicator,
-                "instance_type": i.instance_type,
-                "published": i.published,
-            }
-            for i in shown(unit.container_instances.all())
-        ],
-        "digital_objects": [
-            {
-                "title": o.title,
-                "link": o.link,
-                "role": o.role,
-                "description": o.description,
-                "published": o.published,
-            }
-            for o in unit.digital_objects.all()
-        ],
-        "agents": [
-            {
-                "id": link.agent.pk,
-                "slug": link.agent.slug,
-                "name": link.agent.authorized_name,
-                "role": link.role,
-                "relator": link.relator,
-            }
-            for link in unit.agent_links.all()
-        ],
-        "subjects": [
-            {
-                "id": link.subject.pk,
-                "slug": link.subject.slug,
-                "term": link.subject.term,
-                "subject_type": link.subject.subject_type,
-            }
-            for link in unit.subject_links.all()
-        ],
-    }
-
-
 def component_data(request: HttpRequest, component_id: int) -> dict:
     """The whole component as the caller may see it (also the answer to a write)."""
     unit, staff = access.component_get(caller(request), component_id)
-    queryset = _staff_queryset() if staff else selectors.unit_queryset()
+    queryset = staff_queryset() if staff else selectors.unit_queryset()
     unit = queryset.get(pk=unit.pk)
     parent = None
     if unit.depth > 1:
@@ -186,7 +96,7 @@ def component_data(request: HttpRequest, component_id: int) -> dict:
         "url": unit.get_absolute_url(),
         # The admin form's edit version: what a write sends back to be refused when stale.
         "version": unit.updated.isoformat() if staff else None,
-        **_parts(unit, staff),
+        **parts.unit_parts(unit, staff),
     }
 
 

@@ -6,11 +6,24 @@ person can read ``message``; an unexpected one still answers JSON rather than an
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+
+logger = logging.getLogger("django.request")
 
 
 class Error(Schema):
@@ -77,3 +90,53 @@ def install(api: NinjaAPI) -> None:
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code = "bad_request" if exc.status_code == 400 else f"http_{exc.status_code}"
         return _reply(api, request, exc.status_code, code, str(exc))
+
+    @api.exception_handler(SuspiciousOperation)
+    def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Django's own answer would be an HTML page; a body over the size limit is a 413.
+        if isinstance(exc, RequestDataTooBig):
+            return _reply(api, request, 413, "too_large", "The request body is too large.")
+        return _reply(api, request, 400, "bad_request", "The request was refused as malformed.")
+
+    @api.exception_handler(Exception)
+    def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A bug: logged (and mailed to the admins) as Django logs a server error, but the
+        # client still gets the JSON shape it can parse, never a traceback page.
+        logger.error(
+            "Internal Server Error: %s", request.path, exc_info=exc, extra={"request": request}
+        )
+        return _reply(api, request, 500, "internal", "Something went wrong on our side.")
+
+
+def method_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Wrap one of the API's URL views so that a method the path does not answer gets the
+    API's JSON error (405, with the ``Allow`` header naming the methods it does answer)
+    instead of django-ninja's plain-text page, and ``HEAD`` is answered wherever ``GET`` is."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return response
+        allowed = ", ".join(sorted(m.strip() for m in response.get("Allow", "").split(",") if m))
+        if request.method == "HEAD" and "GET" in allowed.split(", "):
+            # HEAD is GET without the body (RFC 9110, 9.3.2): the same headers, ETag
+            # included; the server leaves the body out.
+            request.method = "GET"
+            try:
+                return view(request, *args, **kwargs)
+            finally:
+                request.method = "HEAD"
+        reply = JsonResponse(
+            {
+                "code": "method_not_allowed",
+                "message": f"{request.method} is not allowed here; allowed: {allowed}.",
+            },
+            status=405,
+        )
+        reply["Allow"] = allowed
+        return reply
+
+    return wrapper

@@ -7,7 +7,6 @@ clients treat it as opaque and cannot forge one; a page after it is one indexed 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from functools import wraps
 from typing import Annotated, Any
@@ -19,6 +18,7 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from ninja import Path
 
 from archive.api.errors import ApiError
+from archive.api.versions import body_etag
 
 _SALT = "fonds.api.cursor"
 DEFAULT_LIMIT = 50
@@ -75,7 +75,7 @@ def with_etag(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         if getattr(response, "streaming", False) or response.has_header("ETag"):
             etag = response.get("ETag")
         else:
-            etag = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+            etag = body_etag(response.content)
             response["ETag"] = etag
         if etag:
             conditional = get_conditional_response(request, etag=etag)

@@ -46,6 +46,7 @@ class Revision(Schema):
     date: str
     agent: str
     description: str
+    published: bool
 
 
 class Collection(CollectionItem):
@@ -59,7 +60,10 @@ class Collection(CollectionItem):
     description_language: str
     description_rules: str
     source_version: str
+    description_language_code: str
+    creation_note: str
     revisions: list[Revision]
+    version: str | None
 
 
 class ComponentItem(Schema):
@@ -79,6 +83,8 @@ class ComponentPage(Schema):
 
 
 class UnitDate(Schema):
+    id: int
+    position: int
     expression: str
     begin: str
     end: str
@@ -88,6 +94,8 @@ class UnitDate(Schema):
 
 
 class Extent(Schema):
+    id: int
+    position: int
     number: str
     extent_type: str
     portion: str
@@ -99,6 +107,7 @@ class Extent(Schema):
 
 class Note(Schema):
     id: int
+    position: int
     note_type: str
     heading: str
     content: str
@@ -106,6 +115,8 @@ class Note(Schema):
 
 
 class Container(Schema):
+    id: int
+    position: int
     container_type: str
     indicator: str
     label: str
@@ -118,6 +129,8 @@ class Container(Schema):
 
 
 class DigitalObject(Schema):
+    id: int
+    position: int
     title: str
     link: str
     role: str
@@ -131,6 +144,19 @@ class AgentRef(Schema):
     name: str
     role: str
     relator: str
+    link: int
+
+
+class AgentLink(Schema):
+    """A unit's link to a name: the agent, its role (creator, subject, source), a relator."""
+
+    id: int
+    agent: int
+    name: str
+    role: str
+    relator: str
+    published: bool
+    position: int
 
 
 class SubjectRef(Schema):
@@ -138,6 +164,17 @@ class SubjectRef(Schema):
     slug: str
     term: str
     subject_type: str
+    link: int
+
+
+class SubjectLink(Schema):
+    """A unit's link to a subject term."""
+
+    id: int
+    subject: int
+    term: str
+    published: bool
+    position: int
 
 
 class Component(ComponentItem):
@@ -170,13 +207,21 @@ class AgentPage(Schema):
 
 
 class VariantName(Schema):
+    id: int
     name: str
     note: str
 
 
 class AgentRelation(Schema):
+    """A relation read from the agent's side; ``id``, ``relation_type`` (as stored: the source
+    is <relation_type> of the target) and ``outgoing`` (this agent is the source) are given
+    to staff, who may write them back."""
+
+    id: int | None
     agent: AgentItem
     relationship: str
+    relation_type: str | None
+    outgoing: bool | None
     description: str
     dates: str
 
@@ -191,8 +236,12 @@ class Agent(AgentItem):
     biography: str
     authority_source: str
     authority_id: str
+    name_title: str
+    qualifier: str
+    published: bool
     variant_names: list[VariantName]
     relations: list[AgentRelation]
+    version: str | None
 
 
 class SubjectItem(Schema):
@@ -202,6 +251,11 @@ class SubjectItem(Schema):
     subject_type: str
     source: str
     authority_id: str
+
+
+class Subject(SubjectItem):
+    published: bool
+    version: str | None
 
 
 class SubjectPage(Schema):

@@ -5,16 +5,17 @@ validation, the markup check of ``ExportSafeForm``, the stale-edit refusal of
 ``StaleEditForm``), placed by the outline services the admin's outline editor uses, checked by
 ``archive.permissions`` inside those services, and recorded in the history as the token's user.
 
-Stale writes: a component's ``version`` (from ``GET /api/components/{id}``, for staff) is the
-``edit_version`` the admin's form carries; a write that sends an older one is refused with 409,
-exactly as the admin refuses a save over a colleague's newer change.
+Stale writes (``archive.api.versions``): ``If-Match`` with the ETag of ``GET
+/api/components/{id}``, or the component's ``version`` (the ``edit_version`` the admin's form
+carries); a stale one is refused (412, 409), exactly as the admin refuses a save over a
+colleague's newer change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -22,19 +23,29 @@ from ninja import Schema, Status
 from pydantic import Field
 
 from archive import permissions
-from archive.admin.base import VERSION_FIELD
 from archive.admin.components import ComponentForm
 from archive.api import access, components, schemas
 from archive.api.auth import caller
 from archive.api.components import component_data
 from archive.api.errors import ApiError, Error
+from archive.api.forms import bound_form, valid
 from archive.api.paging import RecordId
+from archive.api.versions import IfMatch, Version, checked_version, representation_etag
 from archive.models import Component, Level
 from archive.services import outline as outline_service
 
 # The same router as the reads: one URL per path, each method an operation of it.
 router = components.router
-ERRORS = {400: Error, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
+ERRORS = {
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    409: Error,
+    412: Error,
+    422: Error,
+    428: Error,
+}
 
 
 #: A 1-based place among a parent's children.
@@ -59,16 +70,16 @@ class ComponentCreate(ComponentFields):
 
 
 class ComponentUpdate(ComponentFields):
-    version: str
+    version: Version = None
 
 
 class ComponentMove(Schema):
-    version: str
+    version: Version = None
     parent: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
     position: Position | None = None
 
 
-def _editable(request: HttpRequest, pk: int) -> Component:
+def editable(request: HttpRequest, pk: int) -> Component:
     """The component, if the caller may read it (404 otherwise) and change it (403)."""
     user = caller(request)
     if not user.is_authenticated:
@@ -78,37 +89,21 @@ def _editable(request: HttpRequest, pk: int) -> Component:
     return unit
 
 
-def _form_errors(form: forms.BaseForm) -> None:
-    """Raise the form's errors: 409 for the stale-edit refusal, 422 for anything else."""
-    stale = form.non_field_errors().as_data()
-    if any(error.code == "stale" for error in stale):
-        raise ApiError(409, "stale", " ".join(e.message % (e.params or {}) for e in stale))
-    problems = [
-        f"{name}: {' '.join(map(str, messages))}"
-        if name != "__all__"
-        else " ".join(map(str, messages))
-        for name, messages in form.errors.items()
-    ]
-    raise ApiError(422, "invalid", "; ".join(problems))
+def _component_etag(request: HttpRequest, pk: int) -> Callable[[], str]:
+    """The ETag a read of the component would answer with now (for ``If-Match``)."""
+    return lambda: representation_etag(schemas.Component, component_data(request, pk))
 
 
-def _bound_form(unit: Component, changes: dict[str, Any], version: str | None) -> ComponentForm:
-    """The admin's component form bound to the unit's current values with ``changes`` on top,
-    as if the page had been opened at ``version`` and those fields edited."""
-    shown = ComponentForm(instance=unit)
-    data: dict[str, Any] = {name: shown[name].value() for name in shown.fields}
-    data = {name: value for name, value in data.items() if value is not None}
-    data.update(changes)
-    data[VERSION_FIELD] = version or ""
-    return ComponentForm(data=data, instance=unit)
-
-
-def _check_version(unit: Component, version: str) -> None:
-    """The stale-edit rule for writes that have no form (delete, move): the admin's form
-    decides, bound with no change at all."""
-    form = _bound_form(unit, {}, version)
-    if not form.is_valid():
-        _form_errors(form)
+def _check_version(
+    request: HttpRequest, unit: Component, version: str | None, if_match: str | None
+) -> None:
+    """The stale-edit rule for writes that change no field (delete, move): ``If-Match`` or
+    ``version``, then the admin's form decides, bound with no change at all."""
+    current = unit.updated.isoformat()
+    seen = checked_version(
+        if_match=if_match, version=version, current=current, etag=_component_etag(request, unit.pk)
+    )
+    valid(bound_form(ComponentForm, unit, {}, seen))
 
 
 @router.post(
@@ -120,12 +115,10 @@ def component_create(
 ) -> Status[dict[str, Any]]:
     """Add a component under the parent (unpublished unless ``published`` is true), at
     ``position`` (1-based) among its children or last."""
-    parent = _editable(request, component_id)
+    parent = editable(request, component_id)
     changes = payload.dict(exclude_none=True, exclude={"position"})
     changes.setdefault("published", False)
-    form = _bound_form(Component(), changes, None)
-    if not form.is_valid():
-        _form_errors(form)
+    form = valid(bound_form(ComponentForm, Component(), changes))
     try:
         unit = outline_service.component_add(
             parent=parent,
@@ -140,16 +133,24 @@ def component_create(
 
 @router.patch("/components/{component_id}", response={200: schemas.Component, **ERRORS})
 def component_update(
-    request: HttpRequest, component_id: RecordId, payload: ComponentUpdate
+    request: HttpRequest,
+    component_id: RecordId,
+    payload: ComponentUpdate,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
-    """Change the fields given; ``version`` is the one read with the component."""
-    unit = _editable(request, component_id)
+    """Change the fields given. Send ``If-Match`` with the ETag of your read (or the
+    ``version`` read with the component): 412 (If-Match) or 409 (version) when stale."""
+    unit = editable(request, component_id)
     changes = payload.dict(exclude_unset=True, exclude={"version"})
     with transaction.atomic():
         unit = Component.objects.select_for_update().get(pk=unit.pk)
-        form = _bound_form(unit, changes, payload.version)
-        if not form.is_valid():
-            _form_errors(form)
+        seen = checked_version(
+            if_match=if_match,
+            version=payload.version,
+            current=unit.updated.isoformat(),
+            etag=_component_etag(request, unit.pk),
+        )
+        form = valid(bound_form(ComponentForm, unit, changes, seen))
         unit = form.save(commit=False)
         unit._history_user = caller(request)
         unit.save()
@@ -158,14 +159,21 @@ def component_update(
 
 
 @router.delete("/components/{component_id}", response={204: None, **ERRORS})
-def component_delete(request: HttpRequest, component_id: RecordId, version: str) -> Status[None]:
-    """Delete the component and everything below it (never a collection's root)."""
-    unit = _editable(request, component_id)
+def component_delete(
+    request: HttpRequest,
+    component_id: RecordId,
+    version: str | None = None,
+    if_match: IfMatch = None,
+) -> Status[None]:
+    """Delete the component and everything below it (never a collection's root). Send
+    ``If-Match`` with the ETag of your read, or ``?version=`` (a ``+`` sent unencoded is
+    read as the ``+`` it was): 412 or 409 when stale, 428 with neither."""
+    unit = editable(request, component_id)
     if unit.depth == 1:
         raise ApiError(409, "root", "A collection's root description goes with its collection.")
     with transaction.atomic():
         unit = Component.objects.select_for_update().get(pk=unit.pk)
-        _check_version(unit, version)
+        _check_version(request, unit, version, if_match)
         unit._history_user = caller(request)
         unit.delete()
     return Status(204, None)
@@ -173,15 +181,18 @@ def component_delete(request: HttpRequest, component_id: RecordId, version: str)
 
 @router.post("/components/{component_id}/move", response={200: schemas.Component, **ERRORS})
 def component_move(
-    request: HttpRequest, component_id: RecordId, payload: ComponentMove
+    request: HttpRequest,
+    component_id: RecordId,
+    payload: ComponentMove,
+    if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """Move the component (with everything below it) under ``parent`` and/or to ``position``
     (1-based) among its siblings, through the outline editor's service."""
     user = caller(request)
-    unit = _editable(request, component_id)
-    _check_version(unit, payload.version)
+    unit = editable(request, component_id)
+    _check_version(request, unit, payload.version, if_match)
     if payload.parent is not None:
-        parent = _editable(request, payload.parent)
+        parent = editable(request, payload.parent)
     else:
         if unit.depth == 1:
             raise ApiError(422, "invalid", "A collection's root description cannot be moved.")

@@ -126,3 +126,33 @@ def test_reorder_among_siblings(client, world):
     )
     assert [c["title"] for c in page["items"]][:3] == ["Letter 7", "Letter 1", "Letter 2"]
     assert last.history.latest().history_user.username == "ana"
+
+
+def test_if_match_with_the_etag_of_a_read_changes_and_then_is_stale(client, world):
+    unit = world.public_series
+    url = f"/api/components/{unit.pk}"
+    etag = client.get(url, **bearer(world.ana))["ETag"]
+    headers = {**bearer(world.ana), "HTTP_IF_MATCH": etag}
+    changed = client.patch(url, json.dumps({"title": "Letters"}), "application/json", **headers)
+    assert changed.status_code == 200 and json.loads(changed.content)["title"] == "Letters"
+    assert unit.history.latest().history_user.username == "ana"
+    stale = client.patch(url, json.dumps({"title": "Post"}), "application/json", **headers)
+    assert stale.status_code == 412 and json.loads(stale.content)["code"] == "stale"
+    # The quoted version is an entity tag too.
+    version = read(client, unit, world.ana)["version"]
+    quoted = {**bearer(world.ana), "HTTP_IF_MATCH": f'"{version}"'}
+    again = client.patch(url, json.dumps({"title": "Post"}), "application/json", **quoted)
+    assert again.status_code == 200
+    unit.refresh_from_db()
+    assert unit.title == "Post"
+
+
+def test_delete_takes_the_version_unencoded_in_the_query_string(client, world):
+    unit = Component.objects.get(ref="s1-7")
+    version = read(client, unit, world.ana)["version"]
+    assert "+" in version
+    no_version = client.delete(f"/api/components/{unit.pk}", **bearer(world.ana))
+    assert no_version.status_code == 428
+    response = client.delete(f"/api/components/{unit.pk}?version={version}", **bearer(world.ana))
+    assert response.status_code == 204, response.content
+    assert not Component.objects.filter(pk=unit.pk).exists()
