@@ -78,6 +78,48 @@ def test_or(world):
     assert titles("Breton Lenine") == []
 
 
+# ---------------------------------------------------------------------- stems, prefixes
+
+
+def test_a_word_finds_the_words_of_its_stem(world):
+    found = titles("novel")
+    assert "Novels notes" in found  # in the title
+    assert "Manuscript drafts" in found  # "novels" in a note
+    assert "Revolution pamphlets" in titles("revolutions")
+
+
+def test_quotes_force_the_exact_word(world):
+    assert titles('"novel"') == []
+    assert "Novels notes" in titles('"novels"')
+
+
+def test_exact_match_ranks_before_matches_of_the_stem_only(world):
+    Note.objects.create(
+        unit=world.units["hidden_note_unit"], note_type="odd", content="<p>A novel.</p>"
+    )
+    found = titles("novel")
+    # Only a note says "novel" exactly, where titles say "novels": the note ranks first.
+    assert found[0] == "Tax records"
+    assert set(found[1:]) == {"Novels notes", "Manuscript drafts"}
+
+
+def test_trailing_star_searches_a_prefix(world):
+    assert "Family letters" in titles("Sejour*")
+    assert {"Manuscript drafts", "Revolution pamphlets"} <= set(titles("revolu*"))
+    assert titles("revolu") == []
+    assert titles("revolu*", field="title") == ["Revolution pamphlets"]
+
+
+def test_words_matched_by_their_stem_are_highlighted(world):
+    (hit,) = search(query="novel", filters={}, field="title").hits
+    assert str(hit.title_html) == "<mark>Novels</mark> notes"
+
+
+def test_stems_of_hidden_words_match_nothing(world):
+    assert titles("wombats") == []
+    assert titles("quokkas") == []
+
+
 def test_field_choice(world):
     assert "Victor Serge papers" in titles("serge", field="title")
     assert "Letters concerning Lénine" not in titles("serge", field="title")

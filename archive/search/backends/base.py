@@ -21,16 +21,31 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 @dataclass(frozen=True)
 class Term:
+    """One word or phrase of a query.
+
+    ``exact``: typed in quotes, so only these very words match (no stemming). ``prefix``:
+    typed with a trailing ``*``, so any word starting with ``text`` matches (no stemming).
+    Any other word also matches the words sharing its stem ("letter" finds "letters").
+    """
+
     text: str
     excluded: bool
+    exact: bool = False
+    prefix: bool = False
+
+    @property
+    def stemmed(self) -> bool:
+        return not (self.exact or self.prefix)
 
 
 def parse(query: str) -> list[list[Term]]:
     """Web-search syntax as alternatives of conjunctions (the precedence of PostgreSQL's
-    ``websearch_to_tsquery``: ``a b OR c`` is ``(a AND b) OR c``)."""
+    ``websearch_to_tsquery``: ``a b OR c`` is ``(a AND b) OR c``), with quotes for exact
+    words and a trailing ``*`` for a prefix. Both backends build their query from this."""
     groups: list[list[Term]] = [[]]
     for m in _TOKEN.finditer(query):
         sign, phrase, word = m.groups()
+        exact = prefix = False
         if word is not None:
             if word.upper() == "OR":
                 if groups[-1]:
@@ -38,10 +53,12 @@ def parse(query: str) -> list[list[Term]]:
                 continue
             excluded = word.startswith("-") and len(word) > 1
             text = word[1:] if excluded else word
+            if text.endswith("*"):
+                text, prefix = text.rstrip("*"), True
         else:
-            excluded, text = bool(sign), phrase
+            excluded, text, exact = bool(sign), phrase, True
         if has_words(text):
-            groups[-1].append(Term(text, excluded))
+            groups[-1].append(Term(text, excluded, exact=exact, prefix=prefix))
     return [g for g in groups if g]
 
 

@@ -28,10 +28,12 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import Any
 
-from archive.search.backends.base import UNIT_TABLE, Match, parse
-from archive.search.text import MARK_END, MARK_START, decade_key, has_words
+from archive.search.backends.base import UNIT_TABLE, Match, Term, parse
+from archive.search.text import MARK_END, MARK_START, decade_key
 
 CONFIG = "fonds"
+# The same with English stems (migration 0013): "letters" and "letter" share a lexeme.
+STEM_CONFIG = "fonds_stem"
 LABEL_TABLE = "archive_search_label"
 _WEIGHT = {"title": "A", "names": "B", "notes": "D"}
 _OWN_DOCUMENT = {"subjects": "subjects_doc", "identifier": "identifier_doc"}
@@ -154,98 +156,164 @@ def delete_all(cursor: Any) -> None:
     cursor.execute(f"TRUNCATE {UNIT_TABLE}, {LABEL_TABLE}")
 
 
-def _tsquery(query: str, field: str) -> tuple[str, list[Any]]:
-    return _weighted(query, _WEIGHT.get(field, ""))
+def _term(term: Term, config: str, weight: str) -> tuple[str, list[Any]]:
+    """The tsquery of one term in ``config``: a phrase keeps its word order, a prefix marks
+    its lexemes ``:*``, and ``weight`` (a field) restricts every lexeme."""
+    if term.exact and not term.prefix:
+        expr = f"phraseto_tsquery('{config}', %s)"
+    else:
+        expr = f"plainto_tsquery('{config}', %s)"
+    suffix = ("*" if term.prefix else "") + weight
+    if not suffix:
+        return expr, [term.text]
+    return (
+        f"regexp_replace({expr}::text, %s, %s, 'g')::tsquery",
+        [term.text, _LEXEME, "\\1:" + suffix],
+    )
 
 
-def _weighted(query: str, weight: str) -> tuple[str, list[Any]]:
-    """SQL for the tsquery of ``query``, every lexeme restricted to ``weight`` if given."""
-    if weight:
-        return (
-            f"regexp_replace(websearch_to_tsquery('{CONFIG}', %s)::text, %s, %s, 'g')::tsquery",
-            [query, _LEXEME, "\\1:" + weight],
-        )
-    return f"websearch_to_tsquery('{CONFIG}', %s)", [query]
+def _all(parts: list[tuple[str, list[Any]]], op: str) -> tuple[str, list[Any]]:
+    sql = f" {op} ".join(f"({p})" for p, _ in parts)
+    return sql, [x for _, params in parts for x in params]
 
 
-def _loose(query: str) -> tuple[str, bool]:
-    """(a query whose matches include every match of ``query`` and which the GIN index
-    answers alone, whether ``query`` has a phrase).
+def _tsquery(groups: list[list[Term]], config: str, weight: str) -> tuple[str, list[Any]]:
+    """One tsquery for the whole query, every term in ``config`` (for ranking and
+    highlighting)."""
+    alternatives = []
+    for group in groups:
+        terms = []
+        for t in group:
+            sql, params = _term(t, config, weight)
+            terms.append((f"!! ({sql})" if t.excluded else sql, params))
+        alternatives.append(_all(terms, "&&"))
+    return _all(alternatives, "||")
 
-    Phrases are loosened to their words in any order and exclusions are left out; each word
-    stays as typed, so the server splits it into lexemes as it does the query ("3.5" and
-    "jean-paul" keep their own lexemes). The first part is empty when no such query exists
-    (an alternative made only of exclusions matches nearly everything).
-    """
-    alternatives: list[str] = []
-    has_phrase = False
-    for group in parse(query):
-        words: list[str] = []
-        for term in group:
-            if term.excluded:
-                continue  # leaving out an exclusion only widens the set
-            # A leading "-" would exclude, and a lone "or" would join: without them the
-            # query only widens.
-            chunks = [c.lstrip("-") for c in term.text.replace('"', " ").split()]
-            chunks = [c for c in chunks if has_words(c) and c.upper() != "OR"]
-            has_phrase = has_phrase or len(chunks) > 1
-            words.extend(chunks)
-        if not words:
-            return "", has_phrase
-        alternatives.append(" ".join(words))
-    return " OR ".join(alternatives), has_phrase
+
+def _column_test(
+    column: str, config: str, terms: list[Term], weight: str, *, loose: bool
+) -> tuple[str, list[Any]] | None:
+    """``column @@`` the terms joined by AND (exclusions negated); None when there is no
+    test (``loose``: exclusions left out, phrases loosened to their words)."""
+    wanted, unwanted = [], []
+    for t in terms:
+        if loose and t.excluded:
+            continue
+        looser = Term(t.text, False, prefix=t.prefix) if loose else t
+        (unwanted if t.excluded else wanted).append(_term(looser, config, weight))
+    if wanted:
+        query = _all([*wanted, *((f"!! ({u})", p) for u, p in unwanted)], "&&")
+        return f"{column} @@ ({query[0]})", query[1]
+    if unwanted:
+        query = _all(unwanted, "||")
+        return f"NOT ({column} @@ ({query[0]}))", query[1]
+    return None
+
+
+def _condition(
+    groups: list[list[Term]], field: str, *, loose: bool
+) -> tuple[str, list[Any]] | None:
+    """WHERE of the units matching the query: each word against the stemmed document, each
+    phrase and prefix against the exact one. ``loose``: a wider condition that the GIN index
+    answers alone (see :func:`match`), None if there is none."""
+    own = field in _OWN_DOCUMENT and not loose
+    weight = "C" if loose and field in _OWN_DOCUMENT else _WEIGHT.get(field, "")
+    if own:
+        exact_column = f"u.{_OWN_DOCUMENT[field]}"
+        stem_column = f"to_tsvector('{STEM_CONFIG}', u.{field})"
+        weight = ""
+    else:
+        exact_column, stem_column = "u.document", "u.stemmed"
+    alternatives = []
+    for group in groups:
+        tests = [
+            _column_test(stem_column, STEM_CONFIG, [t for t in group if t.stemmed], weight, loose=loose),
+            _column_test(exact_column, CONFIG, [t for t in group if not t.stemmed], weight, loose=loose),
+        ]
+        present = [t for t in tests if t is not None]
+        if not present:
+            return None
+        alternatives.append(_all(present, "AND"))
+    return _all(alternatives, "OR")
+
+
+# Above any ``ts_rank`` (which stays under 1.7 times the highest weight): an exact match
+# ranks before every match of the stems only.
+EXACT_BONUS = 100
 
 
 def match(query: str, field: str) -> Match:
-    """The units whose document matches ``query`` (web-search syntax) within ``field``.
+    """The units whose documents match ``query`` (web-search syntax) within ``field``.
+
+    A plain word is looked for in the stemmed document ("letter" finds "letters"); a quoted
+    phrase or word, and a prefix, in the exact one. Exact matches of the whole query rank
+    first, then the rest by the rank of the stemmed query.
 
     A phrase (``"correspondence letters"``) is checked on each row that has its words, and a
     common pair of words can be in a tenth of the index: with a phrase, the match is looked
     for among the rows that have the words (see ``Match.candidates_sql``).
 
-    Subjects and identifiers share weight C in the document, so a query in one of them is
-    found through the document's index (its words, weight C) and then checked on the field's
-    own small document, which needs no index of its own.
+    Subjects and identifiers share weight C in the documents, so a query in one of them is
+    found through the documents' index (its words, weight C) and then checked on the field's
+    own text, which needs no index of its own.
     """
-    expr, params = _tsquery(query, field)
-    column = _OWN_DOCUMENT.get(field, "document")
-    loose, has_phrase = _loose(query)
-    index_sql = ""
-    index_params: list[Any] = []
-    if column != "document" and loose:
-        loose_expr, index_params = _weighted(loose, "C")
-        index_sql = f"u.document @@ {loose_expr}"
-    elif has_phrase and loose:
-        loose_expr, index_params = _tsquery(loose, field)
-        index_sql = f"u.document @@ {loose_expr}"
-    if has_phrase and index_sql:
+    groups = parse(query)
+    strict = _condition(groups, field, loose=False)
+    if not groups or strict is None:  # nothing searchable (a lone "OR"): nothing matches
+        return Match(from_sql=f"{UNIT_TABLE} u", where_sql="1 = 0", score_sql="0")
+    weight = "C" if field in _OWN_DOCUMENT else _WEIGHT.get(field, "")
+    exact_sql, exact_params = _tsquery(groups, CONFIG, weight)
+    stem_sql, stem_params = _tsquery(groups, STEM_CONFIG, weight)
+    queries = f"(SELECT {exact_sql} AS x, {stem_sql} AS s) qq"
+    score = (
+        f"CASE WHEN u.document @@ qq.x THEN {EXACT_BONUS} + ts_rank(u.document, qq.x) "
+        "ELSE ts_rank(u.stemmed, qq.s) END"
+    )
+    positive = any(not t.excluded for g in groups for t in g)
+    if not positive:  # only exclusions: nothing to rank or highlight
         return Match(
-            from_sql=f"(SELECT {expr} AS q) qq",
-            from_params=params,
-            where_sql=f"u.{column} @@ qq.q",
-            score_sql=f"ts_rank(u.{column}, qq.q)",
-            candidates_sql=index_sql,
-            candidates_params=index_params,
+            from_sql=f"{UNIT_TABLE} u",
+            where_sql=strict[0],
+            where_params=strict[1],
+            score_sql="0",
+            highlight=False,
         )
+    has_phrase = any(t.exact and len(t.text.split()) > 1 for g in groups for t in g)
+    loose = _condition(groups, field, loose=True) if has_phrase or field in _OWN_DOCUMENT else None
+    if has_phrase and loose is not None:
+        return Match(
+            from_sql=queries,
+            from_params=[*exact_params, *stem_params],
+            where_sql=strict[0],
+            where_params=strict[1],
+            score_sql=score,
+            candidates_sql=loose[0],
+            candidates_params=loose[1],
+        )
+    where_sql, where_params = strict
+    if loose is not None:
+        where_sql, where_params = _all([loose, strict], "AND")
     return Match(
-        from_sql=f"{UNIT_TABLE} u, (SELECT {expr} AS q) qq",
-        from_params=params,
-        where_sql=f"{index_sql} AND u.{column} @@ qq.q" if index_sql else f"u.{column} @@ qq.q",
-        where_params=index_params,
-        score_sql=f"ts_rank(u.{column}, qq.q)",
+        from_sql=f"{UNIT_TABLE} u, {queries}",
+        from_params=[*exact_params, *stem_params],
+        where_sql=where_sql,
+        where_params=where_params,
+        score_sql=score,
     )
 
 
 def snippets(cursor: Any, query: str, field: str, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-    """Highlighted title and a short highlighted extract of the other fields, per unit."""
-    if not ids:
+    """Highlighted title and a short highlighted extract of the other fields, per unit: the
+    words sharing a stem with the query's are marked, as they are what matched."""
+    groups = parse(query)
+    if not ids or not groups:
         return {}
-    expr, params = _tsquery(query, field)
+    expr, params = _tsquery(groups, STEM_CONFIG, "")
     cursor.execute(
         f"""
         SELECT u.unit_id,
-               ts_headline('{CONFIG}', u.title, qq.q, %s),
-               ts_headline('{CONFIG}',
+               ts_headline('{STEM_CONFIG}', u.title, qq.q, %s),
+               ts_headline('{STEM_CONFIG}',
                            concat_ws(' · ', nullif(u.names, ''), nullif(u.subjects, ''),
                                      nullif(u.identifier, ''), nullif(u.notes, '')),
                            qq.q, %s)
