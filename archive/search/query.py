@@ -35,15 +35,17 @@ from archive.search.text import has_words, snippet_html
 from archive.visibility import public_units
 
 FACET_LIMIT = 10
-# Counting, ranking and facet counting all cost in proportion to the number of matches; a
-# word found in a quarter of a million units would take seconds. Beyond this many matches the
-# count stops ("10,000+"), relevance is ranked within the first COUNT_LIMIT matches the index
-# returns, and facets count those same matches. Below it everything is exact.
-COUNT_LIMIT = 10_000
+# Up to this many matches one read of them gives the count, the ranked page and every facet
+# count. Beyond it (only on catalogues larger than this) a second read of every match, with
+# fewer columns, ranks them all and counts them, with exact counts of repositories,
+# collections and levels; the other facets (names, subjects, places, genres, languages,
+# dates, online content) are then counted over the first COUNT_LIMIT matches, and the page
+# says so. Unnesting every match's facet keys is what costs most at a million units.
+COUNT_LIMIT = 100_000
 # A phrase is checked on every row that has its words, and two common words can share a
-# tenth of the index: then the phrase is looked for among the first CANDIDATE_LIMIT such rows
-# only, and the count says "N+" (at least N), as it does past COUNT_LIMIT.
-CANDIDATE_LIMIT = 10_000
+# tenth of the index: the first read looks for the phrase among the first CANDIDATE_LIMIT
+# such rows only; when there are more, the second read checks every one of them.
+CANDIDATE_LIMIT = 100_000
 DECADE_LIMIT = 100
 HITS_PER_GROUP = 3
 MAX_PER_PAGE = 100
@@ -83,6 +85,23 @@ class _Plan:
             return f"FROM ({self.candidates}) u, {match.from_sql} WHERE {match.where_sql}"
         where = " AND ".join([match.where_sql, *self.filters])
         return f"FROM {match.from_sql} WHERE {where}"
+
+    @property
+    def base_all(self) -> tuple[str, list[Any]]:
+        """FROM/WHERE of every match, and its parameters (no candidate limit)."""
+        match = self.match
+        if match is None or not match.candidates_sql:
+            return self.base, self.params
+        where = " AND ".join([match.candidates_sql, match.where_sql, *self.filters])
+        return (
+            f"FROM {UNIT_TABLE} u, {match.from_sql} WHERE {where}",
+            [
+                *match.from_params,
+                *match.candidates_params,
+                *match.where_params,
+                *self.filter_params,
+            ],
+        )
 
     @property
     def params(self) -> list[Any]:
@@ -257,10 +276,14 @@ def _run(
         grouped=group_by_collection,
     )
     highlight = query if match and match.highlight else ""
+    results.sample = COUNT_LIMIT
     if group_by_collection:
         total, beyond_candidates = plan.count(COUNT_LIMIT)
         results.more = total > COUNT_LIMIT or beyond_candidates
-        results.total = min(total, COUNT_LIMIT)
+        exact_rows: list[tuple] = []
+        if results.more:
+            total, _, exact_rows = _every_match(plan, results, has_query, rank=False)
+        results.total = total
         if results.total:
             ranked = _groups(plan, results, sort, has_query)
             by_collection: dict[int, list[Hit]] = defaultdict(list)
@@ -269,12 +292,15 @@ def _run(
             for group in results.groups:
                 group.hits = by_collection.get(group.collection_id, [])
             if with_facets:
-                results.facets = _facets(backend, plan, filters, sample=results.more)
+                rows = _facet_rows(backend, plan, sample=results.more)
+                results.facets = _facet_list(
+                    _exact_columns(rows, exact_rows), filters, sampled=results.more
+                )
     else:
         ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
         if results.total:
             results.hits = _hydrate(backend, ranked, highlight, field)
-            results.facets = _facet_list(facet_rows, filters)
+            results.facets = _facet_list(facet_rows, filters, sampled=results.more)
     results.chips = _chips(backend, filters, results.facets, collection_id)
     if group_by_collection and results.groups:
         _label_groups(results.groups)
@@ -431,20 +457,74 @@ def _one_pass(
         looked >= CANDIDATE_LIMIT
     )
     results.more = total > COUNT_LIMIT or beyond_candidates
-    results.total = min(total, COUNT_LIMIT)
-    if results.more and not (has_query and results.sort == "relevance"):
-        # Past COUNT_LIMIT, relevance ranks the matches read; any other order is over
-        # every match, which the first COUNT_LIMIT do not hold.
-        return (
-            _fetch(
-                f"SELECT u.unit_id, {plan.score} AS score {plan.base} "
-                f"ORDER BY {_order(results.sort, has_query, plan.score)} LIMIT %s OFFSET %s",
-                [*plan.params, results.per_page, offset],
-            ),
-            facet_rows,
-        )
+    results.total = total
+    if results.more:
+        results.total, ranked_all, exact_rows = _every_match(plan, results, has_query, rank=True)
+        return ranked_all, _exact_columns(facet_rows, exact_rows)
     ranked.sort(key=lambda row: row[2])
     return [(unit_id, score) for unit_id, score, _ in ranked], facet_rows
+
+
+# Facet kinds counted over every match past COUNT_LIMIT: a column of every index row.
+_EXACT_KINDS = {"repository": "repository_id", "collection": "collection_id", "level": "level"}
+
+
+def _every_match(
+    plan: _Plan, results: SearchResults, has_query: bool, *, rank: bool
+) -> tuple[int, list[tuple], list[tuple]]:
+    """(count, the page of ranked ids with scores, exact facet rows of repository, collection
+    and level) from one read of every match, past COUNT_LIMIT.
+
+    Reads a few columns of each match (no facet keys) into a materialised CTE, then counts,
+    groups and keeps the best rows with a top-N sort: the first page is the best of all
+    matches, never of a sample. Costs time in proportion to the number of matches.
+    """
+    base, params = plan.base_all
+    order = _order(results.sort, has_query, "score", "")
+    parts = ["SELECT 'count', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM a"]
+    for kind, column in _EXACT_KINDS.items():
+        parts.append(
+            f"SELECT '{kind}', CAST({column} AS TEXT), CAST(COUNT(*) AS DOUBLE PRECISION), 0 "
+            f"FROM a GROUP BY {column}"
+        )
+    if rank:
+        parts.append(
+            "SELECT 'hit', CAST(unit_id AS TEXT), CAST(score AS DOUBLE PRECISION), "
+            f"ROW_NUMBER() OVER (ORDER BY {order}) "
+            f"FROM (SELECT * FROM a ORDER BY {order} LIMIT %s OFFSET %s) r"
+        )
+        params = [*params, results.per_page, (results.page - 1) * results.per_page]
+    rows = _fetch(
+        "WITH a AS MATERIALIZED (SELECT u.unit_id, u.sort_title, u.begin_year, u.end_year, "
+        f"u.collection_id, u.repository_id, u.level, {plan.score} AS score {base}) "
+        + " UNION ALL ".join(parts),
+        params,
+    )
+    total = 0
+    ranked: list[tuple[int, float, int]] = []
+    by_kind: dict[str, list[tuple]] = defaultdict(list)
+    for part, key, number, position in rows:
+        if part == "count":
+            total = int(number)
+        elif part == "hit":
+            ranked.append((int(key), number, position))
+        else:
+            by_kind[part].append((part, key, "", int(number)))
+    facet_rows = [
+        row
+        for values in by_kind.values()
+        for row in sorted(values, key=lambda r: (-r[3], r[1]))[:FACET_LIMIT]
+    ]
+    ranked.sort(key=lambda row: row[2])
+    return total, [(unit_id, score) for unit_id, score, _ in ranked], facet_rows
+
+
+def _exact_columns(sampled: list[tuple], exact: list[tuple]) -> list[tuple]:
+    """The facet rows of a sample, with the exact rows of the kinds counted over every match
+    in place of the sample's."""
+    if not exact:
+        return sampled
+    return [*(r for r in sampled if r[0] not in _EXACT_KINDS), *exact]
 
 
 def _one_pass_parts(
@@ -467,25 +547,25 @@ def _one_pass_parts(
     return total, looked, ranked, facet_rows
 
 
-def _facets(
-    backend: Any, plan: _Plan, filters: Mapping[str, Any], *, sample: bool = False
-) -> list[Facet]:
-    """Counts per facet value over the filtered set, the top values of each kind.
+def _facet_rows(backend: Any, plan: _Plan, *, sample: bool = False) -> list[tuple]:
+    """(kind, key, label, count) of the top values of each facet over the filtered set.
 
     With ``sample`` (more than COUNT_LIMIT matches) the counts are taken over the first
     COUNT_LIMIT matches only.
     """
     matched, params = plan.matched(_matched_columns(backend), COUNT_LIMIT if sample else _MAX_ID)
-    rows = _fetch(
+    return _fetch(
         f"WITH m AS MATERIALIZED ({matched}), s AS (SELECT * FROM m WHERE hit = 1) "
         + backend.facet_sql("s"),
         [*params, DECADE_LIMIT, FACET_LIMIT],
     )
-    return _facet_list(rows, filters)
 
 
-def _facet_list(rows: Sequence[tuple], filters: Mapping[str, Any]) -> list[Facet]:
-    """Facets in sidebar order from (kind, key, label, count) rows."""
+def _facet_list(
+    rows: Sequence[tuple], filters: Mapping[str, Any], *, sampled: bool = False
+) -> list[Facet]:
+    """Facets in sidebar order from (kind, key, label, count) rows; with ``sampled``, those
+    not counted over every match are marked so."""
     level_labels = dict(Level.choices)
     by_kind: dict[str, list[FacetValue]] = defaultdict(list)
     for kind, key, label, count in rows:
@@ -508,7 +588,14 @@ def _facet_list(rows: Sequence[tuple], filters: Mapping[str, Any]) -> list[Facet
             values.sort(key=lambda v: int(v.key))
         else:
             values.sort(key=lambda v: (-v.count, v.label.casefold()))
-        facets.append(Facet(kind=kind, label=heading, values=values))
+        facets.append(
+            Facet(
+                kind=kind,
+                label=heading,
+                values=values,
+                sampled=sampled and kind not in _EXACT_KINDS,
+            )
+        )
     return facets
 
 

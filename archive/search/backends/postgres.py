@@ -227,8 +227,12 @@ def _condition(
     alternatives = []
     for group in groups:
         tests = [
-            _column_test(stem_column, STEM_CONFIG, [t for t in group if t.stemmed], weight, loose=loose),
-            _column_test(exact_column, CONFIG, [t for t in group if not t.stemmed], weight, loose=loose),
+            _column_test(
+                stem_column, STEM_CONFIG, [t for t in group if t.stemmed], weight, loose=loose
+            ),
+            _column_test(
+                exact_column, CONFIG, [t for t in group if not t.stemmed], weight, loose=loose
+            ),
         ]
         present = [t for t in tests if t is not None]
         if not present:
