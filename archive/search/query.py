@@ -144,7 +144,7 @@ class _Plan:
         match = self.match
         if match is None or not match.candidates_sql:
             sql = f"SELECT COUNT(*), FALSE FROM (SELECT 1 {self.base} LIMIT %s) t"
-            total, _ = _fetch(sql, [*self.params, limit + 1])[0]
+            total, _ = fetch(sql, [*self.params, limit + 1])[0]
             return total, False
         sql = (
             f"SELECT COUNT(*) FILTER (WHERE hit), COUNT(*) FROM (SELECT {match.where_sql} AS hit "
@@ -156,7 +156,7 @@ class _Plan:
             *self.filter_params,
             *match.from_params,
         ]
-        total, looked_at = _fetch(sql, params)[0]
+        total, looked_at = fetch(sql, params)[0]
         return total, looked_at >= CANDIDATE_LIMIT
 
 
@@ -226,7 +226,25 @@ def _apply_filters(
         plan.add("u.begin_year <= %s", year_to)
 
 
-def _fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+def within_id(collection_id: Any) -> int | None:
+    """The collection to search within: an id beyond any database key names none (-1)."""
+    if collection_id is None:
+        return None
+    return _to_int(collection_id, _MAX_ID) or -1
+
+
+def make_plan(
+    backend: Any, query: str, field: str, filters: Mapping[str, Any], collection_id: int | None
+) -> _Plan:
+    """The public units matching ``query`` in ``field`` and the filters (see ``search``)."""
+    match = backend.match(query, field) if has_words(query) else None
+    plan = _Plan(match)
+    _apply_filters(plan, filters, collection_id, backend)
+    return plan
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """The rows of one query on the default connection."""
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
@@ -257,14 +275,11 @@ def _run(
     sort = sort if sort in SORTS else "relevance"
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
     page = max(1, int(page))
-    if collection_id is not None:
-        # An id beyond any database key names no collection: search within nothing.
-        collection_id = _to_int(collection_id, _MAX_ID) or -1
-    match = backend.match(query, field) if has_words(query) else None
+    collection_id = within_id(collection_id)
+    plan = make_plan(backend, query, field, filters, collection_id)
+    match = plan.match
     # A query made only of exclusions matches without a score: order it as a listing.
     has_query = match is not None and match.highlight
-    plan = _Plan(match)
-    _apply_filters(plan, filters, collection_id, backend)
 
     results = SearchResults(
         query=query,
@@ -309,9 +324,9 @@ def _run(
 
 def _groups(plan: _Plan, results: SearchResults, sort: str, has_query: bool) -> list[tuple]:
     """Fill ``results.groups`` (one page of collections) and return their top hits' ids."""
-    results.group_total = _fetch(
-        f"SELECT COUNT(DISTINCT u.collection_id) {plan.base}", plan.params
-    )[0][0]
+    results.group_total = fetch(f"SELECT COUNT(DISTINCT u.collection_id) {plan.base}", plan.params)[
+        0
+    ][0]
     # The score is computed in a materialised CTE: SQLite refuses bm25() inside an aggregate
     # or a window function.
     matched = (
@@ -319,7 +334,7 @@ def _groups(plan: _Plan, results: SearchResults, sort: str, has_query: bool) -> 
         f"u.begin_year, u.end_year, {plan.score} AS score {plan.base}{{extra}}) "
     )
     order = "best DESC, n DESC, collection_id" if has_query else "n DESC, collection_id"
-    rows = _fetch(
+    rows = fetch(
         matched.format(extra="") + "SELECT collection_id, COUNT(*) AS n, MAX(score) AS best FROM m "
         f"GROUP BY collection_id ORDER BY {order} LIMIT %s OFFSET %s",
         [*plan.params, results.per_page, (results.page - 1) * results.per_page],
@@ -331,7 +346,7 @@ def _groups(plan: _Plan, results: SearchResults, sort: str, has_query: bool) -> 
         return []
     ids = [r[0] for r in rows]
     within = f" AND u.collection_id IN ({', '.join(['%s'] * len(ids))})"
-    return _fetch(
+    return fetch(
         matched.format(extra=within)
         + "SELECT unit_id, score FROM (SELECT unit_id, score, ROW_NUMBER() OVER "
         f"(PARTITION BY collection_id ORDER BY {_order(sort, has_query, 'score', '')}) AS rn "
@@ -447,7 +462,7 @@ def _one_pass(
         # Facets count the first COUNT_LIMIT matches (see COUNT_LIMIT).
         parts.append(f"SELECT f.*, 0 FROM ({backend.facet_sql('s')}) f")
         params += [DECADE_LIMIT, FACET_LIMIT]
-    rows = _fetch(
+    rows = fetch(
         f"WITH m AS MATERIALIZED ({matched}), h AS (SELECT * FROM m WHERE hit = 1), "
         "s AS (SELECT * FROM h LIMIT %s) " + " UNION ALL ".join(parts),
         params,
@@ -494,7 +509,7 @@ def _every_match(
             f"FROM (SELECT * FROM a ORDER BY {order} LIMIT %s OFFSET %s) r"
         )
         params = [*params, results.per_page, (results.page - 1) * results.per_page]
-    rows = _fetch(
+    rows = fetch(
         "WITH a AS MATERIALIZED (SELECT u.unit_id, u.sort_title, u.begin_year, u.end_year, "
         f"u.collection_id, u.repository_id, u.level, {plan.score} AS score {base}) "
         + " UNION ALL ".join(parts),
@@ -554,7 +569,7 @@ def _facet_rows(backend: Any, plan: _Plan, *, sample: bool = False) -> list[tupl
     COUNT_LIMIT matches only.
     """
     matched, params = plan.matched(_matched_columns(backend), COUNT_LIMIT if sample else _MAX_ID)
-    return _fetch(
+    return fetch(
         f"WITH m AS MATERIALIZED ({matched}), s AS (SELECT * FROM m WHERE hit = 1) "
         + backend.facet_sql("s"),
         [*params, DECADE_LIMIT, FACET_LIMIT],

@@ -143,6 +143,11 @@ class SearchBackend(Protocol):
         """The facet count query over the filtered units selected by ``source``."""
         ...
 
+    def facet_values_sql(self, source: str, kind: str) -> tuple[str, list[Any]]:
+        """(key, label, count) of every value of one facet kind (not repository, collection
+        or level, which are columns) over the filtered units selected by ``source``."""
+        ...
+
     def facet_labels(self, cursor: Any, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """Display labels of facet values."""
         ...

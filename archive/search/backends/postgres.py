@@ -403,6 +403,21 @@ def facet_sql(source: str) -> str:
     """
 
 
+def facet_values_sql(source: str, kind: str) -> tuple[str, list[Any]]:
+    """SQL for (key, label, count) of every value of one facet kind that is not a column
+    (see ``_COLUMN_FACETS``) over the rows of ``source``."""
+    return (
+        f"""
+        SELECT substr(t.k, strpos(t.k, ':') + 1), COALESCE(l.label, ''), COUNT(*)
+        FROM (SELECT unnest(facets) AS k FROM {source}) t
+        LEFT JOIN {LABEL_TABLE} l ON l.key = t.k
+        WHERE split_part(t.k, ':', 1) = %s
+        GROUP BY t.k, l.label
+        """,
+        [kind],
+    )
+
+
 def facet_labels(cursor: Any, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Labels of facet values that some public unit counts under (a label kept from a value
     that is no longer public is never shown)."""

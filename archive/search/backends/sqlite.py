@@ -286,6 +286,16 @@ def facet_sql(source: str) -> str:
     """
 
 
+def facet_values_sql(source: str, kind: str) -> tuple[str, list[Any]]:
+    """SQL for (key, label, count) of every value of one facet kind that is not a column
+    of the unit table over the rows of ``source``."""
+    return (
+        f"SELECT fc.key, MAX(fc.label), COUNT(*) FROM {FACET_TABLE} fc "
+        f"WHERE fc.kind = %s AND fc.unit_id IN (SELECT unit_id FROM {source}) GROUP BY fc.key",
+        [kind],
+    )
+
+
 def facet_labels(cursor: Any, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Labels of facet values that some public unit counts under."""
     if not wanted:
