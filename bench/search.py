@@ -8,7 +8,7 @@ SQLite), never in real data:
     FONDS_BENCH_COMPONENTS=200000 ...   (another size)
     FONDS_BENCH_KEEP=1 ...              (leave the database for experiments afterwards)
     FONDS_BENCH_REUSE=<database> ...    (a kept database: migrate it, rebuild only the index)
-    FONDS_BENCH_DATABASE=<name> ...     (the throw-away PostgreSQL database's name)
+    FONDS_BENCH_DB=<name> ...           (PostgreSQL: another throw-away database name)
 
 Rows go straight into the tables (PostgreSQL ``COPY``, SQLite ``executemany``), then the index
 is built with ``reindex_collection`` per collection, as an import does. For each query the
@@ -504,7 +504,7 @@ def main() -> None:
     test_settings = connection.settings_dict.setdefault("TEST", {})
     tmp = None
     if vendor == "postgresql":
-        test_settings["NAME"] = os.environ.get("FONDS_BENCH_DATABASE", "fonds_bench_search")
+        test_settings["NAME"] = os.environ.get("FONDS_BENCH_DB", "fonds_bench_search")
     else:
         tmp = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)
         test_settings["NAME"] = tmp.name

@@ -163,10 +163,40 @@ def delete_all(cursor: Any) -> None:
         cursor.execute(f"DELETE FROM {table}")
 
 
+def _driver(groups: list[list[Term]], field: str) -> tuple[str, str] | None:
+    """(table, FTS5 expression) whose matches include every match of the query, so that a
+    scan of it, ranked by ``bm25``, can drive the search; None if neither table's does.
+
+    The stemmed table holds every match of a group that has a word or a phrase (a phrase's
+    words are consecutive there too); the exact table every match of a group that has a
+    phrase or a prefix. Prefixes are left out of the stemmed table's expression: the stem of
+    a word need not start as the word does.
+    """
+    for table, usable in (
+        (STEM_TABLE, lambda t: not t.prefix),
+        (FTS_TABLE, lambda t: not t.stemmed),
+    ):
+        alternatives = []
+        for group in groups:
+            wanted = [_phrase(t, field) for t in group if not t.excluded and usable(t)]
+            if not wanted:
+                break
+            alternatives.append("(" + " AND ".join(wanted) + ")")
+        else:
+            return table, " OR ".join(alternatives)
+    return None
+
+
 def match(query: str, field: str) -> Match:
     """The units matching ``query`` within ``field``: plain words by their stems (the porter
     table), quoted words and prefixes exactly. Exact matches of the whole query rank first,
-    then the rest by ``bm25`` over the stemmed table."""
+    then the rest by ``bm25``.
+
+    A scan of one FTS table (:func:`_driver`) finds the rows with their ``bm25``, the unit
+    rows are read by key, and the whole condition is checked on them (each of its FTS
+    look-ups runs once, as a list). Joining a ranked list to the unit table the other way
+    round made SQLite scan the list once per unit.
+    """
     groups = parse(query)
     if not groups:  # nothing searchable (a lone "OR"): nothing matches
         return Match(from_sql=f"{UNIT_TABLE} u", where_sql="1 = 0", score_sql="0")
@@ -180,21 +210,28 @@ def match(query: str, field: str) -> Match:
             score_sql="0",
             highlight=False,
         )
+    driver = _driver(groups, field)
+    if driver is None:  # ("word OR prefix*"): found, but not ranked
+        return Match(
+            from_sql=f"{UNIT_TABLE} u",
+            where_sql=where_sql,
+            where_params=where_params,
+            score_sql="0",
+        )
+    table, expression = driver
+    if all(t.stemmed and not t.excluded for group in groups for t in group):
+        where_sql, where_params = "1 = 1", []  # the driver is the condition
     return Match(
         from_sql=(
-            f"{UNIT_TABLE} u "
-            f"LEFT JOIN (SELECT rowid AS rid, -bm25({STEM_TABLE}, {WEIGHTS}) AS rank "
-            f"FROM {STEM_TABLE} WHERE {STEM_TABLE} MATCH %s) ranked ON ranked.rid = u.unit_id "
-            f"LEFT JOIN (SELECT rowid AS rid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) "
-            "exact ON exact.rid = u.unit_id"
+            f"(SELECT rowid AS rid, -bm25({table}, {WEIGHTS}) AS rank, "
+            f"rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) AS exact "
+            f"FROM {table} WHERE {table} MATCH %s) ranked "
+            f"JOIN {UNIT_TABLE} u ON u.unit_id = ranked.rid"
         ),
-        from_params=[positive, positive],
+        from_params=[positive, expression],
         where_sql=where_sql,
         where_params=where_params,
-        score_sql=(
-            f"(CASE WHEN exact.rid IS NULL THEN 0 ELSE {EXACT_BONUS} END "
-            "+ COALESCE(ranked.rank, 0))"
-        ),
+        score_sql=f"(ranked.exact * {EXACT_BONUS} + ranked.rank)",
     )
 
 
