@@ -17,11 +17,11 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from archive.search import query as search_query
 from archive.search.backends import get_backend
 from archive.search.backends.base import FIELDS
 from archive.search.query import (
     _EXACT_KINDS,
-    COUNT_LIMIT,
     _facet_list,
     _matched_columns,
     fetch,
@@ -100,9 +100,10 @@ def facet_values(
                 f"SELECT CAST(u.{column} AS TEXT), '', COUNT(*) {base} GROUP BY u.{column}", params
             )
         else:
-            total, beyond_candidates = plan.count(COUNT_LIMIT)
-            sampled = total > COUNT_LIMIT or beyond_candidates
-            matched, params = plan.matched(_matched_columns(backend), COUNT_LIMIT)
+            limit = search_query.COUNT_LIMIT
+            total, beyond_candidates = plan.count(limit)
+            sampled = total > limit or beyond_candidates
+            matched, params = plan.matched(_matched_columns(backend), limit)
             values_sql, values_params = backend.facet_values_sql("s", kind)
             rows = fetch(
                 f"WITH m AS MATERIALIZED ({matched}), s AS (SELECT * FROM m WHERE hit = 1) "
@@ -125,5 +126,5 @@ def facet_values(
         total=len(values),
         values=values[start : start + per_page],
         sampled=sampled,
-        sample=COUNT_LIMIT,
+        sample=search_query.COUNT_LIMIT,
     )

@@ -250,14 +250,7 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def run(**kwargs: Any) -> SearchResults:
-    """:func:`_run` in a transaction, with the backend's settings for search queries."""
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        get_backend().tune(cursor)
-        return _run(**kwargs)
-
-
-def _run(
+def search(
     *,
     query: str,
     filters: Mapping[str, Any],
@@ -269,57 +262,94 @@ def _run(
     group_by_collection: bool = False,
     with_facets: bool = True,
 ) -> SearchResults:
-    backend = get_backend()
-    query = (query or "").strip()
-    field = field if field in FIELDS else "all"
-    sort = sort if sort in SORTS else "relevance"
-    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
-    page = max(1, int(page))
-    collection_id = within_id(collection_id)
-    plan = make_plan(backend, query, field, filters, collection_id)
-    match = plan.match
-    # A query made only of exclusions matches without a score: order it as a listing.
-    has_query = match is not None and match.highlight
+    """Ranked public hits for ``query`` with snippets, facet counts and pagination.
 
+    ``query``: web-search syntax ("quoted phrase", ``OR``, ``-excluded``, ``prefix*``); a
+    plain word also finds the words of its stem, exact matches first; empty lists everything
+    the filters allow. ``filters``: facet kind (see ``FACETS``) -> list of keys, each
+    narrowing the results, plus ``year_from``/``year_to`` (years, inclusive, against the
+    unit's normalised date span). ``field``: one of ``FIELD_LABELS``. ``sort``: one of
+    ``SORTS``. ``collection_id``: search within one collection. ``group_by_collection``: page
+    through collections, each with its count and best hits. ``with_facets=False`` skips the
+    facet counts (for callers that show none).
+
+    Costs a fixed number of queries (about ten) whatever the number of hits, in one
+    transaction with the backend's settings for search (``tune``).
+    """
     results = SearchResults(
-        query=query,
-        field=field,
-        sort=sort,
-        page=page,
-        per_page=per_page,
+        query=(query or "").strip(),
+        field=field if field in FIELDS else "all",
+        sort=sort if sort in SORTS else "relevance",
+        page=max(1, int(page)),
+        per_page=max(1, min(int(per_page), MAX_PER_PAGE)),
         total=0,
         grouped=group_by_collection,
+        sample=COUNT_LIMIT,
     )
-    highlight = query if match and match.highlight else ""
-    results.sample = COUNT_LIMIT
-    if group_by_collection:
-        total, beyond_candidates = plan.count(COUNT_LIMIT)
-        results.more = total > COUNT_LIMIT or beyond_candidates
-        exact_rows: list[tuple] = []
-        if results.more:
-            total, _, exact_rows = _every_match(plan, results, has_query, rank=False)
-        results.total = total
-        if results.total:
-            ranked = _groups(plan, results, sort, has_query)
-            by_collection: dict[int, list[Hit]] = defaultdict(list)
-            for hit in _hydrate(backend, ranked, highlight, field):
-                by_collection[hit.unit.collection_id].append(hit)
-            for group in results.groups:
-                group.hits = by_collection.get(group.collection_id, [])
-            if with_facets:
-                rows = _facet_rows(backend, plan, sample=results.more)
-                results.facets = _facet_list(
-                    _exact_columns(rows, exact_rows), filters, sampled=results.more
-                )
-    else:
-        ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
-        if results.total:
-            results.hits = _hydrate(backend, ranked, highlight, field)
-            results.facets = _facet_list(facet_rows, filters, sampled=results.more)
-    results.chips = _chips(backend, filters, results.facets, collection_id)
-    if group_by_collection and results.groups:
-        _label_groups(results.groups)
+    collection_id = within_id(collection_id)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        backend = get_backend()
+        backend.tune(cursor)
+        plan = make_plan(backend, results.query, results.field, filters, collection_id)
+        if group_by_collection:
+            _grouped(backend, plan, results, filters, with_facets)
+        else:
+            _listed(backend, plan, results, filters, with_facets)
+        results.chips = _chips(backend, filters, results.facets, collection_id)
+        if group_by_collection and results.groups:
+            _label_groups(results.groups)
     return results
+
+
+def _has_query(plan: _Plan) -> bool:
+    """Whether the matches are ranked (a query made only of exclusions matches without a
+    score: it is ordered as a listing, and nothing is highlighted)."""
+    return plan.match is not None and plan.match.highlight
+
+
+def _listed(
+    backend: Any,
+    plan: _Plan,
+    results: SearchResults,
+    filters: Mapping[str, Any],
+    with_facets: bool,
+) -> None:
+    """One page of hits in ``results``, with the facets."""
+    has_query = _has_query(plan)
+    ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
+    if results.total:
+        highlight = results.query if has_query else ""
+        results.hits = _hydrate(backend, ranked, highlight, results.field)
+        results.facets = _facet_list(facet_rows, filters, sampled=results.more)
+
+
+def _grouped(
+    backend: Any,
+    plan: _Plan,
+    results: SearchResults,
+    filters: Mapping[str, Any],
+    with_facets: bool,
+) -> None:
+    """One page of collections in ``results``, each with its best hits, and the facets."""
+    has_query = _has_query(plan)
+    total, beyond_candidates = plan.count(COUNT_LIMIT)
+    results.more = total > COUNT_LIMIT or beyond_candidates
+    exact_rows: list[tuple] = []
+    if results.more:
+        total, _, exact_rows = _every_match(plan, results, has_query, rank=False)
+    results.total = total
+    if not results.total:
+        return
+    ranked = _groups(plan, results, results.sort, has_query)
+    highlight = results.query if has_query else ""
+    by_collection: dict[int, list[Hit]] = defaultdict(list)
+    for hit in _hydrate(backend, ranked, highlight, results.field):
+        by_collection[hit.unit.collection_id].append(hit)
+    for group in results.groups:
+        group.hits = by_collection.get(group.collection_id, [])
+    if with_facets:
+        rows = _exact_columns(_facet_rows(backend, plan, sample=results.more), exact_rows)
+        results.facets = _facet_list(rows, filters, sampled=results.more)
 
 
 def _groups(plan: _Plan, results: SearchResults, sort: str, has_query: bool) -> list[tuple]:

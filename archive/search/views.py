@@ -109,8 +109,8 @@ def search_facet(request: HttpRequest, kind: str) -> HttpResponse:
         raise Http404("No such facet.")
     params = request.GET.copy()
     search_params = _with(params, order=None, page=None)
-    arguments = SearchFilterSet(search_params or None, queryset=Component.objects.none())
-    arguments = arguments.search_arguments()
+    filterset = SearchFilterSet(search_params or None, queryset=Component.objects.none())
+    arguments = filterset.search_arguments()
     values = facet_values(
         kind=kind,
         query=arguments["query"],

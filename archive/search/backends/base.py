@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -11,6 +12,20 @@ from archive.search.text import has_words
 
 UNIT_TABLE = "archive_search_unit"
 FACET_TABLE = "archive_search_facet"
+
+# The plain columns of the unit table, in the order both backends write them, and the values
+# of an index row (``archive.search.index.IndexRow``) for them, as a tuple.
+UNIT_COLUMNS = (
+    "unit_id",
+    "collection_id",
+    "repository_id",
+    "level",
+    "sort_title",
+    "begin_year",
+    "end_year",
+    "online",
+)
+unit_values = operator.attrgetter(*UNIT_COLUMNS)
 
 # Fields a researcher may restrict a query to; "all" searches every field.
 FIELDS = ("all", "title", "names", "subjects", "identifier", "notes")

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import Any
 
-from archive.search.backends.base import UNIT_TABLE, Match, Term, parse
+from archive.search.backends.base import UNIT_COLUMNS, UNIT_TABLE, Match, Term, parse, unit_values
 from archive.search.text import MARK_END, MARK_START, decade_key
 
 CONFIG = "fonds"
@@ -40,10 +40,7 @@ _OWN_DOCUMENT = {"subjects": "subjects_doc", "identifier": "identifier_doc"}
 # A quoted lexeme in the text form of a tsquery ('it''s' doubles its quotes).
 _LEXEME = r"('(?:[^']|'')+')"
 
-_COLUMNS = (
-    "unit_id, collection_id, repository_id, level, sort_title, begin_year, end_year, online, "
-    "title, names, subjects, identifier, notes, facets"
-)
+_COLUMNS = ", ".join([*UNIT_COLUMNS, "title", "names", "subjects", "identifier", "notes", "facets"])
 _HEADLINE_TITLE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
 _HEADLINE_TEXT = (
     f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=28, MinWords=12, "
@@ -114,14 +111,7 @@ def write(cursor: Any, rows: Iterable[Any]) -> int:
         for r in chain([first], rows):
             copy.write_row(
                 (
-                    r.unit_id,
-                    r.collection_id,
-                    r.repository_id,
-                    r.level,
-                    r.sort_title,
-                    r.begin_year,
-                    r.end_year,
-                    r.online,
+                    *unit_values(r),
                     r.title,
                     r.names,
                     r.subjects,
@@ -195,7 +185,8 @@ def _column_test(
 ) -> tuple[str, list[Any]] | None:
     """``column @@`` the terms joined by AND (exclusions negated); None when there is no
     test (``loose``: exclusions left out, phrases loosened to their words)."""
-    wanted, unwanted = [], []
+    wanted: list[tuple[str, list[Any]]] = []
+    unwanted: list[tuple[str, list[Any]]] = []
     for t in terms:
         if loose and t.excluded:
             continue

@@ -13,7 +13,15 @@ from collections.abc import Iterable, Sequence
 from itertools import batched
 from typing import Any
 
-from archive.search.backends.base import FACET_TABLE, UNIT_TABLE, Match, Term, parse
+from archive.search.backends.base import (
+    FACET_TABLE,
+    UNIT_COLUMNS,
+    UNIT_TABLE,
+    Match,
+    Term,
+    parse,
+    unit_values,
+)
 from archive.search.text import MARK_END, MARK_START
 
 FTS_TABLE = "archive_search_fts"
@@ -99,22 +107,10 @@ def write(cursor: Any, rows: Iterable[Any]) -> int:
 
 
 def _write(cursor: Any, rows: Sequence[Any]) -> None:
+    marks = ", ".join(["%s"] * len(UNIT_COLUMNS))
     cursor.executemany(
-        f"INSERT INTO {UNIT_TABLE} (unit_id, collection_id, repository_id, level, sort_title, "
-        "begin_year, end_year, online) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-        [
-            (
-                r.unit_id,
-                r.collection_id,
-                r.repository_id,
-                r.level,
-                r.sort_title,
-                r.begin_year,
-                r.end_year,
-                r.online,
-            )
-            for r in rows
-        ],
+        f"INSERT INTO {UNIT_TABLE} ({', '.join(UNIT_COLUMNS)}) VALUES ({marks})",
+        [unit_values(r) for r in rows],
     )
     texts = [(r.unit_id, r.title, r.names, r.subjects, r.identifier, r.notes) for r in rows]
     for table in (FTS_TABLE, STEM_TABLE):
