@@ -1,4 +1,4 @@
-"""PostgreSQL full text: weighted ``tsvector`` documents, a GIN index and ``websearch_to_tsquery``.
+"""PostgreSQL full text: weighted ``tsvector`` documents (exact and stemmed) with GIN indexes.
 
 Weights: A title, B names (with variant names), C subjects and identifier, D notes. ``ts_rank``
 weighs them 1.0, 0.4, 0.2 and 0.1, and its sum over repeated words stays under 1.7 times the
@@ -15,6 +15,13 @@ server computes them on its own core while this process builds the next rows.
 
 Accents: the ``fonds`` text search configuration runs every word through ``unaccent`` and then
 ``simple`` (lower case, no stemming, no stop words), for documents and queries alike.
+
+Stems: ``fonds_stem`` (migration 0013) does the same, then takes the English Snowball stem
+(still no stop words), for a second generated document ``stemmed``. A plain word is looked for
+there ("letter" finds "letters"); a quoted word or phrase and a prefix (``lett*``) in the exact
+``document``. The query is built from :func:`~archive.search.backends.base.parse` term by term
+(``plainto_tsquery``, ``phraseto_tsquery``, prefix ``:*``), the syntax SQLite's backend reads
+too. Exact matches of the whole query rank first (:data:`EXACT_BONUS`).
 
 Facets: each row carries its facet values as ``kind:key`` strings in ``facets text[]``
 (migration 0003), in the same GIN index as the document (migration 0004). A selected facet is
@@ -82,9 +89,9 @@ def tune(cursor: Any) -> None:
     4 MB of ``work_mem`` its bitmap turns lossy, and then every row of every page it names is
     read and checked again (three times the rows, measured at 1,000,000 units).
 
-    Past COUNT_LIMIT matches a search ranks and counts the first ones read, often by a
-    sequential scan, and a scan of a large table normally starts wherever another one is
-    (``synchronize_seqscans``): the same search would then rank different matches from one
+    Past COUNT_LIMIT matches some facets are counted over the first matches read, often by
+    a sequential scan, and a scan of a large table normally starts wherever another one is
+    (``synchronize_seqscans``): the same search would then count different matches from one
     request to the next. Scans start at the first row instead.
     """
     cursor.execute("SET LOCAL work_mem = '32MB'")
