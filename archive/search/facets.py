@@ -5,8 +5,8 @@
 
 The counts are those of the search page for the same query and filters: over every match for
 repository, collection and level, and, past ``query.COUNT_LIMIT`` matches, over the first
-COUNT_LIMIT of them for the other kinds (``FacetPage.sampled``). Only public units are in the
-index, so hidden material is never counted or named.
+``query.FACET_SAMPLE`` of them for the other kinds (``FacetPage.sampled``). Only public units
+are in the index, so hidden material is never counted or named.
 """
 
 from __future__ import annotations
@@ -103,7 +103,8 @@ def facet_values(
             limit = search_query.COUNT_LIMIT
             total, beyond_candidates = plan.count(limit)
             sampled = total > limit or beyond_candidates
-            matched, params = plan.matched(_matched_columns(backend), limit)
+            sample = search_query.facet_sample() if sampled else limit
+            matched, params = plan.matched(_matched_columns(backend), sample)
             values_sql, values_params = backend.facet_values_sql("s", kind)
             rows = fetch(
                 f"WITH m AS MATERIALIZED ({matched}), s AS (SELECT * FROM m WHERE hit = 1) "
@@ -126,5 +127,5 @@ def facet_values(
         total=len(values),
         values=values[start : start + per_page],
         sampled=sampled,
-        sample=search_query.COUNT_LIMIT,
+        sample=search_query.facet_sample(),
     )

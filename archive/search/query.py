@@ -39,9 +39,10 @@ FACET_LIMIT = 10
 # count. Beyond it (only on catalogues larger than this) a second read of every match, with
 # fewer columns, ranks them all and counts them, with exact counts of repositories,
 # collections and levels; the other facets (names, subjects, places, genres, languages,
-# dates, online content) are then counted over the first COUNT_LIMIT matches, and the page
+# dates, online content) are then counted over the first FACET_SAMPLE matches, and the page
 # says so. Unnesting every match's facet keys is what costs most at a million units.
 COUNT_LIMIT = 100_000
+FACET_SAMPLE = 10_000
 # A phrase is checked on every row that has its words, and two common words can share a
 # tenth of the index: the first read looks for the phrase among the first CANDIDATE_LIMIT
 # such rows only; when there are more, the second read checks every one of them.
@@ -226,6 +227,12 @@ def _apply_filters(
         plan.add("u.begin_year <= %s", year_to)
 
 
+def facet_sample() -> int:
+    """How many matches the facets other than repository, collection and level are counted
+    over, past COUNT_LIMIT."""
+    return min(FACET_SAMPLE, COUNT_LIMIT)
+
+
 def within_id(collection_id: Any) -> int | None:
     """The collection to search within: an id beyond any database key names none (-1)."""
     if collection_id is None:
@@ -284,7 +291,7 @@ def search(
         per_page=max(1, min(int(per_page), MAX_PER_PAGE)),
         total=0,
         grouped=group_by_collection,
-        sample=COUNT_LIMIT,
+        sample=facet_sample(),
     )
     collection_id = within_id(collection_id)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
@@ -487,14 +494,15 @@ def _one_pass(
         f"ROW_NUMBER() OVER (ORDER BY {order}) "
         f"FROM (SELECT * FROM h ORDER BY {order} LIMIT %s OFFSET %s) r",
     ]
-    params += [COUNT_LIMIT, results.per_page, offset]
+    # Facets count every match, or past COUNT_LIMIT the first FACET_SAMPLE (see COUNT_LIMIT).
+    params += [COUNT_LIMIT, facet_sample(), COUNT_LIMIT, results.per_page, offset]
     if with_facets:
-        # Facets count the first COUNT_LIMIT matches (see COUNT_LIMIT).
         parts.append(f"SELECT f.*, 0 FROM ({backend.facet_sql('s')}) f")
         params += [DECADE_LIMIT, FACET_LIMIT]
     rows = fetch(
         f"WITH m AS MATERIALIZED ({matched}), h AS (SELECT * FROM m WHERE hit = 1), "
-        "s AS (SELECT * FROM h LIMIT %s) " + " UNION ALL ".join(parts),
+        "s AS (SELECT * FROM h LIMIT (SELECT CASE WHEN COUNT(*) > %s THEN %s ELSE %s END FROM h)) "
+        + " UNION ALL ".join(parts),
         params,
     )
     total, looked, ranked, facet_rows = _one_pass_parts(rows)
@@ -596,9 +604,9 @@ def _facet_rows(backend: Any, plan: _Plan, *, sample: bool = False) -> list[tupl
     """(kind, key, label, count) of the top values of each facet over the filtered set.
 
     With ``sample`` (more than COUNT_LIMIT matches) the counts are taken over the first
-    COUNT_LIMIT matches only.
+    FACET_SAMPLE matches only.
     """
-    matched, params = plan.matched(_matched_columns(backend), COUNT_LIMIT if sample else _MAX_ID)
+    matched, params = plan.matched(_matched_columns(backend), facet_sample() if sample else _MAX_ID)
     return fetch(
         f"WITH m AS MATERIALIZED ({matched}), s AS (SELECT * FROM m WHERE hit = 1) "
         + backend.facet_sql("s"),
