@@ -14,24 +14,22 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils.html import escape
 
-from archive import tree, visibility
 from archive.models import Component, Level, Repository
 from archive.search.backends import get_backend
 from archive.search.backends.base import FIELDS, NO_MATCH_FROM, UNIT_TABLE, Match
+from archive.search.hits import hydrate
 from archive.search.results import (
     FACETS,
     SORTS,
     Chip,
-    Crumb,
     Facet,
     FacetValue,
     Group,
     Hit,
     SearchResults,
 )
-from archive.search.text import has_words, snippet_html
+from archive.search.text import has_words
 from archive.visibility import public_units
 
 FACET_LIMIT = 10
@@ -326,7 +324,7 @@ def _listed(
     ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
     if results.total:
         highlight = results.query if has_query else ""
-        results.hits = _hydrate(backend, ranked, highlight, results.field)
+        results.hits = hydrate(backend, ranked, highlight, results.field)
         results.facets = _facet_list(facet_rows, filters, sampled=results.more)
 
 
@@ -350,7 +348,7 @@ def _grouped(
     ranked = _groups(plan, results, results.sort, has_query)
     highlight = results.query if has_query else ""
     by_collection: dict[int, list[Hit]] = defaultdict(list)
-    for hit in _hydrate(backend, ranked, highlight, results.field):
+    for hit in hydrate(backend, ranked, highlight, results.field):
         by_collection[hit.unit.collection_id].append(hit)
     for group in results.groups:
         group.hits = by_collection.get(group.collection_id, [])
@@ -403,66 +401,6 @@ def _label_groups(groups: list[Group]) -> None:
         root = roots.get(group.collection_id)
         if root is not None:
             group.title, group.url = root.display_title, root.get_absolute_url()
-
-
-def _hydrate(backend: Any, ranked: Sequence[tuple], query: str, field: str) -> list[Hit]:
-    """Turn (unit id, score) rows into hits, in the same order, with a fixed number of queries."""
-    ids = [row[0] for row in ranked]
-    units = {
-        u.id: u
-        for u in Component.objects.filter(id__in=ids).select_related("collection__repository")
-    }
-    highlighted: dict[int, tuple[str, str]] = {}
-    if query:
-        with connection.cursor() as cursor:
-            highlighted = backend.snippets(cursor, query, field, ids)
-
-    # Breadcrumbs: every ancestor of every hit in one query (paths are unique tree-wide).
-    ancestor_paths = {p for u in units.values() for p in tree.ancestor_paths(u.path)}
-    ancestors = {
-        a.path: a
-        for a in Component.objects.filter(path__in=ancestor_paths).only(
-            "id", "path", "depth", "title", "identifier", "ref", "level", "collection_id"
-        )
-    }
-    dates: dict[int, list[str]] = defaultdict(list)
-    for date in visibility.public_dates().filter(unit_id__in=ids).order_by("unit_id", "position"):
-        if date.display:
-            dates[date.unit_id].append(date.display)
-    containers: dict[int, list[str]] = defaultdict(list)
-    for instance in (
-        visibility.public_container_instances()
-        .filter(unit_id__in=ids)
-        .select_related("container")
-        .order_by("unit_id", "position", "id")
-    ):
-        containers[instance.unit_id].append(str(instance))
-
-    hits: list[Hit] = []
-    for unit_id, score in ranked:
-        unit = units.get(unit_id)
-        if unit is None:  # deleted since the index row was read
-            continue
-        collection = unit.collection
-        crumbs = [Crumb(collection.repository.name, collection.repository.get_absolute_url())]
-        for path in tree.ancestor_paths(unit.path):
-            ancestor = ancestors.get(path)
-            if ancestor is not None:
-                ancestor.collection = collection  # same collection: no query for its URL
-                crumbs.append(Crumb(ancestor.display_title, ancestor.get_absolute_url()))
-        title_raw, snippet_raw = highlighted.get(unit_id, ("", ""))
-        hits.append(
-            Hit(
-                unit=unit,
-                score=float(score or 0),
-                title_html=snippet_html(title_raw) if title_raw else escape(unit.display_title),
-                snippet=snippet_html(snippet_raw),
-                breadcrumb=crumbs,
-                dates=dates.get(unit_id, []),
-                containers=containers.get(unit_id, []),
-            )
-        )
-    return hits
 
 
 def _matched_columns(backend: Any) -> str:
