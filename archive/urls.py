@@ -16,6 +16,7 @@ app_name = "archive"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", search_views.search, name="search"),
+    path("search/facets/<slug:kind>/", search_views.search_facet, name="search_facet"),
     path("repositories/<slug:code>/", views.repository, name="repository"),
     # Every path under a repository's collections is read by archive.paths.locate, which
     # tells an EAD id from a component id by the repository's EAD ids (both may hold slashes).

@@ -18,6 +18,7 @@ from archive.search.index import (
     MEMO_SIZE,
     IndexRow,
     _container_text,
+    _Loaded,
     _rows,
     _span,
     _widen,
@@ -176,20 +177,18 @@ class LoadFeed:
             ).values_list("agent_id", "name"):
                 self.variants[agent_id].append(name)
         collections = {self.collection_id: (self.repository_id, "", self.root_languages)}
-        built = list(
-            _rows(
-                units,
-                collections,
-                {self.collection_id: self.root_creators},
-                self.notes,
-                self.links,
-                self.variants,
-                self.subjects,
-                self.years,
-                self.containers,
-                self.online,
-            )
+        loaded = _Loaded(
+            collections=collections,
+            root_creators={self.collection_id: self.root_creators},
+            notes=self.notes,
+            links=self.links,
+            variants=self.variants,
+            subjects=self.subjects,
+            years=self.years,
+            containers=self.containers,
+            online=self.online,
         )
+        built = list(_rows(units, loaded))
         for unit_id, *_ in units:  # what the rows were made of is no longer needed
             for kept in (self.notes, self.links, self.subjects, self.years, self.containers):
                 kept.pop(unit_id, None)

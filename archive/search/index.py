@@ -277,19 +277,7 @@ def _build(scope: Q, *, public: set[int] | None = None) -> Iterator[IndexRow]:
     # scan each of them whole for every collection (slow on a large database).
     # SQLite plans the same either way.
     related = _related(scope) & Q(unit_id__gte=min(ids), unit_id__lte=max(ids))
-    loaded = _load(related, ids, {u[1] for u in units})
-    return _rows(
-        units,
-        loaded.collections,
-        loaded.root_creators,
-        loaded.notes,
-        loaded.links,
-        loaded.variants,
-        loaded.subjects,
-        loaded.years,
-        loaded.containers,
-        loaded.online,
-    )
+    return _rows(units, _load(related, ids, {u[1] for u in units}))
 
 
 @dataclass(slots=True)
@@ -445,70 +433,67 @@ def _containers(related: Q) -> dict[int, list[str]]:
     return containers
 
 
-def _rows(
-    units: list[tuple],
-    collections: dict[int, tuple[int, str, object]],
-    root_creators: dict[int, list[tuple[int, str]]],
-    notes: dict[int, list[str]],
-    links: dict[int, list[tuple[int, str, str]]],
-    variants: dict[int, list[str]],
-    subjects: dict[int, list[tuple[int, str, str]]],
-    years: dict[int, tuple[int | None, int | None]],
-    containers: dict[int, list[str]],
-    online: set[int],
-) -> Iterator[IndexRow]:
-    """The second half of :func:`_build` (and of the load-time feed): one row per unit from
-    what was loaded (the fields of :class:`_Loaded`)."""
+def _rows(units: list[tuple], loaded: _Loaded) -> Iterator[IndexRow]:
+    """The second half of :func:`_build` (and of the load-time feed): one row per unit of
+    ``units`` (id, collection id, level, identifier, title, languages) from what was loaded."""
     # A unit without languages of its own counts under its collection's: read those once.
-    root_language_facets: dict[int, Sequence[tuple[str, str]]] = {
-        cid: _language_facets(languages) for cid, (_, _, languages) in collections.items()
+    root_languages: dict[int, Sequence[tuple[str, str]]] = {
+        cid: _language_facets(languages) for cid, (_, _, languages) in loaded.collections.items()
     }
-    for unit_id, cid, level, identifier, title, languages in units:
-        # A system's own key (``archive.display``) is no word a researcher searches for, and
-        # would show as the hit's snippet: it is left out of the index by its value.
-        if is_system_identifier(identifier):
-            identifier = ""
-        repo_id = collections[cid][0] if cid in collections else 0
-        # Repository, collection and level are columns of the index row: they are counted
-        # from there (``query._facets``), so no facet row repeats them for every unit.
-        facets: list[tuple[str, str, str]] = []
-        name_parts = _name_facets(links, variants, root_creators, unit_id, cid, facets)
-        subject_parts = _subject_facets(subjects.get(unit_id, ()), facets)
-        own_languages = _language_facets(languages) if languages else []
-        for code, label in own_languages or root_language_facets.get(cid, ()):
-            facets.append(("language", code, label))
+    for unit in units:
+        yield _row(unit, loaded, root_languages)
 
-        low, high = _year_facets(years.get(unit_id, (None, None)), facets)
-        if unit_id in online:
-            facets.append(("online", "1", "Online content"))
 
-        texts, kept = _texts(
-            unit_id,
-            title,
-            name_parts,
-            subject_parts,
-            identifier,
-            containers.get(unit_id),
-            notes.get(unit_id, ()),
-        )
-        yield IndexRow(
-            unit_id=unit_id,
-            collection_id=cid,
-            repository_id=repo_id,
-            level=level,
-            sort_title=fold(title or identifier or "")[:500],
-            begin_year=low,
-            end_year=high,
-            online=unit_id in online,
-            title=texts[0],
-            names=texts[1],
-            subjects=texts[2],
-            identifier=texts[3],
-            notes=texts[4],
-            facets=facets,
-            wide_span=_is_wide(low, high),
-            words_kept=kept,
-        )
+def _row(
+    unit: tuple, loaded: _Loaded, root_languages: dict[int, Sequence[tuple[str, str]]]
+) -> IndexRow:
+    """One unit's index row: its facets, then its texts."""
+    unit_id, cid, level, identifier, title, languages = unit
+    # A system's own key (``archive.display``) is no word a researcher searches for, and
+    # would show as the hit's snippet: it is left out of the index by its value.
+    if is_system_identifier(identifier):
+        identifier = ""
+    # Repository, collection and level are columns of the index row: they are counted from
+    # there (``query._facet_rows``), so no facet row repeats them for every unit.
+    facets: list[tuple[str, str, str]] = []
+    name_parts = _name_facets(
+        loaded.links, loaded.variants, loaded.root_creators, unit_id, cid, facets
+    )
+    subject_parts = _subject_facets(loaded.subjects.get(unit_id, ()), facets)
+    own_languages = _language_facets(languages) if languages else []
+    for code, label in own_languages or root_languages.get(cid, ()):
+        facets.append(("language", code, label))
+    low, high = _year_facets(loaded.years.get(unit_id, (None, None)), facets)
+    online = unit_id in loaded.online
+    if online:
+        facets.append(("online", "1", "Online content"))
+    texts, kept = _texts(
+        unit_id,
+        title,
+        name_parts,
+        subject_parts,
+        identifier,
+        loaded.containers.get(unit_id),
+        loaded.notes.get(unit_id, ()),
+    )
+    return IndexRow(
+        unit_id=unit_id,
+        collection_id=cid,
+        repository_id=loaded.collections[cid][0] if cid in loaded.collections else 0,
+        level=level,
+        sort_title=fold(title or identifier or "")[:500],
+        begin_year=low,
+        end_year=high,
+        online=online,
+        title=texts[0],
+        names=texts[1],
+        subjects=texts[2],
+        identifier=texts[3],
+        notes=texts[4],
+        facets=facets,
+        wide_span=_is_wide(low, high),
+        words_kept=kept,
+    )
 
 
 def _texts(

@@ -14,36 +14,37 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils.html import escape
 
-from archive import tree, visibility
 from archive.models import Component, Level, Repository
 from archive.search.backends import get_backend
 from archive.search.backends.base import FIELDS, NO_MATCH_FROM, UNIT_TABLE, Match
+from archive.search.hits import hydrate
 from archive.search.results import (
     FACETS,
     SORTS,
     Chip,
-    Crumb,
     Facet,
     FacetValue,
     Group,
     Hit,
     SearchResults,
 )
-from archive.search.text import has_words, snippet_html
+from archive.search.text import has_words
 from archive.visibility import public_units
 
 FACET_LIMIT = 10
-# Counting, ranking and facet counting all cost in proportion to the number of matches; a
-# word found in a quarter of a million units would take seconds. Beyond this many matches the
-# count stops ("10,000+"), relevance is ranked within the first COUNT_LIMIT matches the index
-# returns, and facets count those same matches. Below it everything is exact.
-COUNT_LIMIT = 10_000
+# Up to this many matches one read of them gives the count, the ranked page and every facet
+# count. Beyond it (only on catalogues larger than this) a second read of every match, with
+# fewer columns, ranks them all and counts them, with exact counts of repositories,
+# collections and levels; the other facets (names, subjects, places, genres, languages,
+# dates, online content) are then counted over the first FACET_SAMPLE matches, and the page
+# says so. Unnesting every match's facet keys is what costs most at a million units.
+COUNT_LIMIT = 100_000
+FACET_SAMPLE = 10_000
 # A phrase is checked on every row that has its words, and two common words can share a
-# tenth of the index: then the phrase is looked for among the first CANDIDATE_LIMIT such rows
-# only, and the count says "N+" (at least N), as it does past COUNT_LIMIT.
-CANDIDATE_LIMIT = 10_000
+# tenth of the index: the first read looks for the phrase among the first CANDIDATE_LIMIT
+# such rows only; when there are more, the second read checks every one of them.
+CANDIDATE_LIMIT = 100_000
 DECADE_LIMIT = 100
 HITS_PER_GROUP = 3
 MAX_PER_PAGE = 100
@@ -83,6 +84,23 @@ class _Plan:
             return f"FROM ({self.candidates}) u, {match.from_sql} WHERE {match.where_sql}"
         where = " AND ".join([match.where_sql, *self.filters])
         return f"FROM {match.from_sql} WHERE {where}"
+
+    @property
+    def base_all(self) -> tuple[str, list[Any]]:
+        """FROM/WHERE of every match, and its parameters (no candidate limit)."""
+        match = self.match
+        if match is None or not match.candidates_sql:
+            return self.base, self.params
+        where = " AND ".join([match.candidates_sql, match.where_sql, *self.filters])
+        return (
+            f"FROM {UNIT_TABLE} u, {match.from_sql} WHERE {where}",
+            [
+                *match.from_params,
+                *match.candidates_params,
+                *match.where_params,
+                *self.filter_params,
+            ],
+        )
 
     @property
     def params(self) -> list[Any]:
@@ -125,7 +143,7 @@ class _Plan:
         match = self.match
         if match is None or not match.candidates_sql:
             sql = f"SELECT COUNT(*), FALSE FROM (SELECT 1 {self.base} LIMIT %s) t"
-            total, _ = _fetch(sql, [*self.params, limit + 1])[0]
+            total, _ = fetch(sql, [*self.params, limit + 1])[0]
             return total, False
         sql = (
             f"SELECT COUNT(*) FILTER (WHERE hit), COUNT(*) FROM (SELECT {match.where_sql} AS hit "
@@ -137,7 +155,7 @@ class _Plan:
             *self.filter_params,
             *match.from_params,
         ]
-        total, looked_at = _fetch(sql, params)[0]
+        total, looked_at = fetch(sql, params)[0]
         return total, looked_at >= CANDIDATE_LIMIT
 
 
@@ -207,20 +225,37 @@ def _apply_filters(
         plan.add("u.begin_year <= %s", year_to)
 
 
-def _fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+def facet_sample() -> int:
+    """How many matches the facets other than repository, collection and level are counted
+    over, past COUNT_LIMIT."""
+    return min(FACET_SAMPLE, COUNT_LIMIT)
+
+
+def within_id(collection_id: Any) -> int | None:
+    """The collection to search within: an id beyond any database key names none (-1)."""
+    if collection_id is None:
+        return None
+    return _to_int(collection_id, _MAX_ID) or -1
+
+
+def make_plan(
+    backend: Any, query: str, field: str, filters: Mapping[str, Any], collection_id: int | None
+) -> _Plan:
+    """The public units matching ``query`` in ``field`` and the filters (see ``search``)."""
+    match = backend.match(query, field) if has_words(query) else None
+    plan = _Plan(match)
+    _apply_filters(plan, filters, collection_id, backend)
+    return plan
+
+
+def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
+    """The rows of one query on the default connection."""
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
 
 
-def run(**kwargs: Any) -> SearchResults:
-    """:func:`_run` in a transaction, with the backend's settings for search queries."""
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        get_backend().tune(cursor)
-        return _run(**kwargs)
-
-
-def _run(
+def search(
     *,
     query: str,
     filters: Mapping[str, Any],
@@ -232,60 +267,101 @@ def _run(
     group_by_collection: bool = False,
     with_facets: bool = True,
 ) -> SearchResults:
-    backend = get_backend()
-    query = (query or "").strip()
-    field = field if field in FIELDS else "all"
-    sort = sort if sort in SORTS else "relevance"
-    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
-    page = max(1, int(page))
-    if collection_id is not None:
-        # An id beyond any database key names no collection: search within nothing.
-        collection_id = _to_int(collection_id, _MAX_ID) or -1
-    match = backend.match(query, field) if has_words(query) else None
-    # A query made only of exclusions matches without a score: order it as a listing.
-    has_query = match is not None and match.highlight
-    plan = _Plan(match)
-    _apply_filters(plan, filters, collection_id, backend)
+    """Ranked public hits for ``query`` with snippets, facet counts and pagination.
 
+    ``query``: web-search syntax ("quoted phrase", ``OR``, ``-excluded``, ``prefix*``); a
+    plain word also finds the words of its stem, exact matches first; empty lists everything
+    the filters allow. ``filters``: facet kind (see ``FACETS``) -> list of keys, each
+    narrowing the results, plus ``year_from``/``year_to`` (years, inclusive, against the
+    unit's normalised date span). ``field``: one of ``FIELD_LABELS``. ``sort``: one of
+    ``SORTS``. ``collection_id``: search within one collection. ``group_by_collection``: page
+    through collections, each with its count and best hits. ``with_facets=False`` skips the
+    facet counts (for callers that show none).
+
+    Costs a fixed number of queries (about ten) whatever the number of hits, in one
+    transaction with the backend's settings for search (``tune``).
+    """
     results = SearchResults(
-        query=query,
-        field=field,
-        sort=sort,
-        page=page,
-        per_page=per_page,
+        query=(query or "").strip(),
+        field=field if field in FIELDS else "all",
+        sort=sort if sort in SORTS else "relevance",
+        page=max(1, int(page)),
+        per_page=max(1, min(int(per_page), MAX_PER_PAGE)),
         total=0,
         grouped=group_by_collection,
+        sample=facet_sample(),
     )
-    highlight = query if match and match.highlight else ""
-    if group_by_collection:
-        total, beyond_candidates = plan.count(COUNT_LIMIT)
-        results.more = total > COUNT_LIMIT or beyond_candidates
-        results.total = min(total, COUNT_LIMIT)
-        if results.total:
-            ranked = _groups(plan, results, sort, has_query)
-            by_collection: dict[int, list[Hit]] = defaultdict(list)
-            for hit in _hydrate(backend, ranked, highlight, field):
-                by_collection[hit.unit.collection_id].append(hit)
-            for group in results.groups:
-                group.hits = by_collection.get(group.collection_id, [])
-            if with_facets:
-                results.facets = _facets(backend, plan, filters, sample=results.more)
-    else:
-        ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
-        if results.total:
-            results.hits = _hydrate(backend, ranked, highlight, field)
-            results.facets = _facet_list(facet_rows, filters)
-    results.chips = _chips(backend, filters, results.facets, collection_id)
-    if group_by_collection and results.groups:
-        _label_groups(results.groups)
+    collection_id = within_id(collection_id)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        backend = get_backend()
+        backend.tune(cursor)
+        plan = make_plan(backend, results.query, results.field, filters, collection_id)
+        if group_by_collection:
+            _grouped(backend, plan, results, filters, with_facets)
+        else:
+            _listed(backend, plan, results, filters, with_facets)
+        results.chips = _chips(backend, filters, results.facets, collection_id)
+        if group_by_collection and results.groups:
+            _label_groups(results.groups)
     return results
+
+
+def _has_query(plan: _Plan) -> bool:
+    """Whether the matches are ranked (a query made only of exclusions matches without a
+    score: it is ordered as a listing, and nothing is highlighted)."""
+    return plan.match is not None and plan.match.highlight
+
+
+def _listed(
+    backend: Any,
+    plan: _Plan,
+    results: SearchResults,
+    filters: Mapping[str, Any],
+    with_facets: bool,
+) -> None:
+    """One page of hits in ``results``, with the facets."""
+    has_query = _has_query(plan)
+    ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
+    if results.total:
+        highlight = results.query if has_query else ""
+        results.hits = hydrate(backend, ranked, highlight, results.field)
+        results.facets = _facet_list(facet_rows, filters, sampled=results.more)
+
+
+def _grouped(
+    backend: Any,
+    plan: _Plan,
+    results: SearchResults,
+    filters: Mapping[str, Any],
+    with_facets: bool,
+) -> None:
+    """One page of collections in ``results``, each with its best hits, and the facets."""
+    has_query = _has_query(plan)
+    total, beyond_candidates = plan.count(COUNT_LIMIT)
+    results.more = total > COUNT_LIMIT or beyond_candidates
+    exact_rows: list[tuple] = []
+    if results.more:
+        total, _, exact_rows = _every_match(plan, results, has_query, rank=False)
+    results.total = total
+    if not results.total:
+        return
+    ranked = _groups(plan, results, results.sort, has_query)
+    highlight = results.query if has_query else ""
+    by_collection: dict[int, list[Hit]] = defaultdict(list)
+    for hit in hydrate(backend, ranked, highlight, results.field):
+        by_collection[hit.unit.collection_id].append(hit)
+    for group in results.groups:
+        group.hits = by_collection.get(group.collection_id, [])
+    if with_facets:
+        rows = _exact_columns(_facet_rows(backend, plan, sample=results.more), exact_rows)
+        results.facets = _facet_list(rows, filters, sampled=results.more)
 
 
 def _groups(plan: _Plan, results: SearchResults, sort: str, has_query: bool) -> list[tuple]:
     """Fill ``results.groups`` (one page of collections) and return their top hits' ids."""
-    results.group_total = _fetch(
-        f"SELECT COUNT(DISTINCT u.collection_id) {plan.base}", plan.params
-    )[0][0]
+    results.group_total = fetch(f"SELECT COUNT(DISTINCT u.collection_id) {plan.base}", plan.params)[
+        0
+    ][0]
     # The score is computed in a materialised CTE: SQLite refuses bm25() inside an aggregate
     # or a window function.
     matched = (
@@ -293,7 +369,7 @@ def _groups(plan: _Plan, results: SearchResults, sort: str, has_query: bool) -> 
         f"u.begin_year, u.end_year, {plan.score} AS score {plan.base}{{extra}}) "
     )
     order = "best DESC, n DESC, collection_id" if has_query else "n DESC, collection_id"
-    rows = _fetch(
+    rows = fetch(
         matched.format(extra="") + "SELECT collection_id, COUNT(*) AS n, MAX(score) AS best FROM m "
         f"GROUP BY collection_id ORDER BY {order} LIMIT %s OFFSET %s",
         [*plan.params, results.per_page, (results.page - 1) * results.per_page],
@@ -305,7 +381,7 @@ def _groups(plan: _Plan, results: SearchResults, sort: str, has_query: bool) -> 
         return []
     ids = [r[0] for r in rows]
     within = f" AND u.collection_id IN ({', '.join(['%s'] * len(ids))})"
-    return _fetch(
+    return fetch(
         matched.format(extra=within)
         + "SELECT unit_id, score FROM (SELECT unit_id, score, ROW_NUMBER() OVER "
         f"(PARTITION BY collection_id ORDER BY {_order(sort, has_query, 'score', '')}) AS rn "
@@ -325,66 +401,6 @@ def _label_groups(groups: list[Group]) -> None:
         root = roots.get(group.collection_id)
         if root is not None:
             group.title, group.url = root.display_title, root.get_absolute_url()
-
-
-def _hydrate(backend: Any, ranked: Sequence[tuple], query: str, field: str) -> list[Hit]:
-    """Turn (unit id, score) rows into hits, in the same order, with a fixed number of queries."""
-    ids = [row[0] for row in ranked]
-    units = {
-        u.id: u
-        for u in Component.objects.filter(id__in=ids).select_related("collection__repository")
-    }
-    highlighted: dict[int, tuple[str, str]] = {}
-    if query:
-        with connection.cursor() as cursor:
-            highlighted = backend.snippets(cursor, query, field, ids)
-
-    # Breadcrumbs: every ancestor of every hit in one query (paths are unique tree-wide).
-    ancestor_paths = {p for u in units.values() for p in tree.ancestor_paths(u.path)}
-    ancestors = {
-        a.path: a
-        for a in Component.objects.filter(path__in=ancestor_paths).only(
-            "id", "path", "depth", "title", "identifier", "ref", "level", "collection_id"
-        )
-    }
-    dates: dict[int, list[str]] = defaultdict(list)
-    for date in visibility.public_dates().filter(unit_id__in=ids).order_by("unit_id", "position"):
-        if date.display:
-            dates[date.unit_id].append(date.display)
-    containers: dict[int, list[str]] = defaultdict(list)
-    for instance in (
-        visibility.public_container_instances()
-        .filter(unit_id__in=ids)
-        .select_related("container")
-        .order_by("unit_id", "position", "id")
-    ):
-        containers[instance.unit_id].append(str(instance))
-
-    hits: list[Hit] = []
-    for unit_id, score in ranked:
-        unit = units.get(unit_id)
-        if unit is None:  # deleted since the index row was read
-            continue
-        collection = unit.collection
-        crumbs = [Crumb(collection.repository.name, collection.repository.get_absolute_url())]
-        for path in tree.ancestor_paths(unit.path):
-            ancestor = ancestors.get(path)
-            if ancestor is not None:
-                ancestor.collection = collection  # same collection: no query for its URL
-                crumbs.append(Crumb(ancestor.display_title, ancestor.get_absolute_url()))
-        title_raw, snippet_raw = highlighted.get(unit_id, ("", ""))
-        hits.append(
-            Hit(
-                unit=unit,
-                score=float(score or 0),
-                title_html=snippet_html(title_raw) if title_raw else escape(unit.display_title),
-                snippet=snippet_html(snippet_raw),
-                breadcrumb=crumbs,
-                dates=dates.get(unit_id, []),
-                containers=containers.get(unit_id, []),
-            )
-        )
-    return hits
 
 
 def _matched_columns(backend: Any) -> str:
@@ -416,14 +432,15 @@ def _one_pass(
         f"ROW_NUMBER() OVER (ORDER BY {order}) "
         f"FROM (SELECT * FROM h ORDER BY {order} LIMIT %s OFFSET %s) r",
     ]
-    params += [COUNT_LIMIT, results.per_page, offset]
+    # Facets count every match, or past COUNT_LIMIT the first FACET_SAMPLE (see COUNT_LIMIT).
+    params += [COUNT_LIMIT, facet_sample(), COUNT_LIMIT, results.per_page, offset]
     if with_facets:
-        # Facets count the first COUNT_LIMIT matches (see COUNT_LIMIT).
         parts.append(f"SELECT f.*, 0 FROM ({backend.facet_sql('s')}) f")
         params += [DECADE_LIMIT, FACET_LIMIT]
-    rows = _fetch(
+    rows = fetch(
         f"WITH m AS MATERIALIZED ({matched}), h AS (SELECT * FROM m WHERE hit = 1), "
-        "s AS (SELECT * FROM h LIMIT %s) " + " UNION ALL ".join(parts),
+        "s AS (SELECT * FROM h LIMIT (SELECT CASE WHEN COUNT(*) > %s THEN %s ELSE %s END FROM h)) "
+        + " UNION ALL ".join(parts),
         params,
     )
     total, looked, ranked, facet_rows = _one_pass_parts(rows)
@@ -431,20 +448,74 @@ def _one_pass(
         looked >= CANDIDATE_LIMIT
     )
     results.more = total > COUNT_LIMIT or beyond_candidates
-    results.total = min(total, COUNT_LIMIT)
-    if results.more and not (has_query and results.sort == "relevance"):
-        # Past COUNT_LIMIT, relevance ranks the matches read; any other order is over
-        # every match, which the first COUNT_LIMIT do not hold.
-        return (
-            _fetch(
-                f"SELECT u.unit_id, {plan.score} AS score {plan.base} "
-                f"ORDER BY {_order(results.sort, has_query, plan.score)} LIMIT %s OFFSET %s",
-                [*plan.params, results.per_page, offset],
-            ),
-            facet_rows,
-        )
+    results.total = total
+    if results.more:
+        results.total, ranked_all, exact_rows = _every_match(plan, results, has_query, rank=True)
+        return ranked_all, _exact_columns(facet_rows, exact_rows)
     ranked.sort(key=lambda row: row[2])
     return [(unit_id, score) for unit_id, score, _ in ranked], facet_rows
+
+
+# Facet kinds counted over every match past COUNT_LIMIT: a column of every index row.
+_EXACT_KINDS = {"repository": "repository_id", "collection": "collection_id", "level": "level"}
+
+
+def _every_match(
+    plan: _Plan, results: SearchResults, has_query: bool, *, rank: bool
+) -> tuple[int, list[tuple], list[tuple]]:
+    """(count, the page of ranked ids with scores, exact facet rows of repository, collection
+    and level) from one read of every match, past COUNT_LIMIT.
+
+    Reads a few columns of each match (no facet keys) into a materialised CTE, then counts,
+    groups and keeps the best rows with a top-N sort: the first page is the best of all
+    matches, never of a sample. Costs time in proportion to the number of matches.
+    """
+    base, params = plan.base_all
+    order = _order(results.sort, has_query, "score", "")
+    parts = ["SELECT 'count', NULL, CAST(COUNT(*) AS DOUBLE PRECISION), 0 FROM a"]
+    for kind, column in _EXACT_KINDS.items():
+        parts.append(
+            f"SELECT '{kind}', CAST({column} AS TEXT), CAST(COUNT(*) AS DOUBLE PRECISION), 0 "
+            f"FROM a GROUP BY {column}"
+        )
+    if rank:
+        parts.append(
+            "SELECT 'hit', CAST(unit_id AS TEXT), CAST(score AS DOUBLE PRECISION), "
+            f"ROW_NUMBER() OVER (ORDER BY {order}) "
+            f"FROM (SELECT * FROM a ORDER BY {order} LIMIT %s OFFSET %s) r"
+        )
+        params = [*params, results.per_page, (results.page - 1) * results.per_page]
+    rows = fetch(
+        "WITH a AS MATERIALIZED (SELECT u.unit_id, u.sort_title, u.begin_year, u.end_year, "
+        f"u.collection_id, u.repository_id, u.level, {plan.score} AS score {base}) "
+        + " UNION ALL ".join(parts),
+        params,
+    )
+    total = 0
+    ranked: list[tuple[int, float, int]] = []
+    by_kind: dict[str, list[tuple]] = defaultdict(list)
+    for part, key, number, position in rows:
+        if part == "count":
+            total = int(number)
+        elif part == "hit":
+            ranked.append((int(key), number, position))
+        else:
+            by_kind[part].append((part, key, "", int(number)))
+    facet_rows = [
+        row
+        for values in by_kind.values()
+        for row in sorted(values, key=lambda r: (-r[3], r[1]))[:FACET_LIMIT]
+    ]
+    ranked.sort(key=lambda row: row[2])
+    return total, [(unit_id, score) for unit_id, score, _ in ranked], facet_rows
+
+
+def _exact_columns(sampled: list[tuple], exact: list[tuple]) -> list[tuple]:
+    """The facet rows of a sample, with the exact rows of the kinds counted over every match
+    in place of the sample's."""
+    if not exact:
+        return sampled
+    return [*(r for r in sampled if r[0] not in _EXACT_KINDS), *exact]
 
 
 def _one_pass_parts(
@@ -467,25 +538,25 @@ def _one_pass_parts(
     return total, looked, ranked, facet_rows
 
 
-def _facets(
-    backend: Any, plan: _Plan, filters: Mapping[str, Any], *, sample: bool = False
-) -> list[Facet]:
-    """Counts per facet value over the filtered set, the top values of each kind.
+def _facet_rows(backend: Any, plan: _Plan, *, sample: bool = False) -> list[tuple]:
+    """(kind, key, label, count) of the top values of each facet over the filtered set.
 
     With ``sample`` (more than COUNT_LIMIT matches) the counts are taken over the first
-    COUNT_LIMIT matches only.
+    FACET_SAMPLE matches only.
     """
-    matched, params = plan.matched(_matched_columns(backend), COUNT_LIMIT if sample else _MAX_ID)
-    rows = _fetch(
+    matched, params = plan.matched(_matched_columns(backend), facet_sample() if sample else _MAX_ID)
+    return fetch(
         f"WITH m AS MATERIALIZED ({matched}), s AS (SELECT * FROM m WHERE hit = 1) "
         + backend.facet_sql("s"),
         [*params, DECADE_LIMIT, FACET_LIMIT],
     )
-    return _facet_list(rows, filters)
 
 
-def _facet_list(rows: Sequence[tuple], filters: Mapping[str, Any]) -> list[Facet]:
-    """Facets in sidebar order from (kind, key, label, count) rows."""
+def _facet_list(
+    rows: Sequence[tuple], filters: Mapping[str, Any], *, sampled: bool = False
+) -> list[Facet]:
+    """Facets in sidebar order from (kind, key, label, count) rows; with ``sampled``, those
+    not counted over every match are marked so."""
     level_labels = dict(Level.choices)
     by_kind: dict[str, list[FacetValue]] = defaultdict(list)
     for kind, key, label, count in rows:
@@ -508,7 +579,14 @@ def _facet_list(rows: Sequence[tuple], filters: Mapping[str, Any]) -> list[Facet
             values.sort(key=lambda v: int(v.key))
         else:
             values.sort(key=lambda v: (-v.count, v.label.casefold()))
-        facets.append(Facet(kind=kind, label=heading, values=values))
+        facets.append(
+            Facet(
+                kind=kind,
+                label=heading,
+                values=values,
+                sampled=sampled and kind not in _EXACT_KINDS,
+            )
+        )
     return facets
 
 

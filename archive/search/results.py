@@ -82,6 +82,8 @@ class Facet:
     kind: str
     label: str
     values: list[FacetValue]
+    # Counted over the first ``query.COUNT_LIMIT`` matches only: each count is at least that.
+    sampled: bool = False
 
 
 @dataclass
@@ -118,15 +120,16 @@ class SearchResults:
     grouped: bool = False
     groups: list[Group] = dataclasses.field(default_factory=list)
     group_total: int = 0
-    # More matches than ``query.COUNT_LIMIT``: ``total`` is that limit, the page shows
-    # "10,000+", relevance ranks the first ``COUNT_LIMIT`` matches found, and facet counts
-    # are counted over those same matches (a sample, not the whole set).
+    # More matches than ``query.COUNT_LIMIT``: ``total``, the ranking and the counts of
+    # repositories, collections and levels still take in every match, but the other facets
+    # are counted over the first ``sample`` matches (``Facet.sampled``).
     more: bool = False
+    sample: int = 0
 
     @property
     def total_display(self) -> str:
-        """ "1,234", or "10,000+" when the count was capped."""
-        return f"{self.total:,}+" if self.more else f"{self.total:,}"
+        """ "1,234" (always exact)."""
+        return f"{self.total:,}"
 
     @property
     def num_pages(self) -> int:

@@ -6,13 +6,15 @@ of it (query, facets, sort, page, grouping) has its own URL.
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 
 from archive.filters import SearchFilterSet
 from archive.models import Component
 from archive.search import FACETS
 from archive.search import search as run_search
+from archive.search.facets import FACET_SORTS, facet_values
 
 # Parameters that mean "a search was asked for" (an empty box submitted still counts).
 _SEARCH_PARAMS = {"q", "year_from", "year_to", "within", *FACETS}
@@ -47,13 +49,9 @@ def search(request: HttpRequest) -> HttpResponse:
         results = run_search(**filterset.search_arguments(), page=_page_number(params.get("page")))
         base = _with(params, page=None)
         for facet in results.facets:
+            facet.more_url = _facet_url(facet.kind, base)  # type: ignore[attr-defined]
             for value in facet.values:
-                changed = base.copy()
-                values = changed.getlist(facet.kind)
-                if value.selected:
-                    changed.setlist(facet.kind, [v for v in values if v != value.key])
-                else:
-                    changed.setlist(facet.kind, [*values, value.key])
+                changed = _toggled(base, facet.kind, value.key, value.selected)
                 value.url = _url(changed)  # type: ignore[attr-defined]
         for chip in results.chips:
             changed = base.copy()
@@ -69,6 +67,10 @@ def search(request: HttpRequest) -> HttpResponse:
         results.toggle_group_url = _url(  # type: ignore[attr-defined]
             _with(base, grouped=None if results.grouped else "on")
         )
+        for group in results.groups:
+            group.all_url = _url(  # type: ignore[attr-defined]
+                _with(base, grouped=None, within=str(group.collection_id))
+            )
 
     def keep(*dropped: str) -> list[tuple[str, str]]:
         return [(k, v) for k, values in params.lists() if k not in dropped for v in values]
@@ -83,5 +85,61 @@ def search(request: HttpRequest) -> HttpResponse:
             # What each GET form must carry over so that submitting it keeps the other filters.
             "keep_in_search_form": keep("q", "field", "sort", "page"),
             "keep_in_year_form": keep("year_from", "year_to", "page"),
+        },
+    )
+
+
+def _facet_url(kind: str, params: QueryDict) -> str:
+    return reverse("archive:search_facet", args=[kind]) + _url(params)
+
+
+def _toggled(params: QueryDict, kind: str, key: str, selected: bool) -> QueryDict:
+    """``params`` with the facet value ``kind``/``key`` added, or removed if ``selected``."""
+    changed = params.copy()
+    values = changed.getlist(kind)
+    changed.setlist(kind, [v for v in values if v != key] if selected else [*values, key])
+    return changed
+
+
+def search_facet(request: HttpRequest, kind: str) -> HttpResponse:
+    """Every value of one facet for the search in the query string ("more" view), sorted by
+    count or name (``order``), paged (``page``); each value links to the search narrowed by
+    it, and the page links back to the search."""
+    if kind not in FACETS:
+        raise Http404("No such facet.")
+    params = request.GET.copy()
+    search_params = _with(params, order=None, page=None)
+    filterset = SearchFilterSet(search_params or None, queryset=Component.objects.none())
+    arguments = filterset.search_arguments()
+    values = facet_values(
+        kind=kind,
+        query=arguments["query"],
+        filters=arguments["filters"],
+        field=arguments["field"],
+        collection_id=arguments["collection_id"],
+        sort=params.get("order") or "count",
+        page=_page_number(params.get("page")),
+    )
+    for value in values.values:
+        value.url = reverse("archive:search") + _url(  # type: ignore[attr-defined]
+            _toggled(search_params, kind, value.key, value.selected)
+        )
+    sorts = [
+        (name, label, _url(_with(params, order=name, page=None)), name == values.sort)
+        for name, label in FACET_SORTS.items()
+    ]
+    pages = {}
+    if values.has_previous:
+        pages["previous_url"] = _url(_with(params, page=str(values.page - 1)))
+    if values.has_next:
+        pages["next_url"] = _url(_with(params, page=str(values.page + 1)))
+    return render(
+        request,
+        "archive/search_facet.html",
+        {
+            "facet": values,
+            "sorts": sorts,
+            "search_url": reverse("archive:search") + _url(search_params),
+            **pages,
         },
     )

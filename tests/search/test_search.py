@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import transaction
 
@@ -76,6 +78,48 @@ def test_or(world):
     found = titles("Breton OR Lenine")
     assert sorted(found) == ["Andre Breton letters", "Letters concerning Lénine"]
     assert titles("Breton Lenine") == []
+
+
+# ---------------------------------------------------------------------- stems, prefixes
+
+
+def test_a_word_finds_the_words_of_its_stem(world):
+    found = titles("novel")
+    assert "Novels notes" in found  # in the title
+    assert "Manuscript drafts" in found  # "novels" in a note
+    assert "Revolution pamphlets" in titles("revolutions")
+
+
+def test_quotes_force_the_exact_word(world):
+    assert titles('"novel"') == []
+    assert "Novels notes" in titles('"novels"')
+
+
+def test_exact_match_ranks_before_matches_of_the_stem_only(world):
+    Note.objects.create(
+        unit=world.units["hidden_note_unit"], note_type="odd", content="<p>A novel.</p>"
+    )
+    found = titles("novel")
+    # Only a note says "novel" exactly, where titles say "novels": the note ranks first.
+    assert found[0] == "Tax records"
+    assert set(found[1:]) == {"Novels notes", "Manuscript drafts"}
+
+
+def test_trailing_star_searches_a_prefix(world):
+    assert "Family letters" in titles("Sejour*")
+    assert {"Manuscript drafts", "Revolution pamphlets"} <= set(titles("revolu*"))
+    assert titles("revolu") == []
+    assert titles("revolu*", field="title") == ["Revolution pamphlets"]
+
+
+def test_words_matched_by_their_stem_are_highlighted(world):
+    (hit,) = search(query="novel", filters={}, field="title").hits
+    assert str(hit.title_html) == "<mark>Novels</mark> notes"
+
+
+def test_stems_of_hidden_words_match_nothing(world):
+    assert titles("wombats") == []
+    assert titles("quokkas") == []
 
 
 def test_field_choice(world):
@@ -339,39 +383,49 @@ def test_deleted_collection_disappears(world):
 # ------------------------------------------------------------- very large result sets
 
 
-def test_counts_stop_at_the_cap_and_say_so(world, monkeypatch, client):
-    """Past COUNT_LIMIT matches the total is shown as "N+" and pages still work."""
+def test_past_the_limit_counts_and_order_take_in_every_match(world, monkeypatch, client):
+    """Past COUNT_LIMIT matches the total, the order of the pages and the counts of
+    repositories, collections and levels are still those of every match."""
     from archive.search import query as search_query
 
-    monkeypatch.setattr(search_query, "COUNT_LIMIT", 3)
-    capped = search(query="", filters={"level": ["file"]}, per_page=2, sort="title")
-    assert capped.more and capped.total == 3 and capped.total_display == "3+"
-    assert len(capped.hits) == 2
-    page = client.get("/search/", {"level": "file", "per_page": 2}).content.decode()
-    assert "3+ result" in page
+    def summary(**kwargs):
+        results = search(filters={"level": ["file"]}, per_page=2, **kwargs)
+        pages = [
+            [
+                h.unit.title
+                for h in search(filters={"level": ["file"]}, per_page=2, page=p, **kwargs).hits
+            ]
+            for p in (1, 2, 3)
+        ]
+        exact = {k: facet(results, k) for k in ("repository", "collection", "level")}
+        return results.total, pages, exact
 
     monkeypatch.setattr(search_query, "COUNT_LIMIT", 100)
-    exact = search(query="", filters={"level": ["file"]})
-    assert not exact.more and exact.total == 9 and exact.total_display == "9"
+    for kwargs in ({"query": "", "sort": "title"}, {"query": "letters"}, {"query": "novel"}):
+        whole = summary(**kwargs)
+        monkeypatch.setattr(search_query, "COUNT_LIMIT", 1)
+        assert summary(**kwargs) == whole, kwargs
+        monkeypatch.setattr(search_query, "COUNT_LIMIT", 100)
+    monkeypatch.setattr(search_query, "COUNT_LIMIT", 3)
+    capped = search(query="", filters={"level": ["file"]})
+    assert capped.more and capped.total == 9 and capped.total_display == "9"
+    assert {f.kind for f in capped.facets if not f.sampled} == {"repository", "collection", "level"}
+    assert facet(capped, "level") == {"File": 9}
 
 
-def test_phrase_looked_for_among_few_candidates_still_says_how_many_at_least(world, monkeypatch):
-    """PostgreSQL looks for a phrase among the first CANDIDATE_LIMIT rows holding its words:
-    what it shows then holds the phrase, and a count that may be short says "N+"."""
+def test_phrase_with_more_candidates_than_the_limit_is_checked_on_every_one(world, monkeypatch):
+    """PostgreSQL first looks for a phrase among CANDIDATE_LIMIT rows holding its words; when
+    there are more, every one is checked, so nothing is missed."""
     from archive.search import query as search_query
 
-    monkeypatch.setattr(search_query, "CANDIDATE_LIMIT", 1)
-    results = search(query='"letters concerning" OR "drafts of novels"', filters={})
-    found = {h.unit.title for h in results.hits}
-    assert found <= {"Letters concerning Lénine", "Manuscript drafts"}
-    assert results.total == 2 or (results.more and results.total_display.endswith("+"))
-    monkeypatch.setattr(search_query, "CANDIDATE_LIMIT", 10_000)
-    results = search(query='"letters concerning" OR "drafts of novels"', filters={})
-    assert not results.more
-    assert {h.unit.title for h in results.hits} == {
-        "Letters concerning Lénine",
-        "Manuscript drafts",
-    }
+    for limit in (1, 100_000):
+        monkeypatch.setattr(search_query, "CANDIDATE_LIMIT", limit)
+        results = search(query='"letters concerning" OR "drafts of novels"', filters={})
+        assert results.total == 2
+        assert {h.unit.title for h in results.hits} == {
+            "Letters concerning Lénine",
+            "Manuscript drafts",
+        }
 
 
 def test_field_choice_with_phrases_and_exclusions(world):
@@ -387,7 +441,10 @@ def test_sampled_facet_counts_say_so(world, monkeypatch, client):
 
     monkeypatch.setattr(search_query, "COUNT_LIMIT", 3)
     page = client.get("/search/", {"level": "file"}).content.decode()
-    assert "Counts are taken over the first 3 results." in page
+    assert "Counts marked + are taken over the first 3 of 9 results" in page
+    assert "(9)" in page  # the level, counted over every match
+    assert re.search(r"Language</h3>.*?\(\d+\+\)", page, re.S)  # every file has one
     monkeypatch.setattr(search_query, "COUNT_LIMIT", 100)
     page = client.get("/search/", {"level": "file"}).content.decode()
-    assert "Counts are taken over" not in page
+    assert "Counts marked +" not in page
+    assert not re.search(r"\(\d+\+\)", page)

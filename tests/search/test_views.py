@@ -27,6 +27,8 @@ def test_empty_page_shows_the_form_only(client, world):
     assert '<label for="id_q">Search</label>' in html
     assert 'name="field"' in html
     assert "Refine results" not in html
+    # the syntax is explained where it is typed
+    assert "<kbd>letter</kbd> finds “letters”" in html and "<kbd>corr*</kbd>" in html
 
 
 def test_hits_with_highlight_breadcrumb_containers_and_link(client, world):

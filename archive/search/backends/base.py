@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -12,6 +13,20 @@ from archive.search.text import has_words
 UNIT_TABLE = "archive_search_unit"
 FACET_TABLE = "archive_search_facet"
 
+# The plain columns of the unit table, in the order both backends write them, and the values
+# of an index row (``archive.search.index.IndexRow``) for them, as a tuple.
+UNIT_COLUMNS = (
+    "unit_id",
+    "collection_id",
+    "repository_id",
+    "level",
+    "sort_title",
+    "begin_year",
+    "end_year",
+    "online",
+)
+unit_values = operator.attrgetter(*UNIT_COLUMNS)
+
 # Fields a researcher may restrict a query to; "all" searches every field.
 FIELDS = ("all", "title", "names", "subjects", "identifier", "notes")
 
@@ -21,16 +36,31 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 @dataclass(frozen=True)
 class Term:
+    """One word or phrase of a query.
+
+    ``exact``: typed in quotes, so only these very words match (no stemming). ``prefix``:
+    typed with a trailing ``*``, so any word starting with ``text`` matches (no stemming).
+    Any other word also matches the words sharing its stem ("letter" finds "letters").
+    """
+
     text: str
     excluded: bool
+    exact: bool = False
+    prefix: bool = False
+
+    @property
+    def stemmed(self) -> bool:
+        return not (self.exact or self.prefix)
 
 
 def parse(query: str) -> list[list[Term]]:
     """Web-search syntax as alternatives of conjunctions (the precedence of PostgreSQL's
-    ``websearch_to_tsquery``: ``a b OR c`` is ``(a AND b) OR c``)."""
+    ``websearch_to_tsquery``: ``a b OR c`` is ``(a AND b) OR c``), with quotes for exact
+    words and a trailing ``*`` for a prefix. Both backends build their query from this."""
     groups: list[list[Term]] = [[]]
     for m in _TOKEN.finditer(query):
         sign, phrase, word = m.groups()
+        exact = prefix = False
         if word is not None:
             if word.upper() == "OR":
                 if groups[-1]:
@@ -38,10 +68,12 @@ def parse(query: str) -> list[list[Term]]:
                 continue
             excluded = word.startswith("-") and len(word) > 1
             text = word[1:] if excluded else word
+            if text.endswith("*"):
+                text, prefix = text.rstrip("*"), True
         else:
-            excluded, text = bool(sign), phrase
+            excluded, text, exact = bool(sign), phrase, True
         if has_words(text):
-            groups[-1].append(Term(text, excluded))
+            groups[-1].append(Term(text, excluded, exact=exact, prefix=prefix))
     return [g for g in groups if g]
 
 
@@ -124,6 +156,11 @@ class SearchBackend(Protocol):
 
     def facet_sql(self, source: str) -> str:
         """The facet count query over the filtered units selected by ``source``."""
+        ...
+
+    def facet_values_sql(self, source: str, kind: str) -> tuple[str, list[Any]]:
+        """(key, label, count) of every value of one facet kind (not repository, collection
+        or level, which are columns) over the filtered units selected by ``source``."""
         ...
 
     def facet_labels(self, cursor: Any, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], str]:

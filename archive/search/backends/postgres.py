@@ -1,4 +1,4 @@
-"""PostgreSQL full text: weighted ``tsvector`` documents, a GIN index and ``websearch_to_tsquery``.
+"""PostgreSQL full text: weighted ``tsvector`` documents (exact and stemmed) with GIN indexes.
 
 Weights: A title, B names (with variant names), C subjects and identifier, D notes. ``ts_rank``
 weighs them 1.0, 0.4, 0.2 and 0.1, and its sum over repeated words stays under 1.7 times the
@@ -16,6 +16,13 @@ server computes them on its own core while this process builds the next rows.
 Accents: the ``fonds`` text search configuration runs every word through ``unaccent`` and then
 ``simple`` (lower case, no stemming, no stop words), for documents and queries alike.
 
+Stems: ``fonds_stem`` (migration 0013) does the same, then takes the English Snowball stem
+(still no stop words), for a second generated document ``stemmed``. A plain word is looked for
+there ("letter" finds "letters"); a quoted word or phrase and a prefix (``lett*``) in the exact
+``document``. The query is built from :func:`~archive.search.backends.base.parse` term by term
+(``plainto_tsquery``, ``phraseto_tsquery``, prefix ``:*``), the syntax SQLite's backend reads
+too. Exact matches of the whole query rank first (:data:`EXACT_BONUS`).
+
 Facets: each row carries its facet values as ``kind:key`` strings in ``facets text[]``
 (migration 0003), in the same GIN index as the document (migration 0004). A selected facet is
 an index condition (``facets @> ...``) that the same index scan as the words answers, and one
@@ -28,20 +35,19 @@ from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import Any
 
-from archive.search.backends.base import UNIT_TABLE, Match, parse
-from archive.search.text import MARK_END, MARK_START, decade_key, has_words
+from archive.search.backends.base import UNIT_COLUMNS, UNIT_TABLE, Match, Term, parse, unit_values
+from archive.search.text import MARK_END, MARK_START, decade_key
 
 CONFIG = "fonds"
+# The same with English stems (migration 0013): "letters" and "letter" share a lexeme.
+STEM_CONFIG = "fonds_stem"
 LABEL_TABLE = "archive_search_label"
 _WEIGHT = {"title": "A", "names": "B", "notes": "D"}
 _OWN_DOCUMENT = {"subjects": "subjects_doc", "identifier": "identifier_doc"}
 # A quoted lexeme in the text form of a tsquery ('it''s' doubles its quotes).
 _LEXEME = r"('(?:[^']|'')+')"
 
-_COLUMNS = (
-    "unit_id, collection_id, repository_id, level, sort_title, begin_year, end_year, online, "
-    "title, names, subjects, identifier, notes, facets"
-)
+_COLUMNS = ", ".join([*UNIT_COLUMNS, "title", "names", "subjects", "identifier", "notes", "facets"])
 _HEADLINE_TITLE = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
 _HEADLINE_TEXT = (
     f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=28, MinWords=12, "
@@ -83,9 +89,9 @@ def tune(cursor: Any) -> None:
     4 MB of ``work_mem`` its bitmap turns lossy, and then every row of every page it names is
     read and checked again (three times the rows, measured at 1,000,000 units).
 
-    Past COUNT_LIMIT matches a search ranks and counts the first ones read, often by a
-    sequential scan, and a scan of a large table normally starts wherever another one is
-    (``synchronize_seqscans``): the same search would then rank different matches from one
+    Past COUNT_LIMIT matches some facets are counted over the first matches read, often by
+    a sequential scan, and a scan of a large table normally starts wherever another one is
+    (``synchronize_seqscans``): the same search would then count different matches from one
     request to the next. Scans start at the first row instead.
     """
     cursor.execute("SET LOCAL work_mem = '32MB'")
@@ -112,14 +118,7 @@ def write(cursor: Any, rows: Iterable[Any]) -> int:
         for r in chain([first], rows):
             copy.write_row(
                 (
-                    r.unit_id,
-                    r.collection_id,
-                    r.repository_id,
-                    r.level,
-                    r.sort_title,
-                    r.begin_year,
-                    r.end_year,
-                    r.online,
+                    *unit_values(r),
                     r.title,
                     r.names,
                     r.subjects,
@@ -154,98 +153,169 @@ def delete_all(cursor: Any) -> None:
     cursor.execute(f"TRUNCATE {UNIT_TABLE}, {LABEL_TABLE}")
 
 
-def _tsquery(query: str, field: str) -> tuple[str, list[Any]]:
-    return _weighted(query, _WEIGHT.get(field, ""))
+def _term(term: Term, config: str, weight: str) -> tuple[str, list[Any]]:
+    """The tsquery of one term in ``config``: a phrase keeps its word order, a prefix marks
+    its lexemes ``:*``, and ``weight`` (a field) restricts every lexeme."""
+    if term.exact and not term.prefix:
+        expr = f"phraseto_tsquery('{config}', %s)"
+    else:
+        expr = f"plainto_tsquery('{config}', %s)"
+    suffix = ("*" if term.prefix else "") + weight
+    if not suffix:
+        return expr, [term.text]
+    return (
+        f"regexp_replace({expr}::text, %s, %s, 'g')::tsquery",
+        [term.text, _LEXEME, "\\1:" + suffix],
+    )
 
 
-def _weighted(query: str, weight: str) -> tuple[str, list[Any]]:
-    """SQL for the tsquery of ``query``, every lexeme restricted to ``weight`` if given."""
-    if weight:
-        return (
-            f"regexp_replace(websearch_to_tsquery('{CONFIG}', %s)::text, %s, %s, 'g')::tsquery",
-            [query, _LEXEME, "\\1:" + weight],
-        )
-    return f"websearch_to_tsquery('{CONFIG}', %s)", [query]
+def _all(parts: list[tuple[str, list[Any]]], op: str) -> tuple[str, list[Any]]:
+    sql = f" {op} ".join(f"({p})" for p, _ in parts)
+    return sql, [x for _, params in parts for x in params]
 
 
-def _loose(query: str) -> tuple[str, bool]:
-    """(a query whose matches include every match of ``query`` and which the GIN index
-    answers alone, whether ``query`` has a phrase).
+def _tsquery(groups: list[list[Term]], config: str, weight: str) -> tuple[str, list[Any]]:
+    """One tsquery for the whole query, every term in ``config`` (for ranking and
+    highlighting)."""
+    alternatives = []
+    for group in groups:
+        terms = []
+        for t in group:
+            sql, params = _term(t, config, weight)
+            terms.append((f"!! ({sql})" if t.excluded else sql, params))
+        alternatives.append(_all(terms, "&&"))
+    return _all(alternatives, "||")
 
-    Phrases are loosened to their words in any order and exclusions are left out; each word
-    stays as typed, so the server splits it into lexemes as it does the query ("3.5" and
-    "jean-paul" keep their own lexemes). The first part is empty when no such query exists
-    (an alternative made only of exclusions matches nearly everything).
-    """
-    alternatives: list[str] = []
-    has_phrase = False
-    for group in parse(query):
-        words: list[str] = []
-        for term in group:
-            if term.excluded:
-                continue  # leaving out an exclusion only widens the set
-            # A leading "-" would exclude, and a lone "or" would join: without them the
-            # query only widens.
-            chunks = [c.lstrip("-") for c in term.text.replace('"', " ").split()]
-            chunks = [c for c in chunks if has_words(c) and c.upper() != "OR"]
-            has_phrase = has_phrase or len(chunks) > 1
-            words.extend(chunks)
-        if not words:
-            return "", has_phrase
-        alternatives.append(" ".join(words))
-    return " OR ".join(alternatives), has_phrase
+
+def _column_test(
+    column: str, config: str, terms: list[Term], weight: str, *, loose: bool
+) -> tuple[str, list[Any]] | None:
+    """``column @@`` the terms joined by AND (exclusions negated); None when there is no
+    test (``loose``: exclusions left out, phrases loosened to their words)."""
+    wanted: list[tuple[str, list[Any]]] = []
+    unwanted: list[tuple[str, list[Any]]] = []
+    for t in terms:
+        if loose and t.excluded:
+            continue
+        looser = Term(t.text, False, prefix=t.prefix) if loose else t
+        (unwanted if t.excluded else wanted).append(_term(looser, config, weight))
+    if wanted:
+        query = _all([*wanted, *((f"!! ({u})", p) for u, p in unwanted)], "&&")
+        return f"{column} @@ ({query[0]})", query[1]
+    if unwanted:
+        query = _all(unwanted, "||")
+        return f"NOT ({column} @@ ({query[0]}))", query[1]
+    return None
+
+
+def _condition(
+    groups: list[list[Term]], field: str, *, loose: bool
+) -> tuple[str, list[Any]] | None:
+    """WHERE of the units matching the query: each word against the stemmed document, each
+    phrase and prefix against the exact one. ``loose``: a wider condition that the GIN index
+    answers alone (see :func:`match`), None if there is none."""
+    own = field in _OWN_DOCUMENT and not loose
+    weight = "C" if loose and field in _OWN_DOCUMENT else _WEIGHT.get(field, "")
+    if own:
+        exact_column = f"u.{_OWN_DOCUMENT[field]}"
+        stem_column = f"to_tsvector('{STEM_CONFIG}', u.{field})"
+        weight = ""
+    else:
+        exact_column, stem_column = "u.document", "u.stemmed"
+    alternatives = []
+    for group in groups:
+        tests = [
+            _column_test(
+                stem_column, STEM_CONFIG, [t for t in group if t.stemmed], weight, loose=loose
+            ),
+            _column_test(
+                exact_column, CONFIG, [t for t in group if not t.stemmed], weight, loose=loose
+            ),
+        ]
+        present = [t for t in tests if t is not None]
+        if not present:
+            return None
+        alternatives.append(_all(present, "AND"))
+    return _all(alternatives, "OR")
+
+
+# Above any ``ts_rank`` (which stays under 1.7 times the highest weight): an exact match
+# ranks before every match of the stems only.
+EXACT_BONUS = 100
 
 
 def match(query: str, field: str) -> Match:
-    """The units whose document matches ``query`` (web-search syntax) within ``field``.
+    """The units whose documents match ``query`` (web-search syntax) within ``field``.
+
+    A plain word is looked for in the stemmed document ("letter" finds "letters"); a quoted
+    phrase or word, and a prefix, in the exact one. Exact matches of the whole query rank
+    first, then the rest by the rank of the stemmed query.
 
     A phrase (``"correspondence letters"``) is checked on each row that has its words, and a
     common pair of words can be in a tenth of the index: with a phrase, the match is looked
     for among the rows that have the words (see ``Match.candidates_sql``).
 
-    Subjects and identifiers share weight C in the document, so a query in one of them is
-    found through the document's index (its words, weight C) and then checked on the field's
-    own small document, which needs no index of its own.
+    Subjects and identifiers share weight C in the documents, so a query in one of them is
+    found through the documents' index (its words, weight C) and then checked on the field's
+    own text, which needs no index of its own.
     """
-    expr, params = _tsquery(query, field)
-    column = _OWN_DOCUMENT.get(field, "document")
-    loose, has_phrase = _loose(query)
-    index_sql = ""
-    index_params: list[Any] = []
-    if column != "document" and loose:
-        loose_expr, index_params = _weighted(loose, "C")
-        index_sql = f"u.document @@ {loose_expr}"
-    elif has_phrase and loose:
-        loose_expr, index_params = _tsquery(loose, field)
-        index_sql = f"u.document @@ {loose_expr}"
-    if has_phrase and index_sql:
+    groups = parse(query)
+    strict = _condition(groups, field, loose=False)
+    if not groups or strict is None:  # nothing searchable (a lone "OR"): nothing matches
+        return Match(from_sql=f"{UNIT_TABLE} u", where_sql="1 = 0", score_sql="0")
+    weight = "C" if field in _OWN_DOCUMENT else _WEIGHT.get(field, "")
+    exact_sql, exact_params = _tsquery(groups, CONFIG, weight)
+    stem_sql, stem_params = _tsquery(groups, STEM_CONFIG, weight)
+    queries = f"(SELECT {exact_sql} AS x, {stem_sql} AS s) qq"
+    score = (
+        f"CASE WHEN u.document @@ qq.x THEN {EXACT_BONUS} + ts_rank(u.document, qq.x) "
+        "ELSE ts_rank(u.stemmed, qq.s) END"
+    )
+    positive = any(not t.excluded for g in groups for t in g)
+    if not positive:  # only exclusions: nothing to rank or highlight
         return Match(
-            from_sql=f"(SELECT {expr} AS q) qq",
-            from_params=params,
-            where_sql=f"u.{column} @@ qq.q",
-            score_sql=f"ts_rank(u.{column}, qq.q)",
-            candidates_sql=index_sql,
-            candidates_params=index_params,
+            from_sql=f"{UNIT_TABLE} u",
+            where_sql=strict[0],
+            where_params=strict[1],
+            score_sql="0",
+            highlight=False,
         )
+    has_phrase = any(t.exact and len(t.text.split()) > 1 for g in groups for t in g)
+    loose = _condition(groups, field, loose=True) if has_phrase or field in _OWN_DOCUMENT else None
+    if has_phrase and loose is not None:
+        return Match(
+            from_sql=queries,
+            from_params=[*exact_params, *stem_params],
+            where_sql=strict[0],
+            where_params=strict[1],
+            score_sql=score,
+            candidates_sql=loose[0],
+            candidates_params=loose[1],
+        )
+    where_sql, where_params = strict
+    if loose is not None:
+        where_sql, where_params = _all([loose, strict], "AND")
     return Match(
-        from_sql=f"{UNIT_TABLE} u, (SELECT {expr} AS q) qq",
-        from_params=params,
-        where_sql=f"{index_sql} AND u.{column} @@ qq.q" if index_sql else f"u.{column} @@ qq.q",
-        where_params=index_params,
-        score_sql=f"ts_rank(u.{column}, qq.q)",
+        from_sql=f"{UNIT_TABLE} u, {queries}",
+        from_params=[*exact_params, *stem_params],
+        where_sql=where_sql,
+        where_params=where_params,
+        score_sql=score,
     )
 
 
 def snippets(cursor: Any, query: str, field: str, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-    """Highlighted title and a short highlighted extract of the other fields, per unit."""
-    if not ids:
+    """Highlighted title and a short highlighted extract of the other fields, per unit: the
+    words sharing a stem with the query's are marked, as they are what matched."""
+    groups = parse(query)
+    if not ids or not groups:
         return {}
-    expr, params = _tsquery(query, field)
+    expr, params = _tsquery(groups, STEM_CONFIG, "")
     cursor.execute(
         f"""
         SELECT u.unit_id,
-               ts_headline('{CONFIG}', u.title, qq.q, %s),
-               ts_headline('{CONFIG}',
+               ts_headline('{STEM_CONFIG}', u.title, qq.q, %s),
+               ts_headline('{STEM_CONFIG}',
                            concat_ws(' · ', nullif(u.names, ''), nullif(u.subjects, ''),
                                      nullif(u.identifier, ''), nullif(u.notes, '')),
                            qq.q, %s)
@@ -329,6 +399,21 @@ def facet_sql(source: str) -> str:
         LEFT JOIN {LABEL_TABLE} l ON l.key = r.kind || ':' || r.key
         WHERE r.rn <= CASE WHEN r.kind = 'decade' THEN %s ELSE %s END
     """
+
+
+def facet_values_sql(source: str, kind: str) -> tuple[str, list[Any]]:
+    """SQL for (key, label, count) of every value of one facet kind that is not a column
+    (see ``_COLUMN_FACETS``) over the rows of ``source``."""
+    return (
+        f"""
+        SELECT substr(t.k, strpos(t.k, ':') + 1), COALESCE(l.label, ''), COUNT(*)
+        FROM (SELECT unnest(facets) AS k FROM {source}) t
+        LEFT JOIN {LABEL_TABLE} l ON l.key = t.k
+        WHERE split_part(t.k, ':', 1) = %s
+        GROUP BY t.k, l.label
+        """,
+        [kind],
+    )
 
 
 def facet_labels(cursor: Any, wanted: set[tuple[str, str]]) -> dict[tuple[str, str], str]:
