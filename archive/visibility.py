@@ -223,6 +223,34 @@ def is_public(unit: Component) -> bool:
     return not Component.objects.filter(path__in=paths, published=False).exists()
 
 
+# Above this many ancestor paths, :func:`public_paths` reads the collections' hidden nodes.
+MAX_ANCESTOR_PROBES = 5000
+
+
+def public_paths(units: Iterable[tuple[int, str, bool]]) -> set[str]:
+    """Which of ``units`` (collection id, path, own ``published`` flag) are public, in one
+    query whatever their number: the rule of :func:`is_public` for many units at once.
+
+    For listings that reach units through another table (an agent's or subject's links):
+    the query reads only their ancestors, by the unique path index, so its cost follows the
+    units given, never the size of the collections. When they have very many ancestors, the
+    unpublished nodes of their collections are read instead (index ``component_unpublished``).
+    """
+    candidates = [(cid, path) for cid, path, published in units if published]
+    cuts = {cut for _, path in candidates for cut in tree.ancestor_paths(path)}
+    hidden_rows = Component.objects.filter(published=False)
+    if len(cuts) > MAX_ANCESTOR_PROBES:
+        hidden_rows = hidden_rows.filter(collection_id__in={cid for cid, _ in candidates})
+    else:
+        hidden_rows = hidden_rows.filter(path__in=cuts)
+    hidden = set(hidden_rows.values_list("path", flat=True)) if cuts else set()
+    return {
+        path
+        for _, path in candidates
+        if not any(cut in hidden for cut in tree.ancestor_paths(path))
+    }
+
+
 def public_links(links: QuerySet[Any]) -> QuerySet[Any]:
     """Agent or subject links the public may see: published, on a public unit.
 
