@@ -29,6 +29,7 @@ from archive.selectors.authorities import (
     subjects_browse,
 )
 from archive.selectors.found_in import (
+    FOUND_IN_PAGE_SIZE,
     RECORDS_PAGE_SIZE,
     RECORDS_PER_COLLECTION,
     FoundIn,
@@ -92,6 +93,7 @@ __all__ = [
     "BrowseListing",
     "FoundIn",
     "FoundInListing",
+    "FOUND_IN_PAGE_SIZE",
     "INVERSE_RELATION",
     "LinkedRecord",
     "RECORDS_PAGE_SIZE",

@@ -132,3 +132,19 @@ def test_collections_are_paged_by_title(db):
     assert {listing.total for listing in listings} == {30}
     titles = [i.root.title for listing in listings for i in listing.page.object_list]
     assert titles == [f"Papers {n:02d}" for n in range(30)]
+
+
+def test_hidden_units_left_out_when_their_collections_are_read_whole(
+    world: PagesWorld, monkeypatch
+):
+    # Past MAX_ANCESTOR_PROBES ancestors, the unpublished nodes of the collections are read
+    # instead of the ancestors one by one: the same units must be left out.
+    from archive import visibility
+
+    monkeypatch.setattr(visibility, "MAX_ANCESTOR_PROBES", 0)
+    listing = selectors.subject_found_in(world.subject, collection=world.papers.pk)
+    assert listing.records_page is not None
+    assert [r.unit.ref for r in listing.records_page.object_list] == []
+    assert listing.total == 2
+    agent = selectors.agent_found_in(world.agent)
+    assert listed_units(agent) == {"MS 730": ["o11"], "GEN MSS 238": ["f11"]}
