@@ -497,6 +497,7 @@ def _authority_pages() -> None:
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
+        issued = len(ctx.captured_queries)  # read from the log, before other requests clear it
         served = _timed(lambda u=url: client.get(u))
         table, column = ("archive_agentlink", "agent_id")
         if kind == "subject":
@@ -511,7 +512,7 @@ def _authority_pages() -> None:
         links = floor()
         bare = _timed(floor)
         print(
-            f"{label:<26}{links:>7,}{len(ctx.captured_queries):>8}"
+            f"{label:<26}{links:>7,}{issued:>8}"
             f"{served[0]:>10.1f} /{served[1]:>7.1f}  {bare[0]:>6.1f} /{bare[1]:>6.1f}"
         )
     before = (

@@ -93,11 +93,10 @@ class _Links:
 def _public_links(links: QuerySet[Any], *, with_roles: bool) -> _Links:
     """The public links of ``links`` (two queries; see the module)."""
     role = ["role"] if with_roles else []
-    rows = sorted(
+    rows = list(
         links.filter(published=True)
         .values_list("unit__path", "unit__collection_id", "unit__published", "unit_id", *role)
-        .order_by(),
-        key=lambda row: row[0],
+        .order_by("unit__path")
     )
     public = public_paths((cid, path, published) for path, cid, published, *_ in rows)
     grouped = _Links(pairs=set(), roots={}, records={})
@@ -132,17 +131,7 @@ def found_in(
     # Subjects' links have no role: no labels, so their records carry none either.
     labels = dict(AgentLink.Role.choices) if with_roles else {}
     role_counts = _role_counts(grouped.pairs, labels)
-    roles_by_collection: dict[int, set[str]] = {}
-    for collection_id, link_role in grouped.pairs:
-        if not role or link_role == role:
-            roles_by_collection.setdefault(collection_id, set()).add(link_role)
-    records: dict[int, dict[int, list[str]]] = {}
-    for collection_id, units in grouped.records.items():
-        records[collection_id] = {
-            unit_id: sorted(labels[r] for r in values if r in labels)
-            for unit_id, values in units.items()
-            if not role or role in values
-        }
+    roles_by_collection, records = _with_role(grouped, labels, role)
     listing = FoundInListing(
         page=Paginator([], FOUND_IN_PAGE_SIZE).get_page(1),
         total=len(roles_by_collection),
@@ -163,28 +152,64 @@ def found_in(
     root = roots.filter(collection_id=within_id).first() if within_id is not None else None
     if root is not None:
         listing.within = entry(root)
-        mine = records.get(root.collection_id, {})
-        records_page: Page[Any] = Paginator(list(mine), RECORDS_PAGE_SIZE).get_page(page)
-        listing.within.linked = _records(list(records_page.object_list), mine)
-        records_page.object_list = listing.within.linked
-        listing.records_page = records_page
+        listing.records_page = _records_page(listing.within, records, labels, page=page)
         return listing
     paginator = _CountedPaginator(
         roots.order_by("title", "id"), FOUND_IN_PAGE_SIZE, count=listing.total
     )
-    page_obj: Page[Any] = paginator.get_page(page)
-    entries = [entry(root) for root in page_obj.object_list]
-    first: dict[int, list[str]] = {}
+    listing.page = paginator.get_page(page)
+    listing.page.object_list = _with_first_records(
+        [entry(root) for root in listing.page.object_list], records, labels
+    )
+    return listing
+
+
+def _records_page(
+    entry: FoundIn,
+    records: dict[int, dict[int, set[str]]],
+    labels: dict[str, str],
+    *,
+    page: int | str | None,
+) -> Page[Any]:
+    """One page of the linked records of ``entry``'s collection, also set as its ``linked``."""
+    mine = records.get(entry.root.collection_id, {})
+    records_page: Page[Any] = Paginator(list(mine), RECORDS_PAGE_SIZE).get_page(page)
+    entry.linked = _records(list(records_page.object_list), mine, labels)
+    records_page.object_list = entry.linked
+    return records_page
+
+
+def _with_first_records(
+    entries: list[FoundIn], records: dict[int, dict[int, set[str]]], labels: dict[str, str]
+) -> list[FoundIn]:
+    """``entries`` with the first linked records of each (two queries for all of them)."""
+    first: dict[int, set[str]] = {}
     for item in entries:
         mine = records.get(item.root.collection_id, {})
         first.update({i: mine[i] for i in list(mine)[:RECORDS_PER_COLLECTION]})
-    shown = {r.unit.pk: r for r in _records(list(first), first)}
+    shown = {r.unit.pk: r for r in _records(list(first), first, labels)}
     for item in entries:
         mine = records.get(item.root.collection_id, {})
         item.linked = [shown[i] for i in list(mine)[:RECORDS_PER_COLLECTION] if i in shown]
-    page_obj.object_list = entries
-    listing.page = page_obj
-    return listing
+    return entries
+
+
+def _with_role(
+    grouped: _Links, labels: dict[str, str], role: str | None
+) -> tuple[dict[int, set[str]], dict[int, dict[int, set[str]]]]:
+    """The roles per collection, and the linked records per collection with their role
+    labels, of the links with ``role`` (of every link without one)."""
+    roles_by_collection: dict[int, set[str]] = {}
+    for collection_id, link_role in grouped.pairs:
+        if not role or link_role == role:
+            roles_by_collection.setdefault(collection_id, set()).add(link_role)
+    records = grouped.records
+    if role:
+        records = {
+            collection_id: {u: values for u, values in units.items() if role in values}
+            for collection_id, units in grouped.records.items()
+        }
+    return roles_by_collection, records
 
 
 def _role_counts(pairs: set[tuple[int, str]], labels: dict[str, str]) -> list[tuple[str, str, int]]:
@@ -204,11 +229,17 @@ def _collection_id(value: int | str | None, known: dict[int, set[str]]) -> int |
     return collection_id if collection_id in known else None
 
 
-def _records(ids: Sequence[int], roles: dict[int, list[str]]) -> list[LinkedRecord]:
+def _records(
+    ids: Sequence[int], roles: dict[int, set[str]], labels: dict[str, str]
+) -> list[LinkedRecord]:
     """The units ``ids`` ready to list (title by ``archive.display``, link), in that order:
     two queries, the rows with their collection and repository, and their public dates."""
     if not ids:
         return []
     units = Component.objects.filter(pk__in=ids).select_related("collection__repository")
     by_id = {u.pk: u for u in units.prefetch_related(Prefetch("dates", queryset=public_dates()))}
-    return [LinkedRecord(unit=by_id[i], roles=roles[i]) for i in ids if i in by_id]
+    return [
+        LinkedRecord(unit=by_id[i], roles=sorted(labels[r] for r in roles[i] if r in labels))
+        for i in ids
+        if i in by_id
+    ]
