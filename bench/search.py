@@ -453,6 +453,16 @@ def _pages() -> None:
     print("bare SQL = the first 50 children of the node in path order (the rows the page lists)")
 
 
+def _cpu_ms(fn, runs: int = RUNS) -> float:
+    """Median CPU time of this process for one call of ``fn``, in ms."""
+    samples = []
+    for _ in range(runs):
+        started = time.process_time()
+        fn()
+        samples.append((time.process_time() - started) * 1000)
+    return statistics.median(samples)
+
+
 def _authority_pages() -> None:
     """Server time of agent and subject pages (Django's test client, templates included),
     with the queries each issues, beside the floor measured in the same run: reading the
@@ -491,7 +501,10 @@ def _authority_pages() -> None:
             topic.pk,
         ),
     ]
-    print(f"{'page':<26}{'links':>7}{'queries':>8}{'server p50/p95 ms':>20}  {'floor p50/p95':>14}")
+    print(
+        f"{'page':<26}{'links':>7}{'queries':>8}{'server p50/p95 ms':>20}{'CPU p50':>9}"
+        f"  {'floor p50/p95':>14}"
+    )
     for label, url, kind, pk in pages:
         connection.queries_log.clear()  # each request clears it when it starts
         with CaptureQueriesContext(connection) as ctx:
@@ -499,6 +512,7 @@ def _authority_pages() -> None:
         assert response.status_code == 200, (url, response.status_code)
         issued = len(ctx.captured_queries)  # read from the log, before other requests clear it
         served = _timed(lambda u=url: client.get(u))
+        cpu = _cpu_ms(lambda u=url: client.get(u))
         table, column = ("archive_agentlink", "agent_id")
         if kind == "subject":
             table, column = ("archive_subjectlink", "subject_id")
@@ -513,7 +527,7 @@ def _authority_pages() -> None:
         bare = _timed(floor)
         print(
             f"{label:<26}{links:>7,}{issued:>8}"
-            f"{served[0]:>10.1f} /{served[1]:>7.1f}  {bare[0]:>6.1f} /{bare[1]:>6.1f}"
+            f"{served[0]:>10.1f} /{served[1]:>7.1f}{cpu:>9.1f}  {bare[0]:>6.1f} /{bare[1]:>6.1f}"
         )
     before = (
         AgentLink.objects.filter(agent=serge, published=True, unit__in=public_units().values("id"))
@@ -523,6 +537,10 @@ def _authority_pages() -> None:
     old = _timed(lambda: list(before.all()), runs=5)
     print(f"before: the listing query of {serge} alone: p50/p95 {old[0]:.1f} / {old[1]:.1f} ms")
     print("floor = the authority's published links read through the link table's index")
+    print(
+        "CPU = this process's CPU time per request (on SQLite the queries' too), which other "
+        "work on the machine does not stretch"
+    )
     print(
         "aims: agent and subject pages p95 < 50 ms at 1M on PostgreSQL, < 100 ms at 100k on SQLite"
     )
