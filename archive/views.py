@@ -192,7 +192,10 @@ def outline(request: HttpRequest, repository: str, ead_id: str) -> HttpResponse:
 def agent(request: HttpRequest, slug: str) -> HttpResponse:
     person = selectors.agent_get(slug=slug)
     listing = selectors.agent_found_in(
-        person, page=request.GET.get("page"), role=request.GET.get("role") or None
+        person,
+        page=request.GET.get("page"),
+        role=request.GET.get("role") or None,
+        collection=request.GET.get("collection"),
     )
     return render(
         request,
@@ -209,7 +212,9 @@ def agent(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def subject(request: HttpRequest, slug: str) -> HttpResponse:
     term = selectors.subject_get(slug=slug)
-    listing = selectors.subject_found_in(term, page=request.GET.get("page"))
+    listing = selectors.subject_found_in(
+        term, page=request.GET.get("page"), collection=request.GET.get("collection")
+    )
     return render(request, "archive/subject.html", {"subject": term, "listing": listing})
 
 

@@ -165,7 +165,7 @@ class AgentLink(models.Model):
     unit = models.ForeignKey(
         "archive.Component", on_delete=models.CASCADE, related_name="agent_links"
     )
-    # (no index of its own: agentlink_agent_role starts with it)
+    # (no index of its own: agentlink_agent_role_unit starts with it)
     agent = models.ForeignKey(Agent, on_delete=models.PROTECT, related_name="links", db_index=False)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.SUBJECT)
     relator = models.CharField(
@@ -177,7 +177,12 @@ class AgentLink(models.Model):
 
     class Meta:
         ordering = ["unit", "position", "id"]
-        indexes = [models.Index(fields=["agent", "role"], name="agentlink_agent_role")]
+        # An agent's page reads its links through this index alone (``selectors.found_in``).
+        indexes = [
+            models.Index(
+                fields=["agent", "role", "published", "unit"], name="agentlink_agent_role_unit"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.agent} ({self.get_role_display()})"

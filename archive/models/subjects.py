@@ -55,13 +55,20 @@ class SubjectLink(models.Model):
     unit = models.ForeignKey(
         "archive.Component", on_delete=models.CASCADE, related_name="subject_links"
     )
-    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="links")
+    # (no index of its own: subjectlink_subject_unit starts with it)
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="links", db_index=False
+    )
     published = models.BooleanField(default=True)
     position = models.PositiveIntegerField(default=0)
     attributes = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["unit", "position", "id"]
+        # A subject's page reads its links through this index alone (``selectors.found_in``).
+        indexes = [
+            models.Index(fields=["subject", "published", "unit"], name="subjectlink_subject_unit")
+        ]
 
     def __str__(self) -> str:
         return str(self.subject)

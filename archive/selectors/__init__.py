@@ -7,6 +7,7 @@ every tree read is bounded (see ``outline``). One module per page family:
 - ``outline``: the collection's tree, paged by path ranges
 - ``home``: the home page and the repository pages
 - ``authorities``: agent and subject pages, and the A-Z browse pages
+- ``found_in``: what agent and subject pages list: linked collections and records, paged
 
 Callers use ``from archive import selectors`` and ``selectors.<name>``; the public names of
 every module are re-exported here.
@@ -18,8 +19,6 @@ from archive.selectors.authorities import (
     INVERSE_RELATION,
     BrowseEntry,
     BrowseListing,
-    FoundIn,
-    FoundInListing,
     Related,
     agent_found_in,
     agent_get,
@@ -28,6 +27,15 @@ from archive.selectors.authorities import (
     subject_found_in,
     subject_get,
     subjects_browse,
+)
+from archive.selectors.found_in import (
+    FOUND_IN_PAGE_SIZE,
+    RECORDS_PAGE_SIZE,
+    RECORDS_PER_COLLECTION,
+    FoundIn,
+    FoundInListing,
+    LinkedRecord,
+    found_in,
 )
 from archive.selectors.home import (
     LISTING_PAGE_SIZE,
@@ -85,7 +93,12 @@ __all__ = [
     "BrowseListing",
     "FoundIn",
     "FoundInListing",
+    "FOUND_IN_PAGE_SIZE",
     "INVERSE_RELATION",
+    "LinkedRecord",
+    "RECORDS_PAGE_SIZE",
+    "RECORDS_PER_COLLECTION",
+    "found_in",
     "LANGUAGE_NAMES",
     "LISTING_PAGE_SIZE",
     "NOTE_ORDER",

@@ -10,10 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Count,
-    QuerySet,
-)
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower, Substr
 from django.http import Http404
 
@@ -21,15 +18,13 @@ from archive.models import (
     Agent,
     AgentLink,
     AgentRelation,
-    Component,
     Subject,
     SubjectLink,
 )
-from archive.selectors.home import LISTING_PAGE_SIZE, public_roots
+from archive.selectors.found_in import FoundInListing, found_in
 from archive.visibility import (
     public_authorities,
     public_links,
-    public_units,
 )
 
 # How a relation reads from the other side: if A is parent of B, B is child of A.
@@ -57,86 +52,35 @@ def subject_get(*, slug: str) -> Subject:
     return subject
 
 
-@dataclass
-class FoundIn:
-    """A collection an agent or subject appears in, with the roles it has there."""
-
-    root: Component
-    roles: list[str]
-    records: int  # linked public units in this collection (the collection itself included)
-
-
-@dataclass
-class FoundInListing:
-    page: Page
-    total: int
-    role_counts: list[tuple[str, str, int]]  # (role value, label, collections)
-    role: str | None
-
-
-def _found_in(
-    links: QuerySet, *, page: int | str | None, role: str | None, with_roles: bool
-) -> FoundInListing:
-    """Group public, published links by collection; page through the collections.
-
-    Listings only count public units: a link to a hidden file neither lists its collection
-    nor counts in the facets.
-    """
-    links = links.filter(published=True, unit__in=public_units().values("id"))
-    role_counts: list[tuple[str, str, int]] = []
-    if with_roles:
-        per_role = dict(
-            links.values_list("role")
-            .annotate(n=Count("unit__collection_id", distinct=True))
-            .order_by()
-        )
-        role_counts = [
-            (value, label, per_role[value])
-            for value, label in AgentLink.Role.choices
-            if per_role.get(value)
-        ]
-        if role:
-            links = links.filter(role=role)
-    if with_roles:
-        rows = list(links.values_list("unit__collection_id", "role").order_by())
-    else:
-        rows = [(cid, "") for cid in links.values_list("unit__collection_id", flat=True)]
-    roles_by_collection: dict[int, set[str]] = {}
-    records: dict[int, int] = {}
-    for collection_id, link_role in rows:
-        roles_by_collection.setdefault(collection_id, set()).add(link_role)
-        records[collection_id] = records.get(collection_id, 0) + 1
-    roots = (
-        public_roots().filter(collection_id__in=list(roles_by_collection)).order_by("title", "id")
-    )
-    paginator = Paginator(roots, LISTING_PAGE_SIZE)
-    page_obj: Page[Any] = paginator.get_page(page)  # its rows become FoundIn below
-    label = dict(AgentLink.Role.choices)
-    page_obj.object_list = [
-        FoundIn(
-            root=r,
-            roles=sorted(label.get(x, x) for x in roles_by_collection[r.collection_id] if x),
-            records=records[r.collection_id],
-        )
-        for r in page_obj.object_list
-    ]
-    return FoundInListing(
-        page=page_obj, total=len(roles_by_collection), role_counts=role_counts, role=role
-    )
-
-
 def agent_found_in(
-    agent: Agent, *, page: int | str | None = None, role: str | None = None
+    agent: Agent,
+    *,
+    page: int | str | None = None,
+    role: str | None = None,
+    collection: int | str | None = None,
 ) -> FoundInListing:
-    """Collections where the agent is linked, with creator/subject/source facet counts."""
+    """Collections and records where the agent is linked, with creator/subject/source facet
+    counts (``found_in.found_in``: a fixed number of queries, cost by the agent's links).
+
+    ``collection`` (a collection id) lists that collection's linked records, a page at a time.
+    """
     if role not in AgentLink.Role.values:
         role = None
-    return _found_in(AgentLink.objects.filter(agent=agent), page=page, role=role, with_roles=True)
+    return found_in(
+        AgentLink.objects.filter(agent=agent),
+        with_roles=True,
+        role=role,
+        page=page,
+        within=collection,
+    )
 
 
-def subject_found_in(subject: Subject, *, page: int | str | None = None) -> FoundInListing:
-    return _found_in(
-        SubjectLink.objects.filter(subject=subject), page=page, role=None, with_roles=False
+def subject_found_in(
+    subject: Subject, *, page: int | str | None = None, collection: int | str | None = None
+) -> FoundInListing:
+    """Collections and records where the subject is linked (see ``agent_found_in``)."""
+    return found_in(
+        SubjectLink.objects.filter(subject=subject), with_roles=False, page=page, within=collection
     )
 
 
@@ -149,25 +93,33 @@ class Related:
 
 
 def agent_relations(agent: Agent) -> list[Related]:
-    """Relations to other public agents, read from this agent's side (two queries).
+    """Relations to other public agents, read from this agent's side.
 
-    A related agent the public may not see (unpublished, or named only in hidden description)
-    is left out: its name would lead to a page that answers 404.
+    One query for an agent without relations (most), two otherwise: the relations in both
+    directions, then which agents on their other side are public. A related agent the public
+    may not see (unpublished, or named only in hidden description) is left out: its name
+    would lead to a page that answers 404.
     """
-    related: list[Related] = []
-    public = public_authorities(Agent.objects.all()).values("pk")
-    forward = AgentRelation.objects.filter(source=agent, target__in=public).select_related("target")
-    for rel in forward:
-        # "agent is parent of target": on this page the target is this agent's child.
-        label = INVERSE_RELATION.get(rel.relation_type, rel.get_relation_type_display())
-        related.append(Related(rel.target, label, rel.description, rel.dates))
-    backward = AgentRelation.objects.filter(target=agent, source__in=public).select_related(
-        "source"
-    )
-    for rel in backward:
-        related.append(
-            Related(rel.source, rel.get_relation_type_display(), rel.description, rel.dates)
+    relations = list(
+        AgentRelation.objects.filter(Q(source=agent) | Q(target=agent)).select_related(
+            "source", "target"
         )
+    )
+    if not relations:
+        return []
+    others = {r.target_id if r.source_id == agent.pk else r.source_id for r in relations}
+    public = set(
+        public_authorities(Agent.objects.filter(pk__in=others)).values_list("pk", flat=True)
+    )
+    related: list[Related] = []
+    for rel in relations:
+        if rel.source_id == agent.pk and rel.target_id in public:
+            # "agent is parent of target": on this page the target is this agent's child.
+            label = INVERSE_RELATION.get(rel.relation_type, rel.get_relation_type_display())
+            related.append(Related(rel.target, label, rel.description, rel.dates))
+        elif rel.target_id == agent.pk and rel.source_id in public:
+            label = rel.get_relation_type_display()
+            related.append(Related(rel.source, label, rel.description, rel.dates))
     return sorted(related, key=lambda r: (r.relationship, r.agent.authorized_name))
 
 

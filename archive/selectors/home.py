@@ -33,17 +33,18 @@ LISTING_PAGE_SIZE = 25
 
 def public_roots() -> QuerySet[Component]:
     """The root components of public collections, ready for listing (title, dates, abstract)."""
-    return (
-        public_units(Component.objects.filter(depth=1))
-        .select_related("collection__repository")
-        .prefetch_related(
-            Prefetch("dates", queryset=public_dates()),
-            Prefetch(
-                "notes",
-                queryset=Note.objects.filter(published=True, note_type=NoteType.ABSTRACT),
-                to_attr="abstracts",
-            ),
-        )
+    return listed_roots(public_units(Component.objects.filter(depth=1)))
+
+
+def listed_roots(roots: QuerySet[Component]) -> QuerySet[Component]:
+    """``roots`` (collection roots the caller knows to be public) ready for listing."""
+    return roots.select_related("collection__repository").prefetch_related(
+        Prefetch("dates", queryset=public_dates()),
+        Prefetch(
+            "notes",
+            queryset=Note.objects.filter(published=True, note_type=NoteType.ABSTRACT),
+            to_attr="abstracts",
+        ),
     )
 
 
