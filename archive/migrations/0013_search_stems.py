@@ -76,6 +76,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("archive", "0011_api_token")]
+    dependencies = [("archive", "0012_authority_link_indexes")]
 
     operations = [migrations.RunPython(forward, backward)]
