@@ -21,7 +21,10 @@ Threads: an lxml validator keeps the errors of its last run on the object itself
 threads validating with the same compiled schema would read each other's errors. Every use of
 a compiled schema therefore happens under that schema's lock and the errors are copied out
 before it is released. The Django side can hold one ``SchemaSet`` for the process and call it
-from request threads and task workers alike.
+from request threads and task workers alike; a caller that must not wait for the lock (the
+export check in ``archive.services.validation``) takes a copy per thread instead
+(:func:`thread_schema`). Either way the file is read by :func:`load`, the one loader of
+schemas (EAD and EAC-CPF alike).
 
 Pure Python + lxml: no Django here, so ``python -m archive.ead validate`` runs anywhere.
 """

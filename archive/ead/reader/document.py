@@ -137,7 +137,8 @@ class EADReader(HeaderReading, UnitReading):
         the unit's children are turned into fields at their end tags, as a whole. What
         happens once per unit or per child of the root is a step of its own; the loop keeps
         what every event needs in local variables (``limit`` is read back after a step that
-        may move it).
+        may move it). It is longer than 60 lines on purpose: it runs for every start and end
+        tag of the file, and a call per event would cost more than the rest of its work.
 
         Entities are never expanded, but libxml2 still reports the elements of an internal
         entity's text (at its first use, outside the tree: they have no parent). When the
