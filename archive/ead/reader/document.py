@@ -6,7 +6,7 @@ classes ``EADReader`` inherits: ``HeaderReading``, ``UnitReading`` and through i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from lxml import etree
@@ -199,6 +199,7 @@ class EADReader(HeaderReading, UnitReading):
                 state = stack[-1]
                 if el is state.element:  # (only units are on the stack)
                     yield from self._close_unit(el)
+                    el.getparent().remove(el)
                     limit = self._limit
                 elif level == state.level + 1:
                     if name != "dsc":
@@ -283,9 +284,10 @@ class EADReader(HeaderReading, UnitReading):
             self._segment = read
             self._limit = read + self.max_unit_bytes
 
-    def _close_unit(self, el: Any) -> Iterator[Record]:
+    def _close_unit(self, el: Any) -> Iterable[Record]:
         """A component ends: its record (unless emitted at its first child), or what came
-        after its child components as a supplement."""
+        after its child components as a supplement. (Returns them rather than being a
+        generator: one generator less between each record and the loop.)"""
         stack = self._stack
         state = stack.pop()
         if self.max_unit_bytes is not None and stack:
@@ -295,12 +297,12 @@ class EADReader(HeaderReading, UnitReading):
             stack[-1].pending.append(self._unit(state))  # after its parent
             stack[-1].pending.extend(state.pending)  # and its own, after it
         elif not state.emitted:
-            yield from self._emit(state)
+            return self._emit(state)
         elif state.late:
             if state.depth > 0:
                 self.warn(el, "description after child components")
-            yield self._supplement(state)
-        el.getparent().remove(el)
+            return (self._supplement(state),)
+        return ()
 
     def _list_child(self, state: _UnitState, el: Any, name: str) -> None:
         """An element of a component list (``<dsc>``) other than a component ends."""
