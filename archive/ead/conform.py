@@ -34,7 +34,7 @@ from typing import Any
 
 from lxml import etree
 
-from .markup import _unwrap
+from .markup import add_text, drop_keep_tail, take_content, unwrap
 from .parsing import XLINK_NS, XML_NS
 
 _HERE = Path(__file__).parent
@@ -292,7 +292,7 @@ class ContentModel:
             if wrapper is not None:
                 index += self._box(el, index, child, wrapper, boxes)
                 continue
-            _unwrap(child, pad=name in _BLOCKISH)  # its content is examined in turn
+            unwrap(child, pad=name in _BLOCKISH)  # its content is examined in turn
         for box in boxes:
             box_spec = self.child_type(spec, self.local(box) or "")
             if box_spec is not None:
@@ -318,7 +318,7 @@ class ContentModel:
                 _quote(child)
                 return 1
             # only words: they are examined here instead, as if misplaced
-            _unwrap(child, pad=True)
+            unwrap(child, pad=True)
             return 0
         if child_spec is not None:
             if name == "p" and not spec["mixed"]:
@@ -454,7 +454,7 @@ class ContentModel:
             sub.addnext(rest)
             for piece in (child, rest):
                 if len(piece) == 0 and not (piece.text or "").strip():
-                    _drop_keep_tail(piece)
+                    drop_keep_tail(piece)
             if rest.getparent() is None:
                 return
             child = rest
@@ -479,16 +479,7 @@ class ContentModel:
             return  # nowhere to put it: keep the words rather than drop them
         holder_spec = self.child_type(spec, holder)
         # runs of text and deferred phrase elements become one holder each
-        items: list[tuple[str, Any]] = []
-        if el.text:
-            items.append(("text", el.text))
-        for child in list(el):
-            items.append(("node", child))
-            if child.tail:
-                items.append(("text", child.tail))
-            child.tail = None
-            el.remove(child)
-        el.text = None
+        items = take_content(el)
         current: Any = None
         for kind, value in items:
             if kind == "node" and value not in deferred:
@@ -498,18 +489,18 @@ class ContentModel:
                 current = None
                 continue
             if kind == "text" and not value.strip() and current is None:
-                _add_text(el, value)
+                add_text(el, value)
                 continue
             if current is None:
                 existing = [c for c in el if self.local(c) == holder]
                 if existing and holder_spec is not None and not holder_spec["mixed"]:
                     # a statement-like holder (notestmt) may occur once: reuse it
                     current = existing[-1]
-                    _add_text(current, " ")
+                    add_text(current, " ")
                 else:
                     current = etree.SubElement(el, f"{{{self.namespace}}}{holder}")
             if kind == "text":
-                _add_text(current, value)
+                add_text(current, value)
             else:
                 current.append(value)
         for box in el:
@@ -586,28 +577,6 @@ def _quote(el: Any) -> None:
     for child in list(el):
         quoted.append(child)
     el.append(quoted)
-
-
-def _drop_keep_tail(node: Any) -> None:
-    """Remove an element with no words, keeping its tail text."""
-    parent = node.getparent()
-    if parent is None:
-        return
-    tail = node.tail or ""
-    previous = node.getprevious()
-    if previous is not None:
-        previous.tail = (previous.tail or "") + tail
-    else:
-        parent.text = (parent.text or "") + tail
-    parent.remove(node)
-
-
-def _add_text(target: Any, text: str) -> None:
-    if len(target):
-        last = target[-1]
-        last.tail = (last.tail or "") + text
-    else:
-        target.text = (target.text or "") + text
 
 
 @cache

@@ -21,7 +21,10 @@ Threads: an lxml validator keeps the errors of its last run on the object itself
 threads validating with the same compiled schema would read each other's errors. Every use of
 a compiled schema therefore happens under that schema's lock and the errors are copied out
 before it is released. The Django side can hold one ``SchemaSet`` for the process and call it
-from request threads and task workers alike.
+from request threads and task workers alike; a caller that must not wait for the lock (the
+export check in ``archive.services.validation``) takes a copy per thread instead
+(:func:`thread_schema`). Either way the file is read by :func:`load`, the one loader of
+schemas (EAD and EAC-CPF alike).
 
 Pure Python + lxml: no Django here, so ``python -m archive.ead validate`` runs anywhere.
 """
@@ -31,7 +34,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,19 +178,48 @@ def compiled(path: Path) -> _Compiled:
     with _compile_lock:
         found = _compiled.get(path)
         if found is None:
-            if not path.is_file():
-                raise SchemaNotFound(f"schema file not found: {path}")
-            try:
-                if path.suffix == ".dtd":
-                    validator: etree.XMLSchema | etree.DTD = etree.DTD(str(path))
-                else:
-                    # local files only: imports are resolved next to the schema, never fetched
-                    parser = etree.XMLParser(no_network=True, resolve_entities=False)
-                    validator = etree.XMLSchema(etree.parse(str(path), parser))
-            except (etree.XMLSchemaParseError, etree.DTDParseError, etree.XMLSyntaxError) as exc:
-                raise SchemaNotFound(f"schema file does not compile: {path}: {exc}") from None
-            found = _compiled[path] = _Compiled(validator)
+            found = _compiled[path] = _Compiled(load(path))
     return found
+
+
+_per_thread = threading.local()
+
+
+def thread_schema(path: Path) -> etree.XMLSchema:
+    """The W3C schema at ``path`` compiled for the calling thread (once per thread).
+
+    For callers that validate without a lock: an lxml validator keeps the errors of its last
+    run on itself, so each thread gets its own copy and two threads validate at once, for
+    the cost of one compile per thread. Raises :class:`SchemaNotFound` as :func:`load`.
+    """
+    path = path.resolve()
+    cache: dict[Path, etree.XMLSchema] | None = getattr(_per_thread, "schemas", None)
+    if cache is None:
+        cache = _per_thread.schemas = {}
+    schema = cache.get(path)
+    if schema is None:
+        loaded = load(path)
+        if not isinstance(loaded, etree.XMLSchema):
+            raise TypeError(f"not a W3C schema: {path}")
+        schema = cache[path] = loaded
+    return schema
+
+
+def load(path: Path) -> etree.XMLSchema | etree.DTD:
+    """Compile the schema (``.xsd``) or DTD (``.dtd``) at ``path``, uncached: the one place
+    schemas are read (local files only, imports resolved next to the schema, never fetched).
+
+    Raises :class:`SchemaNotFound` when the file is missing or does not compile.
+    """
+    if not path.is_file():
+        raise SchemaNotFound(f"schema file not found: {path}")
+    try:
+        if path.suffix == ".dtd":
+            return etree.DTD(str(path))
+        parser = etree.XMLParser(no_network=True, resolve_entities=False)
+        return etree.XMLSchema(etree.parse(str(path), parser))
+    except (etree.XMLSchemaParseError, etree.DTDParseError, etree.XMLSyntaxError) as exc:
+        raise SchemaNotFound(f"schema file does not compile: {path}: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,19 +395,13 @@ def _streams_valid(checker: _Compiled, source: Source, name: str) -> bool:
         stream, owned, _ = open_source(_rewind(source))
         try:
             events = etree.iterparse(stream, events=("end",), schema=schema, **SAFE_PARSER_OPTIONS)
-            for _, el in events:
+            for el in ended_elements(events):
                 ident = el.get("id")
                 if ident is not None:
                     ident = " ".join(ident.split())  # xs:ID values are whitespace-collapsed
                     if ident in seen:
                         return False
                     seen.add(ident)
-                el.clear(keep_tail=True)
-                # drop the siblings already seen, so a long list of components does not pile up
-                parent = el.getparent()
-                if parent is not None:
-                    while el.getprevious() is not None:
-                        del parent[0]
         except etree.XMLSyntaxError:
             return False
         finally:
@@ -394,12 +420,8 @@ def _well_formed(source: Source) -> bool:
     """
     stream, owned, _ = open_source(_rewind(source))
     try:
-        for _, el in etree.iterparse(stream, events=("end",), **SAFE_PARSER_OPTIONS):
-            el.clear(keep_tail=True)
-            parent = el.getparent()
-            if parent is not None:
-                while el.getprevious() is not None:
-                    del parent[0]
+        for _ in ended_elements(etree.iterparse(stream, events=("end",), **SAFE_PARSER_OPTIONS)):
+            pass
     except etree.XMLSyntaxError:
         return False
     finally:
@@ -417,3 +439,16 @@ def _parse_tree(source: Source, name: str) -> etree._ElementTree:
     finally:
         if owned:
             stream.close()
+
+
+def ended_elements(events: Iterable[tuple[str, Any]]) -> Iterator[Any]:
+    """The elements of an ``iterparse`` over end events, each cleared (tail kept) once the
+    caller has looked at it, and the cleared siblings before it dropped, so memory stays
+    flat whatever the size of the document (a long list of components does not pile up)."""
+    for _, el in events:
+        yield el
+        el.clear(keep_tail=True)
+        parent = el.getparent()
+        if parent is not None:
+            while el.getprevious() is not None:
+                del parent[0]

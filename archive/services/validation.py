@@ -1,11 +1,11 @@
 """Validate an export file against the official XSD of its version, at run time.
 
-A minimal loader of its own (``archive.ead.schemas``, written on another branch, is the fuller
-one; one of the two should end up calling the other): the schemas are found through
-``settings.FONDS_SCHEMA_DIR`` and compiled once per thread. An lxml validator keeps the
-errors of its last run on itself, so a compiled schema is never shared between threads; a
-copy per thread costs a compile (a fraction of a second for EAD3) once per worker thread and
-lets two threads validate at the same time.
+The schemas are found through ``settings.FONDS_SCHEMA_DIR`` and loaded by the one loader,
+``archive.ead.schemas`` (pure lxml, no Django), compiled once per thread
+(``schemas.thread_schema``): an lxml validator keeps the errors of its last run on itself, so
+a compiled schema is never shared between threads; a copy per thread costs a compile (a
+fraction of a second for EAD3) once per worker thread and lets two threads validate at the
+same time.
 
 The file is validated as it streams through the parser (``iterparse(schema=...)``): each
 element is dropped as it ends, so memory stays flat whatever the size of the finding aid.
@@ -25,12 +25,12 @@ tracked here. (Neither mode checks that an IDREF names an existing id.)
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 from lxml import etree
 
 from archive import conf
+from archive.ead import schemas
 from archive.ead.parsing import safe_parser
 
 SCHEMA_FILES = {
@@ -38,8 +38,6 @@ SCHEMA_FILES = {
     "ead3": "ead3/ead3.xsd",
     "eac-cpf": "eac-cpf/cpf.xsd",
 }
-
-_local = threading.local()
 
 
 class DocumentInvalid(Exception):
@@ -53,18 +51,13 @@ class DocumentInvalid(Exception):
 
 def export_schema(fmt: str) -> etree.XMLSchema:
     """The compiled XSD of ``fmt`` ("ead2002" | "ead3" | "eac-cpf") for the calling thread."""
-    schemas: dict[tuple[str, str], etree.XMLSchema] = getattr(_local, "schemas", None) or {}
-    _local.schemas = schemas
-    directory = str(conf.schema_dir())
-    key = (directory, fmt)
-    schema = schemas.get(key)
-    if schema is None:
-        path = Path(directory) / SCHEMA_FILES[fmt]
-        if not path.is_file():
-            raise DocumentInvalid(f"the {fmt} schema was not found at {path}; set FONDS_SCHEMA_DIR")
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
-        schema = schemas[key] = etree.XMLSchema(etree.parse(str(path), parser))
-    return schema
+    path = conf.schema_dir() / SCHEMA_FILES[fmt]
+    if not path.is_file():
+        raise DocumentInvalid(f"the {fmt} schema was not found at {path}; set FONDS_SCHEMA_DIR")
+    try:
+        return schemas.thread_schema(path)
+    except schemas.SchemaNotFound as exc:
+        raise DocumentInvalid(str(exc)) from None
 
 
 def export_validate(path: Path, fmt: str) -> int:
@@ -82,14 +75,15 @@ def export_validate(path: Path, fmt: str) -> int:
     closed = False
     seen: set[str] = set()
     try:
-        for _event, element in etree.iterparse(
+        events = etree.iterparse(
             str(path),
             events=("end",),
             schema=schema,
             no_network=True,
             load_dtd=False,
             remove_blank_text=False,
-        ):
+        )
+        for element in schemas.ended_elements(events):  # (each dropped once looked at)
             elements += 1
             line = element.sourceline
             ident = element.get("id")
@@ -98,14 +92,8 @@ def export_validate(path: Path, fmt: str) -> int:
                 if ident in seen:
                     raise DocumentInvalid(f"the id {ident!r} is used twice", line)
                 seen.add(ident)
-            element.clear(keep_tail=True)
-            parent = element.getparent()
-            if parent is None:
+            if element.getparent() is None:
                 closed = True  # the root's end: the whole document was read
-                continue
-            # (the cleared siblings before it would still hold a node each)
-            while element.getprevious() is not None:
-                del parent[0]
     except etree.XMLSyntaxError as exc:
         reason = _first_error(exc)
         raise DocumentInvalid(reason, line) from exc
