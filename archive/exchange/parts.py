@@ -387,24 +387,36 @@ def digital_object(row: tuple[Any, ...]) -> r.DigitalObject:
     )
 
 
-def unit_side(text: Any) -> tuple[Any, ...]:
+def unit_side(text: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """A component's ``attributes`` column (read by ``json_text``) as (the decoded dict, and
-    the record fields made from it alone), shared between the many rows with the same text."""
+    the ``Unit`` fields made from it alone), shared between the many rows with the same
+    text: both are only read."""
     key = ("side", text) if text.__class__ is str else None
-    side: tuple[Any, ...] | None = SHARED.get(key) if key is not None else None
+    side: tuple[dict[str, Any], dict[str, Any]] | None = (
+        SHARED.get(key) if key is not None else None
+    )
     if side is not None:
         return side
     attrs = decoded(text) or {}
-    side = (
-        attrs,
-        read_pairs(attrs.get("identifier_attributes")),
-        read_pairs(attrs.get("title_attributes")),
-        read_pairs(attrs.get("attributes")),
-        tuple(tuple(h) for h in attrs.get("headings") or ()),
-        read_pairs(attrs.get("component_list_attributes")),
-        read_pairs(attrs.get("did_attributes")),
-        read_pairs(attrs.get("controlaccess_attributes")),
-    )
+    new_list = attrs.get("new_component_list")
+    fields = {
+        "identifier_attributes": read_pairs(attrs.get("identifier_attributes")),
+        "title_attributes": read_pairs(attrs.get("title_attributes")),
+        "attributes": read_pairs(attrs.get("attributes")),
+        "headings": tuple(tuple(h) for h in attrs.get("headings") or ()),
+        "component_list_attributes": read_pairs(attrs.get("component_list_attributes")),
+        "did_attributes": read_pairs(attrs.get("did_attributes")),
+        "controlaccess_attributes": read_pairs(attrs.get("controlaccess_attributes")),
+        "identifier_fragments": tuple(attrs.get("identifier_fragments") or ()),
+        "group_attributes": tuple(
+            (g, read_pairs(a)) for g, a in attrs.get("group_attributes") or ()
+        ),
+        "heading_attributes": tuple(
+            (k, read_pairs(a)) for k, a in attrs.get("heading_attributes") or ()
+        ),
+        "new_component_list": None if new_list is None else read_pairs(new_list),
+    }
+    side = (attrs, fields)
     if key is not None and len(text) <= DECODED_MAX_LENGTH:
         share(key, side)
     return side

@@ -203,8 +203,7 @@ def unit_record(
         attrs,
         unmapped,
     ) = row
-    side = parts.unit_side(attrs)
-    attrs = side[0]
+    attrs, side_fields = parts.unit_side(attrs)
     other_identifiers = decoded(other_identifiers)
     languages = decoded(languages)
     public = related.public
@@ -227,21 +226,7 @@ def unit_record(
         **_unit_parts(related, pk, path, attrs),
         published=published,
         extra=extra_elements(decoded(unmapped), public),
-        identifier_attributes=side[1],
-        title_attributes=side[2],
-        attributes=side[3],
-        headings=side[4],
-        component_list_attributes=side[5],
-        did_attributes=side[6],
-        controlaccess_attributes=side[7],
-        identifier_fragments=tuple(attrs.get("identifier_fragments") or ()),
-        group_attributes=tuple((g, read_pairs(a)) for g, a in attrs.get("group_attributes") or ()),
-        heading_attributes=tuple(
-            (k, read_pairs(a)) for k, a in attrs.get("heading_attributes") or ()
-        ),
-        new_component_list=None
-        if attrs.get("new_component_list") is None
-        else read_pairs(attrs["new_component_list"]),
+        **side_fields,
     )
 
 

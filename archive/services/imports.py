@@ -22,7 +22,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
@@ -32,7 +32,7 @@ from django.utils.text import slugify
 from archive import conf, tree
 from archive.ead import records as r
 from archive.ead.parsing import EADError, EADLimitError, EADSyntaxError, location
-from archive.ead.reader import read_ead
+from archive.ead.reader import EADReader, read_ead
 from archive.exchange.bulk import read_ahead
 from archive.exchange.columns import (
     AGENCY_CODE_LENGTH,
@@ -51,9 +51,6 @@ from archive.services.changes import collection_touch
 from archive.services.collections import delete_collection
 from archive.services.harvest import harvest_sync
 from archive.services.import_jobs import import_upload_dir
-
-if TYPE_CHECKING:
-    pass
 
 logger = logging.getLogger(__name__)
 
@@ -204,25 +201,14 @@ def ead_import(
     """
     if filename is None:
         filename = str(source) if isinstance(source, str | Path) else "<upload>"
-    if isinstance(source, Path):
-        source = str(source)
     started = time.perf_counter()
     forced = repository_resolve(repository)
-    reader = read_ead(
-        source,
-        filename=filename,
-        # depth 1 in the reader is a <c01>, 2 in the tree (the collection is the root)
-        max_depth=tree.MAX_DEPTH - 1,
-        max_unit_bytes=conf.import_max_unit_bytes(),
-    )
+    reader = _reader(source, filename)
     try:
-        # With READ_AHEAD the reader runs in a helper thread, a few batches ahead of the
-        # loader; its errors are raised here all the same, inside the transaction.
-        stream: Generator[r.Record] = (
-            read_ahead(reader) if _reads_ahead() else (record for record in reader)
-        )
         target, loaded = _import_transaction(
-            stream,
+            # With READ_AHEAD the reader runs in a helper thread, a few batches ahead of the
+            # loader; its errors are raised here all the same, inside the transaction.
+            read_ahead(reader) if _reads_ahead() else (record for record in reader),
             repository=forced,
             replace=replace,
             dry_run=dry_run,
@@ -237,8 +223,22 @@ def ead_import(
     except (EADError, LoadError, DatabaseError) as exc:
         raise refusal(filename, exc) from exc
 
-    decided = target.warnings if target else []
-    warnings = [str(warning) for warning in reader.warnings] + decided + loaded.warnings
+    return _import_result(
+        filename, loaded, target, dry_run=dry_run, warnings=reader.warnings, started=started
+    )
+
+
+def _import_result(
+    filename: str,
+    loaded: LoadResult,
+    target: CollectionTarget | None,
+    *,
+    dry_run: bool,
+    warnings: Iterable[object],
+    started: float,
+) -> ImportResult:
+    """What one imported file became: the load's result, the policy's decisions and the
+    warnings of the reader, the policy and the loader, in that order."""
     result = ImportResult(
         filename=filename,
         ok=True,
@@ -248,11 +248,23 @@ def ead_import(
         repository_code=loaded.repository_code,
         replaced=target.replaced if target else False,
         source_version=loaded.source_version,
-        warnings=warnings,
+        warnings=[str(w) for w in warnings] + (target.warnings if target else []),
         seconds=time.perf_counter() - started,
     )
+    result.warnings += loaded.warnings
     result.counts_take(loaded)
     return result
+
+
+def _reader(source: Source, filename: str) -> EADReader:
+    """The reader of one file, with the import's limits."""
+    return read_ead(
+        str(source) if isinstance(source, Path) else source,
+        filename=filename,
+        # depth 1 in the reader is a <c01>, 2 in the tree (the collection is the root)
+        max_depth=tree.MAX_DEPTH - 1,
+        max_unit_bytes=conf.import_max_unit_bytes(),
+    )
 
 
 def _import_transaction(
