@@ -97,6 +97,7 @@ from archive.models import (
     Repository,
     Revision,
     Subject,
+    SubjectLink,
     UnitDate,
 )
 
@@ -115,6 +116,18 @@ def max_length(model: type[models.Model], name: str) -> int:
         raise ImproperlyConfigured(f"{model.__name__}.{name} has no max_length")
     return int(length)
 
+
+# The tables that hold a unit's parts (each row has a ``unit``): what a chunk of the export
+# reads beside its components, and what marks a finding aid changed when a row changes.
+UNIT_PART_MODELS: tuple[type[models.Model], ...] = (
+    UnitDate,
+    Extent,
+    Note,
+    AgentLink,
+    SubjectLink,
+    ContainerInstance,
+    DigitalObject,
+)
 
 LEVELS = frozenset(Level.values)
 NOTE_TYPES = frozenset(NoteType.values)

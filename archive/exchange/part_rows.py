@@ -343,17 +343,12 @@ class PartRows:
         authorities = self.authorities
         authorities.resolve_agents([(key, link) for _, key, link in waiting])
         for values, key, link in waiting:
-            agent_id = authorities.agent_ids[key]
-            values[1] = agent_id
+            agent_id = values[1] = authorities.agent_ids[key]
             name, agent_type, source, authority_id, published = authorities.agents_by_id[agent_id]
             if self.feed is not None:
+                new = agent_id in authorities.agents_created
                 self.feed.agent(
-                    values[0],
-                    agent_id,
-                    values[2],
-                    name,
-                    published and link.published,
-                    new=agent_id in authorities.agents_created,
+                    values[0], agent_id, values[2], name, published and link.published, new=new
                 )
             attributes = values[-1]
             # What the file said that the shared agent does not say, for a faithful export.
@@ -362,8 +357,7 @@ class PartRows:
                 attributes["name"] = link.name
             if link.agent_type != agent_type:
                 attributes["agent_type"] = link.agent_type
-            keep(attributes, "source", link.source, source)
-            keep(attributes, "authority_id", link.authority_id, authority_id)
+            keep_authority(attributes, link, source, authority_id)
             self.agent_links.add(*values)
 
     def write_subject_links(self) -> None:
@@ -372,8 +366,7 @@ class PartRows:
         authorities = self.authorities
         authorities.resolve_subjects([(key, link) for _, key, link in waiting])
         for values, key, link in waiting:
-            subject_id = authorities.subject_ids[key]
-            values[1] = subject_id
+            subject_id = values[1] = authorities.subject_ids[key]
             term, source, authority_id, subject_type, published = authorities.subjects_by_id[
                 subject_id
             ]
@@ -384,9 +377,19 @@ class PartRows:
             attributes = values[-1]
             if link.term != term:
                 attributes["term"] = link.term
-            keep(attributes, "source", link.source, source)
-            keep(attributes, "authority_id", link.authority_id, authority_id)
+            keep_authority(attributes, link, source, authority_id)
             self.subject_links.add(*values)
+
+
+def keep_authority(
+    attributes: dict[str, Any],
+    link: r.AgentLink | r.SubjectLink,
+    source: str,
+    authority_id: str,
+) -> None:
+    """Keep the link's own authority source and id where the shared row says otherwise."""
+    keep(attributes, "source", link.source, source)
+    keep(attributes, "authority_id", link.authority_id, authority_id)
 
 
 __all__ = ["PartRows"]

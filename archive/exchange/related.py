@@ -19,6 +19,7 @@ from archive.exchange.columns import (
     DIGITAL_OBJECT_FIELDS,
     EXTENT_FIELDS,
     NOTE_FIELDS,
+    UNIT_PART_MODELS,
 )
 from archive.exchange.stored import as_text
 from archive.models import (
@@ -48,53 +49,43 @@ def joined(own: tuple[str, ...], via: str, names: tuple[str, ...]) -> tuple[str,
     return ("unit_id", *own, *(f"{via}__{name}" for name in names))
 
 
+# The link tables' columns, with those of the rows they link to (one join each).
+AGENT_LINK_READ = joined(
+    ("role", "relator", "published", "attributes"),
+    "agent",
+    ("authorized_name", "agent_type", "authority_source", "authority_id", "published"),
+)
+SUBJECT_LINK_READ = joined(
+    ("published", "attributes"),
+    "subject",
+    ("term", "subject_type", "source", "authority_id", "published"),
+)
+INSTANCE_READ = joined(
+    (
+        "child_type",
+        "child_indicator",
+        "grandchild_type",
+        "grandchild_indicator",
+        "instance_type",
+        "position",
+        "attributes",
+        "published",
+    ),
+    "container",
+    ("container_type", "indicator", "barcode", "label"),
+)
+PUBLISHED = {"published": True}
 # What a chunk reads from each related table, in the order the queries run: the attribute
 # of RelatedRows that holds the rows, the model, the columns (each row builder in
 # archive.exchange.parts unpacks them in this order) and what a public stream keeps.
 CHUNK_READS: tuple[tuple[str, type[Model], tuple[str, ...], dict[str, bool]], ...] = (
-    ("dates", UnitDate, by_unit(DATE_FIELDS), {"published": True}),
-    ("extents", Extent, by_unit(EXTENT_FIELDS), {"published": True}),
-    ("notes", Note, by_unit(NOTE_FIELDS), {"published": True}),
-    (
-        "agents",
-        AgentLink,
-        joined(
-            ("role", "relator", "published", "attributes"),
-            "agent",
-            ("authorized_name", "agent_type", "authority_source", "authority_id", "published"),
-        ),
-        {"published": True, "agent__published": True},
-    ),
-    (
-        "subjects",
-        SubjectLink,
-        joined(
-            ("published", "attributes"),
-            "subject",
-            ("term", "subject_type", "source", "authority_id", "published"),
-        ),
-        {"published": True, "subject__published": True},
-    ),
-    (
-        "containers",
-        ContainerInstance,
-        joined(
-            (
-                "child_type",
-                "child_indicator",
-                "grandchild_type",
-                "grandchild_indicator",
-                "instance_type",
-                "position",
-                "attributes",
-                "published",
-            ),
-            "container",
-            ("container_type", "indicator", "barcode", "label"),
-        ),
-        {"published": True},
-    ),
-    ("digital_objects", DigitalObject, by_unit(DIGITAL_OBJECT_FIELDS), {"published": True}),
+    ("dates", UnitDate, by_unit(DATE_FIELDS), PUBLISHED),
+    ("extents", Extent, by_unit(EXTENT_FIELDS), PUBLISHED),
+    ("notes", Note, by_unit(NOTE_FIELDS), PUBLISHED),
+    ("agents", AgentLink, AGENT_LINK_READ, PUBLISHED | {"agent__published": True}),
+    ("subjects", SubjectLink, SUBJECT_LINK_READ, PUBLISHED | {"subject__published": True}),
+    ("containers", ContainerInstance, INSTANCE_READ, PUBLISHED),
+    ("digital_objects", DigitalObject, by_unit(DIGITAL_OBJECT_FIELDS), PUBLISHED),
 )
 
 
@@ -165,7 +156,7 @@ class RelatedRows:
         return grouped
 
 
-RELATED_MODELS = tuple(model for _, model, _, _ in CHUNK_READS)
+RELATED_MODELS = UNIT_PART_MODELS  # (CHUNK_READS reads each of them)
 
 
 def related_in_use(collection_id: int) -> frozenset[type]:

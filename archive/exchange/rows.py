@@ -77,12 +77,8 @@ def container_json(c: r.Container) -> dict[str, Any]:
         written["parent"] = c.parent_ref
     if c.container_type is not None:
         written["type"] = c.container_type
-    if c.label is not None:
-        written["label"] = c.label
-    if c.barcode is not None:
-        written["barcode"] = c.barcode
-    if c.attributes:
-        written["attributes"] = pairs(c.attributes)
+    put_given(written, c, ("label", "barcode"))
+    put_pairs(written, attributes=c.attributes)
     if not c.published:
         written["published"] = False
     if c.content:
@@ -116,12 +112,8 @@ def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
     order; see the module docstring). Keys whose value is the streamer's default (None,
     published, no attributes) are left out: most dates keep nothing."""
     side: dict[str, Any] = {}
-    if d.normal is not None:
-        side["normal"] = d.normal
-    if d.characteristic is not None:
-        side["characteristic"] = d.characteristic
-    if d.attributes:
-        side["attributes"] = pairs(d.attributes)
+    put_given(side, d, ("normal", "characteristic"))
+    put_pairs(side, attributes=d.attributes)
     if d.structured:
         # with the values it gave: the streamer drops it once the date has been edited
         side["structured"] = [d.structured, d.expression, d.begin, d.end]
