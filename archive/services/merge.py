@@ -97,29 +97,25 @@ def _agent_relations_move(survivor: Agent, dup_ids: list[int]) -> None:
     AgentRelation.objects.filter(source_id__in=dup_ids, target=survivor).delete()
     AgentRelation.objects.filter(target_id__in=dup_ids, source=survivor).delete()
     AgentRelation.objects.filter(source_id__in=dup_ids, target_id__in=dup_ids).delete()
-    # Keys already held by the survivor, per direction (the unique constraint's terms).
-    outgoing = set(
-        AgentRelation.objects.filter(source=survivor).values_list("target_id", "relation_type")
+    _relations_repoint(survivor, dup_ids, end="source", other="target")
+    _relations_repoint(survivor, dup_ids, end="target", other="source")
+
+
+def _relations_repoint(survivor: Agent, dup_ids: list[int], *, end: str, other: str) -> None:
+    """Relations with a duplicate at ``end`` ("source" or "target") get the survivor there;
+    one the survivor already has (the same agent at the ``other`` end, the same type: the
+    unique constraint's terms) is dropped instead."""
+    held = set(
+        AgentRelation.objects.filter(**{end: survivor}).values_list(f"{other}_id", "relation_type")
     )
-    incoming = set(
-        AgentRelation.objects.filter(target=survivor).values_list("source_id", "relation_type")
-    )
-    for rel in AgentRelation.objects.filter(source_id__in=dup_ids).order_by("pk"):
-        key = (rel.target_id, rel.relation_type)
-        if key in outgoing:
+    for rel in AgentRelation.objects.filter(**{f"{end}_id__in": dup_ids}).order_by("pk"):
+        key = (getattr(rel, f"{other}_id"), rel.relation_type)
+        if key in held:
             rel.delete()
         else:
-            outgoing.add(key)
-            rel.source = survivor
-            rel.save(update_fields=["source"])
-    for rel in AgentRelation.objects.filter(target_id__in=dup_ids).order_by("pk"):
-        key = (rel.source_id, rel.relation_type)
-        if key in incoming:
-            rel.delete()
-        else:
-            incoming.add(key)
-            rel.target = survivor
-            rel.save(update_fields=["target"])
+            held.add(key)
+            setattr(rel, end, survivor)
+            rel.save(update_fields=[end])
 
 
 def _agent_variants_move(survivor: Agent, duplicates: list[Agent]) -> None:
