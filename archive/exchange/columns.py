@@ -166,7 +166,7 @@ def keep(side: dict[str, Any], key: str, value: Any, column: Any) -> None:
     enumeration; the streamer reads ``column or None``. Whatever that reading would lose
     (a present-but-empty value, the tail of a long one, a word outside the enumeration, an
     absent portion that the column stores as "whole") is kept under ``key`` and restored by
-    :func:`archive.exchange.stream.restored` as long as the column still says what the import put
+    :func:`archive.exchange.stored.restored` as long as the column still says what the import put
     there (an edit in the admin since then wins).
     """
     if value != (column if column not in ("", None) else None):

@@ -14,7 +14,11 @@ and written after it.
 The caller owns the transaction (``archive.services.imports.ead_import`` wraps the whole load
 in one ``transaction.atomic``); nothing here commits.
 
-Where each value goes is described in :mod:`archive.exchange.columns`.
+Where each value goes is described in :mod:`archive.exchange.columns`, the rule for each
+column in :mod:`archive.exchange.rows`. This module writes the collection and component rows
+and decides when batches go out; the rows of a unit's parts are queued by
+:class:`archive.exchange.part_rows.PartRows`, and what a load takes and gives (the index feed,
+the result, the error) is in :mod:`archive.exchange.load_types`.
 """
 
 from __future__ import annotations

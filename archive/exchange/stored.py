@@ -89,7 +89,7 @@ def none_if_empty(value: str | None) -> str | None:
 
 
 def restored(side: dict[str, Any], key: str, column: Any) -> Any:
-    """The value the loader kept under ``key`` (see ``archive.exchange.load.keep``), else the
+    """The value the loader kept under ``key`` (see ``archive.exchange.columns.keep``), else the
     column read as ``column or None``."""
     if key in side:
         return side[key]

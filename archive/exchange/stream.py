@@ -21,6 +21,11 @@ unpublished" is tracked with the depth of the highest hidden unit still open: no
 node.  Public streams leave hidden material out; staff streams
 (``include_unpublished=True``) keep it with ``published=False`` so the writers mark it
 ``audience="internal"``.
+
+This module builds the header and unit records and runs the ordered stream; a chunk's related
+rows are read by :mod:`archive.exchange.related`, the records of a unit's parts built by
+:mod:`archive.exchange.parts`, and what the loader kept is read back by
+:mod:`archive.exchange.stored`.
 """
 
 from __future__ import annotations
