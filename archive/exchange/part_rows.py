@@ -177,6 +177,8 @@ class PartRows:
     ) -> None:
         """Rows a unit and its supplement both carry (a supplement's continue the unit's
         numbering)."""
+        if not (notes or agents or subjects or digital_objects):
+            return  # (most units of a large file)
         kinds: tuple[tuple[str, tuple[Any, ...], Callable[[int, Any, int], None]], ...] = (
             ("note", notes, self.add_note),
             ("agent", agents, self.add_agent_link),

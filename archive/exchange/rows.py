@@ -112,8 +112,13 @@ def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
     order; see the module docstring). Keys whose value is the streamer's default (None,
     published, no attributes) are left out: most dates keep nothing."""
     side: dict[str, Any] = {}
-    put_given(side, d, ("normal", "characteristic"))
-    put_pairs(side, attributes=d.attributes)
+    # (inlined, as below: a date per component)
+    if d.normal is not None:
+        side["normal"] = d.normal
+    if d.characteristic is not None:
+        side["characteristic"] = d.characteristic
+    if d.attributes:
+        side["attributes"] = pairs(d.attributes)
     if d.structured:
         # with the values it gave: the streamer drops it once the date has been edited
         side["structured"] = [d.structured, d.expression, d.begin, d.end]
