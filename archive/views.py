@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -218,31 +218,29 @@ def subject(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "archive/subject.html", {"subject": term, "listing": listing})
 
 
-@require_GET
-def agents(request: HttpRequest) -> HttpResponse:
-    """Names A-Z ("Names" in the ArchivesSpace public interface)."""
-    listing = selectors.agents_browse(
-        agent_type=request.GET.get("type") or None,
+def _browse(
+    request: HttpRequest, browse: Callable[..., Any], type_name: str, heading: str, label: str
+) -> HttpResponse:
+    """An A-Z page: ``browse`` (a selector) by type (its ``type_name`` argument, the ``type``
+    parameter), first letter and page."""
+    listing = browse(
+        **{type_name: request.GET.get("type") or None},
         letter=request.GET.get("letter") or None,
         page=request.GET.get("page"),
     )
-    return render(
-        request,
-        "archive/browse.html",
-        {"listing": listing, "heading": "Names", "type_label": "Type of name"},
-    )
+    context = {"listing": listing, "heading": heading, "type_label": label}
+    return render(request, "archive/browse.html", context)
+
+
+@require_GET
+def agents(request: HttpRequest) -> HttpResponse:
+    """Names A-Z ("Names" in the ArchivesSpace public interface)."""
+    return _browse(request, selectors.agents_browse, "agent_type", "Names", "Type of name")
 
 
 @require_GET
 def subjects(request: HttpRequest) -> HttpResponse:
     """Subjects A-Z: topics, places, genres and forms..."""
-    listing = selectors.subjects_browse(
-        subject_type=request.GET.get("type") or None,
-        letter=request.GET.get("letter") or None,
-        page=request.GET.get("page"),
-    )
-    return render(
-        request,
-        "archive/browse.html",
-        {"listing": listing, "heading": "Subjects", "type_label": "Type of subject"},
+    return _browse(
+        request, selectors.subjects_browse, "subject_type", "Subjects", "Type of subject"
     )

@@ -19,12 +19,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.http import content_disposition_header
 
 from archive import permissions
-from archive.admin.imports import MultipleFileField
+from archive.admin.imports import MultipleFileField, upload_page
 from archive.services.eac import EACExportError, eac_export, eac_file_name, eac_import
 
 
@@ -86,12 +85,5 @@ def import_eac_view(modeladmin: admin.ModelAdmin, request: HttpRequest) -> HttpR
                 messages.success(request, f"Imported {len(results)} authority record(s).")
     else:
         form = ImportEACForm()
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "title": "Import EAC-CPF",
-        "form": form,
-        "results": results,
-        "opts": modeladmin.model._meta,
-        "has_view_permission": True,
-    }
-    return TemplateResponse(request, "admin/archive/agent/import_eac.html", context)
+    template = "admin/archive/agent/import_eac.html"
+    return upload_page(modeladmin, request, template, "Import EAC-CPF", form, results=results)

@@ -146,6 +146,27 @@ class ImportEADForm(forms.Form):
             field.empty_label = None
 
 
+def upload_page(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    template: str,
+    title: str,
+    form: forms.Form,
+    **extra: Any,
+) -> TemplateResponse:
+    """An upload page in the admin's frame, under ``model_admin``'s breadcrumbs (Import EAD,
+    Import EAC-CPF: ``template`` extends ``admin/archive/upload.html``)."""
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "form": form,
+        "opts": model_admin.model._meta,
+        "has_view_permission": True,
+        **extra,
+    }
+    return TemplateResponse(request, template, context)
+
+
 def can_import(user: Any) -> bool:
     return bool(
         user.is_active
@@ -310,14 +331,7 @@ class ImportJobAdmin(admin.ModelAdmin):
                     )
         else:
             form = ImportEADForm(user=request.user)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Import EAD",
-            "form": form,
-            "opts": self.model._meta,
-            "has_view_permission": True,
-        }
-        return TemplateResponse(request, "admin/archive/import_ead.html", context)
+        return upload_page(self, request, "admin/archive/import_ead.html", "Import EAD", form)
 
     def _report(self, request: HttpRequest, job: ImportJob) -> None:
         status = ImportJob.Status

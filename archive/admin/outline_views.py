@@ -202,6 +202,16 @@ def _editable(request: HttpRequest, collection: Collection) -> None:
         raise PermissionDenied
 
 
+def _editable_node(
+    model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
+) -> tuple[Collection, Component]:
+    """The collection and the node a change is asked for; PermissionDenied unless the user
+    may edit the collection, 404 when either is not there for them."""
+    collection = _collection(model_admin, request, collection_id)
+    _editable(request, collection)
+    return collection, _node(collection, node_id)
+
+
 def _report(request: HttpRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
@@ -210,9 +220,7 @@ def _report(request: HttpRequest, exc: ValidationError) -> None:
 def shift(
     model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
 ) -> HttpResponse:
-    collection = _collection(model_admin, request, collection_id)
-    _editable(request, collection)
-    node = _node(collection, node_id)
+    collection, node = _editable_node(model_admin, request, collection_id, node_id)
     try:
         offset = int(request.POST.get("offset", "0"))
         outline.component_shift(unit=node, offset=offset, user=request.user)
@@ -241,9 +249,7 @@ def new_order(current: list[int], positions: dict[int, int]) -> list[int]:
 def reorder(
     model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
 ) -> HttpResponse:
-    collection = _collection(model_admin, request, collection_id)
-    _editable(request, collection)
-    parent = _node(collection, node_id)
+    collection, parent = _editable_node(model_admin, request, collection_id, node_id)
     current = list(tree.children(parent).values_list("pk", flat=True))
     positions: dict[int, int] = {}
     for key in request.POST:
@@ -266,9 +272,7 @@ def reorder(
 def publish(
     model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
 ) -> HttpResponse:
-    collection = _collection(model_admin, request, collection_id)
-    _editable(request, collection)
-    node = _node(collection, node_id)
+    collection, node = _editable_node(model_admin, request, collection_id, node_id)
     if request.POST.get("publish") == "1":
         count = publishing.unit_publish(unit=node, user=request.user)
         messages.success(request, f"Published “{node.display_title}” ({count} components).")
@@ -282,9 +286,7 @@ def move(
     model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
 ) -> HttpResponse:
     """Choose where to move a component: search any collection the user may edit."""
-    collection = _collection(model_admin, request, collection_id)
-    _editable(request, collection)
-    node = _node(collection, node_id)
+    collection, node = _editable_node(model_admin, request, collection_id, node_id)
     if request.method == "POST":
         targets = permissions.scope(
             Component.objects.all(), request.user, roles=permissions.EDIT_ROLES

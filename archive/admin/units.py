@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django import forms
@@ -188,38 +188,55 @@ def _publish_units(request: HttpRequest, units: Iterable[Component], published: 
     messages.success(request, f"{verb} {count} components.")
 
 
-@admin.action(description="Publish the selected with everything below them", permissions=["change"])
-def publish_components(
-    modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Component]
-) -> None:
-    _publish_units(request, queryset.order_by("path"), True)
+def _publish_action(
+    name: str,
+    description: str,
+    units: Callable[[QuerySet[Any]], Iterable[Component]],
+    *,
+    published: bool,
+) -> Callable[[ScopedAdmin, HttpRequest, QuerySet[Any]], None]:
+    """An admin action named ``name`` that publishes (or unpublishes) the ``units`` of the
+    selected records with everything below them."""
+
+    def action(modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        _publish_units(request, units(queryset), published)
+
+    action.__name__ = action.__qualname__ = name  # the admin knows an action by its name
+    return admin.action(description=description, permissions=["change"])(action)
 
 
-@admin.action(
-    description="Unpublish the selected with everything below them", permissions=["change"]
+def _selected_components(queryset: QuerySet[Component]) -> Iterable[Component]:
+    return queryset.order_by("path")
+
+
+def _collection_roots(queryset: QuerySet[Collection]) -> Iterable[Component]:
+    return Component.objects.filter(depth=1, collection__in=queryset)
+
+
+publish_components = _publish_action(
+    "publish_components",
+    "Publish the selected with everything below them",
+    _selected_components,
+    published=True,
 )
-def unpublish_components(
-    modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Component]
-) -> None:
-    _publish_units(request, queryset.order_by("path"), False)
-
-
-@admin.action(
-    description="Publish the selected collections (everything in them)", permissions=["change"]
+unpublish_components = _publish_action(
+    "unpublish_components",
+    "Unpublish the selected with everything below them",
+    _selected_components,
+    published=False,
 )
-def publish_collections(
-    modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Collection]
-) -> None:
-    _publish_units(request, Component.objects.filter(depth=1, collection__in=queryset), True)
-
-
-@admin.action(
-    description="Unpublish the selected collections (everything in them)", permissions=["change"]
+publish_collections = _publish_action(
+    "publish_collections",
+    "Publish the selected collections (everything in them)",
+    _collection_roots,
+    published=True,
 )
-def unpublish_collections(
-    modeladmin: ScopedAdmin, request: HttpRequest, queryset: QuerySet[Collection]
-) -> None:
-    _publish_units(request, Component.objects.filter(depth=1, collection__in=queryset), False)
+unpublish_collections = _publish_action(
+    "unpublish_collections",
+    "Unpublish the selected collections (everything in them)",
+    _collection_roots,
+    published=False,
+)
 
 
 # --- Collection ---------------------------------------------------------------------------------

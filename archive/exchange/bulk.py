@@ -278,6 +278,39 @@ class _ReaderFailed:
 _END = object()
 
 
+def _handoff_put(handoff: queue.Queue[Any], stop: threading.Event, item: Any) -> bool:
+    """Put ``item`` in the queue, waiting while it is full; False when told to stop first."""
+    while not stop.is_set():
+        try:
+            handoff.put(item, timeout=0.1)
+            return True
+        except queue.Full:
+            continue
+    return False
+
+
+def _read_ahead_produce(
+    records: Iterable[r.Record], size: int, handoff: queue.Queue[Any], stop: threading.Event
+) -> None:
+    """The reader thread of :func:`read_ahead`: lists of ``size`` records, then ``_END``,
+    or the reader's error after what was read before it."""
+    pending: list[r.Record] = []
+    try:
+        for record in records:
+            pending.append(record)
+            if len(pending) >= size:
+                if not _handoff_put(handoff, stop, pending):
+                    return
+                pending = []
+    except BaseException as exc:  # noqa: BLE001 - raised again in the consuming thread
+        # What was read before the error first, as a plain loop would have given it.
+        if not pending or _handoff_put(handoff, stop, pending):
+            _handoff_put(handoff, stop, _ReaderFailed(exc))
+        return
+    if not pending or _handoff_put(handoff, stop, pending):
+        _handoff_put(handoff, stop, _END)
+
+
 def read_ahead(
     records: Iterable[r.Record],
     *,
@@ -298,39 +331,17 @@ def read_ahead(
     rolls back as it would without the thread. Close the generator when the consumer stops
     early (``contextlib.closing``): that stops the reader at its next batch and joins it.
     The reader must not touch the database: Django connections belong to one thread.
-    (The producer is a closure over the queue and the stop event, hence the length.)
     """
     size = batch or READ_AHEAD_BATCH
     handoff: queue.Queue[Any] = queue.Queue(maxsize=batches or READ_AHEAD_BATCHES)
     stop = threading.Event()
 
-    def put(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        pending: list[r.Record] = []
-        try:
-            for record in records:
-                pending.append(record)
-                if len(pending) >= size:
-                    if not put(pending):
-                        return
-                    pending = []
-        except BaseException as exc:  # noqa: BLE001 - raised again in the consuming thread
-            # What was read before the error first, as a plain loop would have given it.
-            if not pending or put(pending):
-                put(_ReaderFailed(exc))
-            return
-        if not pending or put(pending):
-            put(_END)
-
-    thread = threading.Thread(target=produce, name="ead-read-ahead", daemon=True)
+    thread = threading.Thread(
+        target=_read_ahead_produce,
+        args=(records, size, handoff, stop),
+        name="ead-read-ahead",
+        daemon=True,
+    )
     thread.start()
     try:
         while True:

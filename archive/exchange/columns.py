@@ -97,6 +97,7 @@ from archive.models import (
     Repository,
     Revision,
     Subject,
+    SubjectLink,
     UnitDate,
 )
 
@@ -115,6 +116,18 @@ def max_length(model: type[models.Model], name: str) -> int:
         raise ImproperlyConfigured(f"{model.__name__}.{name} has no max_length")
     return int(length)
 
+
+# The tables that hold a unit's parts (each row has a ``unit``): what a chunk of the export
+# reads beside its components, and what marks a finding aid changed when a row changes.
+UNIT_PART_MODELS: tuple[type[models.Model], ...] = (
+    UnitDate,
+    Extent,
+    Note,
+    AgentLink,
+    SubjectLink,
+    ContainerInstance,
+    DigitalObject,
+)
 
 LEVELS = frozenset(Level.values)
 NOTE_TYPES = frozenset(NoteType.values)
@@ -153,7 +166,7 @@ def keep(side: dict[str, Any], key: str, value: Any, column: Any) -> None:
     enumeration; the streamer reads ``column or None``. Whatever that reading would lose
     (a present-but-empty value, the tail of a long one, a word outside the enumeration, an
     absent portion that the column stores as "whole") is kept under ``key`` and restored by
-    :func:`archive.exchange.stream.restored` as long as the column still says what the import put
+    :func:`archive.exchange.stored.restored` as long as the column still says what the import put
     there (an edit in the admin since then wins).
     """
     if value != (column if column not in ("", None) else None):

@@ -14,27 +14,23 @@ and written after it.
 The caller owns the transaction (``archive.services.imports.ead_import`` wraps the whole load
 in one ``transaction.atomic``); nothing here commits.
 
-Where each value goes is described in :mod:`archive.exchange.columns`.
+Where each value goes is described in :mod:`archive.exchange.columns`, the rule for each
+column in :mod:`archive.exchange.rows`. This module writes the collection and component rows
+and decides when batches go out; the rows of a unit's parts are queued by
+:class:`archive.exchange.part_rows.PartRows`, and what a load takes and gives (the index feed,
+the result, the error) is in :mod:`archive.exchange.load_types`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from archive import tree
 from archive.ead import records as r
-from archive.exchange.authorities import (
-    AgentKey,
-    Authorities,
-    SubjectKey,
-    agent_key,
-    subject_key,
-)
 from archive.exchange.bulk import (
     BATCH_SIZE,
     BulkLoad,
@@ -43,76 +39,38 @@ from archive.exchange.bulk import (
     child_counts_write,
 )
 from archive.exchange.columns import (
-    AGENT_LINK_FIELDS,
-    AGENT_ROLES,
-    BARCODE_LENGTH,
-    CHILD_INDICATOR_LENGTH,
-    CHILD_TYPE_LENGTH,
     COMPONENT_FIELDS,
-    CONTAINER_FIELDS,
-    CONTAINER_LABEL_LENGTH,
-    CONTAINER_TYPE_LENGTH,
-    DATE_FIELDS,
-    DIGITAL_OBJECT_FIELDS,
-    DIGITAL_ROLE_LENGTH,
-    DIGITAL_TITLE_LENGTH,
     EAD_ID_LENGTH,
-    EXTENT_FIELDS,
-    GRANDCHILD_INDICATOR_LENGTH,
-    GRANDCHILD_TYPE_LENGTH,
-    IDENTIFIER_LENGTH,
-    INDICATOR_LENGTH,
-    INSTANCE_FIELDS,
-    INSTANCE_TYPE_LENGTH,
-    LEVELS,
-    LINK_LENGTH,
-    NOTE_FIELDS,
-    NOTE_HEADING_LENGTH,
-    NOTE_REF_LENGTH,
-    NOTE_TYPES,
-    OTHER_LEVEL_LENGTH,
     REF_LENGTH,
-    RELATOR_LENGTH,
     REVISION_AGENT_LENGTH,
     REVISION_DATE_LENGTH,
-    SUBJECT_LINK_FIELDS,
-    SUBJECT_TYPES,
     clip,
-    keep,
     max_length,
 )
+from archive.exchange.load_types import (  # re-exported: callers import them from here
+    FeedFactory,
+    IndexFeed,
+    LoadError,
+    LoadResult,
+)
+from archive.exchange.part_rows import PartRows
 from archive.exchange.rows import (
-    UnitColumns,
     collection_fields,
-    container_groups,
-    container_json,
-    date_columns,
-    date_side,
-    escaped,
-    extent_columns,
-    extent_side,
     extra_json,
     language_json,
     other_identifier_json,
     pairs,
     unit_attributes,
+    unit_level,
+    unit_part_columns,
+    unit_texts,
 )
 from archive.models import (
-    AgentLink,
     Collection,
     Component,
-    Container,
-    ContainerInstance,
-    DigitalObject,
-    Extent,
     ImportJob,
-    Level,
-    Note,
-    NoteType,
     Repository,
     Revision,
-    SubjectLink,
-    UnitDate,
 )
 
 # A batch is written early once its notes hold this many characters, so that a file of
@@ -122,70 +80,6 @@ BATCH_TEXT = 8_000_000
 CHANGE_REASON_LENGTH = max_length(Collection.history.model, "history_change_reason")
 # A ref cut to its column leaves room for the "-n" that makes it unique.
 REF_CUT = REF_LENGTH - 15
-
-
-class LoadError(Exception):
-    """The records cannot be loaded (no header, EAD id too long, nesting too deep...)."""
-
-
-class IndexFeed(Protocol):
-    """What the loader tells the search index as it queues rows (``archive.search.feed``)."""
-
-    complete: bool
-
-    def unit(
-        self,
-        unit_id: int,
-        depth: int,
-        published: bool,
-        level: str,
-        identifier: str,
-        title: str,
-        languages: object,
-    ) -> None: ...
-    def supplement(self, unit_id: int) -> None: ...
-    def date(self, unit_id: int, begin: str, end: str) -> None: ...
-    def container(self, unit_id: int, *columns: str) -> None: ...
-    def note(self, unit_id: int, content: str, published: bool) -> None: ...
-    def agent(
-        self, unit_id: int, agent_id: int, role: str, name: str, published: bool, *, new: bool
-    ) -> None: ...
-    def subject(
-        self, unit_id: int, subject_id: int, term: str, subject_type: str, published: bool
-    ) -> None: ...
-    def digital_object(self, unit_id: int, published: bool) -> None: ...
-    def write(
-        self, submit: Callable[[Callable[[Any], object]], None], *, final: bool = False
-    ) -> list[str]: ...
-
-
-# (collection id, repository id) -> the feed for that collection.
-FeedFactory = Callable[[int, int], IndexFeed]
-
-
-@dataclass
-class LoadResult:
-    """What one finding aid became in the database."""
-
-    collection_id: int | None = None
-    ead_id: str = ""
-    repository_id: int | None = None
-    repository_code: str = ""
-    source_version: str = ""
-    components: int = 0  # below the collection level (<c> elements)
-    notes: int = 0
-    dates: int = 0
-    extents: int = 0
-    agent_links: int = 0
-    subject_links: int = 0
-    container_instances: int = 0
-    containers: int = 0
-    digital_objects: int = 0
-    agents_created: int = 0
-    subjects_created: int = 0
-    # The search index rows were written during the load (see EADLoader ``feed``).
-    indexed: bool = False
-    warnings: list[str] = field(default_factory=list)
 
 
 def collection_ead_id(fa: r.FindingAid, filename: str) -> tuple[str, list[str]]:
@@ -205,7 +99,7 @@ def collection_ead_id(fa: r.FindingAid, filename: str) -> tuple[str, list[str]]:
     return ead_id, warnings
 
 
-class EADLoader:
+class EADLoader(PartRows):
     """Writes one finding aid's records. Use once: ``EADLoader(...).load(records)``.
 
     Parameters: ``repository`` forces the repository (else it is found or created from the
@@ -236,8 +130,8 @@ class EADLoader:
         write_behind: bool | None = None,
         feed: FeedFactory | None = None,
     ) -> None:
-        """See the class docstring for the parameters. Long because it declares the load's
-        whole state in one place, each piece with what it holds."""
+        """See the class docstring for the parameters; the rows of a unit's parts are
+        :class:`PartRows`'."""
         self.user = user
         self.repository = repository
         self.ead_id = ead_id
@@ -264,39 +158,9 @@ class EADLoader:
 
         self.component_ids = IdAllocator(Component, self.batch_size)
         self.components = BulkTable(Component, COMPONENT_FIELDS)
-        self.dates = BulkTable(UnitDate, DATE_FIELDS)
-        self.extents = BulkTable(Extent, EXTENT_FIELDS)
-        self.notes = BulkTable(Note, NOTE_FIELDS)
-        self.digital_objects = BulkTable(DigitalObject, DIGITAL_OBJECT_FIELDS)
-        self.container_ids_drawn = IdAllocator(Container, 64)
-        self.containers = BulkTable(Container, CONTAINER_FIELDS)
-        self.instances = BulkTable(ContainerInstance, INSTANCE_FIELDS)
-        self.agent_links = BulkTable(AgentLink, AGENT_LINK_FIELDS)
-        self.subject_links = BulkTable(SubjectLink, SUBJECT_LINK_FIELDS)
+        self.parts_start()
         # Components and containers first: the other tables refer to them.
-        self.bulk = BulkLoad(
-            [
-                self.components,
-                self.containers,
-                self.dates,
-                self.extents,
-                self.notes,
-                self.digital_objects,
-                self.instances,
-                self.agent_links,
-                self.subject_links,
-            ],
-            write_behind=write_behind,
-        )
-        # Rows that wait for the id of a shared or new row: (values, key, record).
-        self.waiting_agents: list[tuple[list[Any], AgentKey, r.AgentLink]] = []
-        self.waiting_subjects: list[tuple[list[Any], SubjectKey, r.SubjectLink]] = []
-        # Rows already given to a unit, for supplements to continue the numbering.
-        self.counts: dict[tuple[str, int], int] = {}
-        # Characters of note text queued since the last full batch (see BATCH_TEXT).
-        self.batch_text = 0
-        self.authorities = Authorities()
-        self.container_ids: dict[tuple[str, str], int] = {}
+        self.bulk = BulkLoad([self.components, *self.part_tables()], write_behind=write_behind)
 
     # ------------------------------------------------------------------ entry point
 
@@ -434,79 +298,22 @@ class EADLoader:
     def add_component_row(self, unit: r.Unit, *, depth: int) -> int:
         """Queue the unit's row and its related rows; return its id.
 
-        Long on purpose: it runs once per component and builds the row in the order of
-        ``COMPONENT_FIELDS`` with its level, ref, identifier and title rules inline; helpers
-        for each would pass a dozen values back and forth per component.
+        Runs once per component: the row is built in the order of ``COMPONENT_FIELDS``, each
+        column's rule in :mod:`archive.exchange.rows`, what a column cannot hold kept in
+        ``attributes``.
         """
-        assert self.paths is not None and self.collection is not None
-        if depth > tree.MAX_DEPTH:
-            raise LoadError(
-                f"{self.filename}: a component is nested {depth - 1} levels below the "
-                f"collection; at most {tree.MAX_DEPTH - 1} levels can be imported"
-            )
-        unit_id = self.component_ids.take()
-        self.unit_ids[unit.sequence] = unit_id
-        try:
-            path = self.paths.allocate(depth)
-        except OverflowError:
-            raise LoadError(
-                f"{self.filename}: a component has more than {tree.MAX_SIBLINGS:,} child "
-                "components; no more can be imported under one parent"
-            ) from None
-        if depth > 1:
-            parent = tree.parent_path(path)
-            self.child_counts[parent] = self.child_counts.get(parent, 0) + 1
+        assert self.collection is not None
+        unit_id, path = self.unit_place(unit, depth)
         attributes: dict[str, Any] = {}
-
-        level = unit.level or ""
-        other_level = unit.other_level or ""
-        if unit.level is None:
-            attributes["level_absent"] = True
-            level = Level.COLLECTION if depth == 1 else Level.FILE
-        elif not level:
-            attributes["level"] = ""  # @level="" (present, empty)
-            level = Level.COLLECTION if depth == 1 else Level.FILE
-        elif level not in LEVELS:
-            attributes["level"] = level
-            other_level = other_level or level
-            level = Level.OTHER
-        if len(other_level) > OTHER_LEVEL_LENGTH or unit.other_level == "":
-            attributes["other_level"] = unit.other_level if unit.other_level == "" else other_level
-            other_level = other_level[:OTHER_LEVEL_LENGTH]
-
+        level, other_level = unit_level(unit, depth, attributes)
         ref = self.unit_ref(unit, depth, attributes)
-
         unit_attributes(unit, attributes)
-        # The columns of the unit's dates and extents, for add_unit_rows (computed once).
-        date_rows = [date_columns(d) for d in unit.dates]
-        extent_rows = [extent_columns(e) for e in unit.extents]
-        if date_rows:
-            sides = [date_side(d, row) for d, row in zip(unit.dates, date_rows, strict=True)]
-            if any(sides):  # parallel to the rows by position; absent when all are empty
-                attributes["dates"] = sides
-        if extent_rows:
-            sides = [extent_side(e, row) for e, row in zip(unit.extents, extent_rows, strict=True)]
-            if any(sides):
-                attributes["extents"] = sides
-        title = unit.title
-        title_markup = title if "<" in title else ""
-        if not title_markup and title != escaped(unit.title_text):
-            attributes["title"] = title  # no markup, but whitespace the text lost
-        identifier = unit.identifier
-        if identifier is None:
-            identifier = ""
-        elif len(identifier) > IDENTIFIER_LENGTH:
-            attributes["identifier"] = identifier
-            identifier = identifier[:IDENTIFIER_LENGTH]
-        elif not identifier:
-            attributes["identifier"] = identifier  # present but empty
-        physical_location = unit.physical_location
-        if physical_location == "":
-            attributes["physical_location"] = ""
+        part_columns = unit_part_columns(unit, attributes)
+        title_markup, identifier, physical_location = unit_texts(unit, attributes)
         languages = [language_json(lang) for lang in unit.languages] if unit.languages else []
         if self.feed is not None:
             self.feed.unit(
-                unit_id, depth, unit.published, level, identifier, unit.title_text, languages
+                depth, unit.published, (unit_id, level, identifier, unit.title_text, languages)
             )
         self.components.add(
             unit_id,
@@ -524,13 +331,38 @@ class EADLoader:
             unit.title_text,
             title_markup,
             languages,
-            physical_location or "",
+            physical_location,
             unit.published,
             attributes,
             [extra_json(e) for e in unit.extra] if unit.extra else [],
         )
-        self.add_unit_rows(unit_id, unit, (date_rows, extent_rows))
+        self.add_unit_rows(unit_id, unit, part_columns)
         return unit_id
+
+    def unit_place(self, unit: r.Unit, depth: int) -> tuple[int, str]:
+        """A new unit's id and tree path at ``depth`` (its parent counts one more child).
+
+        Raises :class:`LoadError` when the tree cannot take it (too deep, too many siblings).
+        """
+        assert self.paths is not None
+        if depth > tree.MAX_DEPTH:
+            raise LoadError(
+                f"{self.filename}: a component is nested {depth - 1} levels below the "
+                f"collection; at most {tree.MAX_DEPTH - 1} levels can be imported"
+            )
+        unit_id = self.component_ids.take()
+        self.unit_ids[unit.sequence] = unit_id
+        try:
+            path = self.paths.allocate(depth)
+        except OverflowError:
+            raise LoadError(
+                f"{self.filename}: a component has more than {tree.MAX_SIBLINGS:,} child "
+                "components; no more can be imported under one parent"
+            ) from None
+        if depth > 1:
+            parent = tree.parent_path(path)
+            self.child_counts[parent] = self.child_counts.get(parent, 0) + 1
+        return unit_id, path
 
     def unit_ref(self, unit: r.Unit, depth: int, attributes: dict[str, Any]) -> str:
         """The unit's ref: its @id, made unique; or one made from its position.
@@ -567,235 +399,6 @@ class EADLoader:
         return ref
 
     # ------------------------------------------------------------------ related rows
-
-    def numbering(self, kind: str, unit_id: int, count: int, *, supplement: bool) -> int:
-        """First position for ``count`` more rows of ``kind`` on a unit.
-
-        Only units that have child components can get a supplement, but which those are is
-        only known later, so counts are kept for every unit that has rows of these kinds.
-        """
-        key = (kind, unit_id)
-        start = self.counts.get(key, 0) if supplement else 0
-        self.counts[key] = start + count
-        return start
-
-    def add_unit_rows(self, unit_id: int, unit: r.Unit, columns: UnitColumns) -> None:
-        date_rows, extent_rows = columns
-        add = self.dates.rows.append  # no JSON columns: rows go straight into the batch
-        dates, extents = unit.dates, unit.extents
-        for i, row in enumerate(date_rows):
-            add((unit_id, *row, dates[i].published, i))
-        if date_rows and self.feed is not None:
-            for i, row in enumerate(date_rows):
-                if dates[i].published:
-                    self.feed.date(unit_id, row[1], row[2])
-        add = self.extents.rows.append
-        for i, row in enumerate(extent_rows):
-            add((unit_id, *row, extents[i].published, i))
-        self.add_containers(unit_id, unit.containers)
-        self.add_described(
-            unit_id, unit.notes, unit.agents, unit.subjects, unit.digital_objects, supplement=False
-        )
-
-    def add_described(
-        self,
-        unit_id: int,
-        notes: tuple[r.Note, ...],
-        agents: tuple[r.AgentLink, ...],
-        subjects: tuple[r.SubjectLink, ...],
-        digital_objects: tuple[r.DigitalObject, ...],
-        *,
-        supplement: bool,
-    ) -> None:
-        """Rows a unit and its supplement both carry."""
-        if notes:
-            start = self.numbering("note", unit_id, len(notes), supplement=supplement)
-            for i, note in enumerate(notes, start):
-                self.add_note(unit_id, note, i)
-        if agents:
-            start = self.numbering("agent", unit_id, len(agents), supplement=supplement)
-            for i, agent in enumerate(agents, start):
-                self.add_agent_link(unit_id, agent, i)
-        if subjects:
-            start = self.numbering("subject", unit_id, len(subjects), supplement=supplement)
-            for i, subject in enumerate(subjects, start):
-                self.add_subject_link(unit_id, subject, i)
-        if digital_objects:
-            start = self.numbering("dao", unit_id, len(digital_objects), supplement=supplement)
-            for i, dao in enumerate(digital_objects, start):
-                self.add_digital_object(unit_id, dao, i)
-
-    def add_note(self, unit_id: int, note: r.Note, position: int) -> None:
-        attributes: dict[str, Any] = {"source_position": note.position}
-        note_type = note.note_type
-        if note_type not in NOTE_TYPES:
-            # EAD 2002 <note> directly in a unit has no type of its own: "General" (odd).
-            attributes["element"] = note_type
-            note_type = NoteType.GENERAL
-        if note.attributes:
-            attributes["attributes"] = pairs(note.attributes)
-        if note.heading_attributes:
-            attributes["heading_attributes"] = pairs(note.heading_attributes)
-        heading = clip(note.heading, NOTE_HEADING_LENGTH)
-        keep(attributes, "heading", note.heading, heading)
-        ref = clip(note.ref, NOTE_REF_LENGTH)
-        keep(attributes, "ref", note.ref, ref)
-        if self.feed is not None:
-            self.feed.note(unit_id, note.content, note.published)
-        self.batch_text += len(note.content)
-        self.notes.add(
-            unit_id,
-            note_type,
-            heading,
-            note.content,
-            ref,
-            note.published,
-            position,
-            attributes,
-        )
-
-    def add_digital_object(self, unit_id: int, dao: r.DigitalObject, position: int) -> None:
-        attributes: dict[str, Any] = {}
-        for key in ("show", "actuate", "group", "group_description", "object_type"):
-            value = getattr(dao, key)
-            if value is not None:
-                attributes[key] = value
-        if dao.extra:
-            attributes["attributes"] = pairs(dao.extra)
-        if dao.group_attributes:
-            attributes["group_attributes"] = pairs(dao.group_attributes)
-        if dao.group_links:
-            attributes["group_links"] = list(dao.group_links)
-        href = clip(dao.href, LINK_LENGTH)
-        title = clip(dao.title, DIGITAL_TITLE_LENGTH)
-        role = clip(dao.role, DIGITAL_ROLE_LENGTH)
-        keep(attributes, "href", dao.href, href)
-        keep(attributes, "title", dao.title, title)
-        keep(attributes, "role", dao.role, role)
-        keep(attributes, "description", dao.description, dao.description)
-        if self.feed is not None:
-            self.feed.digital_object(unit_id, dao.published)
-        self.digital_objects.add(
-            unit_id,
-            title,
-            href,
-            role,
-            dao.description or "",
-            dao.published,
-            position,
-            attributes,
-        )
-
-    def add_containers(self, unit_id: int, containers: tuple[r.Container, ...]) -> None:
-        """Queue a unit's container instances (see :func:`container_groups`), and the
-        collection's containers the first time one is named (one pass writes a container,
-        its instance and the index feed's text together, hence the length)."""
-        if not containers:
-            return
-        assert self.collection is not None
-        groups, warnings = container_groups(containers)
-        for warning in warnings:
-            self.warn(warning)
-        for i, group in enumerate(groups):
-            top = group[0]
-            ctype = clip((top.container_type or "box").strip().lower(), CONTAINER_TYPE_LENGTH)
-            key = (ctype or "box", clip(top.indicator.strip(), INDICATOR_LENGTH))
-            container_id = self.container_ids.get(key)
-            if container_id is None:
-                container_id = self.container_ids[key] = self.container_ids_drawn.take()
-                self.containers.add(
-                    container_id,
-                    self.collection.pk,
-                    key[0],
-                    key[1],
-                    clip(top.barcode, BARCODE_LENGTH),
-                    clip(top.label, CONTAINER_LABEL_LENGTH),
-                )
-            child = group[1] if len(group) > 1 else None
-            grandchild = group[2] if len(group) > 2 else None
-            if len(group) > 3:
-                self.warn(
-                    f"a container instance has {len(group)} levels; the model keeps three, the "
-                    f"others are kept for export"
-                )
-            child_type = clip(child.container_type, CHILD_TYPE_LENGTH) if child else ""
-            child_indicator = clip(child.indicator, CHILD_INDICATOR_LENGTH) if child else ""
-            grandchild_type = (
-                clip(grandchild.container_type, GRANDCHILD_TYPE_LENGTH) if grandchild else ""
-            )
-            grandchild_indicator = (
-                clip(grandchild.indicator, GRANDCHILD_INDICATOR_LENGTH) if grandchild else ""
-            )
-            published = all(c.published for c in group)
-            self.instances.add(
-                unit_id,
-                container_id,
-                child_type,
-                child_indicator,
-                grandchild_type,
-                grandchild_indicator,
-                clip(top.label, INSTANCE_TYPE_LENGTH),
-                published,
-                i,
-                {"containers": [container_json(c) for c in group]},
-            )
-            if published and self.feed is not None:
-                self.feed.container(
-                    unit_id,
-                    *key,
-                    child_type,
-                    child_indicator,
-                    grandchild_type,
-                    grandchild_indicator,
-                )
-
-    def add_agent_link(self, unit_id: int, link: r.AgentLink, position: int) -> None:
-        key = agent_key(link)
-        attributes: dict[str, Any] = {}
-        for attr in ("normal", "group", "label"):
-            value = getattr(link, attr)
-            if value is not None:
-                attributes[attr] = value
-        if link.name_parts:
-            attributes["name_parts"] = [list(p) for p in link.name_parts]
-        if link.name_markup:
-            attributes["name_markup"] = link.name_markup
-        if link.origination_attributes:
-            attributes["origination_attributes"] = pairs(link.origination_attributes)
-        if link.attributes:
-            attributes["attributes"] = pairs(link.attributes)
-        role = link.role if link.role in AGENT_ROLES else AgentLink.Role.SUBJECT
-        if role != link.role:
-            attributes["role"] = link.role
-        relator = clip(link.relator, RELATOR_LENGTH)
-        keep(attributes, "relator", link.relator, relator)
-        values = [
-            unit_id,
-            None,  # the agent's id, once resolved
-            role,
-            relator,
-            link.published,
-            position,
-            attributes,
-        ]
-        self.waiting_agents.append((values, key, link))
-
-    def add_subject_link(self, unit_id: int, link: r.SubjectLink, position: int) -> None:
-        attributes: dict[str, Any] = {}
-        for attr in ("group", "normal"):
-            value = getattr(link, attr)
-            if value is not None:
-                attributes[attr] = value
-        if link.attributes:
-            attributes["attributes"] = pairs(link.attributes)
-        if link.term_parts:
-            attributes["term_parts"] = [list(p) for p in link.term_parts]
-        if link.term_markup:
-            attributes["term_markup"] = link.term_markup
-        if link.subject_type not in SUBJECT_TYPES:
-            attributes["subject_type"] = link.subject_type
-        values = [unit_id, None, link.published, position, attributes]
-        self.waiting_subjects.append((values, subject_key(link), link))
 
     # ------------------------------------------------------------------ supplements
 
@@ -860,71 +463,26 @@ class EADLoader:
         if size == 1 and self.feed is not None and self.feed.complete:
             self.write_index_rows(final=final)
         if final:
-            result = self.result
-            result.indexed = self.feed is not None and self.feed.complete
-            result.dates = self.dates.written
-            result.extents = self.extents.written
-            result.notes = self.notes.written
-            result.digital_objects = self.digital_objects.written
-            result.container_instances = self.instances.written
-            result.containers = self.containers.written
-            result.agent_links = self.agent_links.written
-            result.subject_links = self.subject_links.written
+            self.count_written()
+
+    def count_written(self) -> None:
+        """The result's row counts, once the last rows are written."""
+        result = self.result
+        result.indexed = self.feed is not None and self.feed.complete
+        result.dates = self.dates.written
+        result.extents = self.extents.written
+        result.notes = self.notes.written
+        result.digital_objects = self.digital_objects.written
+        result.container_instances = self.instances.written
+        result.containers = self.containers.written
+        result.agent_links = self.agent_links.written
+        result.subject_links = self.subject_links.written
 
     def write_index_rows(self, *, final: bool = False) -> None:
         """The search index rows of the units queued since the last batch, after them."""
         assert self.feed is not None
         for warning in self.feed.write(self.bulk.submit, final=final):
             self.warn(warning)
-
-    def write_agent_links(self) -> None:
-        waiting, self.waiting_agents = self.waiting_agents, []
-        authorities = self.authorities
-        authorities.resolve_agents([(key, link) for _, key, link in waiting])
-        for values, key, link in waiting:
-            agent_id = authorities.agent_ids[key]
-            values[1] = agent_id
-            name, agent_type, source, authority_id, published = authorities.agents_by_id[agent_id]
-            if self.feed is not None:
-                self.feed.agent(
-                    values[0],
-                    agent_id,
-                    values[2],
-                    name,
-                    published and link.published,
-                    new=agent_id in authorities.agents_created,
-                )
-            attributes = values[-1]
-            # What the file said that the shared agent does not say, for a faithful export.
-            # Exactly as written: the shared agent's name is whitespace-normalised.
-            if link.name != name:
-                attributes["name"] = link.name
-            if link.agent_type != agent_type:
-                attributes["agent_type"] = link.agent_type
-            keep(attributes, "source", link.source, source)
-            keep(attributes, "authority_id", link.authority_id, authority_id)
-            self.agent_links.add(*values)
-
-    def write_subject_links(self) -> None:
-        waiting, self.waiting_subjects = self.waiting_subjects, []
-        authorities = self.authorities
-        authorities.resolve_subjects([(key, link) for _, key, link in waiting])
-        for values, key, link in waiting:
-            subject_id = authorities.subject_ids[key]
-            values[1] = subject_id
-            term, source, authority_id, subject_type, published = authorities.subjects_by_id[
-                subject_id
-            ]
-            if self.feed is not None:
-                self.feed.subject(
-                    values[0], subject_id, term, subject_type, published and link.published
-                )
-            attributes = values[-1]
-            if link.term != term:
-                attributes["term"] = link.term
-            keep(attributes, "source", link.source, source)
-            keep(attributes, "authority_id", link.authority_id, authority_id)
-            self.subject_links.add(*values)
 
 
 __all__ = ["EADLoader", "LoadError", "LoadResult"]

@@ -19,12 +19,15 @@ from archive.exchange.columns import (
     EXPRESSION_LENGTH,
     EXTENT_COLUMNS,
     HEADER_FIELDS,
+    IDENTIFIER_LENGTH,
+    LEVELS,
+    OTHER_LEVEL_LENGTH,
     SOURCE_VERSION_LENGTH,
     clip,
     column_length,
     keep,
 )
-from archive.models import Collection
+from archive.models import Collection, Level
 
 
 def escaped(text: str) -> str:
@@ -39,7 +42,23 @@ def pairs(attributes: r.Attributes) -> list[list[str]]:
     return [[name, value] for name, value in attributes]
 
 
+def put_pairs(target: dict[str, Any], **attribute_sets: r.Attributes) -> None:
+    """Store each non-empty set of record attributes in ``target`` under its name, as pairs."""
+    for key, value in attribute_sets.items():
+        if value:
+            target[key] = pairs(value)
+
+
+def put_given(target: dict[str, Any], record: object, names: tuple[str, ...]) -> None:
+    """Store each of ``names`` that ``record`` gives (not None) in ``target`` as it is."""
+    for name in names:
+        value = getattr(record, name)
+        if value is not None:
+            target[name] = value
+
+
 def extra_json(extra: r.ExtraElement) -> dict[str, Any]:
+    """An unmapped element kept verbatim, with its place (read back by ``stored``)."""
     return {
         "xml": extra.xml,
         "where": extra.where,
@@ -58,12 +77,8 @@ def container_json(c: r.Container) -> dict[str, Any]:
         written["parent"] = c.parent_ref
     if c.container_type is not None:
         written["type"] = c.container_type
-    if c.label is not None:
-        written["label"] = c.label
-    if c.barcode is not None:
-        written["barcode"] = c.barcode
-    if c.attributes:
-        written["attributes"] = pairs(c.attributes)
+    put_given(written, c, ("label", "barcode"))
+    put_pairs(written, attributes=c.attributes)
     if not c.published:
         written["published"] = False
     if c.content:
@@ -97,6 +112,7 @@ def date_side(d: r.Date, columns: list[str]) -> dict[str, Any]:
     order; see the module docstring). Keys whose value is the streamer's default (None,
     published, no attributes) are left out: most dates keep nothing."""
     side: dict[str, Any] = {}
+    # (inlined, as below: a date per component)
     if d.normal is not None:
         side["normal"] = d.normal
     if d.characteristic is not None:
@@ -198,10 +214,7 @@ def header_unmapped(fa: r.FindingAid) -> dict[str, Any]:
     if len(fa.ead_id_attributes) > 1:
         # The column is a dict, and jsonb does not keep key order: keep the order here.
         unmapped["ead_id_attributes"] = pairs(fa.ead_id_attributes)
-    if fa.root_attributes:
-        unmapped["root_attributes"] = pairs(fa.root_attributes)
-    if fa.header_attributes:
-        unmapped["header_attributes"] = pairs(fa.header_attributes)
+    put_pairs(unmapped, root_attributes=fa.root_attributes, header_attributes=fa.header_attributes)
     if fa.element_attributes:
         unmapped["element_attributes"] = [[p, pairs(a)] for p, a in fa.element_attributes]
     if fa.declarations:
@@ -255,30 +268,93 @@ def collection_fields(fa: r.FindingAid) -> dict[str, Any]:
 def unit_attributes(unit: r.Unit, attributes: dict[str, Any]) -> None:
     """Add to a component's ``attributes`` what the unit's record carries beyond its
     columns: unmapped attributes of its elements, headings, repository statement."""
-    if unit.attributes:
-        attributes["attributes"] = pairs(unit.attributes)
-    if unit.identifier_attributes:
-        attributes["identifier_attributes"] = pairs(unit.identifier_attributes)
-    if unit.title_attributes:
-        attributes["title_attributes"] = pairs(unit.title_attributes)
+    put_pairs(
+        attributes,
+        attributes=unit.attributes,
+        identifier_attributes=unit.identifier_attributes,
+        title_attributes=unit.title_attributes,
+    )
     if unit.heading_attributes:
         attributes["heading_attributes"] = [[k, pairs(a)] for k, a in unit.heading_attributes]
     if unit.group_attributes:
         attributes["group_attributes"] = [[g, pairs(a)] for g, a in unit.group_attributes]
     if unit.identifier_fragments:
         attributes["identifier_fragments"] = list(unit.identifier_fragments)
-    if unit.did_attributes:
-        attributes["did_attributes"] = pairs(unit.did_attributes)
-    if unit.controlaccess_attributes:
-        attributes["controlaccess_attributes"] = pairs(unit.controlaccess_attributes)
-    if unit.component_list_attributes:
-        attributes["component_list_attributes"] = pairs(unit.component_list_attributes)
+    put_pairs(
+        attributes,
+        did_attributes=unit.did_attributes,
+        controlaccess_attributes=unit.controlaccess_attributes,
+        component_list_attributes=unit.component_list_attributes,
+    )
     if unit.new_component_list is not None:
         attributes["new_component_list"] = pairs(unit.new_component_list)
     if unit.repository_name is not None:
         attributes["repository_name"] = unit.repository_name
     if unit.headings:
         attributes["headings"] = [list(h) for h in unit.headings]
+
+
+def unit_level(unit: r.Unit, depth: int, attributes: dict[str, Any]) -> tuple[str, str]:
+    """The level and other-level columns of a unit at tree ``depth`` (1: the collection).
+
+    What the columns cannot say (no @level, an empty one, a word outside EAD's list, an
+    @otherlevel longer than its column or present but empty) goes to ``attributes``.
+    """
+    level = unit.level or ""
+    other_level = unit.other_level or ""
+    if unit.level is None:
+        attributes["level_absent"] = True
+        level = Level.COLLECTION if depth == 1 else Level.FILE
+    elif not level:
+        attributes["level"] = ""  # @level="" (present, empty)
+        level = Level.COLLECTION if depth == 1 else Level.FILE
+    elif level not in LEVELS:
+        attributes["level"] = level
+        other_level = other_level or level
+        level = Level.OTHER
+    if len(other_level) > OTHER_LEVEL_LENGTH or unit.other_level == "":
+        attributes["other_level"] = unit.other_level if unit.other_level == "" else other_level
+        other_level = other_level[:OTHER_LEVEL_LENGTH]
+    return level, other_level
+
+
+def unit_texts(unit: r.Unit, attributes: dict[str, Any]) -> tuple[str, str, str]:
+    """(title markup, identifier, physical location) columns of a unit; what they cannot
+    give back (whitespace the plain title lost, a long or empty identifier, an empty
+    location) goes to ``attributes``."""
+    title = unit.title
+    title_markup = title if "<" in title else ""
+    if not title_markup and title != escaped(unit.title_text):
+        attributes["title"] = title  # no markup, but whitespace the text lost
+    identifier = unit.identifier
+    if identifier is None:
+        identifier = ""
+    elif len(identifier) > IDENTIFIER_LENGTH:
+        attributes["identifier"] = identifier
+        identifier = identifier[:IDENTIFIER_LENGTH]
+    elif not identifier:
+        attributes["identifier"] = identifier  # present but empty
+    physical_location = unit.physical_location
+    if physical_location == "":
+        attributes["physical_location"] = ""
+    return title_markup, identifier, physical_location or ""
+
+
+def unit_part_columns(unit: r.Unit, attributes: dict[str, Any]) -> UnitColumns:
+    """The columns of a unit's dates and extents (computed once, for their rows), with what
+    they cannot give back kept in ``attributes``, parallel to the rows by position (absent
+    when nothing is kept)."""
+    date_rows = [date_columns(d) for d in unit.dates]
+    extent_rows = [extent_columns(e) for e in unit.extents]
+    if date_rows:
+        sides = [date_side(d, row) for d, row in zip(unit.dates, date_rows, strict=True)]
+        if any(sides):
+            attributes["dates"] = sides
+    if extent_rows:
+        sides = [extent_side(e, row) for e, row in zip(unit.extents, extent_rows, strict=True)]
+        if any(sides):
+            attributes["extents"] = sides
+    return date_rows, extent_rows
 
 
 def container_groups(

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from archive.exchange.load_types import UnitIndexColumns
 from archive.models import AgentLink, AgentVariantName
 from archive.search.backends import get_backend
 from archive.search.index import (
@@ -71,19 +72,11 @@ class LoadFeed:
         self.container_texts: dict[tuple[str, ...], str] = {}
         self.year_pairs: dict[tuple[str, str], tuple[int | None, int | None]] = {}
 
-    def unit(
-        self,
-        unit_id: int,
-        depth: int,
-        published: bool,
-        level: str,
-        identifier: str,
-        title: str,
-        languages: object,
-    ) -> None:
+    def unit(self, depth: int, published: bool, columns: UnitIndexColumns) -> None:
         """A component row (``depth`` 1: the collection's root, which comes first)."""
         if not self.walk.public(depth, published):
             return
+        unit_id, level, identifier, title, languages = columns
         self.public.add(unit_id)
         row = (unit_id, self.collection_id, level, identifier, title, languages)
         if depth == 1:

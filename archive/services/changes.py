@@ -24,21 +24,15 @@ from django.db.models import Model, QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
 
+from archive.exchange.columns import UNIT_PART_MODELS
 from archive.models import (
     Agent,
-    AgentLink,
     Collection,
     Component,
     Container,
-    ContainerInstance,
-    DigitalObject,
-    Extent,
-    Note,
     Repository,
     Revision,
     Subject,
-    SubjectLink,
-    UnitDate,
 )
 
 __all__ = ["collection_touch", "unit_collections_touch"]
@@ -137,9 +131,6 @@ def _subject_saved(sender: type, instance: Subject, raw: bool = False, **kw: Any
         )
 
 
-_UNIT_PARTS = (Note, UnitDate, Extent, DigitalObject, ContainerInstance, AgentLink, SubjectLink)
-
-
 def connect() -> None:
     """Connect the receivers (``ArchiveConfig.ready``); idempotent."""
     pre_save.connect(_collection_pre_save, sender=Collection, dispatch_uid="changes_collection")
@@ -155,7 +146,7 @@ def connect() -> None:
         signal.connect(
             _container_changed, sender=Container, dispatch_uid=f"changes_container_{name}"
         )
-        for model in _UNIT_PARTS:
+        for model in UNIT_PART_MODELS:
             signal.connect(
                 _unit_part_changed,
                 sender=model,

@@ -22,7 +22,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
@@ -32,7 +32,7 @@ from django.utils.text import slugify
 from archive import conf, tree
 from archive.ead import records as r
 from archive.ead.parsing import EADError, EADLimitError, EADSyntaxError, location
-from archive.ead.reader import read_ead
+from archive.ead.reader import EADReader, read_ead
 from archive.exchange.bulk import read_ahead
 from archive.exchange.columns import (
     AGENCY_CODE_LENGTH,
@@ -40,7 +40,8 @@ from archive.exchange.columns import (
     REPOSITORY_NAME_LENGTH,
     clip,
 )
-from archive.exchange.load import EADLoader, LoadError, collection_ead_id
+from archive.exchange.load import EADLoader, LoadError, LoadResult, collection_ead_id
+from archive.exchange.load_types import LoadCounts
 from archive.models import Collection, ImportJob, Repository
 from archive.permissions import User
 from archive.search import index as search_index
@@ -50,9 +51,6 @@ from archive.services.changes import collection_touch
 from archive.services.collections import delete_collection
 from archive.services.harvest import harvest_sync
 from archive.services.import_jobs import import_upload_dir
-
-if TYPE_CHECKING:
-    pass
 
 logger = logging.getLogger(__name__)
 
@@ -114,8 +112,8 @@ def failure_message(filename: str, exc: BaseException) -> str:
 
 
 @dataclass
-class ImportResult:
-    """What happened to one file."""
+class ImportResult(LoadCounts):
+    """What happened to one file (with the load's row counts)."""
 
     filename: str
     ok: bool = False
@@ -126,14 +124,6 @@ class ImportResult:
     repository_code: str = ""
     replaced: bool = False
     source_version: str = ""
-    components: int = 0  # below the collection level
-    notes: int = 0
-    dates: int = 0
-    extents: int = 0
-    agent_links: int = 0
-    subject_links: int = 0
-    container_instances: int = 0
-    digital_objects: int = 0
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -208,58 +198,48 @@ def ead_import(
 
     Raises :class:`EADImportError` when the file is refused (malformed XML, with file, line
     and column; duplicate EAD id; no such repository): the database is then unchanged.
-
-    (Over sixty lines because the one transaction reads, decides the policy, loads and
-    indexes in sequence, and the result copies the load's counts.)
     """
     if filename is None:
         filename = str(source) if isinstance(source, str | Path) else "<upload>"
-    if isinstance(source, Path):
-        source = str(source)
     started = time.perf_counter()
     forced = repository_resolve(repository)
-    reader = read_ead(
-        source,
-        filename=filename,
-        # depth 1 in the reader is a <c01>, 2 in the tree (the collection is the root)
-        max_depth=tree.MAX_DEPTH - 1,
-        max_unit_bytes=conf.import_max_unit_bytes(),
-    )
+    reader = _reader(source, filename)
     try:
-        # With READ_AHEAD the reader runs in a helper thread, a few batches ahead of the
-        # loader; its errors are raised here all the same, inside the transaction.
-        stream: Generator[r.Record] = (
-            read_ahead(reader) if _reads_ahead() else (record for record in reader)
-        )
-        with transaction.atomic(), search_index.paused(), closing(stream) as records:
-            head = header_take(records)
-            target = collection_target(head, repository=forced, replace=replace, filename=filename)
-            loader = EADLoader(
-                repository=target.repository if target else None,
-                ead_id=target.ead_id if target else None,
+        target, loaded = _import_transaction(
+            # With READ_AHEAD the reader runs in a helper thread, a few batches ahead of the
+            # loader; its errors are raised here all the same, inside the transaction.
+            read_ahead(reader) if _reads_ahead() else (record for record in reader),
+            repository=forced,
+            replace=replace,
+            dry_run=dry_run,
+            loader=EADLoader(
                 filename=filename,
                 job=job,
                 user=user,
                 on_progress=on_progress,
                 feed=None if dry_run else LoadFeed,
-            )
-            loaded = loader.load(itertools.chain(head, records))
-            collection_id = loaded.collection_id
-            assert collection_id is not None  # (the loader raises when there is no collection)
-            collection_touch([collection_id])
-            harvest_sync(collection_id=collection_id)
-            if dry_run:
-                transaction.set_rollback(True)
-            elif not loaded.indexed:
-                # Same transaction: search sees the collection exactly when pages do. (The
-                # loader wrote the index rows as it went, unless the file made that impossible.)
-                search_index.reindex_collection(collection_id)
+            ),
+        )
     except (EADError, LoadError, DatabaseError) as exc:
         raise refusal(filename, exc) from exc
 
-    decided = target.warnings if target else []
-    warnings = [str(warning) for warning in reader.warnings] + decided + loaded.warnings
-    return ImportResult(
+    return _import_result(
+        filename, loaded, target, dry_run=dry_run, warnings=reader.warnings, started=started
+    )
+
+
+def _import_result(
+    filename: str,
+    loaded: LoadResult,
+    target: CollectionTarget | None,
+    *,
+    dry_run: bool,
+    warnings: Iterable[object],
+    started: float,
+) -> ImportResult:
+    """What one imported file became: the load's result, the policy's decisions and the
+    warnings of the reader, the policy and the loader, in that order."""
+    result = ImportResult(
         filename=filename,
         ok=True,
         dry_run=dry_run,
@@ -268,17 +248,55 @@ def ead_import(
         repository_code=loaded.repository_code,
         replaced=target.replaced if target else False,
         source_version=loaded.source_version,
-        components=loaded.components,
-        notes=loaded.notes,
-        dates=loaded.dates,
-        extents=loaded.extents,
-        agent_links=loaded.agent_links,
-        subject_links=loaded.subject_links,
-        container_instances=loaded.container_instances,
-        digital_objects=loaded.digital_objects,
-        warnings=warnings,
+        warnings=[str(w) for w in warnings] + (target.warnings if target else []),
         seconds=time.perf_counter() - started,
     )
+    result.warnings += loaded.warnings
+    result.counts_take(loaded)
+    return result
+
+
+def _reader(source: Source, filename: str) -> EADReader:
+    """The reader of one file, with the import's limits."""
+    return read_ead(
+        str(source) if isinstance(source, Path) else source,
+        filename=filename,
+        # depth 1 in the reader is a <c01>, 2 in the tree (the collection is the root)
+        max_depth=tree.MAX_DEPTH - 1,
+        max_unit_bytes=conf.import_max_unit_bytes(),
+    )
+
+
+def _import_transaction(
+    stream: Generator[r.Record],
+    *,
+    repository: Repository | None,
+    replace: bool,
+    dry_run: bool,
+    loader: EADLoader,
+) -> tuple[CollectionTarget | None, LoadResult]:
+    """The one transaction of a file's import: the policy decided on its header, the load,
+    the collection's change stamps, harvest record and search index rows (or a rollback
+    for ``dry_run``). The caller turns the errors into a refusal."""
+    with transaction.atomic(), search_index.paused(), closing(stream) as records:
+        head = header_take(records)
+        target = collection_target(
+            head, repository=repository, replace=replace, filename=loader.filename
+        )
+        if target is not None:
+            loader.repository, loader.ead_id = target.repository, target.ead_id
+        loaded = loader.load(itertools.chain(head, records))
+        collection_id = loaded.collection_id
+        assert collection_id is not None  # (the loader raises when there is no collection)
+        collection_touch([collection_id])
+        harvest_sync(collection_id=collection_id)
+        if dry_run:
+            transaction.set_rollback(True)
+        elif not loaded.indexed:
+            # Same transaction: search sees the collection exactly when pages do. (The
+            # loader wrote the index rows as it went, unless the file made that impossible.)
+            search_index.reindex_collection(collection_id)
+    return target, loaded
 
 
 # --------------------------------------------------------------------------- policy

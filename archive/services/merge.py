@@ -8,7 +8,8 @@ Links that would become exact duplicates (the same unit, the same role) are drop
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -46,38 +47,49 @@ def agent_merge(*, survivor: Agent, duplicates: Iterable[Agent], user: User) -> 
     _check(user, survivor, duplicates)
     dup_ids = [d.pk for d in duplicates]
     with transaction.atomic():
-        # The finding aids that name a duplicate will name the survivor instead.
-        unit_collections_touch(
-            AgentLink.objects.filter(agent_id__in=dup_ids).values_list("unit_id", flat=True)
-        )
-        _agent_links_move(survivor, dup_ids)
+        _links_move(AgentLink, "agent", survivor, dup_ids, same=("unit_id", "role"))
         _agent_relations_move(survivor, dup_ids)
         _agent_variants_move(survivor, duplicates)
-        names = ", ".join(d.authorized_name for d in duplicates)
-        for d in duplicates:
-            d._history_user = user  # type: ignore[attr-defined]  # read by simple-history
-            d._change_reason = f"Merged into {survivor.authorized_name}"[:100]  # type: ignore[attr-defined]
-            d.delete()
-        history_record(survivor, user=user, reason=f"Merged {names}")
+        _duplicates_delete(survivor, duplicates, attrgetter("authorized_name"), user)
     return survivor
 
 
-def _agent_links_move(survivor: Agent, dup_ids: list[int]) -> None:
-    """Links: drop those the survivor already has for the same unit and role, move the rest."""
-    AgentLink.objects.filter(agent_id__in=dup_ids).filter(
-        Exists(
-            AgentLink.objects.filter(
-                agent=survivor, unit_id=OuterRef("unit_id"), role=OuterRef("role")
-            )
-        )
-    ).delete()
-    seen: set[tuple[int, str]] = set()
-    for link in AgentLink.objects.filter(agent_id__in=dup_ids).order_by("pk"):
-        key = (link.unit_id, link.role)
+def _links_move(
+    model: type[AgentLink] | type[SubjectLink],
+    field: str,
+    survivor: Model,
+    dup_ids: list[int],
+    *,
+    same: tuple[str, ...],
+) -> None:
+    """Links to the duplicates (``field`` names the link's foreign key) move to the survivor:
+    those the survivor already has with the ``same`` values are dropped, and of those that
+    repeat one another the first is kept. The finding aids that named a duplicate are
+    marked changed: they name the survivor now."""
+    links = model._default_manager.filter(**{f"{field}_id__in": dup_ids})
+    unit_collections_touch(links.values_list("unit_id", flat=True))
+    held = model._default_manager.filter(**{field: survivor}, **{f: OuterRef(f) for f in same})
+    links.filter(Exists(held)).delete()
+    seen: set[tuple[object, ...]] = set()
+    for link in links.order_by("pk"):
+        key = tuple(getattr(link, f) for f in same)
         if key in seen:
             link.delete()
         seen.add(key)
-    AgentLink.objects.filter(agent_id__in=dup_ids).update(agent=survivor)
+    links.update(**{field: survivor})
+
+
+def _duplicates_delete(
+    survivor: Model, duplicates: Sequence[Model], name: Callable[[Model], str], user: User
+) -> None:
+    """Delete the merged duplicates (each history entry says into what, by ``name``), and
+    record the merge in the survivor's history."""
+    names = ", ".join(name(d) for d in duplicates)
+    for d in duplicates:
+        d._history_user = user  # type: ignore[attr-defined]  # read by simple-history
+        d._change_reason = f"Merged into {name(survivor)}"[:100]  # type: ignore[attr-defined]
+        d.delete()
+    history_record(survivor, user=user, reason=f"Merged {names}")
 
 
 def _agent_relations_move(survivor: Agent, dup_ids: list[int]) -> None:
@@ -85,29 +97,25 @@ def _agent_relations_move(survivor: Agent, dup_ids: list[int]) -> None:
     AgentRelation.objects.filter(source_id__in=dup_ids, target=survivor).delete()
     AgentRelation.objects.filter(target_id__in=dup_ids, source=survivor).delete()
     AgentRelation.objects.filter(source_id__in=dup_ids, target_id__in=dup_ids).delete()
-    # Keys already held by the survivor, per direction (the unique constraint's terms).
-    outgoing = set(
-        AgentRelation.objects.filter(source=survivor).values_list("target_id", "relation_type")
+    _relations_repoint(survivor, dup_ids, end="source", other="target")
+    _relations_repoint(survivor, dup_ids, end="target", other="source")
+
+
+def _relations_repoint(survivor: Agent, dup_ids: list[int], *, end: str, other: str) -> None:
+    """Relations with a duplicate at ``end`` ("source" or "target") get the survivor there;
+    one the survivor already has (the same agent at the ``other`` end, the same type: the
+    unique constraint's terms) is dropped instead."""
+    held = set(
+        AgentRelation.objects.filter(**{end: survivor}).values_list(f"{other}_id", "relation_type")
     )
-    incoming = set(
-        AgentRelation.objects.filter(target=survivor).values_list("source_id", "relation_type")
-    )
-    for rel in AgentRelation.objects.filter(source_id__in=dup_ids).order_by("pk"):
-        key = (rel.target_id, rel.relation_type)
-        if key in outgoing:
+    for rel in AgentRelation.objects.filter(**{f"{end}_id__in": dup_ids}).order_by("pk"):
+        key = (getattr(rel, f"{other}_id"), rel.relation_type)
+        if key in held:
             rel.delete()
         else:
-            outgoing.add(key)
-            rel.source = survivor
-            rel.save(update_fields=["source"])
-    for rel in AgentRelation.objects.filter(target_id__in=dup_ids).order_by("pk"):
-        key = (rel.source_id, rel.relation_type)
-        if key in incoming:
-            rel.delete()
-        else:
-            incoming.add(key)
-            rel.target = survivor
-            rel.save(update_fields=["target"])
+            held.add(key)
+            setattr(rel, end, survivor)
+            rel.save(update_fields=[end])
 
 
 def _agent_variants_move(survivor: Agent, duplicates: list[Agent]) -> None:
@@ -127,24 +135,7 @@ def subject_merge(*, survivor: Subject, duplicates: Iterable[Subject], user: Use
     """Merge ``duplicates`` into ``survivor``; returns the survivor."""
     duplicates = list(duplicates)
     _check(user, survivor, duplicates)
-    dup_ids = [d.pk for d in duplicates]
     with transaction.atomic():
-        unit_collections_touch(
-            SubjectLink.objects.filter(subject_id__in=dup_ids).values_list("unit_id", flat=True)
-        )
-        SubjectLink.objects.filter(subject_id__in=dup_ids).filter(
-            Exists(SubjectLink.objects.filter(subject=survivor, unit_id=OuterRef("unit_id")))
-        ).delete()
-        seen: set[int] = set()
-        for link in SubjectLink.objects.filter(subject_id__in=dup_ids).order_by("pk"):
-            if link.unit_id in seen:
-                link.delete()
-            seen.add(link.unit_id)
-        SubjectLink.objects.filter(subject_id__in=dup_ids).update(subject=survivor)
-        names = ", ".join(d.term for d in duplicates)
-        for d in duplicates:
-            d._history_user = user  # type: ignore[attr-defined]  # read by simple-history
-            d._change_reason = f"Merged into {survivor.term}"[:100]  # type: ignore[attr-defined]
-            d.delete()
-        history_record(survivor, user=user, reason=f"Merged {names}")
+        _links_move(SubjectLink, "subject", survivor, [d.pk for d in duplicates], same=("unit_id",))
+        _duplicates_delete(survivor, duplicates, attrgetter("term"), user)
     return survivor

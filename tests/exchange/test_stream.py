@@ -216,3 +216,32 @@ SAMPLE = """<?xml version="1.0" encoding="UTF-8"?>
   </archdesc>
 </ead>
 """
+
+
+def test_containers_edited_in_the_admin_are_exported_as_the_columns_say(tmp_path):
+    """The file's own containers (ids, labels) come back while the instance still says what
+    the file said; once a folder number is changed in the admin, the instance is written from
+    its columns with ids made from the unit's place, and the other instances keep the file's."""
+    from archive.models import ContainerInstance
+
+    source = tmp_path / "sample.xml"
+    source.write_text(SAMPLE, encoding="utf-8")
+    repository = Repository.objects.create(code="sample", name="Sample")
+    result = EADLoader(repository=repository, filename="sample.xml").load(read_ead(source))
+    collection = Collection.objects.get(pk=result.collection_id)
+
+    def containers() -> list[tuple[str | None, str | None, str | None, str]]:
+        streamed = units(collection_records(collection=collection, include_unpublished=True))
+        found = [u.containers for u in streamed if u.containers]
+        assert len(found) == 1
+        return [(c.ref, c.parent_ref, c.container_type, c.indicator) for c in found[0]]
+
+    assert containers() == [("b1", None, "box", "1"), (None, "b1", "folder", "2")]
+
+    ContainerInstance.objects.filter(unit__collection=collection).update(child_indicator="7")
+    (box_ref, box_parent, box_type, box), (folder_ref, folder_parent, folder_type, folder) = (
+        containers()
+    )
+    assert (box_type, box, folder_type, folder) == ("box", "1", "folder", "7")
+    assert box_ref and box_ref.startswith("ctr-") and box_parent is None
+    assert folder_parent == box_ref and folder_ref != box_ref

@@ -21,11 +21,14 @@ from archive.models import (
     AgentLink,
     Collection,
     Component,
+    ContainerInstance,
     DigitalObject,
+    Extent,
     ImportJob,
     Note,
     Repository,
     SubjectLink,
+    UnitDate,
 )
 from archive.services import imports
 from tests.corpus import corpus_files
@@ -292,6 +295,40 @@ def test_internal_audience_is_unpublished_and_the_rest_published(tmp_path: Path)
         )
     )
     assert flags == {"Test papers": True, "Open": True, "Closed": False}
+
+
+def test_the_result_counts_every_kind_of_row_the_file_became(tmp_path: Path) -> None:
+    body = (
+        '<c01 level="series"><did><unittitle>Letters</unittitle>'
+        '<unitdate normal="1936/1947">1936-1947</unitdate><unitdate type="bulk">1940</unitdate>'
+        "<physdesc><extent>2 boxes</extent></physdesc>"
+        '<container type="box">1</container><container type="folder">3</container>'
+        '<container type="box">2</container>'
+        '<dao href="https://example.org/scan/1"/></did>'
+        "<scopecontent><p>Letters.</p></scopecontent><odd><p>More.</p></odd>"
+        "<controlaccess><persname>Serge, Victor</persname><subject>Exile</subject>"
+        "<geogname>Mexico</geogname></controlaccess>"
+        '<c02 level="file"><did><unittitle>Draft</unittitle></did></c02></c01>'
+    )
+    result = imports.ead_import(source=write(tmp_path, "counts.xml", ead2002(body)))
+
+    units = Component.objects.filter(collection_id=result.collection_id)
+    in_file = {"unit__collection_id": result.collection_id}
+    written = {
+        "components": units.count() - 1,  # below the collection level
+        "notes": Note.objects.filter(**in_file).count(),
+        "dates": UnitDate.objects.filter(**in_file).count(),
+        "extents": Extent.objects.filter(**in_file).count(),
+        "agent_links": AgentLink.objects.filter(**in_file).count(),
+        "subject_links": SubjectLink.objects.filter(**in_file).count(),
+        "container_instances": ContainerInstance.objects.filter(**in_file).count(),
+        "digital_objects": DigitalObject.objects.filter(**in_file).count(),
+    }
+    assert {name: getattr(result, name) for name in written} == written
+    # what the file holds, counted by hand: every kind is there, none counted twice
+    assert written["components"] == 2 and written["subject_links"] == 2
+    assert written["dates"] == 2 and written["container_instances"] == 2
+    assert min(written.values()) >= 1
 
 
 # ------------------------------------------------------------------ atomicity and repeats

@@ -51,6 +51,43 @@ def test_agent_merge_moves_links_relations_and_names(coll, user):
     assert entry.history_user == user and "Serge, Victor" in entry.history_change_reason
 
 
+def test_agent_merge_of_two_duplicates_keeps_one_of_each_relation_and_link(coll, user):
+    serge = person("Serge, Victor, 1890-1947")
+    first, second = person("Serge, V."), person("Kibalchich, Victor")
+    vlady, laurette = person("Kibalchich, Vlady"), person("Séjourné, Laurette")
+    AgentLink.objects.create(unit=coll.root, agent=first, role="subject")
+    AgentLink.objects.create(unit=coll.root, agent=second, role="subject")  # repeats first's
+    AgentLink.objects.create(unit=coll.root, agent=second, role="creator")  # another role
+    # Outgoing: the survivor has one already; the two duplicates repeat each other.
+    AgentRelation.objects.create(source=serge, target=laurette, relation_type="associate")
+    AgentRelation.objects.create(source=first, target=laurette, relation_type="associate")
+    AgentRelation.objects.create(source=first, target=vlady, relation_type="parent")
+    AgentRelation.objects.create(source=second, target=vlady, relation_type="parent")
+    # Incoming, and one between the duplicates (it would become a self-relation).
+    AgentRelation.objects.create(source=vlady, target=first, relation_type="child")
+    AgentRelation.objects.create(source=vlady, target=second, relation_type="child")
+    AgentRelation.objects.create(source=first, target=second, relation_type="associate")
+
+    agent_merge(survivor=serge, duplicates=[first, second], user=user)
+
+    assert set(AgentLink.objects.values_list("unit_id", "agent_id", "role")) == {
+        (coll.root.pk, serge.pk, "subject"),
+        (coll.root.pk, serge.pk, "creator"),
+    }
+    assert AgentLink.objects.count() == 2
+    relations = list(AgentRelation.objects.values_list("source_id", "target_id", "relation_type"))
+    assert sorted(relations) == sorted(
+        [
+            (serge.pk, laurette.pk, "associate"),
+            (serge.pk, vlady.pk, "parent"),
+            (vlady.pk, serge.pk, "child"),
+        ]
+    )
+    assert not Agent.objects.filter(pk__in=[first.pk, second.pk]).exists()
+    entry = Agent.history.filter(id=serge.pk).latest("history_date")
+    assert entry.history_change_reason == "Merged Serge, V., Kibalchich, Victor"
+
+
 def test_subject_merge_moves_links_without_duplicates(coll, user):
     keep = Subject.objects.create(term="Anarchism", source="lcsh")
     dup = Subject.objects.create(term="Anarchism.", source="local")
