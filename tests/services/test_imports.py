@@ -631,3 +631,59 @@ def test_a_reader_failure_after_written_batches_rolls_the_whole_file_back(
 
     assert row_counts() == before
     assert not any(t.name == "ead-read-ahead" for t in threading.enumerate())
+
+
+# ------------------------------------------------------------------ repositories from files
+
+
+def _with_agency(code: str, eadid: str, repository: str = "<corpname>Test Library</corpname>") -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><ead xmlns="urn:isbn:1-931666-22-9">'
+        f'<eadheader><eadid mainagencycode="{code}">{eadid}</eadid><filedesc><titlestmt>'
+        "<titleproper>Test papers</titleproper></titlestmt></filedesc></eadheader>"
+        f'<archdesc level="collection"><did><repository>{repository}</repository>'
+        "<unittitle>Test papers</unittitle><unitid>T 1</unitid></did></archdesc></ead>"
+    )
+
+
+def test_an_agency_code_with_and_without_its_country_is_one_repository(tmp_path: Path) -> None:
+    first = imports.ead_import(source=write(tmp_path, "a.xml", _with_agency("249", "a-1")))
+    # The same institution, named otherwise in each file: only the code can tell.
+    second = imports.ead_import(
+        source=write(tmp_path, "b.xml", _with_agency("GB-249", "b-1", "<corpname>TL</corpname>"))
+    )
+    third = imports.ead_import(
+        source=write(tmp_path, "c.xml", _with_agency("gb-249", "c-1", "Test Library, Leeds"))
+    )
+
+    repositories = {
+        Collection.objects.get(pk=r.collection_id).repository_id for r in (first, second, third)
+    }
+    assert len(repositories) == 1
+    assert Repository.objects.count() == 1
+
+
+def test_the_same_local_code_in_another_country_is_another_repository(tmp_path: Path) -> None:
+    imports.ead_import(source=write(tmp_path, "a.xml", _with_agency("GB-249", "a-1")))
+    other = imports.ead_import(
+        source=write(
+            tmp_path, "b.xml", _with_agency("FR-249", "b-1", "<corpname>Archives X</corpname>")
+        )
+    )
+
+    assert Repository.objects.count() == 2
+    assert Collection.objects.get(pk=other.collection_id).repository.agency_code == "FR-249"
+
+
+def test_a_repository_created_from_a_file_is_named_without_its_address(tmp_path: Path) -> None:
+    repository = (
+        "<corpname>Beinecke Rare Book and Manuscript Library</corpname>"
+        "<address><addressline>P. O. Box 208330</addressline>"
+        "<addressline>New Haven, CT 06520-8330</addressline></address>"
+    )
+    text = _with_agency("", "a-1", repository).replace(' mainagencycode=""', "")
+
+    result = imports.ead_import(source=write(tmp_path, "a.xml", text))
+
+    created = Collection.objects.get(pk=result.collection_id).repository
+    assert created.name == "Beinecke Rare Book and Manuscript Library"

@@ -96,7 +96,7 @@ class DidReading(NotesReading, AccessReading):
                 if not agents:
                     self._did_extra(state, el, position)
             elif name == "repository":
-                f["repository_name"] = normalise_space(plain_text(el))
+                f["repository_name"] = repository_name(el)
                 self._did_extra(state, el, position)
             elif name in ("dao", "daogrp", "daoset"):
                 for obj in self._digital_objects(el, name):
@@ -344,3 +344,18 @@ class DidReading(NotesReading, AccessReading):
             published=get("audience") != "internal",
             content=fragment_from_element(el, version=self.version or "2002") if len(el) else "",
         )
+
+
+def repository_name(el: Any) -> str:
+    """The name a <repository> gives, without its <address> lines.
+
+    ``<repository><corpname>Beinecke Library</corpname><address>...</address></repository>``
+    names "Beinecke Library": the postal address is part of the element, not of the name,
+    and a repository created from the file must not be called by its street.
+    """
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and local_name(child) != "address":
+            parts.append(plain_text(child))
+        parts.append(child.tail or "")
+    return normalise_space(" ".join(parts))
