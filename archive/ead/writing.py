@@ -41,15 +41,13 @@ from .markup import (
 )
 from .parsing import XLINK_NS, XML_NS
 from .records import Attributes, ExtraElement, FindingAid, Record, Unit, UnitSupplement
+from .serializer import ATTRIBUTE_UNSAFE, Serializer, attribute_text
 
 Output = str | IO[bytes]
 
 # Anything that makes a fragment more than plain text for the XML parser: markup, entity
 # references, "]]>", carriage returns (normalised by parsing) and characters XML 1.0 refuses.
 _MARKUP_OR_UNSAFE = re.compile("[<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_NAME = re.compile(r"[^\W\d][\w.\-]*(:[^\W\d][\w.\-]*)?")
-_ATTRIBUTE_ESCAPE = re.compile('[&<>"\n\r\t]')
-_ATTRIBUTE_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Text that :meth:`StreamWriter.plain` leaves to lxml: carriage returns (written as a
 # character reference) and characters XML 1.0 refuses (lxml raises).
 _TEXT_UNSAFE = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -86,149 +84,6 @@ def heading_phrase(heading: str) -> str:
     physloc...): in bold, so its words stay in the text (``@label`` alone is no text)."""
     escaped = heading.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return f'<emph render="bold">{escaped}</emph> '
-
-
-def _attribute_text(value: str) -> str:
-    """An attribute value escaped as lxml writes it (checked for refused characters before)."""
-    if _ATTRIBUTE_ESCAPE.search(value) is None:
-        return value
-    return (
-        value.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-        .replace("\t", "&#9;")
-    )
-
-
-# What ``StreamWriter.names`` gives for a name not looked at yet (no XML name holds a NUL).
-_UNSEEN = "\x00"
-
-
-class _Serializer:
-    """Incremental XML output that declares the namespaces once, on the root element.
-
-    ``lxml.etree.xmlfile`` repeats the namespace declarations on every element written into
-    an open element; here each written subtree is serialised by lxml and its redundant
-    declarations (the very ones the root already made) are taken off its start tag.
-    """
-
-    def __init__(self, out: IO[bytes], nsmap: dict[str | None, str]) -> None:
-        self.out = out
-        self.nsmap = nsmap
-        self.open: list[bytes] = []
-        self.chunks: list[bytes] = []
-        self.size = 0
-        declared = []
-        for prefix, uri in nsmap.items():
-            attr = "xmlns" if prefix is None else f"xmlns:{prefix}"
-            declared.append(f' {attr}="{uri}"'.encode())
-        self.declared = tuple(declared)
-        self.scratch = etree.Element("scratch", nsmap=nsmap)
-        self.prefixes: dict[str, str | None] = {uri: prefix for prefix, uri in nsmap.items()}
-        self.names: dict[str, str | None] = {}  # Clark name -> name as written (None: lxml)
-        self.tags: dict[Any, tuple[bytes, bytes]] = {}  # (tag, *attributes) -> start, end tag
-
-    def emit(self, data: bytes) -> None:
-        self.chunks.append(data)
-        self.size += len(data)
-        if self.size > 1 << 16:
-            self.out.write(b"".join(self.chunks))
-            self.chunks = []
-            self.size = 0
-
-    def declaration(self) -> None:
-        self.emit(b"<?xml version='1.0' encoding='UTF-8'?>\n")
-
-    def _strip(self, data: bytes) -> bytes:
-        end = data.index(b">")
-        head = data[:end]
-        for decl in self.declared:
-            head = head.replace(decl, b"")
-        return head + data[end:]
-
-    def _start_tag(self, tag: str, attrs: dict[str, str] | None) -> bytes | None:
-        """``<name attr="value"...>`` built directly (what lxml would write), or None when
-        something needs lxml's judgement (an unknown namespace, characters to refuse)."""
-        names = self.names
-        name = names.get(tag, _UNSEEN)
-        if name is _UNSEEN:
-            name = self._qualified(tag)
-            if name is not None and _NAME.fullmatch(name) is None:
-                name = None
-            if len(names) < 4096:  # tag and attribute names: a small vocabulary
-                names[tag] = name
-        if name is None:
-            return None
-        parts = [name]
-        if attrs:
-            for key, value in attrs.items():
-                key_name = names.get(" " + key, _UNSEEN)  # (attribute: other rules)
-                if key_name is _UNSEEN:
-                    key_name = self._qualified(key, attribute=True)
-                    if key_name is not None and _NAME.fullmatch(key_name) is None:
-                        key_name = None
-                    if len(names) < 4096:
-                        names[" " + key] = key_name
-                if key_name is None or _ATTRIBUTE_UNSAFE.search(value) is not None:
-                    return None
-                parts.append(f'{key_name}="{_attribute_text(value)}"')
-        return ("<" + " ".join(parts) + ">").encode()
-
-    def _qualified(self, tag: str, *, attribute: bool = False) -> str | None:
-        if not tag.startswith("{"):
-            return tag
-        uri, local = tag[1:].split("}", 1)
-        prefix = self.prefixes.get(uri, False)
-        if prefix is False or (attribute and prefix is None):
-            return None
-        return local if prefix is None else f"{prefix}:{local}"
-
-    def start(self, tag: str, attrs: dict[str, str] | None = None, *, root: bool = False) -> None:
-        if not root:
-            key = (tag, *attrs.items()) if attrs else tag
-            tags = self.tags.get(key)
-            if tags is None:
-                built = self._start_tag(tag, attrs)
-                if built is not None:
-                    end = built.find(b" ")
-                    tags = (built, b"</" + built[1 : end if end > 0 else -1] + b">")
-                    if len(self.tags) >= 4096:  # <c level="file">... : a small vocabulary
-                        self.tags.clear()
-                    self.tags[key] = tags
-            if tags is not None:
-                self.emit(tags[0])
-                self.open.append(tags[1])
-                return
-        node = etree.SubElement(self.scratch, tag, attrs or {})
-        data = etree.tostring(node, encoding="utf-8")
-        self.scratch.remove(node)
-        if not root:
-            data = self._strip(data)
-        # ``<name .../>`` -> ``<name ...>``; remember the end tag
-        match = re.match(rb"<([^\s/>]+)", data)
-        assert match is not None
-        name = match.group(1)
-        self.emit(data[:-2] + b">")
-        self.open.append(b"</" + name + b">")
-
-    def end(self) -> None:
-        self.emit(self.open.pop())
-
-    def write(self, node: Any) -> None:
-        if node.getparent() is not None:
-            node.getparent().remove(node)
-        self.scratch.append(node)
-        data = etree.tostring(node, encoding="utf-8", with_tail=False)
-        self.scratch.remove(node)
-        self.emit(self._strip(data))
-
-    def close(self) -> None:
-        if self.chunks:
-            self.out.write(b"".join(self.chunks))
-        self.chunks = []
 
 
 class StreamWriter(ABC):
@@ -311,11 +166,11 @@ class StreamWriter(ABC):
         start = "<" + name
         for key, value in attribute_dict(attrs).items():
             attr_spec = allowed.get(key)
-            if attr_spec is None or _ATTRIBUTE_UNSAFE.search(value) is not None:
+            if attr_spec is None or ATTRIBUTE_UNSAFE.search(value) is not None:
                 return ""
             fixed = self.model.fix_value(attr_spec, value)
             if fixed is not None:
-                start += f' {key}="{_attribute_text(fixed)}"'
+                start += f' {key}="{attribute_text(fixed)}"'
         return start
 
     def fill(
@@ -366,7 +221,7 @@ class StreamWriter(ABC):
         if self.include_unpublished:
             self.left_out.append(f"{what}: {why}")
 
-    def flush_left_out(self, xf: _Serializer) -> None:
+    def flush_left_out(self, xf: Serializer) -> None:
         """Write the pending :meth:`leave_out` notes as one XML comment."""
         if not self.left_out:
             return
@@ -541,7 +396,7 @@ class StreamWriter(ABC):
             self._write(records, out)
 
     def _write(self, records: Iterable[Record], out: IO[bytes]) -> None:
-        xf = _Serializer(out, self.nsmap)
+        xf = Serializer(out, self.nsmap)
         xf.declaration()
         model = self.model
         stack: list[int] = []  # depths of open components
@@ -631,7 +486,7 @@ class StreamWriter(ABC):
         xf.end()
         xf.close()
 
-    def write_body(self, xf: _Serializer, parent: str, nodes: list[Any]) -> None:
+    def write_body(self, xf: Serializer, parent: str, nodes: list[Any]) -> None:
         """Conform a unit's blocks together (placement and order) and write them."""
         if not nodes:
             return
@@ -669,7 +524,7 @@ class StreamWriter(ABC):
     def dsc_needed(self, unit: Unit) -> bool:
         return bool(unit.component_list_attributes) or any(k == "dsc" for k, _ in unit.headings)
 
-    def write_empty_dsc(self, xf: _Serializer, unit: Unit) -> None:
+    def write_empty_dsc(self, xf: Serializer, unit: Unit) -> None:
         xf.start(self.q("dsc"), self.dsc_attributes(unit))
         self.write_body(xf, "dsc", self.dsc_head(unit))
         xf.end()
