@@ -14,10 +14,10 @@ version's own code did before the two were split this way.
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Iterable
 from typing import Any
 
 from .conform import is_xml_id
+from .headers import HeaderLayout
 from .mapping import AGENT_TYPE_ELEMENTS, SUBJECT_TYPE_ELEMENTS
 from .records import (
     AgentLink,
@@ -26,32 +26,16 @@ from .records import (
     Date,
     DigitalObject,
     ExtraElement,
-    FindingAid,
     Note,
     SubjectLink,
     Unit,
     UnitSupplement,
 )
-from .writing import StreamWriter, heading_phrase, is_plain_text, valid_normal
+from .writing import heading_phrase, is_plain_text, valid_normal
 
 # Notes written inside a unit's <did> (by :meth:`UnitLayout.did_notes`), not after it.
 DID_NOTES = frozenset(
     {"abstract", "physloc", "materialspec", "langmaterial", "did_note", "physfacet", "dimensions"}
-)
-# Attributes of the header element both versions take from a source header.
-HEADER_ATTRIBUTES = frozenset(
-    {
-        "id",
-        "altrender",
-        "audience",
-        "langencoding",
-        "scriptencoding",
-        "dateencoding",
-        "countryencoding",
-        "repositoryencoding",
-        "relatedencoding",
-        "encodinganalog",
-    }
 )
 # The values of @level both versions list (anything else is an @otherlevel).
 LEVELS = frozenset(
@@ -69,8 +53,6 @@ LEVELS = frozenset(
         "subseries",
     }
 )
-TITLE_ORDER = ["titleproper", "subtitle", "author", "sponsor"]
-FILEDESC_ORDER = ["titlestmt", "editionstmt", "publicationstmt", "seriesstmt", "notestmt"]
 
 
 def in_origination(agent: AgentLink) -> bool:
@@ -84,13 +66,11 @@ def in_origination(agent: AgentLink) -> bool:
     return agent.label is not None or agent.relator is None
 
 
-class UnitLayout(StreamWriter):
+class UnitLayout(HeaderLayout):
     """What EAD 2002 and EAD3 write alike, with the hooks and tables each version fills in."""
 
     # -- the tables a version sets -------------------------------------------------------
 
-    # Whether records without a FindingAid header count as written in this version.
-    same_without_header = True
     # An EAD 2002 did needs a unittitle or a unitdate; EAD3's takes any of its children.
     title_required = True
     # Note types written as phrase content (their heading becomes the opening words).
@@ -102,125 +82,17 @@ class UnitLayout(StreamWriter):
     container_type_attribute = "type"
     # The attribute that holds a container's barcode (None: the version has none).
     barcode_attribute: str | None = None
-    # The attribute that marks the filing title.
-    filing_attribute = "type"
     # Attributes of a unit in the source that this version never writes back.
     dropped_unit_attributes: frozenset[str] = frozenset()
     # Whether dates may have been read in a structured form (then not a plain component).
     structured_dates = False
+    # The attributes of a name's authority record id and of its relator.
+    authority_attribute = "authfilenumber"
+    relator_attribute = "role"
     # Whether a subject's parts are written as <part>s.
     subject_parts = False
     # Whether the words of a did's extras (as notes) come before its originations.
     did_texts_first = False
-
-    @property
-    def same(self) -> bool:
-        """Whether the records were read from this version (then its details go back)."""
-        if self.header is None:
-            return self.same_without_header
-        return self.header.source_version == self.version
-
-    # -- header parts --------------------------------------------------------------------
-
-    def group_extras(self, extras: Iterable[ExtraElement]) -> dict[str, list[ExtraElement]]:
-        out: dict[str, list[ExtraElement]] = {}
-        for extra in extras:
-            out.setdefault(extra.where, []).append(extra)
-        return out
-
-    def put_extras(self, parent: Any, extras: list[ExtraElement], order: list[str] | None) -> None:
-        for extra in extras:
-            node = self.extra_element(extra)
-            if node is None:
-                if self.visible(extra.published) and self.extra_text(extra):
-                    node = self.el("p", text=self.extra_text(extra))
-                else:
-                    continue
-            parent.append(node)
-        if order:
-            self.reorder(parent, order)
-
-    def reorder(self, parent: Any, order: list[str]) -> None:
-        rank = {self.q(name): i for i, name in enumerate(order)}
-        children = list(parent)
-        children.sort(key=lambda c: rank.get(c.tag, len(order)))
-        for child in children:
-            parent.append(child)
-
-    def title_statement(
-        self, filedesc: Any, h: FindingAid, extras: list[ExtraElement], *, kept_first: bool
-    ) -> None:
-        """``<titlestmt>``: the titles, subtitle, author and sponsor, with the elements kept
-        from the source. ``kept_first``: an author or sponsor among those stands instead of
-        the record's own (EAD 2002's rule), else both are written."""
-        stmt = self.el("titlestmt", parent=filedesc)
-        self.fill(self.el("titleproper", parent=stmt), h.title or h.title_text, context="phrase")
-        if h.filing_title:
-            self.el("titleproper", [(self.filing_attribute, "filing")], h.filing_title, parent=stmt)
-        self.put_extras(stmt, extras, order=None)
-        if h.subtitle:
-            self.fill(self.el("subtitle", parent=stmt), h.subtitle, context="phrase")
-        for name, value in (("author", h.author), ("sponsor", h.sponsor)):
-            if value and not (kept_first and stmt.findall(self.q(name))):
-                self.fill(self.el(name, parent=stmt), value, context="phrase")
-        self.reorder(stmt, TITLE_ORDER)
-
-    def edition_statement(
-        self, filedesc: Any, h: FindingAid, extras: list[ExtraElement], order: list[str] | None
-    ) -> None:
-        # (an edition present but empty in the file is written so, with its attributes)
-        if h.edition is None and not extras:
-            return
-        stmt = self.el("editionstmt", parent=filedesc)
-        if h.edition is not None:
-            self.fill(self.el("edition", parent=stmt), h.edition, context="phrase")
-        self.put_extras(stmt, extras, order=order)
-
-    def publication_statement(
-        self, filedesc: Any, h: FindingAid, extras: list[ExtraElement]
-    ) -> None:
-        if not (h.publisher or h.publication_date is not None or h.publication_address or extras):
-            return
-        stmt = self.el("publicationstmt", parent=filedesc)
-        if h.publisher:
-            self.publisher(stmt, h)
-        if h.publication_date is not None:
-            self.el(
-                "date",
-                [("normal", valid_normal(h.publication_date_normal))],
-                h.publication_date or None,
-                parent=stmt,
-            )
-        if h.publication_address:
-            self.address(stmt, h)
-        self.put_extras(stmt, extras, order=None)
-
-    def publisher(self, stmt: Any, h: FindingAid) -> None:
-        node = self.el("publisher", parent=stmt)
-        if h.publisher_markup:
-            self.fill(node, h.publisher_markup, context="phrase")
-        else:
-            node.text = h.publisher
-
-    def address(self, stmt: Any, h: FindingAid) -> None:
-        """The publication address, line by line (with the lines' markup when they had any)."""
-        address = self.el("address", parent=stmt)
-        markup = h.publication_address_markup
-        for i, line in enumerate(h.publication_address):
-            node = self.el("addressline", parent=address)
-            if i < len(markup):
-                self.fill(node, markup[i], context="phrase")
-            else:
-                node.text = line or None
-
-    def note_list(self, parent: Any, name: str, notes: list[tuple[str, bool]]) -> None:
-        """Header notes ``(text, published)`` as ``<name><p>`` in the ``<notestmt>``."""
-        stmt = parent.find(self.q("notestmt"))
-        if stmt is None:
-            stmt = self.el("notestmt", parent=parent)
-        for text, published in notes:
-            note = self.el(name, [self.audience(published)], parent=stmt)
-            self.el("p", text=text, parent=note)
 
     # -- units ---------------------------------------------------------------------------
 
@@ -619,13 +491,28 @@ class UnitLayout(StreamWriter):
 
     # -- names and access points ---------------------------------------------------------
 
-    @abstractmethod
     def name_attributes(self, agent: AgentLink) -> list[tuple[str, str | None]]:
         """A name's source, authority id, normal form and relator as this version names them."""
+        return [
+            ("source", self.source_value(agent.source)),
+            (self.authority_attribute, agent.authority_id),
+            ("normal", agent.normal),
+            (self.relator_attribute, agent.relator),
+        ]
 
-    @abstractmethod
+    def source_value(self, source: str | None) -> str | None:
+        """A name's ``source`` as this version's schema takes it."""
+        return source
+
     def name_content(self, node: Any, agent: AgentLink) -> None:
-        """A name's words (or parts) into its element."""
+        """A name's words into its element: its inline markup in the same version."""
+        if agent.name_markup and self.same:
+            self.fill(node, agent.name_markup, context="phrase")
+        else:
+            self.name_words(node, agent)
+
+    def name_words(self, node: Any, agent: AgentLink) -> None:
+        node.text = agent.name or None
 
     def agent(self, agent: AgentLink) -> Any:
         attrs = dict(agent.attributes)

@@ -13,25 +13,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from . import codes
-from .layout import FILEDESC_ORDER, HEADER_ATTRIBUTES, UnitLayout
+from .headers import FILEDESC_ORDER, HEADER_ATTRIBUTES
+from .layout import UnitLayout
 from .markup import fragment_plain_text, namespaced, parse_fragment
 from .parsing import EAD2002_NS, XLINK_NS, XSI_NS
-from .records import (
-    AgentLink,
-    Attributes,
-    DigitalObject,
-    ExtraElement,
-    FindingAid,
-    Language,
-    Note,
-    Record,
-    Unit,
-)
+from .records import DigitalObject, ExtraElement, FindingAid, Language, Note, Record, Unit
 from .writing import Output, valid_normal
 
 SCHEMA_LOCATION = f"{EAD2002_NS} http://www.loc.gov/ead/ead.xsd"
-# attributes that may be copied from a source of another version
-_PORTABLE = {"altrender", "encodinganalog"}
 _LINK = {"href", "role", "title", "show", "actuate", "arcrole", "linktype"}
 _EADID_ATTRIBUTES = {
     "countrycode",
@@ -104,24 +93,14 @@ class Writer2002(UnitLayout):
 
     # -- attributes ----------------------------------------------------------------------
 
-    def attrs(self, attributes: Attributes, *, drop: Iterable[str] = ()) -> list[tuple[str, str]]:
-        """Unmapped attributes: all of them from a 2002 source, portable ones otherwise."""
-        if not attributes:
-            return []
-        dropped = set(drop)
-        out = []
-        for key, value in attributes:
-            if key in dropped or key.startswith("xml:"):
-                continue
-            if not self.same and key not in _PORTABLE:
-                continue
-            fixed = fix_code(key, value)
-            if fixed is None:
-                continue
-            if key in _LINK:
-                key = f"{{{XLINK_NS}}}{'type' if key == 'linktype' else key}"
-            out.append((key, fixed))
-        return out
+    def attribute(self, key: str, value: str) -> tuple[str, str] | None:
+        """A code fitted to the 2008 schema's list, a link attribute in the xlink namespace."""
+        fixed = fix_code(key, value)
+        if fixed is None:
+            return None
+        if key in _LINK:
+            key = f"{{{XLINK_NS}}}{'type' if key == 'linktype' else key}"
+        return key, fixed
 
     def root_attributes(self, header: FindingAid) -> dict[str, str]:
         # all of them: the writer keeps those the schema takes and says which it left out
@@ -371,22 +350,6 @@ class Writer2002(UnitLayout):
     def did_text_note(self, did: Any, text: str, published: bool) -> None:
         note = self.el("note", parent=did)
         self.el("p", text=text, parent=note)
-
-    # -- names ---------------------------------------------------------------------------
-
-    def name_attributes(self, agent: AgentLink) -> list[tuple[str, str | None]]:
-        return [
-            ("source", agent.source),
-            ("authfilenumber", agent.authority_id),
-            ("normal", agent.normal),
-            ("role", agent.relator),
-        ]
-
-    def name_content(self, node: Any, agent: AgentLink) -> None:
-        if agent.name_markup and self.same:
-            self.fill(node, agent.name_markup, context="phrase")
-        else:
-            node.text = agent.name or None
 
     # -- digital objects -----------------------------------------------------------------
 

@@ -51,6 +51,8 @@ _MARKUP_OR_UNSAFE = re.compile("[<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\uf
 # Text that :meth:`StreamWriter.plain` leaves to lxml: carriage returns (written as a
 # character reference) and characters XML 1.0 refuses (lxml raises).
 _TEXT_UNSAFE = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Unmapped attributes a source of the other version gives that either version writes.
+_PORTABLE = frozenset({"altrender", "encodinganalog"})
 _NORMAL_DATE = re.compile(r"^(-?\d{4}(-\d{2}(-\d{2})?)?)(/(-?\d{4}(-\d{2}(-\d{2})?)?))?$")
 
 
@@ -95,6 +97,8 @@ class StreamWriter(ABC):
     # Write plain components as text (:meth:`plain_body`); False writes every one through
     # the tree, the reference the tests compare the plain path with.
     plain_units = True
+    # Whether records without a FindingAid header count as written in this version.
+    same_without_header = True
 
     def __init__(self, *, include_unpublished: bool = False) -> None:
         self.include_unpublished = include_unpublished
@@ -104,6 +108,13 @@ class StreamWriter(ABC):
         self.left_out: list[str] = []
         self.model = content_model(self.version, self.namespace)
         self._plain_starts: dict[tuple, str] = {}  # (name, *attributes) -> start tag
+
+    @property
+    def same(self) -> bool:
+        """Whether the records were read from this version (then its details go back)."""
+        if self.header is None:
+            return self.same_without_header
+        return self.header.source_version == self.version
 
     # -- element helpers ---------------------------------------------------------------
 
@@ -396,95 +407,104 @@ class StreamWriter(ABC):
             self._write(records, out)
 
     def _write(self, records: Iterable[Record], out: IO[bytes]) -> None:
-        xf = Serializer(out, self.nsmap)
-        xf.declaration()
-        model = self.model
-        stack: list[int] = []  # depths of open components
-        skip_below: int | None = None
-        archdesc_open = dsc_open = root_open = False
-        collection: Unit | None = None
+        walk = _Walk(Serializer(out, self.nsmap))
+        walk.xf.declaration()
         for record in records:
             if isinstance(record, FindingAid):
-                self.header = record
-                root = self.allowed_attributes("ead", self.root_attributes(record))
-                xf.start(self.q("ead"), root, root=True)
-                root_open = True
-                self.flush_left_out(xf)
-                header = self.header_element(record)
-                if record.source_version == self.version:
-                    self.give_back_attributes(header, record.element_attributes)
-                xf.write(model.conform(header))
-                for node in self.after_header(record):
-                    xf.write(model.conform(node))
+                self.write_header(walk, record)
             elif isinstance(record, Unit) and record.depth == 0:
-                if not root_open:
-                    raise ValueError("a FindingAid record must come first")
-                collection = record
-                xf.start(self.q("archdesc"), self.unit_attributes(record))
-                archdesc_open = True
-                self.write_body(xf, "archdesc", self.unit_body(record))
+                self.open_collection(walk, record)
             elif isinstance(record, Unit):
-                if skip_below is not None and record.depth > skip_below:
-                    continue
-                skip_below = None
-                if not self.visible(record.published):
-                    skip_below = record.depth
-                    continue
-                if dsc_open and record.new_component_list is not None and record.depth == 1:
-                    # a further component list of the collection (a second <dsc>)
-                    while stack:
-                        stack.pop()
-                        xf.end()
-                    xf.end()
-                    further = (
-                        dataclasses.replace(
-                            collection, component_list_attributes=record.new_component_list
-                        )
-                        if collection is not None
-                        else None
-                    )
-                    xf.start(self.q("dsc"), self.dsc_attributes(further))
-                if not dsc_open:
-                    xf.start(self.q("dsc"), self.dsc_attributes(collection))
-                    dsc_open = True
-                    self.write_body(xf, "dsc", self.dsc_head(collection))
-                while stack and stack[-1] >= record.depth:
-                    stack.pop()
-                    xf.end()
-                name = self.component_name(record.depth)
-                xf.start(self.q(name), self.unit_attributes(record))
-                stack.append(record.depth)
-                body = self.plain_body(record) if self.plain_units else None
-                if body is None:
-                    self.write_body(xf, name, self.unit_body(record))
-                else:
-                    xf.emit(body.encode())
+                self.write_component(walk, record)
             elif isinstance(record, UnitSupplement):
-                if record.depth == 0:
-                    while stack:
-                        stack.pop()
-                        xf.end()
-                    if dsc_open:
-                        xf.end()
-                        dsc_open = False
-                    elif collection is not None and self.dsc_needed(collection):
-                        self.write_empty_dsc(xf, collection)
-                    name = "archdesc"
-                elif not stack or stack[-1] != record.depth:
-                    continue
-                else:
-                    name = self.component_name(record.depth)
-                self.write_body(xf, name, self.supplement_body(record))
-        while stack:
+                self.write_supplement(walk, record)
+        walk.close_components()
+        if walk.dsc_open:
+            walk.xf.end()
+        if not walk.archdesc_open:
+            raise ValueError("no collection-level Unit in the record stream")
+        walk.xf.end()
+        walk.xf.end()
+        walk.xf.close()
+
+    def write_header(self, walk: _Walk, record: FindingAid) -> None:
+        """Open ``<ead>`` and write the header (and EAD 2002 front matter)."""
+        self.header = record
+        xf = walk.xf
+        root = self.allowed_attributes("ead", self.root_attributes(record))
+        xf.start(self.q("ead"), root, root=True)
+        walk.root_open = True
+        self.flush_left_out(xf)
+        header = self.header_element(record)
+        if record.source_version == self.version:
+            self.give_back_attributes(header, record.element_attributes)
+        xf.write(self.model.conform(header))
+        for node in self.after_header(record):
+            xf.write(self.model.conform(node))
+
+    def open_collection(self, walk: _Walk, record: Unit) -> None:
+        """Open ``<archdesc>`` and write the collection's own description."""
+        if not walk.root_open:
+            raise ValueError("a FindingAid record must come first")
+        walk.collection = record
+        walk.xf.start(self.q("archdesc"), self.unit_attributes(record))
+        walk.archdesc_open = True
+        self.write_body(walk.xf, "archdesc", self.unit_body(record))
+
+    def write_component(self, walk: _Walk, record: Unit) -> None:
+        """Open a component (closing those it does not belong to) and write its body; an
+        unpublished one in a public export is left out with everything below it."""
+        if walk.skip_below is not None and record.depth > walk.skip_below:
+            return
+        walk.skip_below = None
+        if not self.visible(record.published):
+            walk.skip_below = record.depth
+            return
+        xf = walk.xf
+        if walk.dsc_open and record.new_component_list is not None and record.depth == 1:
+            # a further component list of the collection (a second <dsc>)
+            walk.close_components()
+            xf.end()
+            collection = walk.collection
+            further = (
+                dataclasses.replace(collection, component_list_attributes=record.new_component_list)
+                if collection is not None
+                else None
+            )
+            xf.start(self.q("dsc"), self.dsc_attributes(further))
+        if not walk.dsc_open:
+            xf.start(self.q("dsc"), self.dsc_attributes(walk.collection))
+            walk.dsc_open = True
+            self.write_body(xf, "dsc", self.dsc_head(walk.collection))
+        stack = walk.stack
+        while stack and stack[-1] >= record.depth:
             stack.pop()
             xf.end()
-        if dsc_open:
-            xf.end()
-        if not archdesc_open:
-            raise ValueError("no collection-level Unit in the record stream")
-        xf.end()
-        xf.end()
-        xf.close()
+        name = self.component_name(record.depth)
+        xf.start(self.q(name), self.unit_attributes(record))
+        stack.append(record.depth)
+        body = self.plain_body(record) if self.plain_units else None
+        if body is None:
+            self.write_body(xf, name, self.unit_body(record))
+        else:
+            xf.emit(body.encode())
+
+    def write_supplement(self, walk: _Walk, record: UnitSupplement) -> None:
+        """What comes after a unit's components: for the collection, once the component list
+        is closed; for a component, only while it is still the open one."""
+        if record.depth == 0:
+            walk.close_components()
+            if walk.dsc_open:
+                walk.xf.end()
+                walk.dsc_open = False
+            elif walk.collection is not None and self.dsc_needed(walk.collection):
+                self.write_empty_dsc(walk.xf, walk.collection)
+            name = "archdesc"
+        elif not walk.stack or walk.stack[-1] != record.depth:
+            return
+        else:
+            name = self.component_name(record.depth)
+        self.write_body(walk.xf, name, self.supplement_body(record))
 
     def write_body(self, xf: Serializer, parent: str, nodes: list[Any]) -> None:
         """Conform a unit's blocks together (placement and order) and write them."""
@@ -555,10 +575,27 @@ class StreamWriter(ABC):
     @abstractmethod
     def dsc_attributes(self, unit: Unit | None) -> dict[str, str]: ...
 
-    @abstractmethod
-    def attrs(
-        self, attributes: Attributes, *, drop: Iterable[str] = ()
-    ) -> list[tuple[str, str]]: ...
+    def attrs(self, attributes: Attributes, *, drop: Iterable[str] = ()) -> list[tuple[str, str]]:
+        """Unmapped attributes as this version writes them (:meth:`attribute`): all of them
+        from a source of this version, the portable ones from another."""
+        if not attributes:
+            return []
+        dropped = set(drop)
+        same = self.same
+        out = []
+        for key, value in attributes:
+            if key in dropped or key.startswith("xml:"):
+                continue
+            if not same and key not in _PORTABLE:
+                continue
+            pair = self.attribute(key, value)
+            if pair is not None:
+                out.append(pair)
+        return out
+
+    def attribute(self, key: str, value: str) -> tuple[str, str] | None:
+        """An unmapped attribute as this version writes it, or None when it cannot."""
+        return key, value
 
     def dsc_head(self, unit: Unit | None) -> list[Any]:
         if unit is None:
@@ -576,3 +613,19 @@ class StreamWriter(ABC):
                 if node is not None:
                     out.append(node)
         return out
+
+
+class _Walk:
+    """Where one document walk stands: what is open, what is being left out."""
+
+    def __init__(self, xf: Serializer) -> None:
+        self.xf = xf
+        self.stack: list[int] = []  # depths of open components
+        self.skip_below: int | None = None  # depth of an unpublished component left out
+        self.root_open = self.archdesc_open = self.dsc_open = False
+        self.collection: Unit | None = None
+
+    def close_components(self) -> None:
+        while self.stack:
+            self.stack.pop()
+            self.xf.end()
