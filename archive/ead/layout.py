@@ -1,14 +1,17 @@
-"""The layout both EAD writers share: a unit's blocks, its ``<did>``, access points, digital
-objects and the file description's statements, with hooks for what each version spells its
-own way.
+"""The unit layout both EAD writers share: a unit's blocks, its ``<did>``, names, access
+points and digital objects, with hooks for what each version shapes its own way.
 
-:class:`UnitLayout` sits between the document walk (``archive.ead.writing.StreamWriter``)
-and the two versions: ``Writer2002`` and ``Writer3`` both derive from it, as siblings. A
-version says how it differs in two ways: small tables (class attributes naming an element
-or attribute, such as :attr:`UnitLayout.date_type_attribute`) and hook methods for the parts
-whose shape differs (:meth:`UnitLayout.extents`, :meth:`UnitLayout.languages`, the digital
-object hooks, the header). Everything here writes the same bytes for either version as the
-version's own code did before the two were split this way.
+The writers are built in layers, each version a sibling over the same three:
+
+    StreamWriter (writing.py)    the document walk, element helpers, publishing rules
+    HeaderLayout (headers.py)    the file-description statements both headers write
+    UnitLayout   (this module)   components and the collection's own description
+    Writer2002 | Writer3         <eadheader> | <control> (control.py), and the hooks
+
+A version says how it differs in two ways: small tables (class attributes naming an element
+or an attribute, such as :attr:`UnitLayout.date_type_attribute`), and hook methods for the
+parts whose shape differs (:meth:`UnitLayout.extents`, :meth:`UnitLayout.languages`,
+:meth:`UnitLayout.did_note`, the digital-object hooks, the header element).
 """
 
 from __future__ import annotations

@@ -68,6 +68,9 @@ def fix_code(name: str, value: str) -> str | None:
 
 
 class Writer2002(UnitLayout):
+    """EAD 2002: the shared layout with 2002's names (its tables below), ``<eadheader>``,
+    extents as ``<physdesc>``, languages with codes only, ``<daogrp>``/``<daoloc>``."""
+
     version = "2002"
     namespace = EAD2002_NS
     nsmap = {None: EAD2002_NS, "xlink": XLINK_NS, "xsi": XSI_NS}

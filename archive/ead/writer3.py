@@ -46,6 +46,9 @@ def write_ead3(
 
 
 class Writer3(ControlLayout, UnitLayout):
+    """EAD3: the shared layout with EAD3's names (its tables below), ``<control>``
+    (``ControlLayout``), structured dates and extents, language sets, ``<daoset>``."""
+
     version = "3"
     namespace = EAD3_NS
     nsmap = {None: EAD3_NS}

@@ -1,12 +1,13 @@
-"""Shared streaming core of the EAD 2002 and EAD3 writers.
+"""Streaming core of the EAD 2002 and EAD3 writers: the walk over the record stream.
 
-The record stream (see ``archive.ead.records``) is written with ``lxml.etree.xmlfile``: the
-root, ``<archdesc>``, ``<dsc>`` and each open ``<c>`` are incremental elements; everything
-else of a unit is built as a small tree, fitted to the schema (``conform``) and written at
-once, so memory stays flat whatever the number of components.  Components are opened and
-closed by ``depth``.  A component with nothing but ids, a plain title, dates and containers
-(most of a large collection) is written as text directly, to the same bytes
-(:meth:`StreamWriter.plain_body`): that is what makes 100,000 components a matter of seconds.
+The record stream (see ``archive.ead.records``) is written incrementally (the serialiser is
+``archive.ead.serializer``): the root, ``<archdesc>``, ``<dsc>`` and each open ``<c>`` are
+open elements; everything else of a unit is built as a small tree, fitted to the schema
+(``conform``) and written at once, so memory stays flat whatever the number of components.
+Components are opened and closed by ``depth``.  A component with nothing but ids, a plain
+title, dates and containers (most of a large collection) is written as text directly, to the
+same bytes (``UnitLayout.plain_body`` in ``archive.ead.layout``): that is what makes 100,000
+components a matter of seconds.
 
 Public/staff output: with ``include_unpublished=False`` an unpublished component is omitted
 with everything below it, and unpublished notes, names, digital objects and inline elements are
@@ -89,7 +90,9 @@ def heading_phrase(heading: str) -> str:
 
 
 class StreamWriter(ABC):
-    """Template for one EAD version; subclasses build the version's elements."""
+    """The document walk for one EAD version (see ``archive.ead.layout`` for the layers
+    built on it): opens and closes ``<ead>``, ``<archdesc>``, ``<dsc>`` and components by
+    depth and writes each unit's body as its subclasses build it."""
 
     version = "2002"
     namespace = ""
