@@ -99,9 +99,9 @@ class UnitLayout(HeaderLayout):
 
     # -- units ---------------------------------------------------------------------------
 
-    def unit_level(self, unit: Unit) -> dict[str, str]:
-        """``level`` and ``otherlevel`` of a unit: a level neither version lists is an
-        ``otherlevel``; a collection without one is a collection."""
+    def unit_attributes(self, unit: Unit) -> dict[str, str]:
+        """A unit's level (one neither version lists is an ``otherlevel``; a collection
+        without one is a collection), id, audience, and the others its element takes."""
         attrs: dict[str, str] = {}
         level = unit.level
         other = unit.other_level
@@ -115,10 +115,6 @@ class UnitLayout(HeaderLayout):
             attrs["level"] = level
         if other and level == "otherlevel":
             attrs["otherlevel"] = "".join(other.split())
-        return attrs
-
-    def unit_attributes(self, unit: Unit) -> dict[str, str]:
-        attrs = self.unit_level(unit)
         if unit.ref and is_xml_id(unit.ref):
             # A machine id typed in the admin may not be an XML id ("c 1", "ref/12"): it stays
             # the component's address in Fonds, but no schema takes it as @id.
@@ -430,17 +426,16 @@ class UnitLayout(HeaderLayout):
         )
 
     def container_attributes(self, container: Container) -> list[tuple[str, str | None]]:
-        attrs = [
+        barcode = self.barcode_attribute
+        return [
             ("id", container.ref),
             ("parent", container.parent_ref),
             (self.container_type_attribute, container.container_type),
             ("label", container.label),
+            *([(barcode, container.barcode)] if barcode else ()),
+            self.audience(container.published),
+            *self.attrs(container.attributes, drop={"audience"}),
         ]
-        if self.barcode_attribute:
-            attrs.append((self.barcode_attribute, container.barcode))
-        attrs.append(self.audience(container.published))
-        attrs += self.attrs(container.attributes, drop={"audience"})
-        return attrs
 
     def plain_body(self, unit: Unit) -> str | None:
         if (

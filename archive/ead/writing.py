@@ -412,13 +412,15 @@ class StreamWriter(ABC):
     def _write(self, records: Iterable[Record], out: IO[bytes]) -> None:
         walk = _Walk(Serializer(out, self.nsmap))
         walk.xf.declaration()
+        write_component = self.write_component  # (once per component: the common case first)
         for record in records:
-            if isinstance(record, FindingAid):
+            if isinstance(record, Unit):
+                if record.depth:
+                    write_component(walk, record)
+                else:
+                    self.open_collection(walk, record)
+            elif isinstance(record, FindingAid):
                 self.write_header(walk, record)
-            elif isinstance(record, Unit) and record.depth == 0:
-                self.open_collection(walk, record)
-            elif isinstance(record, Unit):
-                self.write_component(walk, record)
             elif isinstance(record, UnitSupplement):
                 self.write_supplement(walk, record)
         walk.close_components()
