@@ -1,12 +1,13 @@
-"""Shared streaming core of the EAD 2002 and EAD3 writers.
+"""Streaming core of the EAD 2002 and EAD3 writers: the walk over the record stream.
 
-The record stream (see ``archive.ead.records``) is written with ``lxml.etree.xmlfile``: the
-root, ``<archdesc>``, ``<dsc>`` and each open ``<c>`` are incremental elements; everything
-else of a unit is built as a small tree, fitted to the schema (``conform``) and written at
-once, so memory stays flat whatever the number of components.  Components are opened and
-closed by ``depth``.  A component with nothing but ids, a plain title, dates and containers
-(most of a large collection) is written as text directly, to the same bytes
-(:meth:`StreamWriter.plain_body`): that is what makes 100,000 components a matter of seconds.
+The record stream (see ``archive.ead.records``) is written incrementally (the serialiser is
+``archive.ead.serializer``): the root, ``<archdesc>``, ``<dsc>`` and each open ``<c>`` are
+open elements; everything else of a unit is built as a small tree, fitted to the schema
+(``conform``) and written at once, so memory stays flat whatever the number of components.
+Components are opened and closed by ``depth``.  A component with nothing but ids, a plain
+title, dates and containers (most of a large collection) is written as text directly, to the
+same bytes (``UnitLayout.plain_body`` in ``archive.ead.layout``): that is what makes 100,000
+components a matter of seconds.
 
 Public/staff output: with ``include_unpublished=False`` an unpublished component is omitted
 with everything below it, and unpublished notes, names, digital objects and inline elements are
@@ -41,18 +42,18 @@ from .markup import (
 )
 from .parsing import XLINK_NS, XML_NS
 from .records import Attributes, ExtraElement, FindingAid, Record, Unit, UnitSupplement
+from .serializer import ATTRIBUTE_UNSAFE, Serializer, attribute_text
 
 Output = str | IO[bytes]
 
 # Anything that makes a fragment more than plain text for the XML parser: markup, entity
 # references, "]]>", carriage returns (normalised by parsing) and characters XML 1.0 refuses.
 _MARKUP_OR_UNSAFE = re.compile("[<>&\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_NAME = re.compile(r"[^\W\d][\w.\-]*(:[^\W\d][\w.\-]*)?")
-_ATTRIBUTE_ESCAPE = re.compile('[&<>"\n\r\t]')
-_ATTRIBUTE_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Text that :meth:`StreamWriter.plain` leaves to lxml: carriage returns (written as a
 # character reference) and characters XML 1.0 refuses (lxml raises).
 _TEXT_UNSAFE = re.compile("[\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Unmapped attributes a source of the other version gives that either version writes.
+_PORTABLE = frozenset({"altrender", "encodinganalog"})
 _NORMAL_DATE = re.compile(r"^(-?\d{4}(-\d{2}(-\d{2})?)?)(/(-?\d{4}(-\d{2}(-\d{2})?)?))?$")
 
 
@@ -88,151 +89,10 @@ def heading_phrase(heading: str) -> str:
     return f'<emph render="bold">{escaped}</emph> '
 
 
-def _attribute_text(value: str) -> str:
-    """An attribute value escaped as lxml writes it (checked for refused characters before)."""
-    if _ATTRIBUTE_ESCAPE.search(value) is None:
-        return value
-    return (
-        value.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-        .replace("\t", "&#9;")
-    )
-
-
-# What ``StreamWriter.names`` gives for a name not looked at yet (no XML name holds a NUL).
-_UNSEEN = "\x00"
-
-
-class _Serializer:
-    """Incremental XML output that declares the namespaces once, on the root element.
-
-    ``lxml.etree.xmlfile`` repeats the namespace declarations on every element written into
-    an open element; here each written subtree is serialised by lxml and its redundant
-    declarations (the very ones the root already made) are taken off its start tag.
-    """
-
-    def __init__(self, out: IO[bytes], nsmap: dict[str | None, str]) -> None:
-        self.out = out
-        self.nsmap = nsmap
-        self.open: list[bytes] = []
-        self.chunks: list[bytes] = []
-        self.size = 0
-        declared = []
-        for prefix, uri in nsmap.items():
-            attr = "xmlns" if prefix is None else f"xmlns:{prefix}"
-            declared.append(f' {attr}="{uri}"'.encode())
-        self.declared = tuple(declared)
-        self.scratch = etree.Element("scratch", nsmap=nsmap)
-        self.prefixes: dict[str, str | None] = {uri: prefix for prefix, uri in nsmap.items()}
-        self.names: dict[str, str | None] = {}  # Clark name -> name as written (None: lxml)
-        self.tags: dict[Any, tuple[bytes, bytes]] = {}  # (tag, *attributes) -> start, end tag
-
-    def emit(self, data: bytes) -> None:
-        self.chunks.append(data)
-        self.size += len(data)
-        if self.size > 1 << 16:
-            self.out.write(b"".join(self.chunks))
-            self.chunks = []
-            self.size = 0
-
-    def declaration(self) -> None:
-        self.emit(b"<?xml version='1.0' encoding='UTF-8'?>\n")
-
-    def _strip(self, data: bytes) -> bytes:
-        end = data.index(b">")
-        head = data[:end]
-        for decl in self.declared:
-            head = head.replace(decl, b"")
-        return head + data[end:]
-
-    def _start_tag(self, tag: str, attrs: dict[str, str] | None) -> bytes | None:
-        """``<name attr="value"...>`` built directly (what lxml would write), or None when
-        something needs lxml's judgement (an unknown namespace, characters to refuse)."""
-        names = self.names
-        name = names.get(tag, _UNSEEN)
-        if name is _UNSEEN:
-            name = self._qualified(tag)
-            if name is not None and _NAME.fullmatch(name) is None:
-                name = None
-            if len(names) < 4096:  # tag and attribute names: a small vocabulary
-                names[tag] = name
-        if name is None:
-            return None
-        parts = [name]
-        if attrs:
-            for key, value in attrs.items():
-                key_name = names.get(" " + key, _UNSEEN)  # (attribute: other rules)
-                if key_name is _UNSEEN:
-                    key_name = self._qualified(key, attribute=True)
-                    if key_name is not None and _NAME.fullmatch(key_name) is None:
-                        key_name = None
-                    if len(names) < 4096:
-                        names[" " + key] = key_name
-                if key_name is None or _ATTRIBUTE_UNSAFE.search(value) is not None:
-                    return None
-                parts.append(f'{key_name}="{_attribute_text(value)}"')
-        return ("<" + " ".join(parts) + ">").encode()
-
-    def _qualified(self, tag: str, *, attribute: bool = False) -> str | None:
-        if not tag.startswith("{"):
-            return tag
-        uri, local = tag[1:].split("}", 1)
-        prefix = self.prefixes.get(uri, False)
-        if prefix is False or (attribute and prefix is None):
-            return None
-        return local if prefix is None else f"{prefix}:{local}"
-
-    def start(self, tag: str, attrs: dict[str, str] | None = None, *, root: bool = False) -> None:
-        if not root:
-            key = (tag, *attrs.items()) if attrs else tag
-            tags = self.tags.get(key)
-            if tags is None:
-                built = self._start_tag(tag, attrs)
-                if built is not None:
-                    end = built.find(b" ")
-                    tags = (built, b"</" + built[1 : end if end > 0 else -1] + b">")
-                    if len(self.tags) >= 4096:  # <c level="file">... : a small vocabulary
-                        self.tags.clear()
-                    self.tags[key] = tags
-            if tags is not None:
-                self.emit(tags[0])
-                self.open.append(tags[1])
-                return
-        node = etree.SubElement(self.scratch, tag, attrs or {})
-        data = etree.tostring(node, encoding="utf-8")
-        self.scratch.remove(node)
-        if not root:
-            data = self._strip(data)
-        # ``<name .../>`` -> ``<name ...>``; remember the end tag
-        match = re.match(rb"<([^\s/>]+)", data)
-        assert match is not None
-        name = match.group(1)
-        self.emit(data[:-2] + b">")
-        self.open.append(b"</" + name + b">")
-
-    def end(self) -> None:
-        self.emit(self.open.pop())
-
-    def write(self, node: Any) -> None:
-        if node.getparent() is not None:
-            node.getparent().remove(node)
-        self.scratch.append(node)
-        data = etree.tostring(node, encoding="utf-8", with_tail=False)
-        self.scratch.remove(node)
-        self.emit(self._strip(data))
-
-    def close(self) -> None:
-        if self.chunks:
-            self.out.write(b"".join(self.chunks))
-        self.chunks = []
-
-
 class StreamWriter(ABC):
-    """Template for one EAD version; subclasses build the version's elements."""
+    """The document walk for one EAD version (see ``archive.ead.layout`` for the layers
+    built on it): opens and closes ``<ead>``, ``<archdesc>``, ``<dsc>`` and components by
+    depth and writes each unit's body as its subclasses build it."""
 
     version = "2002"
     namespace = ""
@@ -240,6 +100,8 @@ class StreamWriter(ABC):
     # Write plain components as text (:meth:`plain_body`); False writes every one through
     # the tree, the reference the tests compare the plain path with.
     plain_units = True
+    # Whether records without a FindingAid header count as written in this version.
+    same_without_header = True
 
     def __init__(self, *, include_unpublished: bool = False) -> None:
         self.include_unpublished = include_unpublished
@@ -249,6 +111,13 @@ class StreamWriter(ABC):
         self.left_out: list[str] = []
         self.model = content_model(self.version, self.namespace)
         self._plain_starts: dict[tuple, str] = {}  # (name, *attributes) -> start tag
+
+    @property
+    def same(self) -> bool:
+        """Whether the records were read from this version (then its details go back)."""
+        if self.header is None:
+            return self.same_without_header
+        return self.header.source_version == self.version
 
     # -- element helpers ---------------------------------------------------------------
 
@@ -311,11 +180,11 @@ class StreamWriter(ABC):
         start = "<" + name
         for key, value in attribute_dict(attrs).items():
             attr_spec = allowed.get(key)
-            if attr_spec is None or _ATTRIBUTE_UNSAFE.search(value) is not None:
+            if attr_spec is None or ATTRIBUTE_UNSAFE.search(value) is not None:
                 return ""
             fixed = self.model.fix_value(attr_spec, value)
             if fixed is not None:
-                start += f' {key}="{_attribute_text(fixed)}"'
+                start += f' {key}="{attribute_text(fixed)}"'
         return start
 
     def fill(
@@ -366,7 +235,7 @@ class StreamWriter(ABC):
         if self.include_unpublished:
             self.left_out.append(f"{what}: {why}")
 
-    def flush_left_out(self, xf: _Serializer) -> None:
+    def flush_left_out(self, xf: Serializer) -> None:
         """Write the pending :meth:`leave_out` notes as one XML comment."""
         if not self.left_out:
             return
@@ -541,97 +410,108 @@ class StreamWriter(ABC):
             self._write(records, out)
 
     def _write(self, records: Iterable[Record], out: IO[bytes]) -> None:
-        xf = _Serializer(out, self.nsmap)
-        xf.declaration()
-        model = self.model
-        stack: list[int] = []  # depths of open components
-        skip_below: int | None = None
-        archdesc_open = dsc_open = root_open = False
-        collection: Unit | None = None
+        walk = _Walk(Serializer(out, self.nsmap))
+        walk.xf.declaration()
+        write_component = self.write_component  # (once per component: the common case first)
         for record in records:
-            if isinstance(record, FindingAid):
-                self.header = record
-                root = self.allowed_attributes("ead", self.root_attributes(record))
-                xf.start(self.q("ead"), root, root=True)
-                root_open = True
-                self.flush_left_out(xf)
-                header = self.header_element(record)
-                if record.source_version == self.version:
-                    self.give_back_attributes(header, record.element_attributes)
-                xf.write(model.conform(header))
-                for node in self.after_header(record):
-                    xf.write(model.conform(node))
-            elif isinstance(record, Unit) and record.depth == 0:
-                if not root_open:
-                    raise ValueError("a FindingAid record must come first")
-                collection = record
-                xf.start(self.q("archdesc"), self.unit_attributes(record))
-                archdesc_open = True
-                self.write_body(xf, "archdesc", self.unit_body(record))
-            elif isinstance(record, Unit):
-                if skip_below is not None and record.depth > skip_below:
-                    continue
-                skip_below = None
-                if not self.visible(record.published):
-                    skip_below = record.depth
-                    continue
-                if dsc_open and record.new_component_list is not None and record.depth == 1:
-                    # a further component list of the collection (a second <dsc>)
-                    while stack:
-                        stack.pop()
-                        xf.end()
-                    xf.end()
-                    further = (
-                        dataclasses.replace(
-                            collection, component_list_attributes=record.new_component_list
-                        )
-                        if collection is not None
-                        else None
-                    )
-                    xf.start(self.q("dsc"), self.dsc_attributes(further))
-                if not dsc_open:
-                    xf.start(self.q("dsc"), self.dsc_attributes(collection))
-                    dsc_open = True
-                    self.write_body(xf, "dsc", self.dsc_head(collection))
-                while stack and stack[-1] >= record.depth:
-                    stack.pop()
-                    xf.end()
-                name = self.component_name(record.depth)
-                xf.start(self.q(name), self.unit_attributes(record))
-                stack.append(record.depth)
-                body = self.plain_body(record) if self.plain_units else None
-                if body is None:
-                    self.write_body(xf, name, self.unit_body(record))
+            if isinstance(record, Unit):
+                if record.depth:
+                    write_component(walk, record)
                 else:
-                    xf.emit(body.encode())
+                    self.open_collection(walk, record)
+            elif isinstance(record, FindingAid):
+                self.write_header(walk, record)
             elif isinstance(record, UnitSupplement):
-                if record.depth == 0:
-                    while stack:
-                        stack.pop()
-                        xf.end()
-                    if dsc_open:
-                        xf.end()
-                        dsc_open = False
-                    elif collection is not None and self.dsc_needed(collection):
-                        self.write_empty_dsc(xf, collection)
-                    name = "archdesc"
-                elif not stack or stack[-1] != record.depth:
-                    continue
-                else:
-                    name = self.component_name(record.depth)
-                self.write_body(xf, name, self.supplement_body(record))
-        while stack:
+                self.write_supplement(walk, record)
+        walk.close_components()
+        if walk.dsc_open:
+            walk.xf.end()
+        if not walk.archdesc_open:
+            raise ValueError("no collection-level Unit in the record stream")
+        walk.xf.end()
+        walk.xf.end()
+        walk.xf.close()
+
+    def write_header(self, walk: _Walk, record: FindingAid) -> None:
+        """Open ``<ead>`` and write the header (and EAD 2002 front matter)."""
+        self.header = record
+        xf = walk.xf
+        root = self.allowed_attributes("ead", self.root_attributes(record))
+        xf.start(self.q("ead"), root, root=True)
+        walk.root_open = True
+        self.flush_left_out(xf)
+        header = self.header_element(record)
+        if record.source_version == self.version:
+            self.give_back_attributes(header, record.element_attributes)
+        xf.write(self.model.conform(header))
+        for node in self.after_header(record):
+            xf.write(self.model.conform(node))
+
+    def open_collection(self, walk: _Walk, record: Unit) -> None:
+        """Open ``<archdesc>`` and write the collection's own description."""
+        if not walk.root_open:
+            raise ValueError("a FindingAid record must come first")
+        walk.collection = record
+        walk.xf.start(self.q("archdesc"), self.unit_attributes(record))
+        walk.archdesc_open = True
+        self.write_body(walk.xf, "archdesc", self.unit_body(record))
+
+    def write_component(self, walk: _Walk, record: Unit) -> None:
+        """Open a component (closing those it does not belong to) and write its body; an
+        unpublished one in a public export is left out with everything below it."""
+        if walk.skip_below is not None and record.depth > walk.skip_below:
+            return
+        walk.skip_below = None
+        if not self.visible(record.published):
+            walk.skip_below = record.depth
+            return
+        xf = walk.xf
+        if walk.dsc_open and record.new_component_list is not None and record.depth == 1:
+            # a further component list of the collection (a second <dsc>)
+            walk.close_components()
+            xf.end()
+            collection = walk.collection
+            further = (
+                dataclasses.replace(collection, component_list_attributes=record.new_component_list)
+                if collection is not None
+                else None
+            )
+            xf.start(self.q("dsc"), self.dsc_attributes(further))
+        if not walk.dsc_open:
+            xf.start(self.q("dsc"), self.dsc_attributes(walk.collection))
+            walk.dsc_open = True
+            self.write_body(xf, "dsc", self.dsc_head(walk.collection))
+        stack = walk.stack
+        while stack and stack[-1] >= record.depth:
             stack.pop()
             xf.end()
-        if dsc_open:
-            xf.end()
-        if not archdesc_open:
-            raise ValueError("no collection-level Unit in the record stream")
-        xf.end()
-        xf.end()
-        xf.close()
+        name = self.component_name(record.depth)
+        xf.start(self.q(name), self.unit_attributes(record))
+        stack.append(record.depth)
+        body = self.plain_body(record) if self.plain_units else None
+        if body is None:
+            self.write_body(xf, name, self.unit_body(record))
+        else:
+            xf.emit(body.encode())
 
-    def write_body(self, xf: _Serializer, parent: str, nodes: list[Any]) -> None:
+    def write_supplement(self, walk: _Walk, record: UnitSupplement) -> None:
+        """What comes after a unit's components: for the collection, once the component list
+        is closed; for a component, only while it is still the open one."""
+        if record.depth == 0:
+            walk.close_components()
+            if walk.dsc_open:
+                walk.xf.end()
+                walk.dsc_open = False
+            elif walk.collection is not None and self.dsc_needed(walk.collection):
+                self.write_empty_dsc(walk.xf, walk.collection)
+            name = "archdesc"
+        elif not walk.stack or walk.stack[-1] != record.depth:
+            return
+        else:
+            name = self.component_name(record.depth)
+        self.write_body(walk.xf, name, self.supplement_body(record))
+
+    def write_body(self, xf: Serializer, parent: str, nodes: list[Any]) -> None:
         """Conform a unit's blocks together (placement and order) and write them."""
         if not nodes:
             return
@@ -669,7 +549,7 @@ class StreamWriter(ABC):
     def dsc_needed(self, unit: Unit) -> bool:
         return bool(unit.component_list_attributes) or any(k == "dsc" for k, _ in unit.headings)
 
-    def write_empty_dsc(self, xf: _Serializer, unit: Unit) -> None:
+    def write_empty_dsc(self, xf: Serializer, unit: Unit) -> None:
         xf.start(self.q("dsc"), self.dsc_attributes(unit))
         self.write_body(xf, "dsc", self.dsc_head(unit))
         xf.end()
@@ -700,10 +580,27 @@ class StreamWriter(ABC):
     @abstractmethod
     def dsc_attributes(self, unit: Unit | None) -> dict[str, str]: ...
 
-    @abstractmethod
-    def attrs(
-        self, attributes: Attributes, *, drop: Iterable[str] = ()
-    ) -> list[tuple[str, str]]: ...
+    def attrs(self, attributes: Attributes, *, drop: Iterable[str] = ()) -> list[tuple[str, str]]:
+        """Unmapped attributes as this version writes them (:meth:`attribute`): all of them
+        from a source of this version, the portable ones from another."""
+        if not attributes:
+            return []
+        dropped = set(drop)
+        same = self.same
+        out = []
+        for key, value in attributes:
+            if key in dropped or key.startswith("xml:"):
+                continue
+            if not same and key not in _PORTABLE:
+                continue
+            pair = self.attribute(key, value)
+            if pair is not None:
+                out.append(pair)
+        return out
+
+    def attribute(self, key: str, value: str) -> tuple[str, str] | None:
+        """An unmapped attribute as this version writes it, or None when it cannot."""
+        return key, value
 
     def dsc_head(self, unit: Unit | None) -> list[Any]:
         if unit is None:
@@ -721,3 +618,19 @@ class StreamWriter(ABC):
                 if node is not None:
                     out.append(node)
         return out
+
+
+class _Walk:
+    """Where one document walk stands: what is open, what is being left out."""
+
+    def __init__(self, xf: Serializer) -> None:
+        self.xf = xf
+        self.stack: list[int] = []  # depths of open components
+        self.skip_below: int | None = None  # depth of an unpublished component left out
+        self.root_open = self.archdesc_open = self.dsc_open = False
+        self.collection: Unit | None = None
+
+    def close_components(self) -> None:
+        while self.stack:
+            self.stack.pop()
+            self.xf.end()
