@@ -27,7 +27,6 @@ from typing import IO, Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from archive import conf, tree
 from archive.ead import records as r
@@ -51,6 +50,7 @@ from archive.services.changes import collection_touch
 from archive.services.collections import delete_collection
 from archive.services.harvest import harvest_sync
 from archive.services.import_jobs import import_upload_dir
+from archive.services.repositories import repository_code_for, repository_named
 
 logger = logging.getLogger(__name__)
 
@@ -369,11 +369,6 @@ def collection_target(
     return target
 
 
-def repository_code_for(text: str) -> str:
-    """Our repository code (a slug, at most 64 characters) for an agency code or a name."""
-    return slugify(text)[:REPOSITORY_CODE_LENGTH].strip("-")
-
-
 def repository_from_file(fa: r.FindingAid, unit: r.Unit, *, filename: str) -> CollectionTarget:
     """Find the repository the file names, or create it (agency code first, then name).
 
@@ -383,7 +378,7 @@ def repository_from_file(fa: r.FindingAid, unit: r.Unit, *, filename: str) -> Co
     """
     name = " ".join((unit.repository_name or fa.repository_name or "").split())
     agency = (fa.repository_code or fa.agency_code or "").strip()
-    found = _repository_named(name, agency, (fa.country_code or "").strip())
+    found = repository_named(name, agency, (fa.country_code or "").strip())
     if found is not None:
         return CollectionTarget(repository=found, ead_id="")
     code = repository_code_for(agency) or repository_code_for(name)
@@ -412,57 +407,6 @@ def repository_from_file(fa: r.FindingAid, unit: r.Unit, *, filename: str) -> Co
     )
     warning = f"{filename}: created repository {code!r} ({repository.name}) from the file"
     return CollectionTarget(repository, "", repository_created=True, warnings=[warning])
-
-
-def agency_key(code: str, country: str = "") -> tuple[str, str]:
-    """(country, local code) of an agency code, so that ``GB-249`` and ``249`` compare.
-
-    ISIL and MARC agency codes may carry their country as a two-letter prefix (``GB-249``,
-    ``US-CtY-BR``, ``FR-751010101``); the same institution is often written without it in
-    older files. ``country`` is the country known from elsewhere (the repository's or the
-    file's country code) for a code written without its prefix.
-    """
-    code = " ".join(code.split())
-    prefix, dash, rest = code.partition("-")
-    if dash and rest and len(prefix) == 2 and prefix.isalpha():
-        return prefix.upper(), rest.casefold()
-    return country.upper()[:2], code.casefold()
-
-
-def agency_codes_match(a: tuple[str, str], b: tuple[str, str]) -> bool:
-    """Same local code, and no two different countries: ``249`` is ``GB-249``, not ``FR-249``."""
-    return a[1] == b[1] and (not a[0] or not b[0] or a[0] == b[0])
-
-
-def _repository_named(name: str, agency: str, country: str = "") -> Repository | None:
-    """The repository with the file's agency code (with or without its country prefix, or
-    that code's slug), else its name."""
-    if agency:
-        found = Repository.objects.filter(agency_code__iexact=agency).first()
-        if found is None:
-            wanted = agency_key(agency, country)
-            candidates = Repository.objects.exclude(agency_code="").only(
-                "pk", "agency_code", "country_code"
-            )
-            found = next(
-                (
-                    repository
-                    for repository in candidates.order_by("pk")
-                    if agency_codes_match(
-                        agency_key(repository.agency_code, repository.country_code), wanted
-                    )
-                ),
-                None,
-            )
-            if found is not None:
-                found = Repository.objects.get(pk=found.pk)
-        if found is None:
-            found = Repository.objects.filter(code=repository_code_for(agency)).first()
-        if found is not None:
-            return found
-    if name:
-        return Repository.objects.filter(name__iexact=clip(name, REPOSITORY_NAME_LENGTH)).first()
-    return None
 
 
 def refusal(filename: str, exc: EADError | LoadError | DatabaseError) -> EADImportError:
