@@ -320,17 +320,21 @@ SESSION_COOKIE_HTTPONLY = True
 
 # --- Mail (requests for material go to each repository's reading-room address) -----------
 #
-#   DJANGO_EMAIL_HOST       SMTP server; unset: messages are printed on the console (development)
+#   DJANGO_EMAIL_HOST       SMTP server (default localhost); with DJANGO_DEBUG=1 and no host,
+#                           messages are printed on the console instead of sent
 #   DJANGO_EMAIL_PORT       its port (default 25)
 #   DJANGO_EMAIL_USER, DJANGO_EMAIL_PASSWORD, DJANGO_EMAIL_TLS (STARTTLS, default off)
 #   DJANGO_DEFAULT_FROM_EMAIL  the sender of Fonds' messages
 
-if os.environ.get("DJANGO_EMAIL_HOST", "").strip():
+EMAIL_HOST_NAME = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+if DEBUG and not EMAIL_HOST_NAME:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": os.environ["DJANGO_EMAIL_HOST"].strip(),
+                "host": EMAIL_HOST_NAME or "localhost",
                 "port": env_whole_number("DJANGO_EMAIL_PORT", 25),
                 "username": os.environ.get("DJANGO_EMAIL_USER", ""),
                 "password": os.environ.get("DJANGO_EMAIL_PASSWORD", ""),
@@ -338,8 +342,6 @@ if os.environ.get("DJANGO_EMAIL_HOST", "").strip():
             },
         }
     }
-else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "") or "webmaster@localhost"
 
 # --- Security behind HTTPS -----------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from archive import permissions
-from archive.admin.base import ScopedAdmin
+from archive.admin.base import ScopedAdmin, StaleEditForm
 from archive.links import LINK_RULE_MESSAGE, safe_link
 from archive.models import MaterialRequest, MaterialRequestItem, Repository, RequestSettings
 from archive.models.requests import ITEM_VALUES, REQUEST_VALUES
@@ -94,6 +94,14 @@ class MaterialRequestAdmin(ScopedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # researchers make requests, on the public site
 
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        if obj is None:  # the list's status actions: archivists and managers somewhere
+            user = request.user
+            return user.is_superuser or bool(
+                permissions.repository_ids(user, roles=permissions.EDIT_ROLES)
+            )
+        return permissions.can_edit(request.user, obj)
+
     def _set(self, request: HttpRequest, queryset: QuerySet[Any], status: str) -> None:
         changed = requests_set_status(requests=queryset, status=status, user=request.user)
         label = MaterialRequest.Status(status).label.lower()
@@ -120,7 +128,7 @@ class MaterialRequestAdmin(ScopedAdmin):
         return response
 
 
-class RequestSettingsForm(forms.ModelForm):
+class RequestSettingsForm(StaleEditForm):
     class Meta:
         model = RequestSettings
         fields = [

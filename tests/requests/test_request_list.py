@@ -113,5 +113,7 @@ def test_search_results_offer_the_button(client, catalogue):
     page = lxml.html.fromstring(response.content)
     hits = page.cssselect("li.search-hit")
     assert hits, "the search finds the photograph"
-    values = {i.get("value") for i in page.cssselect("li.search-hit form.request-add input[name=unit]")}
+    values = {
+        i.get("value") for i in page.cssselect("li.search-hit form.request-add input[name=unit]")
+    }
     assert str(catalogue.loose.pk) in values

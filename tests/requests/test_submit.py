@@ -177,10 +177,15 @@ def test_submission_needs_the_csrf_token(catalogue):
     client = Client(enforce_csrf_checks=True)
     page = lxml.html.fromstring(client.get(catalogue.folders[0].get_absolute_url()).content)
     token = page.cssselect("form.request-add input[name=csrfmiddlewaretoken]")[0].get("value")
-    client.post(reverse("archive:request-add"), {"unit": catalogue.folders[0].pk, "csrfmiddlewaretoken": token})
+    client.post(
+        reverse("archive:request-add"),
+        {"unit": catalogue.folders[0].pk, "csrfmiddlewaretoken": token},
+    )
     assert client.post(reverse("archive:request-submit"), form()).status_code == 403
     assert not MaterialRequest.objects.exists()
-    response = client.post(reverse("archive:request-submit"), {**form(), "csrfmiddlewaretoken": token})
+    response = client.post(
+        reverse("archive:request-submit"), {**form(), "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302 and MaterialRequest.objects.count() == 1
 
 
