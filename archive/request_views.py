@@ -5,6 +5,7 @@ in ``archive.requests``."""
 from __future__ import annotations
 
 import datetime
+from typing import cast
 from urllib.parse import urlsplit
 
 from django import forms
@@ -125,15 +126,18 @@ def request_sent(request: HttpRequest) -> HttpResponse:
     ids = [i for i in raw if isinstance(i, int)] if isinstance(raw, list) else []
     sent = MaterialRequest.objects.filter(pk__in=ids).select_related("repository")
     base = request.build_absolute_uri("/").rstrip("/")
-    entries = []
+    entries: list[dict[str, object]] = []
+    posts: list[str] = []
     for item in sent:
         settings = settings_of(item)
         aeon = aeon_submission(item, settings, base_url=base) if settings else None
         entries.append({"request": item, "settings": settings, "aeon": aeon})
+        if aeon is not None and aeon.method == "POST":
+            posts.append(_origin(aeon.url))
     response = render(request, "archive/requests/sent.html", {"entries": entries})
-    posts = [_origin(e["aeon"].url) for e in entries if e["aeon"] and e["aeon"].method == "POST"]
     if posts:
-        policy = {key: list(value) for key, value in django_settings.SECURE_CSP.items()}
+        site_policy = cast(dict[str, list[str]], django_settings.SECURE_CSP)
+        policy = {key: list(value) for key, value in site_policy.items()}
         policy["form-action"] = [*policy.get("form-action", []), *dict.fromkeys(posts)]
         response._csp_config = policy  # type: ignore[attr-defined]  # read by Django's CSP middleware
     return response

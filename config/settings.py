@@ -327,6 +327,7 @@ SESSION_COOKIE_HTTPONLY = True
 #   DJANGO_DEFAULT_FROM_EMAIL  the sender of Fonds' messages
 
 EMAIL_HOST_NAME = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+MAILERS: dict[str, dict[str, object]]
 if DEBUG and not EMAIL_HOST_NAME:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:

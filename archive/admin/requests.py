@@ -46,7 +46,7 @@ class ItemInline(admin.TabularInline):
     model = MaterialRequestItem
     extra = 0
     can_delete = False
-    fields = ["container_text", "folder", "title", "collection_identifier", "location", "access"]
+    fields = ("container_text", "folder", "title", "collection_identifier", "location", "access")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:

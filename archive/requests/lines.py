@@ -68,7 +68,9 @@ class RequestLine:
         return str(self.container) if self.container is not None else ""
 
     @property
-    def restricted(self) -> bool:
+    def has_access_note(self) -> bool:
+        """Whether any unit of the line carries an access note (restricted material is
+        marked by its note, shown as written: the note says what the conditions are)."""
         return any(u.access_notes for u in self.units)
 
 

@@ -45,7 +45,7 @@ def submission_allowed(address: str) -> bool:
 
 
 def _items(request: MaterialRequest, lines: list[RequestLine]) -> list[MaterialRequestItem]:
-    items = []
+    items: list[MaterialRequestItem] = []
     for line in lines:
         container = line.container
         root = line.collection.root

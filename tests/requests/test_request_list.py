@@ -48,10 +48,10 @@ def test_restricted_material_shows_its_public_access_note(client, catalogue):
     add(client, catalogue.folders[0])
     add(client, catalogue.loose)
     page = list_page(client)
-    restricted = page.cssselect("li.request-line--restricted")
-    assert len(restricted) == 1
-    text = restricted[0].text_content()
-    assert "Restricted:" in text and "Closed until 2030 by the donor." in text
+    marked = page.cssselect("li.request-line--access")
+    assert len(marked) == 1
+    text = marked[0].text_content()
+    assert "Access:" in text and "Closed until 2030 by the donor." in text
     assert "Staff only wording" not in lxml.html.tostring(page, encoding="unicode")
 
 
