@@ -131,14 +131,16 @@ def aeon_submission(
     """The Aeon fields of a request as the repository's mapping names them, or ``None`` when
     Aeon is off or its address is not a web address.
 
-    Request values are sent once. Item values are sent under the mapped name for a request
-    of one item; for several, Aeon's multiple-request convention applies: a ``Request``
-    field per item (its number, 1, 2...) and each item field suffixed ``_<number>``.
+    Fields come in name order. Request values are sent once. Item values are sent under the
+    mapped name for a request of one item; for several, Aeon's multiple-request convention
+    applies: a ``Request`` field per item (its number, 1, 2...) and each item field suffixed
+    ``_<number>``.
     """
     url = safe_link(settings.aeon_url)
     if not (settings.aeon_enabled and url):
         return None
-    mapping = {str(k): str(v) for k, v in (settings.aeon_fields or {}).items()}
+    # In field-name order: a JSON column keeps no key order on PostgreSQL (jsonb).
+    mapping = {str(k): str(v) for k, v in sorted((settings.aeon_fields or {}).items())}
     fields = [
         (name, request_value(request, key))
         for name, key in mapping.items()

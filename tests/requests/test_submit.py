@@ -107,10 +107,10 @@ def test_aeon_form_fields_as_mapped(client, catalogue):
     assert fields == [
         ("ScheduledDate", VISIT),
         ("SpecialRequest", "Morning, please."),
-        ("ItemTitle", "Letters 12"),
         ("CallNumber", "GEN MSS 238"),
-        ("ItemVolume", "Box 3"),
         ("ItemIssue", "Folder 12"),
+        ("ItemTitle", "Letters 12"),
+        ("ItemVolume", "Box 3"),
         ("Location", "Vault 2, shelf 7"),
     ]
     assert request.delivered == ["email:reading-room@example.edu", "aeon"]
@@ -154,7 +154,7 @@ def test_aeon_openurl_link_as_mapped(client, catalogue):
     (link,) = page.cssselect("a.request-aeon")
     url = urlsplit(link.get("href"))
     assert (url.scheme, url.netloc, url.path) == ("https", "aeon.example.edu", "/OpenURL")
-    assert parse_qsl(url.query) == [("rft.title", "Letters 1"), ("rft.callnum", "GEN MSS 238")]
+    assert parse_qsl(url.query) == [("rft.callnum", "GEN MSS 238"), ("rft.title", "Letters 1")]
 
 
 def test_rate_limit_answers_429(client, catalogue, settings):
