@@ -188,3 +188,36 @@ def schema_dir() -> Path:
     exports are validated against (default: ``../shared/schemas`` beside the project)."""
     value = getattr(settings, "FONDS_SCHEMA_DIR", None)
     return Path(value) if value else Path(settings.BASE_DIR).parent / "shared" / "schemas"
+
+
+#: The most components one researcher's request list may hold.
+REQUEST_MAX_ITEMS = 200
+
+#: Request submissions accepted from one client address within the window below; more are
+#: answered 429 until the window ends. 0 turns the limit off.
+REQUEST_RATE_LIMIT = 5
+
+#: Seconds over which request submissions are counted.
+REQUEST_RATE_WINDOW = 60 * 60
+
+
+def request_max_items() -> int:
+    """``FONDS_REQUEST_MAX_ITEMS``, default :data:`REQUEST_MAX_ITEMS`."""
+    return int(getattr(settings, "FONDS_REQUEST_MAX_ITEMS", REQUEST_MAX_ITEMS))
+
+
+def request_rate_limit() -> int:
+    """``FONDS_REQUEST_RATE_LIMIT``, default :data:`REQUEST_RATE_LIMIT`."""
+    return int(getattr(settings, "FONDS_REQUEST_RATE_LIMIT", REQUEST_RATE_LIMIT))
+
+
+def request_rate_window() -> int:
+    """``FONDS_REQUEST_RATE_WINDOW``, default :data:`REQUEST_RATE_WINDOW`."""
+    return int(getattr(settings, "FONDS_REQUEST_RATE_WINDOW", REQUEST_RATE_WINDOW))
+
+
+def request_from_email() -> str:
+    """``FONDS_REQUEST_FROM_EMAIL``: the sender of request emails (default
+    ``DEFAULT_FROM_EMAIL``)."""
+    value = getattr(settings, "FONDS_REQUEST_FROM_EMAIL", "") or settings.DEFAULT_FROM_EMAIL
+    return str(value)

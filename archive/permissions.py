@@ -90,7 +90,7 @@ def repository_of(obj: Model) -> int | None:
         )
     if isinstance(obj, RepositoryMembership):
         return obj.repository_id
-    for attr in ("collection", "unit"):
+    for attr in ("repository", "collection", "unit"):
         if hasattr(obj, f"{attr}_id"):
             related = getattr(obj, attr, None)
             return repository_of(related) if related is not None else None
@@ -159,6 +159,8 @@ def repository_lookup(model: type[Model]) -> str | None:
     if model is Collection or model is RepositoryMembership:
         return "repository_id"
     names = {f.name for f in model._meta.get_fields()}
+    if "repository" in names:  # request settings, researchers' requests
+        return "repository_id"
     if "collection" in names:  # Component, Container, Revision
         return "collection__repository_id"
     if "unit" in names:  # notes, dates, extents, links, container instances, digital objects

@@ -4,7 +4,7 @@ component's machine id, never from database keys."""
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from archive import export_views, inventory_views, sitemaps, views
+from archive import export_views, inventory_views, request_views, sitemaps, views
 from archive.oai import views as oai_views
 from archive.paths import IdentifierConverter
 from archive.search import views as search_views
@@ -51,6 +51,11 @@ urlpatterns = [
     path("agents/<slug:slug>/eac.xml", export_views.agent_eac, name="agent-eac"),
     path("subjects/", views.subjects, name="subjects"),
     path("subjects/<slug:slug>/", views.subject, name="subject"),
+    path("requests/", request_views.request_list_page, name="request-list"),
+    path("requests/add/", request_views.request_add, name="request-add"),
+    path("requests/remove/", request_views.request_remove, name="request-remove"),
+    path("requests/submit/", request_views.request_send, name="request-submit"),
+    path("requests/sent/", request_views.request_sent, name="request-sent"),
     path("oai", oai_views.oai, name="oai"),
     path("robots.txt", sitemaps.robots, name="robots"),
     path(

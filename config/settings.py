@@ -318,6 +318,33 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_HTTPONLY = True
 
+# --- Mail (requests for material go to each repository's reading-room address) -----------
+#
+#   DJANGO_EMAIL_HOST       SMTP server (default localhost); with DJANGO_DEBUG=1 and no host,
+#                           messages are printed on the console instead of sent
+#   DJANGO_EMAIL_PORT       its port (default 25)
+#   DJANGO_EMAIL_USER, DJANGO_EMAIL_PASSWORD, DJANGO_EMAIL_TLS (STARTTLS, default off)
+#   DJANGO_DEFAULT_FROM_EMAIL  the sender of Fonds' messages
+
+EMAIL_HOST_NAME = os.environ.get("DJANGO_EMAIL_HOST", "").strip()
+MAILERS: dict[str, dict[str, object]]
+if DEBUG and not EMAIL_HOST_NAME:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": EMAIL_HOST_NAME or "localhost",
+                "port": env_whole_number("DJANGO_EMAIL_PORT", 25),
+                "username": os.environ.get("DJANGO_EMAIL_USER", ""),
+                "password": os.environ.get("DJANGO_EMAIL_PASSWORD", ""),
+                "use_tls": env_bool("DJANGO_EMAIL_TLS"),
+            },
+        }
+    }
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "") or "webmaster@localhost"
+
 # --- Security behind HTTPS -----------------------------------------------------------------
 #
 #   DJANGO_HTTPS                    the site is served over HTTPS only (behind a TLS proxy)

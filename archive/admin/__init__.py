@@ -11,3 +11,4 @@ inlines and actions their units share), ``components`` (components, notes),
 # The import engineer's module keeps its own line (Import EAD page, ImportJob admin).
 from archive.admin import imports  # noqa: F401, I001
 from archive.admin import authorities, components, repositories, sign_in, tokens, units  # noqa: F401
+from archive.admin import requests  # noqa: F401

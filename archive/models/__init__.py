@@ -14,6 +14,7 @@ from archive.models.digital import DigitalObject
 from archive.models.harvest import HarvestTombstone
 from archive.models.imports import ImportJob
 from archive.models.repository import Repository
+from archive.models.requests import MaterialRequest, MaterialRequestItem, RequestSettings
 from archive.models.staff import RepositoryMembership
 from archive.models.subjects import Subject, SubjectLink
 from archive.models.tokens import ApiToken
@@ -43,10 +44,13 @@ __all__ = [
     "HarvestTombstone",
     "ImportJob",
     "Level",
+    "MaterialRequest",
+    "MaterialRequestItem",
     "Note",
     "NoteType",
     "Repository",
     "RepositoryMembership",
+    "RequestSettings",
     "Revision",
     "Subject",
     "SubjectLink",
