@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("archive", "0011_api_token"),
+        ("archive", "0013_search_stems"),
     ]
 
     operations = [
