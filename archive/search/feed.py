@@ -11,7 +11,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from django.db import connection
+
 from archive.models import AgentLink, AgentVariantName
+from archive.search import counts
 from archive.search.backends import get_backend
 from archive.search.index import (
     BATCH,
@@ -205,7 +208,11 @@ class LoadFeed:
             return []
         warnings = [self.cut_warning(row) for row in rows if row.words_kept >= 0]
         backend = get_backend()
-        submit(lambda cursor: backend.write(cursor, rows))
+        vendor = connection.vendor
+        if final:  # the collection is complete: fold the counts it added (see counts.compact)
+            submit(lambda cursor: (backend.write(cursor, rows), counts.compact(cursor, vendor)))
+        else:
+            submit(lambda cursor: backend.write(cursor, rows))
         return warnings
 
     def cut_warning(self, row: IndexRow) -> str:

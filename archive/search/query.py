@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from archive.models import Component, Level, Repository
+from archive.search import counts
 from archive.search.backends import get_backend
 from archive.search.backends.base import FIELDS, NO_MATCH_FROM, UNIT_TABLE, Match
 from archive.search.hits import hydrate
@@ -321,7 +322,10 @@ def _listed(
 ) -> None:
     """One page of hits in ``results``, with the facets."""
     has_query = _has_query(plan)
-    ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
+    if plan.match is None and not plan.filters:
+        ranked, facet_rows = _browse(backend, results)
+    else:
+        ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
     if results.total:
         highlight = results.query if has_query else ""
         results.hits = hydrate(backend, ranked, highlight, results.field)
@@ -401,6 +405,21 @@ def _label_groups(groups: list[Group]) -> None:
         root = roots.get(group.collection_id)
         if root is not None:
             group.title, group.url = root.display_title, root.get_absolute_url()
+
+
+def _browse(backend: Any, results: SearchResults) -> tuple[list[tuple], list[tuple]]:
+    """Everything, with no words or filters: the total and every facet count read from the
+    counts kept with the index (``archive.search.counts``), exact whatever the size of the
+    catalogue, and the page read in order from the index ``search_unit_browse`` (migration
+    0018) for the default order. Sets ``results.total``; returns (ids with scores, facet
+    rows). Costs a read of one row per facet value and of one page of units."""
+    results.total, facet_rows = counts.totals(backend.COUNT_LABEL_SQL, DECADE_LIMIT, FACET_LIMIT)
+    order = _order(results.sort, False, "0")
+    ranked = fetch(
+        f"SELECT u.unit_id, 0 FROM {UNIT_TABLE} u ORDER BY {order} LIMIT %s OFFSET %s",
+        [results.per_page, (results.page - 1) * results.per_page],
+    )
+    return ranked, facet_rows
 
 
 def _matched_columns(backend: Any) -> str:

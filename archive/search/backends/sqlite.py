@@ -9,10 +9,12 @@ or phrase is a double-quoted string, so nothing the user types can be read as FT
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import batched
 from typing import Any
 
+from archive.search import counts
 from archive.search.backends.base import (
     FACET_TABLE,
     UNIT_COLUMNS,
@@ -107,6 +109,10 @@ def write(cursor: Any, rows: Iterable[Any]) -> int:
 
 
 def _write(cursor: Any, rows: Sequence[Any]) -> None:
+    counted: Counter[tuple[str, str]] = Counter()
+    for r in rows:
+        counted.update(counts.row_keys(r))
+    counts.add(cursor, counted)
     marks = ", ".join(["%s"] * len(UNIT_COLUMNS))
     cursor.executemany(
         f"INSERT INTO {UNIT_TABLE} ({', '.join(UNIT_COLUMNS)}) VALUES ({marks})",
@@ -138,8 +144,31 @@ def _unstem(cursor: Any, rows_sql: str, params: list[Any]) -> None:
     )
 
 
+def _uncount(cursor: Any, units_sql: str, params: list[Any]) -> None:
+    """Append ``-1`` per unit to each key it counts under (``archive.search.counts``), for
+    the units ``units_sql`` (a SELECT of unit ids) names: call it before deleting them."""
+    cursor.execute(
+        f"""
+        INSERT INTO {counts.COUNT_TABLE} (kind, key, n)
+        SELECT kind, key, -COUNT(*) FROM (
+            SELECT '{counts.TOTAL}' AS kind, '' AS key FROM {UNIT_TABLE} u
+            WHERE u.unit_id IN ({units_sql})
+            UNION ALL SELECT 'repository', CAST(repository_id AS TEXT) FROM {UNIT_TABLE} u
+            WHERE u.unit_id IN ({units_sql})
+            UNION ALL SELECT 'collection', CAST(collection_id AS TEXT) FROM {UNIT_TABLE} u
+            WHERE u.unit_id IN ({units_sql})
+            UNION ALL SELECT 'level', level FROM {UNIT_TABLE} u WHERE u.unit_id IN ({units_sql})
+            UNION ALL SELECT kind, key FROM {FACET_TABLE}
+            WHERE unit_id IN ({units_sql}) AND kind NOT IN ('repository', 'collection', 'level')
+        ) t GROUP BY kind, key
+        """,
+        params * 5,
+    )
+
+
 def delete_units(cursor: Any, ids: Sequence[int]) -> None:
     ids = list(ids)
+    _uncount(cursor, _in(ids), ids)
     _unstem(cursor, _in(ids), ids)
     for table, column in ((FACET_TABLE, "unit_id"), (UNIT_TABLE, "unit_id"), (FTS_TABLE, "rowid")):
         cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({_in(ids)})", ids)
@@ -147,6 +176,7 @@ def delete_units(cursor: Any, ids: Sequence[int]) -> None:
 
 def delete_collection(cursor: Any, collection_id: int) -> None:
     subquery = f"SELECT unit_id FROM {UNIT_TABLE} WHERE collection_id = %s"
+    _uncount(cursor, subquery, [collection_id])
     _unstem(cursor, subquery, [collection_id])
     cursor.execute(f"DELETE FROM {FACET_TABLE} WHERE unit_id IN ({subquery})", [collection_id])
     cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({subquery})", [collection_id])
@@ -155,8 +185,14 @@ def delete_collection(cursor: Any, collection_id: int) -> None:
 
 def delete_all(cursor: Any) -> None:
     cursor.execute(f"INSERT INTO {STEM_TABLE} ({STEM_TABLE}) VALUES ('delete-all')")
-    for table in (FACET_TABLE, FTS_TABLE, UNIT_TABLE):
+    for table in (FACET_TABLE, FTS_TABLE, UNIT_TABLE, counts.COUNT_TABLE):
         cursor.execute(f"DELETE FROM {table}")
+
+
+# A facet value's label, for ``counts.top_sql``.
+COUNT_LABEL_SQL = (
+    f"(SELECT f.label FROM {FACET_TABLE} f WHERE f.kind = t.kind AND f.key = t.key LIMIT 1)"
+)
 
 
 def _driver(groups: list[list[Term]], field: str) -> tuple[str, str] | None:
