@@ -189,11 +189,6 @@ def delete_all(cursor: Any) -> None:
         cursor.execute(f"DELETE FROM {table}")
 
 
-# A facet value's label, for ``counts.top_sql``.
-COUNT_LABEL_SQL = (
-    f"(SELECT f.label FROM {FACET_TABLE} f WHERE f.kind = t.kind AND f.key = t.key LIMIT 1)"
-)
-
 
 def _driver(groups: list[list[Term]], field: str) -> tuple[str, str] | None:
     """(table, FTS5 expression) whose matches include every match of the query, so that a
@@ -320,6 +315,12 @@ def decade_conditions(decade: int) -> list[tuple[str, list[Any]]]:
     return []
 
 
+# A facet value's label from ``t.kind`` and ``t.key`` (every row of a value holds the same
+# label: a renamed agent or subject reindexes every unit linked to it).
+COUNT_LABEL_SQL = (
+    f"(SELECT f.label FROM {FACET_TABLE} f WHERE f.kind = t.kind AND f.key = t.key LIMIT 1)"
+)
+
 # What a matched row must carry for :func:`facet_sql` to count it (beside its unit id,
 # repository, collection and level).
 FACET_COLUMNS = ""
@@ -328,27 +329,29 @@ FACET_COLUMNS = ""
 def facet_sql(source: str) -> str:
     """SQL for (kind, key, label, count) of the top values of each kind over the rows of
     ``source``: repository, collection and level grouped from those rows, the other kinds
-    from the facet table. Takes two parameters, the number of decades and of values of any
-    other kind to keep."""
+    from the facet table, read from its index on (unit, kind, key) alone (migration 0018);
+    the labels of the top values only are then read. Takes two parameters, the number of
+    decades and of values of any other kind to keep."""
     return f"""
-        SELECT kind, key, label, n FROM (
-            SELECT kind, key, label, n,
+        SELECT kind, key, CASE WHEN kind IN ('repository', 'collection', 'level') THEN ''
+               ELSE {COUNT_LABEL_SQL} END, n FROM (
+            SELECT kind, key, n,
                    ROW_NUMBER() OVER (PARTITION BY kind ORDER BY n DESC, key) AS rn
             FROM (
-                SELECT fc.kind AS kind, fc.key AS key, MAX(fc.label) AS label, COUNT(*) AS n
+                SELECT fc.kind AS kind, fc.key AS key, COUNT(*) AS n
                 FROM {FACET_TABLE} fc
                 WHERE fc.unit_id IN (SELECT unit_id FROM {source})
                   -- rows an index built before these kinds became columns may still hold
                   AND fc.kind NOT IN ('repository', 'collection', 'level')
                 GROUP BY fc.kind, fc.key
                 UNION ALL
-                SELECT 'repository', CAST(repository_id AS TEXT), '', COUNT(*)
+                SELECT 'repository', CAST(repository_id AS TEXT), COUNT(*)
                 FROM {source} GROUP BY repository_id
                 UNION ALL
-                SELECT 'collection', CAST(collection_id AS TEXT), '', COUNT(*)
+                SELECT 'collection', CAST(collection_id AS TEXT), COUNT(*)
                 FROM {source} GROUP BY collection_id
                 UNION ALL
-                SELECT 'level', level, '', COUNT(*) FROM {source} GROUP BY level
+                SELECT 'level', level, COUNT(*) FROM {source} GROUP BY level
             ) a
         ) t
         WHERE rn <= CASE WHEN kind = 'decade' THEN %s ELSE %s END
