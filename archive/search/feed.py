@@ -209,10 +209,13 @@ class LoadFeed:
         warnings = [self.cut_warning(row) for row in rows if row.words_kept >= 0]
         backend = get_backend()
         vendor = connection.vendor
-        if final:  # the collection is complete: fold the counts it added (see counts.compact)
-            submit(lambda cursor: (backend.write(cursor, rows), counts.compact(cursor, vendor)))
-        else:
-            submit(lambda cursor: backend.write(cursor, rows))
+
+        def job(cursor: Any) -> None:
+            backend.write(cursor, rows)
+            if final:  # the collection is complete: fold the counts it added
+                counts.compact(cursor, vendor)
+
+        submit(job)
         return warnings
 
     def cut_warning(self, row: IndexRow) -> str:

@@ -189,7 +189,6 @@ def delete_all(cursor: Any) -> None:
         cursor.execute(f"DELETE FROM {table}")
 
 
-
 def _driver(groups: list[list[Term]], field: str) -> tuple[str, str] | None:
     """(table, FTS5 expression) whose matches include every match of the query, so that a
     scan of it, ranked by ``bm25``, can drive the search; None if neither table's does.
