@@ -86,6 +86,16 @@ def compact(cursor: Any, vendor: str | None = None) -> None:
         cursor.executemany(f"INSERT INTO {COUNT_TABLE} (kind, key, n) VALUES (%s, %s, %s)", sums)
 
 
+def value(kind: str, key: str) -> int:
+    """The number of units in the index counting under one facet value."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(SUM(n), 0) FROM {COUNT_TABLE} WHERE kind = %s AND key = %s",
+            [kind, key],
+        )
+        return int(cursor.fetchone()[0])
+
+
 def top_sql(label_sql: str) -> str:
     """SQL for (kind, key, label, count) of the total (kind :data:`TOTAL`) and of the top
     values of each facet kind over the whole index, from the sums of the deltas; the same

@@ -62,6 +62,9 @@ class _Plan:
         self.filters: list[str] = []
         self.filter_params: list[Any] = []
         self.score = match.score_sql if match else "0"
+        # The one facet value selected, when it is the only filter and there are no words:
+        # the number of matches is then known from the kept counts (``counts.value``).
+        self.single: tuple[str, str] | None = None
 
     def add(self, sql: str, *params: Any) -> None:
         self.filters.append(sql)
@@ -217,6 +220,7 @@ def _apply_filters(
                     selected.append((kind, str(number)))
             else:
                 selected.append((kind, key))
+    others = len(plan.filters)
     for sql, params in backend.facet_conditions(selected):
         plan.add(sql, *params)
     year_from, year_to = _to_int(filters.get("year_from")), _to_int(filters.get("year_to"))
@@ -224,6 +228,8 @@ def _apply_filters(
         plan.add("u.end_year >= %s", year_from)
     if year_to is not None:
         plan.add("u.begin_year <= %s", year_to)
+    if len(selected) == 1 and not others and year_from is None and year_to is None:
+        plan.single = selected[0]
 
 
 def facet_sample() -> int:
@@ -439,6 +445,14 @@ def _one_pass(
     PostgreSQL, a word in a quarter of the units costs tens of milliseconds to find).
     Sets ``results.total`` and ``results.more``; returns (ranked ids with scores, facet rows).
     """
+    if plan.match is None and plan.single is not None:
+        if counts.value(*plan.single) > COUNT_LIMIT:
+            # Known to be past COUNT_LIMIT: straight to the read of every match.
+            results.more = True
+            results.total, ranked, exact_rows = _every_match(plan, results, has_query, rank=True)
+            if not with_facets:
+                return ranked, []
+            return ranked, _exact_columns(_facet_rows(backend, plan, sample=True), exact_rows)
     matched, params = plan.matched(_matched_columns(backend), COUNT_LIMIT + 1)
     offset = (results.page - 1) * results.per_page
     order = _order(results.sort, has_query, "score", "")

@@ -122,3 +122,17 @@ def test_compaction_leaves_one_row_per_value(world):
         rows, keys = cursor.fetchone()
     assert rows == keys
     assert_exact()
+
+
+def test_one_facet_value_known_past_the_limit_is_read_whole_at_once(world, monkeypatch):
+    """A single facet filter whose kept count is past COUNT_LIMIT skips the first, capped
+    read: the total, the exact facets and the first page are those of every match."""
+    whole = search(query="", filters={"level": ["file"]})
+    monkeypatch.setattr(query, "COUNT_LIMIT", 3)
+    capped = search(query="", filters={"level": ["file"]})
+    files = visibility.public_units(Component.objects.filter(level="file")).count()
+    assert capped.more and capped.total == whole.total == files
+    assert [h.unit.pk for h in capped.hits] == [h.unit.pk for h in whole.hits]
+    exact = {f.kind: f.values for f in capped.facets if not f.sampled}
+    assert set(exact) == {"repository", "collection", "level"}
+    assert exact["collection"] == {f.kind: f.values for f in whole.facets}["collection"]
