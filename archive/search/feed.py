@@ -11,8 +11,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from django.db import connection
+
 from archive.exchange.load_types import UnitIndexColumns
 from archive.models import AgentLink, AgentVariantName
+from archive.search import counts
 from archive.search.backends import get_backend
 from archive.search.index import (
     BATCH,
@@ -198,7 +201,14 @@ class LoadFeed:
             return []
         warnings = [self.cut_warning(row) for row in rows if row.words_kept >= 0]
         backend = get_backend()
-        submit(lambda cursor: backend.write(cursor, rows))
+        vendor = connection.vendor
+
+        def job(cursor: Any) -> None:
+            backend.write(cursor, rows)
+            if final:  # the collection is complete: fold the counts it added
+                counts.compact(cursor, vendor)
+
+        submit(job)
         return warnings
 
     def cut_warning(self, row: IndexRow) -> str:

@@ -43,6 +43,7 @@ from archive.models import (
     SubjectLink,
     UnitDate,
 )
+from archive.search import counts
 from archive.search.backends import get_backend
 from archive.search.text import clean, decade_key, fit_words, fold, fragment_text, year_of
 
@@ -102,7 +103,9 @@ def reindex_collection(collection_id: int) -> int:
     rows = _build(Q(collection_id=collection_id), public=public)
     with connection.cursor() as cursor:
         backend.delete_collection(cursor, collection_id)
-        return backend.write(cursor, rows)
+        written = backend.write(cursor, rows)
+        counts.compact(cursor)
+    return written
 
 
 def reindex_units(ids: Iterable[int]) -> int:
@@ -117,6 +120,8 @@ def reindex_units(ids: Iterable[int]) -> int:
         built = _build(Q(id__in=chunk))
         with connection.cursor() as cursor:
             rows += backend.write(cursor, built)
+    with connection.cursor() as cursor:
+        counts.compact(cursor)
     return rows
 
 
@@ -127,11 +132,14 @@ def remove_units(ids: Iterable[int]) -> None:
     for start in range(0, len(unit_ids), BATCH):
         with connection.cursor() as cursor:
             backend.delete_units(cursor, unit_ids[start : start + BATCH])
+    with connection.cursor() as cursor:
+        counts.compact(cursor)
 
 
 def remove_collection(collection_id: int) -> None:
     with connection.cursor() as cursor:
         get_backend().delete_collection(cursor, collection_id)
+        counts.compact(cursor)
 
 
 def rebuild() -> int:

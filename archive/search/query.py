@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from archive.models import Component, Level, Repository
+from archive.search import counts
 from archive.search.backends import get_backend
 from archive.search.backends.base import FIELDS, NO_MATCH_FROM, UNIT_TABLE, Match
 from archive.search.hits import hydrate
@@ -61,6 +62,9 @@ class _Plan:
         self.filters: list[str] = []
         self.filter_params: list[Any] = []
         self.score = match.score_sql if match else "0"
+        # The one facet value selected, when it is the only filter and there are no words:
+        # the number of matches is then known from the kept counts (``counts.value``).
+        self.single: tuple[str, str] | None = None
 
     def add(self, sql: str, *params: Any) -> None:
         self.filters.append(sql)
@@ -216,6 +220,7 @@ def _apply_filters(
                     selected.append((kind, str(number)))
             else:
                 selected.append((kind, key))
+    others = len(plan.filters)
     for sql, params in backend.facet_conditions(selected):
         plan.add(sql, *params)
     year_from, year_to = _to_int(filters.get("year_from")), _to_int(filters.get("year_to"))
@@ -223,6 +228,8 @@ def _apply_filters(
         plan.add("u.end_year >= %s", year_from)
     if year_to is not None:
         plan.add("u.begin_year <= %s", year_to)
+    if len(selected) == 1 and not others and year_from is None and year_to is None:
+        plan.single = selected[0]
 
 
 def facet_sample() -> int:
@@ -321,7 +328,10 @@ def _listed(
 ) -> None:
     """One page of hits in ``results``, with the facets."""
     has_query = _has_query(plan)
-    ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
+    if plan.match is None and not plan.filters:
+        ranked, facet_rows = _browse(backend, results)
+    else:
+        ranked, facet_rows = _one_pass(backend, plan, results, has_query, with_facets)
     if results.total:
         highlight = results.query if has_query else ""
         results.hits = hydrate(backend, ranked, highlight, results.field)
@@ -403,6 +413,21 @@ def _label_groups(groups: list[Group]) -> None:
             group.title, group.url = root.display_title, root.get_absolute_url()
 
 
+def _browse(backend: Any, results: SearchResults) -> tuple[list[tuple], list[tuple]]:
+    """Everything, with no words or filters: the total and every facet count read from the
+    counts kept with the index (``archive.search.counts``), exact whatever the size of the
+    catalogue, and the page read in order from the index ``search_unit_browse`` (migration
+    0015) for the default order. Sets ``results.total``; returns (ids with scores, facet
+    rows). Costs a read of one row per facet value and of one page of units."""
+    results.total, facet_rows = counts.totals(backend.COUNT_LABEL_SQL, DECADE_LIMIT, FACET_LIMIT)
+    order = _order(results.sort, False, "0")
+    ranked = fetch(
+        f"SELECT u.unit_id, 0 FROM {UNIT_TABLE} u ORDER BY {order} LIMIT %s OFFSET %s",
+        [results.per_page, (results.page - 1) * results.per_page],
+    )
+    return ranked, facet_rows
+
+
 def _matched_columns(backend: Any) -> str:
     """The columns of a matched row that ordering and facet counting read."""
     columns = "u.unit_id, u.sort_title, u.begin_year, u.end_year, u.collection_id, "
@@ -420,6 +445,14 @@ def _one_pass(
     PostgreSQL, a word in a quarter of the units costs tens of milliseconds to find).
     Sets ``results.total`` and ``results.more``; returns (ranked ids with scores, facet rows).
     """
+    if plan.match is None and plan.single is not None:
+        if counts.value(*plan.single) > COUNT_LIMIT:
+            # Known to be past COUNT_LIMIT: straight to the read of every match.
+            results.more = True
+            results.total, ranked, exact_rows = _every_match(plan, results, has_query, rank=True)
+            if not with_facets:
+                return ranked, []
+            return ranked, _exact_columns(_facet_rows(backend, plan, sample=True), exact_rows)
     matched, params = plan.matched(_matched_columns(backend), COUNT_LIMIT + 1)
     offset = (results.page - 1) * results.per_page
     order = _order(results.sort, has_query, "score", "")

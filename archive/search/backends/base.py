@@ -115,6 +115,8 @@ class SearchBackend(Protocol):
 
     # Extra columns of the unit table the facet query reads ("" when there are none).
     FACET_COLUMNS: str
+    # A facet value's label from ``t.kind`` and ``t.key`` (``archive.search.counts.top_sql``).
+    COUNT_LABEL_SQL: str
 
     def tune(self, cursor: Any) -> None:
         """Session settings the search queries need (run once per search)."""

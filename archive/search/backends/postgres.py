@@ -31,10 +31,12 @@ pass over the matching rows counts every facet; labels live once per key in a sm
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain
 from typing import Any
 
+from archive.search import counts
 from archive.search.backends.base import UNIT_COLUMNS, UNIT_TABLE, Match, Term, parse, unit_values
 from archive.search.text import MARK_END, MARK_START, decade_key
 
@@ -113,9 +115,10 @@ def write(cursor: Any, rows: Iterable[Any]) -> int:
     # psycopg's already (the import's writer thread, archive.exchange.load.BackgroundWriter)
     raw = getattr(cursor, "cursor", cursor)
     labels: dict[str, str] = {}
+    counted: Counter[tuple[str, str]] = Counter()
     written = 0
     with raw.copy(f"COPY {UNIT_TABLE} ({_COLUMNS}) FROM STDIN") as copy:
-        for r in chain([first], rows):
+        for r in counts.tally(chain([first], rows), counted):
             copy.write_row(
                 (
                     *unit_values(r),
@@ -138,19 +141,48 @@ def write(cursor: Any, rows: Iterable[Any]) -> int:
             f"WHERE {LABEL_TABLE}.label IS DISTINCT FROM EXCLUDED.label",
             [list(labels), list(labels.values())],
         )
+    counts.add(raw, counted)
     return written
 
 
+def _delete(cursor: Any, where: str, params: list[Any]) -> None:
+    """Delete the rows ``where`` selects and, in the same statement, append ``-1`` per
+    deleted row to each key it counted under (``archive.search.counts``)."""
+    cursor.execute(
+        f"""
+        WITH d AS (
+            DELETE FROM {UNIT_TABLE} WHERE {where}
+            RETURNING repository_id, collection_id, level, facets
+        )
+        INSERT INTO {counts.COUNT_TABLE} (kind, key, n)
+        SELECT kind, key, -COUNT(*) FROM (
+            SELECT '{counts.TOTAL}' AS kind, '' AS key FROM d
+            UNION ALL SELECT 'repository', CAST(repository_id AS TEXT) FROM d
+            UNION ALL SELECT 'collection', CAST(collection_id AS TEXT) FROM d
+            UNION ALL SELECT 'level', level FROM d
+            UNION ALL
+            SELECT split_part(k, ':', 1), substr(k, strpos(k, ':') + 1)
+            FROM d, unnest(d.facets) k WHERE k <> '{WIDE_SPAN}'
+        ) t GROUP BY kind, key
+        """,
+        params,
+    )
+
+
 def delete_units(cursor: Any, ids: Sequence[int]) -> None:
-    cursor.execute(f"DELETE FROM {UNIT_TABLE} WHERE unit_id = ANY(%s)", [list(ids)])
+    _delete(cursor, "unit_id = ANY(%s)", [list(ids)])
 
 
 def delete_collection(cursor: Any, collection_id: int) -> None:
-    cursor.execute(f"DELETE FROM {UNIT_TABLE} WHERE collection_id = %s", [collection_id])
+    _delete(cursor, "collection_id = %s", [collection_id])
 
 
 def delete_all(cursor: Any) -> None:
-    cursor.execute(f"TRUNCATE {UNIT_TABLE}, {LABEL_TABLE}")
+    cursor.execute(f"TRUNCATE {UNIT_TABLE}, {LABEL_TABLE}, {counts.COUNT_TABLE}")
+
+
+# A facet value's label, for ``counts.top_sql``.
+COUNT_LABEL_SQL = f"(SELECT l.label FROM {LABEL_TABLE} l WHERE l.key = t.kind || ':' || t.key)"
 
 
 def _term(term: Term, config: str, weight: str) -> tuple[str, list[Any]]:

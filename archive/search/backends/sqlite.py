@@ -9,10 +9,12 @@ or phrase is a double-quoted string, so nothing the user types can be read as FT
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import batched
 from typing import Any
 
+from archive.search import counts
 from archive.search.backends.base import (
     FACET_TABLE,
     UNIT_COLUMNS,
@@ -107,6 +109,10 @@ def write(cursor: Any, rows: Iterable[Any]) -> int:
 
 
 def _write(cursor: Any, rows: Sequence[Any]) -> None:
+    counted: Counter[tuple[str, str]] = Counter()
+    for r in rows:
+        counted.update(counts.row_keys(r))
+    counts.add(cursor, counted)
     marks = ", ".join(["%s"] * len(UNIT_COLUMNS))
     cursor.executemany(
         f"INSERT INTO {UNIT_TABLE} ({', '.join(UNIT_COLUMNS)}) VALUES ({marks})",
@@ -138,8 +144,31 @@ def _unstem(cursor: Any, rows_sql: str, params: list[Any]) -> None:
     )
 
 
+def _uncount(cursor: Any, units_sql: str, params: list[Any]) -> None:
+    """Append ``-1`` per unit to each key it counts under (``archive.search.counts``), for
+    the units ``units_sql`` (a SELECT of unit ids) names: call it before deleting them."""
+    cursor.execute(
+        f"""
+        INSERT INTO {counts.COUNT_TABLE} (kind, key, n)
+        SELECT kind, key, -COUNT(*) FROM (
+            SELECT '{counts.TOTAL}' AS kind, '' AS key FROM {UNIT_TABLE} u
+            WHERE u.unit_id IN ({units_sql})
+            UNION ALL SELECT 'repository', CAST(repository_id AS TEXT) FROM {UNIT_TABLE} u
+            WHERE u.unit_id IN ({units_sql})
+            UNION ALL SELECT 'collection', CAST(collection_id AS TEXT) FROM {UNIT_TABLE} u
+            WHERE u.unit_id IN ({units_sql})
+            UNION ALL SELECT 'level', level FROM {UNIT_TABLE} u WHERE u.unit_id IN ({units_sql})
+            UNION ALL SELECT kind, key FROM {FACET_TABLE}
+            WHERE unit_id IN ({units_sql}) AND kind NOT IN ('repository', 'collection', 'level')
+        ) t GROUP BY kind, key
+        """,
+        params * 5,
+    )
+
+
 def delete_units(cursor: Any, ids: Sequence[int]) -> None:
     ids = list(ids)
+    _uncount(cursor, _in(ids), ids)
     _unstem(cursor, _in(ids), ids)
     for table, column in ((FACET_TABLE, "unit_id"), (UNIT_TABLE, "unit_id"), (FTS_TABLE, "rowid")):
         cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({_in(ids)})", ids)
@@ -147,6 +176,7 @@ def delete_units(cursor: Any, ids: Sequence[int]) -> None:
 
 def delete_collection(cursor: Any, collection_id: int) -> None:
     subquery = f"SELECT unit_id FROM {UNIT_TABLE} WHERE collection_id = %s"
+    _uncount(cursor, subquery, [collection_id])
     _unstem(cursor, subquery, [collection_id])
     cursor.execute(f"DELETE FROM {FACET_TABLE} WHERE unit_id IN ({subquery})", [collection_id])
     cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({subquery})", [collection_id])
@@ -155,7 +185,7 @@ def delete_collection(cursor: Any, collection_id: int) -> None:
 
 def delete_all(cursor: Any) -> None:
     cursor.execute(f"INSERT INTO {STEM_TABLE} ({STEM_TABLE}) VALUES ('delete-all')")
-    for table in (FACET_TABLE, FTS_TABLE, UNIT_TABLE):
+    for table in (FACET_TABLE, FTS_TABLE, UNIT_TABLE, counts.COUNT_TABLE):
         cursor.execute(f"DELETE FROM {table}")
 
 
@@ -284,6 +314,12 @@ def decade_conditions(decade: int) -> list[tuple[str, list[Any]]]:
     return []
 
 
+# A facet value's label from ``t.kind`` and ``t.key`` (every row of a value holds the same
+# label: a renamed agent or subject reindexes every unit linked to it).
+COUNT_LABEL_SQL = (
+    f"(SELECT f.label FROM {FACET_TABLE} f WHERE f.kind = t.kind AND f.key = t.key LIMIT 1)"
+)
+
 # What a matched row must carry for :func:`facet_sql` to count it (beside its unit id,
 # repository, collection and level).
 FACET_COLUMNS = ""
@@ -292,27 +328,29 @@ FACET_COLUMNS = ""
 def facet_sql(source: str) -> str:
     """SQL for (kind, key, label, count) of the top values of each kind over the rows of
     ``source``: repository, collection and level grouped from those rows, the other kinds
-    from the facet table. Takes two parameters, the number of decades and of values of any
-    other kind to keep."""
+    from the facet table, read from its index on (unit, kind, key) alone (migration 0018);
+    the labels of the top values only are then read. Takes two parameters, the number of
+    decades and of values of any other kind to keep."""
     return f"""
-        SELECT kind, key, label, n FROM (
-            SELECT kind, key, label, n,
+        SELECT kind, key, CASE WHEN kind IN ('repository', 'collection', 'level') THEN ''
+               ELSE {COUNT_LABEL_SQL} END, n FROM (
+            SELECT kind, key, n,
                    ROW_NUMBER() OVER (PARTITION BY kind ORDER BY n DESC, key) AS rn
             FROM (
-                SELECT fc.kind AS kind, fc.key AS key, MAX(fc.label) AS label, COUNT(*) AS n
+                SELECT fc.kind AS kind, fc.key AS key, COUNT(*) AS n
                 FROM {FACET_TABLE} fc
                 WHERE fc.unit_id IN (SELECT unit_id FROM {source})
                   -- rows an index built before these kinds became columns may still hold
                   AND fc.kind NOT IN ('repository', 'collection', 'level')
                 GROUP BY fc.kind, fc.key
                 UNION ALL
-                SELECT 'repository', CAST(repository_id AS TEXT), '', COUNT(*)
+                SELECT 'repository', CAST(repository_id AS TEXT), COUNT(*)
                 FROM {source} GROUP BY repository_id
                 UNION ALL
-                SELECT 'collection', CAST(collection_id AS TEXT), '', COUNT(*)
+                SELECT 'collection', CAST(collection_id AS TEXT), COUNT(*)
                 FROM {source} GROUP BY collection_id
                 UNION ALL
-                SELECT 'level', level, '', COUNT(*) FROM {source} GROUP BY level
+                SELECT 'level', level, COUNT(*) FROM {source} GROUP BY level
             ) a
         ) t
         WHERE rn <= CASE WHEN kind = 'decade' THEN %s ELSE %s END
