@@ -194,8 +194,8 @@ def main() -> None:
             )
         print(
             "HTML: reading the public finding aid and writing its HTML (the baseline); "
-            "PDF: WeasyPrint's layout and the tagged PDF/UA-1 file (wall clock, and CPU seconds of the "
-            "process, less sensitive to a busy machine); peak MB: the whole child."
+            "PDF: WeasyPrint's layout and the tagged PDF/UA-1 file (wall clock, and the "
+            "process's CPU seconds, less sensitive to a busy machine); peak MB: the whole child."
         )
     finally:
         out.unlink(missing_ok=True)
