@@ -29,7 +29,7 @@ def html_to_pdf(html: str, target: Path | BinaryIO, *, base_url: str) -> None:
     """Write ``html`` as a tagged PDF/UA-1 document to ``target`` (a path or binary file).
 
     ``base_url`` resolves relative links (they become absolute links in the PDF). Holds the
-    whole layout in memory until the file is written (about 35 kB per contents row; see
+    whole layout in memory until the file is written (about 27 kB per contents row; see
     ``bench/pdf.py``).
     """
     document = HTML(string=html, base_url=base_url, url_fetcher=_no_fetch)
