@@ -97,7 +97,12 @@ def child_import(path: str) -> None:
 def child_pdf(collection_id: int, limit: int) -> None:
     django_setup()
     from archive.models import Collection, Component
-    from archive.pdf import finding_aid_html, finding_aid_read, html_to_pdf
+    from archive.pdf import (
+        finding_aid_html,
+        finding_aid_read,
+        finding_aid_stylesheet,
+        html_to_pdf,
+    )
 
     collection = Collection.objects.select_related("repository").get(pk=collection_id)
     components = Component.objects.filter(collection=collection).count()
@@ -113,7 +118,9 @@ def child_pdf(collection_id: int, limit: int) -> None:
     html_rss = peak_rss_mb()
     out = Path(os.environ["BENCH_PDF_OUT"])
     started, cpu = time.perf_counter(), time.process_time()
-    html_to_pdf(html, out, base_url="https://archives.example.org/")
+    html_to_pdf(
+        html, out, base_url="https://archives.example.org/", stylesheet=finding_aid_stylesheet()
+    )
     pdf_seconds = time.perf_counter() - started
     pdf_cpu = time.process_time() - cpu
     from pypdf import PdfReader

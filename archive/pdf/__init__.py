@@ -5,7 +5,19 @@ pages use) and writes it as HTML; ``render`` turns that HTML into a tagged PDF w
 Caching and background builds live in ``archive.services.pdfs``.
 """
 
-from archive.pdf.document import FindingAid, finding_aid_html, finding_aid_read
+from archive.pdf.document import (
+    FindingAid,
+    finding_aid_html,
+    finding_aid_read,
+    finding_aid_stylesheet,
+)
 from archive.pdf.render import PDF_VARIANT, html_to_pdf
 
-__all__ = ["PDF_VARIANT", "FindingAid", "finding_aid_html", "finding_aid_read", "html_to_pdf"]
+__all__ = [
+    "PDF_VARIANT",
+    "FindingAid",
+    "finding_aid_html",
+    "finding_aid_read",
+    "finding_aid_stylesheet",
+    "html_to_pdf",
+]

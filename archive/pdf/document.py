@@ -231,6 +231,11 @@ def finding_aid_read(
     )
 
 
+def finding_aid_stylesheet() -> str:
+    """The print stylesheet of the PDF (``templates/archive/pdf/finding_aid.css``)."""
+    return render_to_string("archive/pdf/finding_aid.css")
+
+
 def finding_aid_html(aid: FindingAid) -> str:
     """The finding aid as one HTML document, laid out for print (``templates/archive/pdf``)."""
     root, collection = aid.root, aid.collection

@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 #: WeasyPrint's name of the PDF variant written.
 PDF_VARIANT = "pdf/ua-1"
@@ -25,12 +25,16 @@ def _no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError(f"the PDF renderer fetches nothing (asked for {url[:80]!r})")
 
 
-def html_to_pdf(html: str, target: Path | BinaryIO, *, base_url: str) -> None:
-    """Write ``html`` as a tagged PDF/UA-1 document to ``target`` (a path or binary file).
+def html_to_pdf(html: str, target: Path | BinaryIO, *, base_url: str, stylesheet: str = "") -> None:
+    """Write ``html`` as a tagged PDF/UA-1 document to ``target`` (a path or binary file),
+    laid out with the CSS ``stylesheet`` (given apart: no template of ours holds inline style).
 
     ``base_url`` resolves relative links (they become absolute links in the PDF). Holds the
     whole layout in memory until the file is written (about 27 kB per contents row; see
     ``bench/pdf.py``).
     """
     document = HTML(string=html, base_url=base_url, url_fetcher=_no_fetch)
-    document.write_pdf(target, pdf_variant=PDF_VARIANT)
+    sheets = (
+        [CSS(string=stylesheet, base_url=base_url, url_fetcher=_no_fetch)] if stylesheet else []
+    )
+    document.write_pdf(target, pdf_variant=PDF_VARIANT, stylesheets=sheets)

@@ -31,7 +31,7 @@ from django.utils.text import slugify
 
 from archive import conf
 from archive.models import Collection, Component
-from archive.pdf import finding_aid_html, finding_aid_read, html_to_pdf
+from archive.pdf import finding_aid_html, finding_aid_read, finding_aid_stylesheet, html_to_pdf
 from archive.services.export_files import cached_build
 
 logger = logging.getLogger("archive.exports")
@@ -175,7 +175,7 @@ def _write(collection: Collection, *, aid_html: str, path: Path, base_url: str) 
     try:
         with os.fdopen(handle, "wb") as out:
             try:
-                html_to_pdf(aid_html, out, base_url=base_url)
+                html_to_pdf(aid_html, out, base_url=base_url, stylesheet=finding_aid_stylesheet())
             except Exception as exc:
                 logger.error(
                     "PDF of collection %s (id %s, repository %s) failed: %s: %s",
