@@ -76,6 +76,26 @@ def export_lock_timeout() -> float:
     return float(getattr(settings, "FONDS_EXPORT_LOCK_TIMEOUT", EXPORT_LOCK_TIMEOUT))
 
 
+#: Finding aids with at most this many components get their PDF built inside the request
+#: that asks for it (a few seconds); larger ones are built by a background task while the
+#: link's page says that the PDF is being prepared.
+PDF_DIRECT_COMPONENTS = 1000
+
+#: The most units a PDF's contents list holds. Above it the list keeps the levels that fit
+#: (series always) and says so: a PDF's layout is held in memory whole while it is written.
+PDF_MAX_COMPONENTS = 20000
+
+
+def pdf_direct_components() -> int:
+    """``FONDS_PDF_DIRECT_COMPONENTS``, default :data:`PDF_DIRECT_COMPONENTS`."""
+    return int(getattr(settings, "FONDS_PDF_DIRECT_COMPONENTS", PDF_DIRECT_COMPONENTS))
+
+
+def pdf_max_components() -> int:
+    """``FONDS_PDF_MAX_COMPONENTS``, default :data:`PDF_MAX_COMPONENTS`."""
+    return int(getattr(settings, "FONDS_PDF_MAX_COMPONENTS", PDF_MAX_COMPONENTS))
+
+
 #: Records per OAI-PMH ListIdentifiers response, and per ListRecords response in ``oai_dc``;
 #: a resumption token asks for the next page.
 OAI_PAGE_SIZE = 50

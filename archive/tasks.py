@@ -41,3 +41,11 @@ def import_jobs_reap_on_task_start(sender: Any, **kwargs: Any) -> None:
         import_jobs.import_jobs_reap()
     except DatabaseError:
         logger.warning("could not check import jobs for stopped workers", exc_info=True)
+
+
+@task()
+def collection_pdf_job(collection_id: int, base_url: str) -> str:
+    """Build the PDF finding aid of collection ``collection_id`` (queued by its download link)."""
+    from archive.services import pdfs
+
+    return pdfs.collection_pdf_job_run(collection_id=collection_id, base_url=base_url)
