@@ -76,6 +76,20 @@ def _save[M: Model](
     return saved
 
 
+def _create[M: Agent | Subject](
+    form_class: type[forms.ModelForm], model: type[M], changes: dict[str, Any], *, user: User
+) -> M:
+    """A new agent or subject from ``changes``, validated by the admin form and saved as
+    ``user``; its slug is made from its name when not given. Call inside a transaction."""
+    name = changes.get(model.name_field)
+    if not changes.get("slug") and name:
+        changes["slug"] = unique_slug(model, name)
+    record: M = valid(bound_form(form_class, model(), changes)).save(commit=False)
+    record._history_user = user  # type: ignore[union-attr]
+    record.save()
+    return record
+
+
 # --- collections --------------------------------------------------------------------------------
 
 
@@ -302,12 +316,8 @@ def agent_create(request: HttpRequest, payload: AgentFields) -> Status[dict[str,
     when not given."""
     user = _shared_editor(request)
     changes = payload.dict(exclude_unset=True, exclude={"variant_names", "relations"})
-    if not changes.get("slug") and changes.get("authorized_name"):
-        changes["slug"] = unique_slug(Agent, changes["authorized_name"])
     with transaction.atomic():
-        agent = valid(bound_form(AgentForm, Agent(), changes)).save(commit=False)
-        agent._history_user = user
-        agent.save()
+        agent = _create(AgentForm, Agent, changes, user=user)
         _agent_parts(agent, payload)
     return Status(201, authorities.agent_data(request, agent.pk))
 
@@ -358,12 +368,8 @@ def subject_create(request: HttpRequest, payload: SubjectFields) -> Status[dict[
     """A new subject term; ``slug`` is made from the term when not given."""
     user = _shared_editor(request)
     changes = payload.dict(exclude_unset=True)
-    if not changes.get("slug") and changes.get("term"):
-        changes["slug"] = unique_slug(Subject, changes["term"])
     with transaction.atomic():
-        subject = valid(bound_form(SubjectForm, Subject(), changes)).save(commit=False)
-        subject._history_user = user
-        subject.save()
+        subject = _create(SubjectForm, Subject, changes, user=user)
     return Status(201, authorities.subject_data(request, subject.pk))
 
 
