@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
 
-from archive.api.errors import BadToken
+from archive.api.errors import ApiError, BadToken
 from archive.models import ApiToken
 from archive.models.tokens import token_digest
 from archive.permissions import User
@@ -56,3 +56,12 @@ def anonymous(request: HttpRequest) -> Any:
 def caller(request: HttpRequest) -> User:
     """The user the request acts as (set by the authentication above)."""
     return getattr(request, "user", None) or AnonymousUser()
+
+
+def writer(request: HttpRequest) -> User:
+    """The caller of a write: a token's user, or 401 (what they may change is
+    ``archive.permissions``'s to say)."""
+    user = caller(request)
+    if not user.is_authenticated:
+        raise ApiError(401, "unauthorised", "Changes need an API token.")
+    return user

@@ -18,12 +18,11 @@ from archive import permissions, selectors, visibility
 from archive.api import access, schemas
 from archive.api.auth import caller
 from archive.api.components import unit_title
-from archive.api.errors import ApiError, Error
+from archive.api.errors import READ_ERRORS, ApiError
 from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, RecordId, page, with_etag
 from archive.models import Agent, AgentLink, AgentRelation, Subject, SubjectLink
 
 router = Router(tags=["agents and subjects"])
-ERRORS = {400: Error, 401: Error, 404: Error, 422: Error}
 
 
 def _agent_item(agent: Agent) -> dict:
@@ -47,7 +46,7 @@ def authority_get[M: (Agent, Subject)](request: HttpRequest, model: type[M], pk:
     return record
 
 
-@router.get("/agents", response={200: schemas.AgentPage, **ERRORS})
+@router.get("/agents", response={200: schemas.AgentPage, **READ_ERRORS})
 @decorate_view(with_etag)
 def agent_list(
     request: HttpRequest,
@@ -144,7 +143,7 @@ def agent_data(request: HttpRequest, agent_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/agents/{agent_id}", response={200: schemas.Agent, **ERRORS})
+@router.get("/agents/{agent_id}", response={200: schemas.Agent, **READ_ERRORS})
 @decorate_view(with_etag)
 def agent_detail(request: HttpRequest, agent_id: RecordId) -> dict[str, Any]:
     """A name with its parts, dates, variant names and relations; ``version`` (staff only) is
@@ -180,7 +179,7 @@ def _links(
     }
 
 
-@router.get("/agents/{agent_id}/links", response={200: schemas.LinkPage, **ERRORS})
+@router.get("/agents/{agent_id}/links", response={200: schemas.LinkPage, **READ_ERRORS})
 @decorate_view(with_etag)
 def agent_links(
     request: HttpRequest,
@@ -194,7 +193,7 @@ def agent_links(
     return _links(request, links, cursor, limit, f"agent-links:{agent.pk}")
 
 
-@router.get("/subjects", response={200: schemas.SubjectPage, **ERRORS})
+@router.get("/subjects", response={200: schemas.SubjectPage, **READ_ERRORS})
 @decorate_view(with_etag)
 def subject_list(
     request: HttpRequest,
@@ -222,13 +221,13 @@ def subject_data(request: HttpRequest, subject_id: int) -> dict[str, Any]:
     }
 
 
-@router.get("/subjects/{subject_id}", response={200: schemas.Subject, **ERRORS})
+@router.get("/subjects/{subject_id}", response={200: schemas.Subject, **READ_ERRORS})
 @decorate_view(with_etag)
 def subject_detail(request: HttpRequest, subject_id: RecordId) -> dict[str, Any]:
     return subject_data(request, subject_id)
 
 
-@router.get("/subjects/{subject_id}/links", response={200: schemas.LinkPage, **ERRORS})
+@router.get("/subjects/{subject_id}/links", response={200: schemas.LinkPage, **READ_ERRORS})
 @decorate_view(with_etag)
 def subject_links(
     request: HttpRequest,

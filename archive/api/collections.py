@@ -13,21 +13,20 @@ from archive import visibility
 from archive.api import access, schemas
 from archive.api.auth import caller
 from archive.api.components import unit_title
-from archive.api.errors import ApiError, Error
+from archive.api.errors import READ_ERRORS, ApiError, Error
 from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, RecordId, page, with_etag
 from archive.models import Collection, Component, Repository
 from archive.services.export_files import ExportBusy, ExportFailed, collection_export_file
 from archive.services.exports import ExportError, ExportFormat, collection_is_exportable
 
 router = Router(tags=["collections"])
-ERRORS = {400: Error, 401: Error, 404: Error, 422: Error}
 
 
 def _repository(repository: Repository) -> dict:
     return {f: getattr(repository, f) for f in schemas.Repository.model_fields}
 
 
-@router.get("/repositories", response={200: schemas.RepositoryPage, **ERRORS})
+@router.get("/repositories", response={200: schemas.RepositoryPage, **READ_ERRORS})
 @decorate_view(with_etag)
 def repository_list(
     request: HttpRequest,
@@ -41,7 +40,7 @@ def repository_list(
     return {"items": [_repository(r) for r in rows], "next": after}
 
 
-@router.get("/repositories/{code}", response={200: schemas.Repository, **ERRORS})
+@router.get("/repositories/{code}", response={200: schemas.Repository, **READ_ERRORS})
 @decorate_view(with_etag)
 def repository_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     repository = Repository.objects.filter(code=code).first()
@@ -71,7 +70,7 @@ def _item(collection: Collection, root: Component | None, staff: bool) -> dict:
     }
 
 
-@router.get("/collections", response={200: schemas.CollectionPage, **ERRORS})
+@router.get("/collections", response={200: schemas.CollectionPage, **READ_ERRORS})
 @decorate_view(with_etag)
 def collection_list(
     request: HttpRequest,
@@ -91,7 +90,7 @@ def collection_list(
     return {"items": items, "next": after}
 
 
-@router.get("/collections/{collection_id}", response={200: schemas.Collection, **ERRORS})
+@router.get("/collections/{collection_id}", response={200: schemas.Collection, **READ_ERRORS})
 @decorate_view(with_etag)
 def collection_detail(request: HttpRequest, collection_id: RecordId) -> dict[str, Any]:
     """A finding aid's metadata; ``root`` is the component holding its collection-level

@@ -13,7 +13,7 @@ from ninja.decorators import decorate_view
 from archive import selectors, tree, visibility
 from archive.api import access, parts, schemas
 from archive.api.auth import caller
-from archive.api.errors import Error
+from archive.api.errors import READ_ERRORS
 from archive.api.paging import DEFAULT_LIMIT, MAX_LIMIT, RecordId, page, with_etag
 from archive.ead.markup import fragment_plain_text
 from archive.models import (
@@ -26,7 +26,6 @@ from archive.models import (
 )
 
 router = Router(tags=["components"])
-ERRORS = {400: Error, 401: Error, 404: Error, 422: Error}
 
 
 def staff_queryset() -> QuerySet[Component]:
@@ -100,7 +99,7 @@ def component_data(request: HttpRequest, component_id: int) -> dict:
     }
 
 
-@router.get("/components/{component_id}", response={200: schemas.Component, **ERRORS})
+@router.get("/components/{component_id}", response={200: schemas.Component, **READ_ERRORS})
 @decorate_view(with_etag)
 def component_detail(request: HttpRequest, component_id: RecordId) -> dict[str, Any]:
     """One unit of description (the collection level included) with all its parts the caller
@@ -109,7 +108,9 @@ def component_detail(request: HttpRequest, component_id: RecordId) -> dict[str, 
     return component_data(request, component_id)
 
 
-@router.get("/components/{component_id}/children", response={200: schemas.ComponentPage, **ERRORS})
+@router.get(
+    "/components/{component_id}/children", response={200: schemas.ComponentPage, **READ_ERRORS}
+)
 @decorate_view(with_etag)
 def component_children(
     request: HttpRequest,

@@ -33,6 +33,23 @@ class Error(Schema):
     message: str
 
 
+#: The statuses a read may answer with besides success (the OpenAPI ``response`` map).
+READ_ERRORS: dict[int, type[Error]] = {400: Error, 401: Error, 404: Error, 422: Error}
+
+#: The statuses a write may answer with: no token (401), no right (403), a stale version (409,
+#: 412), a write without one where it is required (428).
+WRITE_ERRORS: dict[int, type[Error]] = {
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    409: Error,
+    412: Error,
+    422: Error,
+    428: Error,
+}
+
+
 class ApiError(Exception):
     """An error a handler raises on purpose: a status, a stable code and a readable message."""
 

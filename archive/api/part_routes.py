@@ -50,7 +50,7 @@ from archive.admin.units import (
 from archive.api import access, parts, schemas
 from archive.api.auth import caller
 from archive.api.components import router, staff_queryset
-from archive.api.errors import ApiError, Error
+from archive.api.errors import READ_ERRORS, WRITE_ERRORS, ApiError
 from archive.api.forms import bound_form, field_names, valid
 from archive.api.paging import RecordId, with_etag
 from archive.api.part_schemas import (
@@ -77,18 +77,6 @@ from archive.models import (
     UnitDate,
 )
 from archive.services.history import history_record
-
-READ_ERRORS = {400: Error, 401: Error, 404: Error, 422: Error}
-WRITE_ERRORS = {
-    400: Error,
-    401: Error,
-    403: Error,
-    404: Error,
-    409: Error,
-    412: Error,
-    422: Error,
-    428: Error,
-}
 
 
 def _inline_form(model: type[Model], form: type[forms.ModelForm], fields: Any) -> type:

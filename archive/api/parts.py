@@ -32,92 +32,51 @@ def _content(staff: bool) -> Callable[[str], str]:
     return (lambda text: text) if staff else visibility.public_fragment
 
 
-def date_data(d: UnitDate, staff: bool) -> dict[str, Any]:
+def _row(part: Any, names: str, **values: Any) -> dict[str, Any]:
+    """A part as the API shows it: its id, its attributes ``names`` (space-separated) as
+    stored, the ``values`` its kind works out, whether it is published and its place."""
     return {
-        "id": d.pk,
-        "expression": d.expression,
-        "begin": d.begin,
-        "end": d.end,
-        "date_type": d.date_type,
-        "certainty": d.certainty,
-        "published": d.published,
-        "position": d.position,
+        "id": part.pk,
+        **{name: getattr(part, name) for name in names.split()},
+        **values,
+        "published": part.published,
+        "position": part.position,
     }
+
+
+def date_data(d: UnitDate, staff: bool) -> dict[str, Any]:
+    return _row(d, "expression begin end date_type certainty")
 
 
 def extent_data(e: Extent, staff: bool) -> dict[str, Any]:
-    return {
-        "id": e.pk,
-        "number": e.number,
-        "extent_type": e.extent_type,
-        "portion": e.portion,
-        "container_summary": e.container_summary,
-        "physical_details": e.physical_details,
-        "dimensions": e.dimensions,
-        "published": e.published,
-        "position": e.position,
-    }
+    return _row(e, "number extent_type portion container_summary physical_details dimensions")
 
 
 def note_data(n: Note, staff: bool) -> dict[str, Any]:
-    return {
-        "id": n.pk,
-        "note_type": n.note_type,
-        "heading": n.display_heading,
-        "content": _content(staff)(n.content),
-        "published": n.published,
-        "position": n.position,
-    }
+    return _row(n, "note_type", heading=n.display_heading, content=_content(staff)(n.content))
 
 
 def container_data(i: ContainerInstance, staff: bool) -> dict[str, Any]:
-    return {
-        "id": i.pk,
-        "container_type": i.container.container_type,
-        "indicator": i.container.indicator,
-        "label": i.container.label,
-        "child_type": i.child_type,
-        "child_indicator": i.child_indicator,
-        "grandchild_type": i.grandchild_type,
-        "grandchild_indicator": i.grandchild_indicator,
-        "instance_type": i.instance_type,
-        "published": i.published,
-        "position": i.position,
-    }
+    box = i.container
+    return _row(
+        i,
+        "child_type child_indicator grandchild_type grandchild_indicator instance_type",
+        container_type=box.container_type,
+        indicator=box.indicator,
+        label=box.label,
+    )
 
 
 def digital_object_data(o: DigitalObject, staff: bool) -> dict[str, Any]:
-    return {
-        "id": o.pk,
-        "title": o.title,
-        "link": o.link,
-        "role": o.role,
-        "description": _content(staff)(o.description),
-        "published": o.published,
-        "position": o.position,
-    }
+    return _row(o, "title link role", description=_content(staff)(o.description))
 
 
 def agent_link_data(link: AgentLink, staff: bool) -> dict[str, Any]:
-    return {
-        "id": link.pk,
-        "agent": link.agent_id,
-        "name": link.agent.authorized_name,
-        "role": link.role,
-        "relator": link.relator,
-        "published": link.published,
-        "position": link.position,
-    }
+    return _row(link, "role relator", agent=link.agent_id, name=link.agent.authorized_name)
 
 
 def subject_link_data(link: SubjectLink, staff: bool) -> dict[str, Any]:
-    return {
-        "id": link.pk,
-        "subject": link.subject_id,
-        "term": link.subject.term,
-        "published": link.published,
-        "position": link.position,
-    }
+    return _row(link, "", subject=link.subject_id, term=link.subject.term)
 
 
 def _agent_ref(link: AgentLink) -> dict[str, Any]:

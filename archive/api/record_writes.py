@@ -32,8 +32,8 @@ from archive.admin.authorities import (
 from archive.admin.markup import ExportSafeForm
 from archive.admin.units import CollectionForm, RevisionInline
 from archive.api import access, authorities, collections, schemas
-from archive.api.auth import caller
-from archive.api.errors import ApiError, Error
+from archive.api.auth import caller, writer
+from archive.api.errors import WRITE_ERRORS, ApiError
 from archive.api.forms import bound_form, field_names, valid
 from archive.api.paging import RecordId
 from archive.api.versions import IfMatch, Version, checked_version, representation_etag
@@ -52,24 +52,7 @@ from archive.permissions import User
 from archive.services import harvest
 from archive.services import outline as outline_service
 
-ERRORS = {
-    400: Error,
-    401: Error,
-    403: Error,
-    404: Error,
-    409: Error,
-    412: Error,
-    422: Error,
-    428: Error,
-}
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
-
-
-def _staff(request: HttpRequest) -> User:
-    user = caller(request)
-    if not user.is_authenticated:
-        raise ApiError(401, "unauthorised", "Changes need an API token.")
-    return user
 
 
 def _save[M: Model](
@@ -91,6 +74,20 @@ def _save[M: Model](
     saved._history_user = caller(request)  # read by simple-history
     saved.save()
     return saved
+
+
+def _create[M: Agent | Subject](
+    form_class: type[forms.ModelForm], model: type[M], changes: dict[str, Any], *, user: User
+) -> M:
+    """A new agent or subject from ``changes``, validated by the admin form and saved as
+    ``user``; its slug is made from its name when not given. Call inside a transaction."""
+    name = changes.get(model.name_field)
+    if not changes.get("slug") and name:
+        changes["slug"] = unique_slug(model, name)
+    record: M = valid(bound_form(form_class, model(), changes)).save(commit=False)
+    record._history_user = user  # type: ignore[union-attr]
+    record.save()
+    return record
 
 
 # --- collections --------------------------------------------------------------------------------
@@ -160,11 +157,11 @@ def _collection_data(request: HttpRequest, pk: int) -> dict[str, Any]:
     return collections.collection_data(request, pk)
 
 
-@collections.router.post("/collections", response={201: schemas.Collection, **ERRORS})
+@collections.router.post("/collections", response={201: schemas.Collection, **WRITE_ERRORS})
 def collection_create(request: HttpRequest, payload: CollectionCreate) -> Status[dict[str, Any]]:
     """A new finding aid in a repository where the token's user may edit, with its root
     description (unpublished), as the admin's "Add collection" makes it."""
-    user = _staff(request)
+    user = writer(request)
     repository = permissions.scope(
         Repository.objects.filter(code=payload.repository), user, roles=permissions.EDIT_ROLES
     ).first()
@@ -188,7 +185,7 @@ def collection_create(request: HttpRequest, payload: CollectionCreate) -> Status
 
 
 @collections.router.patch(
-    "/collections/{collection_id}", response={200: schemas.Collection, **ERRORS}
+    "/collections/{collection_id}", response={200: schemas.Collection, **WRITE_ERRORS}
 )
 def collection_update(
     request: HttpRequest,
@@ -199,7 +196,7 @@ def collection_update(
     """Change the finding aid's metadata given (``If-Match``, or its ``version``);
     ``revisions``, when given, replace its revision history. A new ``ead_id`` moves its
     public address; harvesters are told the old record is gone."""
-    user = _staff(request)
+    user = writer(request)
     collection = access.collection_get(user, collection_id)
     permissions.require_edit(user, collection)
     old_repository, old_ead_id = collection.repository_id, collection.ead_id
@@ -277,7 +274,7 @@ _RELATION_FORM = forms.modelform_factory(
 
 def _shared_editor(request: HttpRequest) -> User:
     """Agents and subjects are shared: an editing role in any repository (the admin's rule)."""
-    user = _staff(request)
+    user = writer(request)
     if not permissions.can_edit_shared(user):
         raise PermissionDenied("You may not change names or subjects.")
     return user
@@ -313,23 +310,19 @@ def _agent_parts(agent: Agent, payload: AgentFields) -> None:
             relation.save()
 
 
-@authorities.router.post("/agents", response={201: schemas.Agent, **ERRORS})
+@authorities.router.post("/agents", response={201: schemas.Agent, **WRITE_ERRORS})
 def agent_create(request: HttpRequest, payload: AgentFields) -> Status[dict[str, Any]]:
     """A new name (person, family, corporate body); ``slug`` is made from the authorised name
     when not given."""
     user = _shared_editor(request)
     changes = payload.dict(exclude_unset=True, exclude={"variant_names", "relations"})
-    if not changes.get("slug") and changes.get("authorized_name"):
-        changes["slug"] = unique_slug(Agent, changes["authorized_name"])
     with transaction.atomic():
-        agent = valid(bound_form(AgentForm, Agent(), changes)).save(commit=False)
-        agent._history_user = user
-        agent.save()
+        agent = _create(AgentForm, Agent, changes, user=user)
         _agent_parts(agent, payload)
     return Status(201, authorities.agent_data(request, agent.pk))
 
 
-@authorities.router.patch("/agents/{agent_id}", response={200: schemas.Agent, **ERRORS})
+@authorities.router.patch("/agents/{agent_id}", response={200: schemas.Agent, **WRITE_ERRORS})
 def agent_update(
     request: HttpRequest, agent_id: RecordId, payload: AgentUpdate, if_match: IfMatch = None
 ) -> dict[str, Any]:
@@ -370,21 +363,17 @@ class SubjectUpdate(SubjectFields):
     version: Version = None
 
 
-@authorities.router.post("/subjects", response={201: schemas.Subject, **ERRORS})
+@authorities.router.post("/subjects", response={201: schemas.Subject, **WRITE_ERRORS})
 def subject_create(request: HttpRequest, payload: SubjectFields) -> Status[dict[str, Any]]:
     """A new subject term; ``slug`` is made from the term when not given."""
     user = _shared_editor(request)
     changes = payload.dict(exclude_unset=True)
-    if not changes.get("slug") and changes.get("term"):
-        changes["slug"] = unique_slug(Subject, changes["term"])
     with transaction.atomic():
-        subject = valid(bound_form(SubjectForm, Subject(), changes)).save(commit=False)
-        subject._history_user = user
-        subject.save()
+        subject = _create(SubjectForm, Subject, changes, user=user)
     return Status(201, authorities.subject_data(request, subject.pk))
 
 
-@authorities.router.patch("/subjects/{subject_id}", response={200: schemas.Subject, **ERRORS})
+@authorities.router.patch("/subjects/{subject_id}", response={200: schemas.Subject, **WRITE_ERRORS})
 def subject_update(
     request: HttpRequest, subject_id: RecordId, payload: SubjectUpdate, if_match: IfMatch = None
 ) -> dict[str, Any]:

@@ -25,9 +25,9 @@ from pydantic import Field
 from archive import permissions
 from archive.admin.components import ComponentForm
 from archive.api import access, components, schemas
-from archive.api.auth import caller
+from archive.api.auth import caller, writer
 from archive.api.components import component_data
-from archive.api.errors import ApiError, Error
+from archive.api.errors import WRITE_ERRORS, ApiError
 from archive.api.forms import bound_form, valid
 from archive.api.paging import RecordId
 from archive.api.versions import IfMatch, Version, checked_version, representation_etag
@@ -36,16 +36,6 @@ from archive.services import outline as outline_service
 
 # The same router as the reads: one URL per path, each method an operation of it.
 router = components.router
-ERRORS = {
-    400: Error,
-    401: Error,
-    403: Error,
-    404: Error,
-    409: Error,
-    412: Error,
-    422: Error,
-    428: Error,
-}
 
 
 #: A 1-based place among a parent's children.
@@ -81,9 +71,7 @@ class ComponentMove(Schema):
 
 def editable(request: HttpRequest, pk: int) -> Component:
     """The component, if the caller may read it (404 otherwise) and change it (403)."""
-    user = caller(request)
-    if not user.is_authenticated:
-        raise ApiError(401, "unauthorised", "Changes need an API token.")
+    user = writer(request)
     unit, _ = access.component_get(user, pk)
     permissions.require_edit(user, unit)
     return unit
@@ -108,7 +96,7 @@ def _check_version(
 
 @router.post(
     "/components/{component_id}/children",
-    response={201: schemas.Component, **ERRORS},
+    response={201: schemas.Component, **WRITE_ERRORS},
 )
 def component_create(
     request: HttpRequest, component_id: RecordId, payload: ComponentCreate
@@ -131,7 +119,7 @@ def component_create(
     return Status(201, component_data(request, unit.pk))
 
 
-@router.patch("/components/{component_id}", response={200: schemas.Component, **ERRORS})
+@router.patch("/components/{component_id}", response={200: schemas.Component, **WRITE_ERRORS})
 def component_update(
     request: HttpRequest,
     component_id: RecordId,
@@ -158,7 +146,7 @@ def component_update(
     return component_data(request, unit.pk)
 
 
-@router.delete("/components/{component_id}", response={204: None, **ERRORS})
+@router.delete("/components/{component_id}", response={204: None, **WRITE_ERRORS})
 def component_delete(
     request: HttpRequest,
     component_id: RecordId,
@@ -179,7 +167,7 @@ def component_delete(
     return Status(204, None)
 
 
-@router.post("/components/{component_id}/move", response={200: schemas.Component, **ERRORS})
+@router.post("/components/{component_id}/move", response={200: schemas.Component, **WRITE_ERRORS})
 def component_move(
     request: HttpRequest,
     component_id: RecordId,

@@ -60,8 +60,26 @@ class LoadCounts:
 
     def counts_take(self, other: LoadCounts) -> None:
         """Take ``other``'s counts as this one's (an import reports its load's)."""
-        for count in fields(LoadCounts):
-            setattr(self, count.name, getattr(other, count.name))
+        counts_copy(other, self, LoadCounts)
+
+
+@dataclass(kw_only=True)
+class AuthorityCounts:
+    """The names, subjects and boxes a load found or made (a spreadsheet import reports these;
+    an EAD import reports what it made in ``LoadResult``)."""
+
+    containers_created: int = 0
+    agents_matched: int = 0
+    agents_created: int = 0
+    subjects_matched: int = 0
+    subjects_created: int = 0
+
+
+def counts_copy(source: object, target: object, kind: type) -> None:
+    """Set on ``target`` every count ``kind`` (a counts dataclass both are) declares, from
+    ``source``."""
+    for count in fields(kind):
+        setattr(target, count.name, getattr(source, count.name))
 
 
 @dataclass(kw_only=True)
@@ -81,4 +99,13 @@ class LoadResult(LoadCounts):
     warnings: list[str] = field(default_factory=list)
 
 
-__all__ = ["FeedFactory", "IndexFeed", "UnitIndexColumns", "LoadCounts", "LoadError", "LoadResult"]
+__all__ = [
+    "AuthorityCounts",
+    "FeedFactory",
+    "IndexFeed",
+    "UnitIndexColumns",
+    "LoadCounts",
+    "LoadError",
+    "LoadResult",
+    "counts_copy",
+]

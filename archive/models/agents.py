@@ -6,8 +6,37 @@ from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 
-class Agent(models.Model):
+class NamedRecord:
+    """A shared authority (an agent, a subject) known by one name, with a public page at a
+    slug made from that name once, on its first save.
+
+    A plain mixin, not an abstract model: it declares no field, so no migration depends on
+    it. The model sets ``name_field`` (the field holding the name) and ``url_name`` (its
+    public page), and has a ``slug`` field.
+    """
+
+    name_field: str
+    url_name: str
+    slug: Any
+
+    def __str__(self) -> str:
+        return str(getattr(self, self.name_field))
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            model = type(self)._meta.concrete_model  # type: ignore[attr-defined]
+            self.slug = unique_slug(model, getattr(self, self.name_field))
+        super().save(*args, **kwargs)  # type: ignore[misc]
+
+    def get_absolute_url(self) -> str:
+        return reverse(self.url_name, kwargs={"slug": self.slug})
+
+
+class Agent(NamedRecord, models.Model):
     """A person, family or corporate body: a creator of records, or their subject."""
+
+    name_field = "authorized_name"
+    url_name = "archive:agent"
 
     class AgentType(models.TextChoices):
         PERSON = "person", "Person"
@@ -79,17 +108,6 @@ class Agent(models.Model):
         indexes = [
             models.Index(fields=["authority_source", "authority_id"], name="agent_authority"),
         ]
-
-    def __str__(self) -> str:
-        return self.authorized_name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.slug:
-            self.slug = unique_slug(Agent, self.authorized_name)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("archive:agent", kwargs={"slug": self.slug})
 
     @property
     def existence(self) -> str:

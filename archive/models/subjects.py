@@ -1,14 +1,14 @@
-from typing import Any
-
 from django.db import models
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from archive.models.agents import unique_slug
+from archive.models.agents import NamedRecord
 
 
-class Subject(models.Model):
+class Subject(NamedRecord, models.Model):
     """A controlled term: topic, place, genre/form, occupation, function or title."""
+
+    name_field = "term"
+    url_name = "archive:subject"
 
     class SubjectType(models.TextChoices):
         TOPICAL = "topical", "Topical"
@@ -38,17 +38,6 @@ class Subject(models.Model):
                 fields=["term", "subject_type", "source"], name="subject_unique_term"
             )
         ]
-
-    def __str__(self) -> str:
-        return self.term
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self.slug:
-            self.slug = unique_slug(Subject, self.term)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("archive:subject", kwargs={"slug": self.slug})
 
 
 class SubjectLink(models.Model):

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, transaction
 
 from archive import permissions, tree
+from archive.exchange.load_types import AuthorityCounts, counts_copy
 from archive.models import Collection, Component
 from archive.permissions import User
 from archive.services.changes import collection_touch
@@ -50,7 +51,7 @@ class SpreadsheetError(Exception):
 
 
 @dataclass
-class SpreadsheetResult:
+class SpreadsheetResult(AuthorityCounts):
     """What an import did (or, with ``dry_run``, would do)."""
 
     filename: str
@@ -61,11 +62,6 @@ class SpreadsheetResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    containers_created: int = 0
-    agents_matched: int = 0
-    agents_created: int = 0
-    subjects_matched: int = 0
-    subjects_created: int = 0
     # The first PREVIEW_ROWS new units and updates, for the preview.
     units: list[Unit] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
@@ -149,10 +145,7 @@ def spreadsheet_import(
     result.ok = True
     result.created = counts.components
     result.updated = counts.updated
-    result.containers_created = counts.containers_created
-    result.agents_matched, result.agents_created = counts.agents_matched, counts.agents_created
-    result.subjects_matched = counts.subjects_matched
-    result.subjects_created = counts.subjects_created
+    counts_copy(counts, result, AuthorityCounts)
     result.warnings.extend(counts.warnings)
     result.seconds = time.perf_counter() - started
     return result

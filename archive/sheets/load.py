@@ -23,6 +23,7 @@ from archive import tree
 from archive.ead import records as r
 from archive.exchange.authorities import Authorities, agent_name_key, subject_key
 from archive.exchange.bulk import BATCH_SIZE, BulkTable, IdAllocator, chunks
+from archive.exchange.load_types import AuthorityCounts
 from archive.models import (
     Agent,
     AgentLink,
@@ -43,15 +44,13 @@ class SheetLoadError(Exception):
     """What the plan relied on changed before it was written (the message says what)."""
 
 
-@dataclass
-class LoadCounts:
+@dataclass(kw_only=True)
+class LoadCounts(AuthorityCounts):
+    """What a sheet's load wrote: new units (their ids), updated ones, and the names, subjects
+    and boxes it found or made."""
+
     components: int = 0
     updated: int = 0
-    containers_created: int = 0
-    agents_matched: int = 0
-    agents_created: int = 0
-    subjects_matched: int = 0
-    subjects_created: int = 0
     unit_ids: list[int] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
