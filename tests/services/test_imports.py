@@ -636,7 +636,9 @@ def test_a_reader_failure_after_written_batches_rolls_the_whole_file_back(
 # ------------------------------------------------------------------ repositories from files
 
 
-def _with_agency(code: str, eadid: str, repository: str = "<corpname>Test Library</corpname>") -> str:
+def _with_agency(
+    code: str, eadid: str, repository: str = "<corpname>Test Library</corpname>"
+) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8"?><ead xmlns="urn:isbn:1-931666-22-9">'
         f'<eadheader><eadid mainagencycode="{code}">{eadid}</eadid><filedesc><titlestmt>'
