@@ -28,14 +28,14 @@ from archive.search.query import (
     make_plan,
     within_id,
 )
-from archive.search.results import FACETS, FacetValue
+from archive.search.results import FACETS, FacetValue, PageNumbers
 
 FACET_SORTS: dict[str, str] = {"count": "Most results first", "name": "Name (A–Z)"}
 VALUES_PER_PAGE = 50
 
 
 @dataclasses.dataclass
-class FacetPage:
+class FacetPage(PageNumbers):
     """One page of a facet's values."""
 
     kind: str
@@ -48,22 +48,6 @@ class FacetPage:
     # Counted over the first ``sample`` matches only (each count is at least the one shown).
     sampled: bool = False
     sample: int = 0
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.num_pages
-
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
 
 
 def facet_values(

@@ -42,6 +42,31 @@ FIELD_LABELS: dict[str, str] = {
 }
 
 
+class PageNumbers:
+    """Previous/next and the first item's number, for a page of ``per_page`` items out of
+    ``total``; the class gives ``page``, ``per_page``, ``total`` and ``num_pages``."""
+
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.num_pages
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.total else 0
+
+
 @dataclass
 class Crumb:
     title: str
@@ -107,7 +132,7 @@ class Group:
 
 
 @dataclass
-class SearchResults:
+class SearchResults(PageNumbers):
     query: str
     field: str
     sort: str
@@ -135,18 +160,6 @@ class SearchResults:
     def num_pages(self) -> int:
         count = self.group_total if self.grouped else self.total
         return max(1, -(-count // self.per_page))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.num_pages
-
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.total else 0
 
     @property
     def last_index(self) -> int:
