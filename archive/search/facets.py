@@ -76,25 +76,7 @@ def facet_values(
         backend.tune(cursor)
         field = field if field in FIELDS else "all"
         plan = make_plan(backend, (query or "").strip(), field, filters, within_id(collection_id))
-        sampled = False
-        if kind in _EXACT_KINDS:
-            base, params = plan.base_all
-            column = _EXACT_KINDS[kind]
-            rows = fetch(
-                f"SELECT CAST(u.{column} AS TEXT), '', COUNT(*) {base} GROUP BY u.{column}", params
-            )
-        else:
-            limit = search_query.COUNT_LIMIT
-            total, beyond_candidates = plan.count(limit)
-            sampled = total > limit or beyond_candidates
-            sample = search_query.facet_sample() if sampled else limit
-            matched, params = plan.matched(_matched_columns(backend), sample)
-            values_sql, values_params = backend.facet_values_sql("s", kind)
-            rows = fetch(
-                f"WITH m AS MATERIALIZED ({matched}), s AS (SELECT * FROM m WHERE hit = 1) "
-                + values_sql,
-                [*params, *values_params],
-            )
+        rows, sampled = _counted(backend, plan, kind)
         facets = _facet_list([(kind, key, text, n) for key, text, n in rows], filters)
     values = facets[0].values if facets else []
     if sort == "name":
@@ -113,3 +95,24 @@ def facet_values(
         sampled=sampled,
         sample=search_query.facet_sample(),
     )
+
+
+def _counted(backend: Any, plan: Any, kind: str) -> tuple[list[Any], bool]:
+    """(key, text, count) of every value of ``kind`` over the plan's matches, and whether they
+    were counted over a sample (past ``COUNT_LIMIT`` matches, for the kinds not kept exact)."""
+    if kind in _EXACT_KINDS:
+        base, params = plan.base_all
+        column = _EXACT_KINDS[kind]
+        sql = f"SELECT CAST(u.{column} AS TEXT), '', COUNT(*) {base} GROUP BY u.{column}"
+        return fetch(sql, params), False
+    limit = search_query.COUNT_LIMIT
+    total, beyond_candidates = plan.count(limit)
+    sampled = total > limit or beyond_candidates
+    sample = search_query.facet_sample() if sampled else limit
+    matched, params = plan.matched(_matched_columns(backend), sample)
+    values_sql, values_params = backend.facet_values_sql("s", kind)
+    rows = fetch(
+        f"WITH m AS MATERIALIZED ({matched}), s AS (SELECT * FROM m WHERE hit = 1) " + values_sql,
+        [*params, *values_params],
+    )
+    return rows, sampled
