@@ -4,7 +4,7 @@ component's machine id, never from database keys."""
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from archive import export_views, inventory_views, request_views, sitemaps, views
+from archive import container_views, export_views, inventory_views, request_views, sitemaps, views
 from archive.oai import views as oai_views
 from archive.paths import IdentifierConverter
 from archive.search import views as search_views
@@ -43,6 +43,12 @@ urlpatterns = [
         "inventory/<slug:repository>/<id:ead_id>/",
         inventory_views.collection_inventory,
         name="collection-inventory",
+    ),
+    # A collection's boxes and what each holds (archive.container_views).
+    path(
+        "containers/<slug:repository>/<id:ead_id>/",
+        container_views.collection_containers,
+        name="collection-containers",
     ),
     # Outline batches live under their own prefix so no component id can shadow them.
     path("outline/<slug:repository>/<id:ead_id>/", views.outline, name="outline"),

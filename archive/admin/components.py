@@ -242,8 +242,10 @@ def _topmost(objs: Sequence[Component] | QuerySet[Component]) -> list[Component]
     kept: list[Component] = []
     for unit in units:
         last = kept[-1] if kept else None
-        if last is None or last.collection_id != unit.collection_id or (
-            not unit.path.startswith(last.path)
+        if (
+            last is None
+            or last.collection_id != unit.collection_id
+            or (not unit.path.startswith(last.path))
         ):
             kept.append(unit)
     return kept

@@ -414,13 +414,15 @@ class CollectionAdmin(ScopedAdmin):
         dates = ", ".join(d.display for d in root.dates.all())
         return format_html(
             '<strong>{}</strong> {} {}<br><a href="{}">Edit the description</a> · '
-            '<a href="{}">Open the outline</a> · <a href="{}">Spreadsheet</a>',
+            '<a href="{}">Open the outline</a> · <a href="{}">Spreadsheet</a>'
+            ' · <a href="{}">Boxes</a>',
             root.display_title,
             root.identifier,
             dates,
             reverse("admin:archive_component_change", args=[root.pk]),
             reverse("admin:archive_collection_outline", args=[obj.pk]),
             reverse("admin:archive_collection_spreadsheet", args=[obj.pk]),
+            reverse("admin:archive_collection_containers", args=[obj.pk]),
         )
 
     @admin.display(description="DACS required elements")
@@ -500,9 +502,10 @@ class CollectionAdmin(ScopedAdmin):
         return deletion_summary(objs, counts, allowed=allowed, name="collection")
 
     def get_urls(self) -> list[URLPattern]:
-        from archive.admin import outline_views, spreadsheets
+        from archive.admin import containers, outline_views, spreadsheets
 
-        return outline_views.urls(self) + spreadsheets.urls(self) + super().get_urls()
+        own = outline_views.urls(self) + spreadsheets.urls(self) + containers.urls(self)
+        return own + super().get_urls()
 
 
 def _import_context(collection_id: Any) -> dict[str, Any]:

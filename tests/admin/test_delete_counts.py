@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from archive.models import (
-    AgentLink,
     Agent,
+    AgentLink,
     Collection,
     Component,
     Container,
