@@ -202,7 +202,7 @@ class ComponentAdmin(ScopedAdmin):
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Component]) -> None:
         with transaction.atomic():
-            for unit in _topmost(queryset):
+            for unit in outline_service.units_topmost(queryset):
                 outline_service.component_delete(unit=unit, user=request.user)
 
     def get_deleted_objects(
@@ -210,7 +210,7 @@ class ComponentAdmin(ScopedAdmin):
     ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
         """The confirmation's true counts, by COUNT queries (Django's default would load
         every unit below and every row attached to them)."""
-        units = _topmost(objs)
+        units = outline_service.units_topmost(objs)
         counts = [outline_service.subtree_contents_count(unit=u) for u in units]
         allowed = all(self.has_delete_permission(request, u) for u in units)
         return deletion_summary(units, counts, allowed=allowed, name="component")
@@ -233,22 +233,6 @@ class ComponentAdmin(ScopedAdmin):
         unit = cast(Component, self._viewable_version(request, object_id))
         context = _import_context(unit.collection_id)
         return super().history_view(request, object_id, {**(extra_context or {}), **context})
-
-
-def _topmost(objs: Sequence[Component] | QuerySet[Component]) -> list[Component]:
-    """The selected units that are not below another selected one, in document order
-    (deleting those deletes the rest)."""
-    units = sorted(objs, key=lambda u: (u.collection_id, u.path))
-    kept: list[Component] = []
-    for unit in units:
-        last = kept[-1] if kept else None
-        if (
-            last is None
-            or last.collection_id != unit.collection_id
-            or (not unit.path.startswith(last.path))
-        ):
-            kept.append(unit)
-    return kept
 
 
 def deletion_summary(

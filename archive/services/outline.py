@@ -8,7 +8,7 @@ refreshes the search index of the collections it touched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -41,10 +41,13 @@ __all__ = [
     "component_delete",
     "component_move",
     "component_shift",
+    "components_delete",
+    "components_move",
     "parent_of",
     "root_create",
     "search_refresh",
     "subtree_contents_count",
+    "units_topmost",
 ]
 
 
@@ -413,3 +416,41 @@ def _search_remove(ids: list[int]) -> None:
     except ImportError:  # the search app is optional for the outline editor
         return
     remove_units(ids)
+
+
+# --- Many at once (the outline editor's selection) ------------------------------------------
+
+
+def units_topmost(units: Iterable[Component]) -> list[Component]:
+    """The units that are not below another of ``units``, in document order (acting on
+    those acts on the rest: a selection of a series and one of its files is the series)."""
+    ordered = sorted(units, key=lambda u: (u.collection_id, u.path))
+    kept: list[Component] = []
+    for unit in ordered:
+        last = kept[-1] if kept else None
+        if last is None or last.collection_id != unit.collection_id:
+            kept.append(unit)
+        elif not unit.path.startswith(last.path):
+            kept.append(unit)
+    return kept
+
+
+def components_move(*, units: Iterable[Component], parent: Component, user: User) -> int:
+    """Move every unit of a selection (with what is below each) under ``parent``, last, in
+    document order; one transaction: all move or none. Returns the number of units moved.
+
+    Each move is :func:`component_move` (its permission checks, refusals and history entry).
+    """
+    chosen = units_topmost(units)
+    with transaction.atomic():
+        for unit in chosen:
+            component_move(unit=unit, parent=parent, user=user)
+    return len(chosen)
+
+
+def components_delete(*, units: Iterable[Component], user: User) -> int:
+    """Delete every unit of a selection with everything below it, in one transaction (all
+    or none); returns the number of components deleted. Each is :func:`component_delete`."""
+    chosen = units_topmost(units)
+    with transaction.atomic():
+        return sum(component_delete(unit=unit, user=user) for unit in chosen)
