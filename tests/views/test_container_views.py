@@ -2,6 +2,8 @@
 the public page shows only what researchers may see, the staff page only to its staff."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from archive.models import Container, ContainerInstance
@@ -86,3 +88,19 @@ def test_big_collections_are_paged(client, world):
     url = reverse("admin:archive_collection_containers", args=[collection.pk])
     assert "Page 1 of 2" in _text(client.get(url))
     assert "Page 2 of 2" in _text(client.get(url + "?page=2"))
+
+
+def test_public_page_costs_the_same_queries_at_any_size(client, world):
+    repository, _ = world
+    big = make_collection(repository, "macdonald", [40, 5], published=True)
+    for n, series in enumerate(big.components.filter(depth=2).order_by("path"), start=1):
+        box = Container.objects.create(collection=big, indicator=str(n))
+        for file in big.components.filter(path__startswith=series.path, depth=3):
+            ContainerInstance.objects.create(unit=file, container=box)
+    costs = []
+    for ead_id in ("serge", "macdonald"):
+        url = reverse("archive:collection-containers", args=["beinecke", ead_id])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        costs.append(len(queries))
+    assert costs[0] == costs[1]
