@@ -4,7 +4,15 @@ component's machine id, never from database keys."""
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 
-from archive import export_views, inventory_views, pdf_views, request_views, sitemaps, views
+from archive import (
+    container_views,
+    export_views,
+    inventory_views,
+    pdf_views,
+    request_views,
+    sitemaps,
+    views,
+)
 from archive.oai import views as oai_views
 from archive.paths import IdentifierConverter
 from archive.search import views as search_views
@@ -46,6 +54,12 @@ urlpatterns = [
     ),
     # The PDF finding aid (built once per version of the finding aid; see archive.pdf_views).
     path("pdf/<slug:repository>/<id:ead_id>/", pdf_views.collection_pdf, name="collection-pdf"),
+    # A collection's boxes and what each holds (archive.container_views).
+    path(
+        "containers/<slug:repository>/<id:ead_id>/",
+        container_views.collection_containers,
+        name="collection-containers",
+    ),
     # Outline batches live under their own prefix so no component id can shadow them.
     path("outline/<slug:repository>/<id:ead_id>/", views.outline, name="outline"),
     path("agents/", views.agents, name="agents"),

@@ -5,10 +5,12 @@ The inlines and the publishing actions are shared with the collection's admin in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -194,10 +196,24 @@ class ComponentAdmin(ScopedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def delete_model(self, request: HttpRequest, obj: Component) -> None:
+        # One DELETE per table over the subtree, the search rows gone, one history entry.
+        outline_service.component_delete(unit=obj, user=request.user)
+
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Component]) -> None:
-        # treebeard's delete reads the nodes with only(); the change list's select_related
-        # of the collection would contradict it (a FieldError, HTTP 500).
-        super().delete_queryset(request, queryset.select_related(None))
+        with transaction.atomic():
+            for unit in outline_service.units_topmost(queryset):
+                outline_service.component_delete(unit=unit, user=request.user)
+
+    def get_deleted_objects(
+        self, objs: Sequence[Component] | QuerySet[Component], request: HttpRequest
+    ) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+        """The confirmation's true counts, by COUNT queries (Django's default would load
+        every unit below and every row attached to them)."""
+        units = outline_service.units_topmost(objs)
+        counts = [outline_service.subtree_contents_count(unit=u) for u in units]
+        allowed = all(self.has_delete_permission(request, u) for u in units)
+        return deletion_summary(units, counts, allowed=allowed, name="component")
 
     def response_add(
         self, request: HttpRequest, obj: Component, post_url_continue: str | None = None
@@ -217,6 +233,25 @@ class ComponentAdmin(ScopedAdmin):
         unit = cast(Component, self._viewable_version(request, object_id))
         context = _import_context(unit.collection_id)
         return super().history_view(request, object_id, {**(extra_context or {}), **context})
+
+
+def deletion_summary(
+    objs: Sequence[Model], counts: Sequence[dict[str, int]], *, allowed: bool, name: str
+) -> tuple[list[Any], dict[str, int], set[str], list[Any]]:
+    """What Django's delete confirmation shows, from counts rather than loaded rows.
+
+    Returns ``(objects, summary, missing permissions, protected)`` as ``get_deleted_objects``
+    does: each record with the counts of what goes with it, then the totals.
+    """
+    listed: list[Any] = []
+    totals: dict[str, int] = {}
+    for obj, count in zip(objs, counts, strict=True):
+        listed.append(str(obj))
+        listed.append([f"{label.capitalize()}: {n:,}" for label, n in count.items() if n])
+        for label, n in count.items():
+            totals[label] = totals.get(label, 0) + n
+    summary = {label: n for label, n in totals.items() if n}
+    return listed, summary, set() if allowed else {name}, []
 
 
 def _parent_id(unit: Component) -> int:

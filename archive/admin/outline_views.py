@@ -10,6 +10,9 @@ URLs (under ``admin/archive/collection/<collection_id>/outline/``):
   in place (lazy loading); the page works without it.
 - ``<node>/shift/``, ``<node>/reorder/``, ``<node>/publish/`` (POST) and ``<node>/move/``
   (GET a form that finds the target, POST the move).
+- ``<node>/selection/`` (POST): move, publish, unpublish or delete the rows ticked on the
+  node's page (checkboxes; shift-click ticks a range) in one action; a delete asks first,
+  with the true counts of what goes.
 
 Every view checks the collection is in the user's repositories (``archive.permissions``) and
 calls a service from ``archive.services``; none changes the tree itself.
@@ -82,6 +85,11 @@ def urls(model_admin: ModelAdmin[Collection]) -> list[URLPattern]:
             "<int:collection_id>/outline/<int:node_id>/move/",
             view(move),
             name="archive_collection_outline_move",
+        ),
+        path(
+            "<int:collection_id>/outline/<int:node_id>/selection/",
+            view(selection),
+            name="archive_collection_outline_selection",
         ),
     ]
 
@@ -184,6 +192,7 @@ def outline_page(
         "title": f"Outline: {collection}",
         "trail": list(tree.ancestors(node)) + [node],
         "node": node,
+        "move_targets": move_targets(request, collection),
     }
     return TemplateResponse(request, "admin/archive/collection/outline.html", context)
 
@@ -331,3 +340,98 @@ def move(
         "outline_url": _outline_url(collection, outline.parent_of(node)),
     }
     return TemplateResponse(request, "admin/archive/collection/outline_move.html", context)
+
+
+# --- the selection ------------------------------------------------------------------------------
+
+SELECTION_ACTIONS = ("move", "publish", "unpublish", "delete")
+
+
+def move_targets(request: HttpRequest, collection: Collection) -> list[Component]:
+    """Where a selection may be moved from the outline page: the collection's root and its
+    units down to the third level (the move page searches further)."""
+    return list(
+        permissions.scope(Component.objects.all(), request.user, roles=permissions.EDIT_ROLES)
+        .filter(collection=collection, depth__lte=3)
+        .exclude(level="item")
+        .order_by("path")[:200]
+    )
+
+
+@post_only
+def selection(
+    model_admin: ModelAdmin[Collection], request: HttpRequest, collection_id: int, node_id: int
+) -> HttpResponse:
+    """Act on the ticked rows at once, through the services (one transaction each action).
+
+    A delete first answers a confirmation page stating what goes; posting it with
+    ``confirm=yes`` deletes. Ids from another collection answer 404.
+    """
+    collection = _collection(model_admin, request, collection_id)
+    _editable(request, collection)
+    node = _node(collection, node_id)
+    ids = [int(i) for i in request.POST.getlist("selected") if i.isdigit()]
+    action = request.POST.get("action", "")
+    units = list(collection.components.filter(pk__in=ids))
+    if len(units) != len(set(ids)):
+        raise Http404("A selected component is not in this collection.")
+    if not units or action not in SELECTION_ACTIONS:
+        messages.error(request, "Tick at least one component and choose what to do.")
+        return _back(request, collection, node)
+    try:
+        if action == "delete":
+            return _selection_delete(model_admin, request, collection, node, units)
+        message = _selection_apply(request, action, units)
+    except ValidationError as exc:
+        _report(request, exc)
+        return _back(request, collection, node)
+    messages.success(request, message)
+    return _back(request, collection, node)
+
+
+def _selection_apply(request: HttpRequest, action: str, units: list[Component]) -> str:
+    """Publish, unpublish or move ``units``; returns what to tell the user."""
+    if action == "move":
+        targets = permissions.scope(
+            Component.objects.all(), request.user, roles=permissions.EDIT_ROLES
+        )
+        target = targets.filter(pk=request.POST.get("target") or 0).first()
+        if target is None:
+            raise ValidationError("Choose where to move the selection.")
+        moved = outline.components_move(units=units, parent=target, user=request.user)
+        return f"Moved {moved} component{'s' if moved != 1 else ''} under “{target.display_title}”."
+    if action == "publish":
+        count = publishing.units_publish(units=units, user=request.user)
+        return f"Published {count} component{'s' if count != 1 else ''}."
+    count = publishing.units_unpublish(units=units, user=request.user)
+    return f"Unpublished {count} component{'s' if count != 1 else ''}."
+
+
+def _selection_delete(
+    model_admin: ModelAdmin[Collection],
+    request: HttpRequest,
+    collection: Collection,
+    node: Component,
+    units: list[Component],
+) -> HttpResponse:
+    """Ask (with the true counts), then delete once confirmed."""
+    chosen = outline.units_topmost(units)
+    if request.POST.get("confirm") == "yes":
+        count = outline.components_delete(units=chosen, user=request.user)
+        messages.success(request, f"Deleted {count} component{'s' if count != 1 else ''}.")
+        return _back(request, collection, node)
+    totals: dict[str, int] = {}
+    for unit in chosen:
+        for label, n in outline.subtree_contents_count(unit=unit).items():
+            totals[label] = totals.get(label, 0) + n
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Collection._meta,
+        "title": "Delete the selected components?",
+        "collection": collection,
+        "node": node,
+        "units": chosen,
+        "totals": [(label, n) for label, n in totals.items() if n],
+        "next": request.POST.get("next", ""),
+    }
+    return TemplateResponse(request, "admin/archive/collection/outline_delete.html", context)

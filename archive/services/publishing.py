@@ -7,6 +7,8 @@ over the subtree's path range, whatever its size.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import transaction
 
 from archive import permissions, tree
@@ -15,9 +17,16 @@ from archive.permissions import User
 from archive.services.changes import collection_touch
 from archive.services.harvest import harvest_watch
 from archive.services.history import history_record
-from archive.services.outline import search_refresh
+from archive.services.outline import search_refresh, units_topmost
 
-__all__ = ["collection_publish", "collection_unpublish", "unit_publish", "unit_unpublish"]
+__all__ = [
+    "collection_publish",
+    "collection_unpublish",
+    "unit_publish",
+    "unit_unpublish",
+    "units_publish",
+    "units_unpublish",
+]
 
 
 def _set_published(unit: Component, published: bool, user: User) -> int:
@@ -60,3 +69,20 @@ def collection_publish(*, collection: Collection, user: User) -> int:
 def collection_unpublish(*, collection: Collection, user: User) -> int:
     root = collection.components.get(depth=1)
     return unit_unpublish(unit=root, user=user)
+
+
+def _set_many(units: Iterable[Component], published: bool, user: User) -> int:
+    chosen = units_topmost(units)
+    with transaction.atomic():
+        return sum(_set_published(unit, published, user) for unit in chosen)
+
+
+def units_publish(*, units: Iterable[Component], user: User) -> int:
+    """Publish every unit of a selection with everything below each, in one transaction (a
+    refusal for one leaves all as they were); returns the number of rows set."""
+    return _set_many(units, True, user)
+
+
+def units_unpublish(*, units: Iterable[Component], user: User) -> int:
+    """Unpublish every unit of a selection with everything below each, in one transaction."""
+    return _set_many(units, False, user)

@@ -78,4 +78,22 @@
     top.querySelectorAll(".drop-target, .dragging").forEach((r) => r.classList.remove("drop-target", "dragging"));
     dragged = null;
   });
+
+  // --- Multi-select: shift-click ticks (or unticks) every box between the last one clicked
+  // and this one, as in a file manager. Without JavaScript each box is ticked on its own.
+  let lastBox = null;
+  document.addEventListener("click", (event) => {
+    const box = event.target.closest("input.outline-select");
+    if (!box) return;
+    if (event.shiftKey && lastBox && lastBox !== box && document.contains(lastBox)) {
+      const boxes = Array.from(document.querySelectorAll("input.outline-select"));
+      const from = boxes.indexOf(lastBox);
+      const to = boxes.indexOf(box);
+      if (from >= 0 && to >= 0) {
+        const [start, end] = from < to ? [from, to] : [to, from];
+        for (const other of boxes.slice(start, end + 1)) other.checked = box.checked;
+      }
+    }
+    lastBox = box;
+  });
 })();
