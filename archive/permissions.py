@@ -129,6 +129,23 @@ def can_edit(user: User, obj: Model) -> bool:
     return repository_of(obj) in repository_ids(user, roles=EDIT_ROLES)
 
 
+def can_delete_collection(user: User, collection: Model | None = None) -> bool:
+    """Whether ``user`` may delete ``collection`` (or, without one, any collection at all).
+
+    Deleting a whole finding aid is a manager's decision: archivists change and delete
+    components, but only a manager of the collection's repository, or a superuser, removes
+    the collection itself.
+    """
+    if not _is_active_staff(user):
+        return False
+    if user.is_superuser:
+        return True
+    managed = repository_ids(user, roles=MANAGE_ROLES)
+    if collection is None:
+        return bool(managed)
+    return repository_of(collection) in managed
+
+
 def require_edit(user: User, obj: Model) -> None:
     """Raise ``PermissionDenied`` unless ``user`` may change ``obj`` (used by services)."""
     if not can_edit(user, obj):

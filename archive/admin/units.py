@@ -479,6 +479,10 @@ class CollectionAdmin(ScopedAdmin):
         extra_context = {**(extra_context or {}), **_import_context(collection.pk)}
         return super().history_view(request, object_id, extra_context=extra_context)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # A manager of its repository or a superuser (the rule is in archive.permissions).
+        return permissions.can_delete_collection(request.user, obj)
+
     def delete_model(self, request: HttpRequest, obj: Collection) -> None:
         # One DELETE per table, a harvesting tombstone, the search rows gone: as a replace.
         delete_collection(obj)
