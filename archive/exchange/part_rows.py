@@ -95,9 +95,7 @@ class PartRows:
 
     collection: Collection | None
     feed: IndexFeed | None
-
-    def warn(self, message: str) -> None:
-        raise NotImplementedError  # the loader's: names the file
+    warn: Callable[[str], None]  # the loader's: a warning that names the file
 
     def parts_start(self) -> None:
         """The part tables (empty) and the state that spans batches."""

@@ -176,7 +176,7 @@ def _write(collection: Collection, *, aid_html: str, path: Path, base_url: str) 
         with os.fdopen(handle, "wb") as out:
             try:
                 html_to_pdf(aid_html, out, base_url=base_url, stylesheet=finding_aid_stylesheet())
-            except Exception as exc:
+            except Exception as exc:  # WeasyPrint raises many kinds; the reader gets one
                 logger.error(
                     "PDF of collection %s (id %s, repository %s) failed: %s: %s",
                     collection.ead_id,
@@ -224,7 +224,7 @@ def collection_pdf_queue(*, collection: Collection, base_url: str) -> bool:
         return False  # another request queued it just now
     try:
         collection_pdf_job.enqueue(collection.pk, base_url)
-    except Exception:
+    except Exception:  # not queued after all: let the next request try again
         queued.unlink(missing_ok=True)
         raise
     return True
