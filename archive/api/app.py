@@ -16,6 +16,7 @@ from archive.api import (
     part_routes,  # noqa: F401  (its operations join components.router)
     record_writes,  # noqa: F401  (its operations join the collection and authority routers)
     search,
+    spreadsheets,  # noqa: F401  (its operations join collections.router)
     writes,  # noqa: F401  (its operations join components.router)
 )
 from archive.api.auth import TokenAuth, anonymous
