@@ -126,9 +126,9 @@ SITEMAPS: dict[str, Sitemap] = {
 }
 
 # Paths crawlers are asked to keep out of: searches and facet combinations have no end, outline
-# batches repeat the collection page, OAI-PMH is for harvesters, the JSON API for scripts, the
-# admin is for staff.
-DISALLOWED = ("/search/", "/outline/", "/oai", "/api/")
+# batches repeat the collection page, OAI-PMH is for harvesters, the JSON API for scripts, a
+# request list is one researcher's, the admin is for staff.
+DISALLOWED = ("/search/", "/outline/", "/oai", "/api/", "/requests/")
 
 
 def robots_text(request: HttpRequest) -> str:

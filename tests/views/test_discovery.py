@@ -151,6 +151,7 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_searches(
     assert "Disallow: /search/" in lines
     assert "Disallow: /oai" in lines
     assert "Disallow: /api/" in lines
+    assert "Disallow: /requests/" in lines
     assert f"Disallow: /{settings.FONDS_ADMIN_PATH}" in lines  # type: ignore[attr-defined]
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Disallow: /" not in lines
