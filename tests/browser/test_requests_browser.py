@@ -20,7 +20,9 @@ def test_search_add_to_request_and_submit(page, demo_site, axe_script):
     RequestSettings.objects.create(
         repository=serge.repository, email_enabled=True, email_to="reading-room@example.edu"
     )
-    page.goto(demo_site + "/search/?q=Serge")
+    # Within the Serge papers: the same request must go to one repository (the Macdonald
+    # papers, at another, mention Serge too, and rank first on some databases).
+    page.goto(demo_site + f"/search/?q=Serge&within={serge.pk}")
     adds = page.locator(".search-hit form.request-add button")
     assert adds.count() > 0
     adds.first.click()
